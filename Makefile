@@ -1,0 +1,140 @@
+# xmptcp build: BPF objects -> skeletons -> userspace binaries, tests, bench, demo.
+# `make V=1` shows the commands. Outputs go to build/ only.
+.DELETE_ON_ERROR:
+.SECONDARY:
+.DEFAULT_GOAL := all
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+XCFLAGS  := $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD)
+LIBS     := -lxdp -lbpf -lmnl -lcrypto -lelf -lz -lm -lpthread
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS  := $(wildcard bpf/lib/*.h include/xmptcp/*.h)
+
+# Library of the protocol layers; mains live in user/ctl and user/app.
+LIB_SRCS  := $(wildcard user/common/*.c user/io/*.c user/tcp/*.c user/mptcp/*.c)
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+CTL_SRCS  := $(wildcard user/ctl/*.c)
+APP_SRCS  := $(wildcard user/app/*.c)
+HDRS      := $(shell find include user -name '*.h')
+
+BINS      := $(BUILD)/xmptcp $(if $(APP_SRCS),$(BUILD)/xmptcpd)
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+UNIT_ASAN := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BENCH_SRCS:= $(wildcard bench/*.c)
+BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+TEST_HDRS := $(wildcard tests/lib/*.h)
+
+.PHONY: all deps test bench demo fuzz clean unit
+all: deps $(BINS) $(BUILD)/tests.stamp
+
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS)
+	$(Q)touch $@
+
+deps:
+	$(Q)scripts/deps.sh
+
+# vmlinux.h from the running kernel's BTF when it has one, else the committed copy.
+$(BUILD)/vmlinux.h: | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)if [ -r /sys/kernel/btf/vmlinux ]; then \
+		$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@; \
+	else cp vmlinux/vmlinux.h $@; fi
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-function \
+		-I$(BUILD) -Iinclude -Ibpf -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: %.c $(HDRS) $(SKELS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -c $< -o $@
+
+$(BUILD)/libxmp.a: $(LIB_OBJS) | $(BUILD)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libxmp-asan.a: $(ASAN_OBJS) | $(BUILD)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xmptcp: $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(BUILD)/libxmp.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XCFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/xmptcpd: $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS)) $(BUILD)/libxmp.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(XCFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+
+$(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp-asan.a
+	$(call msg,TEST-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmp-asan.a $(LIBS) -o $@
+
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+
+$(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
+	$(call msg,BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+
+$(BUILD):
+	$(Q)mkdir -p $@
+
+test: all
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+unit: deps $(UNIT_BINS) $(UNIT_ASAN)
+	$(Q)BUILD=$(BUILD) tests/run.sh --unit
+
+bench: all
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+demo: all
+	$(Q)BUILD=$(BUILD) scripts/demo.sh
+
+clean:
+	$(call msg,CLEAN,$(BUILD))
+	$(Q)rm -rf $(BUILD)
