@@ -85,4 +85,34 @@
 #define MPTCPOLEN_MP_TCPRST	4
 #define MPTCP_RST_TRANSIENT	0x01	/* T flag */
 
+/*
+ * Added for the userspace codec (user/mptcp/options.c); the XDP parser may use
+ * them too. Per-part lengths and limits as in Linux net/mptcp/protocol.h.
+ */
+#define MPTCP_VERSION_MASK	0x0f	/* low nibble of the MP_CAPABLE subtype byte */
+#define MPTCP_CAP_FLAG_MASK	0x1f	/* D..H: crypto algorithm bits, must be exactly H */
+
+/* DSS (3.3): length = BASE + ack part + mapping part + optional checksum */
+#define MPTCPOLEN_DSS_ACK32	4
+#define MPTCPOLEN_DSS_ACK64	8
+#define MPTCPOLEN_DSS_MAP32	10	/* DSN(4) + SSN(4) + data-level length(2) */
+#define MPTCPOLEN_DSS_MAP64	14	/* DSN(8) + SSN(4) + data-level length(2) */
+#define MPTCPOLEN_DSS_CSUM	2
+
+/* REMOVE_ADDR: Linux accepts 1..8 ids and never sends more */
+#define MPTCP_RM_IDS_MAX	8
+
+/* MP_TCPRST reason codes (3.6); same names and values as the UAPI
+ * <linux/mptcp.h>, hence the guard when both are included. */
+#ifndef MPTCP_RST_EUNSPEC
+#define MPTCP_RST_EUNSPEC	0	/* unspecified error */
+#define MPTCP_RST_EMPTCP	1	/* MPTCP-specific error */
+#define MPTCP_RST_ERESOURCE	2	/* lack of resources */
+#define MPTCP_RST_EPROHIBIT	3	/* administratively prohibited */
+#define MPTCP_RST_EWQ2BIG	4	/* too much outstanding data */
+#define MPTCP_RST_EBADPERF	5	/* unacceptable performance */
+#define MPTCP_RST_EMIDDLEBOX	6	/* middlebox interference */
+#endif
+#define MPTCP_RST_FLAGS_MASK	0x0f	/* U V W T */
+
 #endif
