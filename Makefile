@@ -47,11 +47,17 @@ BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TEST_HDRS := $(wildcard tests/lib/*.h)
+# libFuzzer targets tests/fuzz/fuzz_X.c; tests/fuzz/gen_corpus_X.c writes X's seeds with our encoders.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+GEN_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/gen_corpus_*.c))
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_TIME ?= 60
 
 .PHONY: all deps test bench demo fuzz clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
 
-$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS)
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS)
 	$(Q)touch $@
 
 deps:
@@ -72,7 +78,7 @@ $(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) $(BUILD)/vmlinux.h | $(BUILD)
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
 $(BUILD)/obj/%.o: %.c $(HDRS) $(SKELS)
 	$(call msg,CC,$@)
@@ -120,6 +126,19 @@ $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
+# Fuzzers are built with clang from the library sources themselves, so the
+# whole path under test carries the fuzzer's coverage instrumentation.
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests \
+		$< $(LIB_SRCS) $(LIBS) -o $@
+
+$(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c $(HDRS) $(BUILD)/libxmp.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+
 $(BUILD):
 	$(Q)mkdir -p $@
 
@@ -131,6 +150,10 @@ unit: deps $(UNIT_BINS) $(UNIT_ASAN)
 
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
+
+# make fuzz [FUZZ_TIME=seconds]: every target for FUZZ_TIME seconds from its seed corpus.
+fuzz: all
+	$(Q)BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh

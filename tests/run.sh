@@ -50,6 +50,9 @@ if [ "$only_unit" -eq 0 ]; then
 	for t in "$BUILD"/tests/bpf/*; do
 		[ -x "$t" ] && run_one "bpf/${t##*/}" 300 "$t"
 	done
+	# A short fuzz run per target; `make fuzz` runs them longer.
+	[ -n "$(ls "$BUILD"/fuzz/fuzz_* 2>/dev/null)" ] &&
+		run_one "fuzz/short" 300 env BUILD="$BUILD" FUZZ_TIME="${FUZZ_TIME:-10}" tests/fuzz/run.sh
 	for t in tests/net/*.sh; do
 		[ -f "$t" ] && run_one "net/$(basename "$t" .sh)" 900 bash "$t"
 	done

@@ -4,13 +4,9 @@
  * incremental DSS checksum (user/mptcp/dss_csum.c). The input is a TCP option
  * area (at most 40 bytes are used as the area; the rest feeds the checksum).
  *
- * Build and run (from the repository root):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *     -Iinclude -Iuser tests/fuzz/fuzz_mptcp_options.c user/mptcp/options.c \
- *     user/mptcp/dss_csum.c -o build-c/fuzz_mptcp_options
- *   gcc -O1 -g -Iinclude -Iuser tests/fuzz/gen_corpus_mptcp.c user/mptcp/options.c \
- *     -o build-c/gen_corpus_mptcp && build-c/gen_corpus_mptcp build-c/corpus_mptcp
- *   build-c/fuzz_mptcp_options -max_total_time=60 -max_len=256 build-c/corpus_mptcp
+ * Built by `make` as build/fuzz/fuzz_mptcp_options (clang, libFuzzer, ASan,
+ * UBSan); `make fuzz FUZZ_TIME=60` runs it from the seeds that
+ * gen_corpus_mptcp_options.c writes; `make test` runs it briefly.
  *
  * Properties checked (any violation aborts, so libFuzzer keeps the input):
  * - no read outside the area (the area is copied to an exact-size heap block);

@@ -5,8 +5,7 @@
  * option area (seed-NNN), some areas mixing several suboptions with the
  * plain TCP options Linux sends beside them (NOPs, timestamps).
  *
- *   gcc -O1 -g -Iinclude -Iuser tests/fuzz/gen_corpus_mptcp.c user/mptcp/options.c \
- *     -o build-c/gen_corpus_mptcp && build-c/gen_corpus_mptcp build-c/corpus_mptcp
+ * Built by `make`; tests/fuzz/run.sh calls it with the corpus directory.
  */
 #include <errno.h>
 #include <stdio.h>
