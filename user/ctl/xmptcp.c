@@ -1,2 +1,190 @@
-// placeholder
-int main(void) { return 0; }
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xmptcp: loader and inspection CLI of the xmptcp data plane.
+ *   xmptcp [-v|-q] COMMAND [options]
+ * Each command has a table of options (opts.h) parsed into struct ctl_cfg,
+ * then runs from attach.c, detach.c, status.c or flows.c. Exit codes: 0 ok,
+ * 1 runtime error, 2 usage error; every error is one line on stderr that
+ * says what to try next.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "common/log.h"
+#include "ctl/ctl.h"
+#include "ctl/opts.h"
+#include "ctl/pin.h"
+#include <xmptcp/maps.h>
+
+#define XMPTCP_VERSION "0.1"
+
+#define OPT_COMMON                                                                              \
+	{ "help", 'h', OPT_FLAG, offsetof(struct ctl_cfg, help), NULL, "show this help", NULL }, \
+	{ "verbose", 'v', OPT_FLAG, offsetof(struct ctl_cfg, verbose), NULL,                    \
+	  "debug output, libbpf's included", NULL },                                           \
+	{ "quiet", 'q', OPT_FLAG, offsetof(struct ctl_cfg, quiet), NULL, "errors only", NULL }
+
+#define OPT_PIN_DIR                                                                         \
+	{ "pin-dir", 0, OPT_STRING, offsetof(struct ctl_cfg, pin_dir_opt), "DIR",           \
+	  "bpffs directory of this instance (default " XMP_PIN_ROOT "/ns<netns inode>)", NULL }
+
+#define OPT_IFACE_LIST                                                                      \
+	{ "IFACE", 0, OPT_IFACES, offsetof(struct ctl_cfg, ifaces), "IFACE", "interfaces", NULL }
+
+static const struct opt_enum mode_names[] = {
+	{ "native", XMP_MODE_NATIVE },
+	{ "generic", XMP_MODE_GENERIC },
+	{ NULL, 0 },
+};
+
+static const struct ctl_opt attach_opts[] = {
+	OPT_COMMON,
+	{ "mode", 'm', OPT_ENUM, offsetof(struct ctl_cfg, mode), "MODE",
+	  "XDP mode; default native, falling back to generic when the driver lacks it",
+	  mode_names },
+	{ "no-observe", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_observe), NULL,
+	  "do not record MPTCP flows in xmp_observe", NULL },
+	{ "no-guard", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_guard), NULL,
+	  "let kernel RST/ICMP for owned tuples through", NULL },
+	OPT_PIN_DIR,
+	OPT_IFACE_LIST,
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct ctl_opt detach_opts[] = {
+	OPT_COMMON,
+	{ "all", 'a', OPT_FLAG, offsetof(struct ctl_cfg, all), NULL,
+	  "detach every interface and remove all pins", NULL },
+	OPT_PIN_DIR,
+	OPT_IFACE_LIST,
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static const struct ctl_opt show_opts[] = {
+	OPT_COMMON,
+	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output", NULL },
+	OPT_PIN_DIR,
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+struct ctl_cmd {
+	const char *name;
+	int (*run)(struct ctl_cfg *cfg);
+	const struct ctl_opt *opts;
+	const char *args;
+	const char *summary;
+};
+
+static const struct ctl_cmd cmds[] = {
+	{ "attach", cmd_attach, attach_opts, "IFACE...",
+	  "Load the XDP and TC egress programs and attach them to each IFACE; maps and programs\n"
+	  "are pinned in the pin dir and shared by every interface attached there." },
+	{ "detach", cmd_detach, detach_opts, "IFACE...|--all",
+	  "Detach xmptcp from each IFACE; with --all, or when the last interface goes, remove\n"
+	  "every pinned map and program and the pin dir." },
+	{ "status", cmd_status, show_opts, NULL,
+	  "Show the pin dir, programs, attached interfaces (XDP mode, TC), counters and maps." },
+	{ "flows", cmd_flows, show_opts, NULL,
+	  "Show the MPTCP connections seen in observe mode (the kernel's included), their\n"
+	  "tokens, subflows and data-level bytes, like 'ss -M'." },
+};
+
+#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "Usage: xmptcp [-v|-q] COMMAND [options]\n\nCommands:\n");
+	for (i = 0; i < N_CMDS; i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].args ? cmds[i].args : "[-j]");
+	fprintf(f, "\nGlobal options:\n"
+		   "  -h, --help     this help; 'xmptcp COMMAND --help' for a command's options\n"
+		   "  -v, --verbose  debug output, libbpf's included\n"
+		   "  -q, --quiet    errors only\n"
+		   "  -V, --version  print the version\n");
+}
+
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_CMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+/* Global options before COMMAND; returns the index of COMMAND, or -1 when
+ * main should exit with *rc. */
+static int global_opts(int argc, char **argv, int *rc)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			xmp_log_level = XMP_LOG_DEBUG;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			xmp_log_level = XMP_LOG_WARN;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			*rc = 0;
+			return -1;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			printf("xmptcp %s (libbpf %s)\n", XMPTCP_VERSION, libbpf_version_string());
+			*rc = 0;
+			return -1;
+		} else {
+			pr_warn("xmptcp: unknown option '%s'; try 'xmptcp --help'\n", a);
+			*rc = 2;
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows); try 'xmptcp "
+			"--help'\n");
+		*rc = 2;
+		return -1;
+	}
+	return i;
+}
+
+int main(int argc, char **argv)
+{
+	struct ctl_cfg cfg = {};
+	const struct ctl_cmd *cmd;
+	int i, rc = 0, err;
+
+	xmp_log_setup_libbpf();
+	i = global_opts(argc, argv, &rc);
+	if (i < 0)
+		return rc;
+	cmd = find_cmd(argv[i]);
+	if (!cmd) {
+		pr_warn("xmptcp: unknown command '%s'; try 'xmptcp --help'\n", argv[i]);
+		return 2;
+	}
+	cfg.cmd = cmd->name;
+	err = opts_parse(cmd->name, cmd->opts, argc - i, argv + i, &cfg);
+	if (err == 1)
+		opts_usage(stdout, cmd->name, cmd->args, cmd->summary, cmd->opts);
+	if (err) {
+		free(cfg.ifaces.names);
+		return err == 1 ? 0 : 2;
+	}
+	if (cfg.verbose)
+		xmp_log_level = XMP_LOG_DEBUG;
+	else if (cfg.quiet)
+		xmp_log_level = XMP_LOG_WARN;
+	err = pin_dir_resolve(cfg.pin_dir_opt, cfg.pin_dir, sizeof(cfg.pin_dir));
+	if (!err)
+		err = cmd->run(&cfg);
+	free(cfg.ifaces.names);
+	return err ? 1 : 0;
+}

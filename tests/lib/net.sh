@@ -1,0 +1,252 @@
+# shellcheck shell=bash
+# Shared helpers of the namespace tests (tests/net/*.sh) and scripts/demo.sh:
+# TAP-like results ("ok - x", "not ok - x", "ok - x # SKIP why"), exit codes
+# 0 pass / 1 fail / 4 skipped (kernel selftests), namespaces and veth paths
+# that are always removed on exit (trap), pins included, and a python3
+# MPTCP transfer endpoint that checks every byte with sha256.
+#
+# Namespace commands that pin or read pins run through xb_nsx (nsenter
+# --net): `ip netns exec` remounts /sys privately, so pins made inside it
+# vanish with the command (DESIGN.md, known pitfalls).
+
+XB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XB_BUILD=${BUILD:-build}
+[[ "$XB_BUILD" = /* ]] || XB_BUILD="$XB_ROOT/$XB_BUILD"
+XMPTCP=${XMPTCP:-$XB_BUILD/xmptcp}
+XB_TEST=${XB_TEST:-$(basename "$0" .sh)}
+XB_TMP=$(mktemp -d /tmp/xb.XXXXXX)
+XB_NS=()
+xb_npass=0 xb_nfail=0 xb_nskip=0
+
+ok() { echo "ok - $1"; xb_npass=$((xb_npass + 1)); }
+not_ok() {
+	echo "not ok - $1"
+	shift
+	local l
+	for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
+	xb_nfail=$((xb_nfail + 1))
+}
+skip() { echo "ok - $1 # SKIP $2"; xb_nskip=$((xb_nskip + 1)); }
+
+# check NAME CMD...: ok when CMD succeeds; its output is shown on failure.
+check() {
+	local name=$1 out
+	shift
+	if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "command: $*" "$out"; fi
+}
+
+# The whole test cannot run here: one skip line, exit 4.
+xb_skip_all() {
+	echo "ok - $XB_TEST # SKIP $1"
+	exit 4
+}
+
+xb_finish() {
+	[ "$xb_nfail" -gt 0 ] && exit 1
+	[ "$xb_npass" -eq 0 ] && [ "$xb_nskip" -gt 0 ] && exit 4
+	exit 0
+}
+
+xb_require_root() {
+	[ "$(id -u)" -eq 0 ] || xb_skip_all "needs root"
+}
+
+xb_require_cmds() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || xb_skip_all "missing command $c"
+	done
+}
+
+xb_require_xmptcp() {
+	[ -x "$XMPTCP" ] || xb_skip_all "$XMPTCP not built (make BUILD=...)"
+}
+
+# Checks that namespaces work at all (containers may forbid them).
+xb_require_netns() {
+	local probe="xbprobe$$"
+	ip netns add "$probe" 2>/dev/null || xb_skip_all "cannot create network namespaces"
+	ip netns del "$probe"
+}
+
+xb_nsx() { # NS CMD...: run CMD in NS's network namespace, host mount namespace
+	local ns=$1
+	shift
+	nsenter --net="/var/run/netns/$ns" "$@"
+}
+
+# Default pin dir of xmptcp in NS: /sys/fs/bpf/xmptcp/ns<netns inode>.
+xb_pin_dir() {
+	echo "/sys/fs/bpf/xmptcp/ns$(stat -L -c %i "/var/run/netns/$1")"
+}
+
+xb_cleanup() {
+	local ns pin
+	for ns in "${XB_NS[@]}"; do
+		[ -e "/var/run/netns/$ns" ] || continue
+		pin=$(xb_pin_dir "$ns")
+		[ -x "$XMPTCP" ] && xb_nsx "$ns" "$XMPTCP" -q detach --all >/dev/null 2>&1
+		# a crashed run may leave pins the CLI cannot parse: remove them too
+		[ -d "$pin" ] && rm -rf "$pin"
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rmdir /sys/fs/bpf/xmptcp 2>/dev/null
+	rm -rf "$XB_TMP"
+}
+trap xb_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# xb_ns_add NAME: a fresh namespace, lo up, removed on exit.
+xb_ns_add() {
+	ip netns add "$1" || return 1
+	XB_NS+=("$1")
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	ip netns exec "$1" sysctl -qw net.mptcp.enabled=1 2>/dev/null
+	return 0
+}
+
+# xb_veth NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN: one path between two namespaces.
+xb_veth() {
+	ip link add "$2" netns "$1" type veth peer name "$5" netns "$4" || return 1
+	ip -n "$1" addr add "$3" dev "$2" && ip -n "$4" addr add "$6" dev "$5" &&
+		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
+}
+
+# xb_two_paths CLI SRV: client/server namespaces joined by two veth paths,
+#   path 1: xbc1 10.231.1.1 <-> xbs1 10.231.1.2
+#   path 2: xbc2 10.231.2.1 <-> xbs2 10.231.2.2
+# and the kernel's MPTCP path manager set for two subflows: the client has a
+# subflow endpoint on path 2 and a default route per path, so its join to
+# the server's first address leaves through xbc2 (RFC 8684 3.2).
+xb_two_paths() {
+	local c=$1 s=$2 ns
+	xb_ns_add "$c" && xb_ns_add "$s" || return 1
+	xb_veth "$c" xbc1 10.231.1.1/24 "$s" xbs1 10.231.1.2/24 || return 1
+	xb_veth "$c" xbc2 10.231.2.1/24 "$s" xbs2 10.231.2.2/24 || return 1
+	ip -n "$c" route add default via 10.231.1.2 dev xbc1 metric 101 || return 1
+	ip -n "$c" route add default via 10.231.2.2 dev xbc2 metric 102 || return 1
+	for ns in "$c" "$s"; do
+		ip -n "$ns" mptcp limits set subflows 2 add_addr_accepted 2 || return 1
+	done
+	ip -n "$c" mptcp endpoint add 10.231.2.1 dev xbc2 subflow
+}
+
+# Wait until FILE exists (server ready), up to SECS.
+xb_wait_file() {
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# xb_xfer_py: path of the transfer endpoint. Server:
+#   xfer.py server ADDR PORT SEND_BYTES READY_FILE
+# Client:
+#   xfer.py client ADDR PORT SEND_BYTES [MIN_EXTRA_SUBFLOWS]
+# Each side sends SEND_BYTES of seeded pseudo-random data, half-closes,
+# reads the peer's data until EOF and prints one JSON line: bytes and
+# sha256 of what it sent and received, and the kernel's MPTCP_INFO (token,
+# additional subflows) read before closing.
+xb_xfer_py() {
+	local f="$XB_TMP/xfer.py"
+	[ -f "$f" ] || cat >"$f" <<'PY'
+import hashlib, json, random, socket, struct, sys, time
+
+IPPROTO_MPTCP, SOL_MPTCP, MPTCP_INFO = 262, 284, 1
+CHUNK = 1 << 16
+
+def mptcp_info(s):
+    # struct mptcp_info (include/uapi/linux/mptcp.h): u8 subflows at 0,
+    # u32 token at 12 (after six u8 and the u32 flags)
+    try:
+        b = s.getsockopt(SOL_MPTCP, MPTCP_INFO, 64)
+    except OSError:
+        return None, None
+    if len(b) < 16:
+        return None, None
+    return b[0], struct.unpack_from("=I", b, 12)[0]
+
+def send_all(s, n, seed):
+    rnd, h, left = random.Random(seed), hashlib.sha256(), n
+    while left:
+        blk = rnd.randbytes(min(CHUNK, left))
+        s.sendall(blk)
+        h.update(blk)
+        left -= len(blk)
+    s.shutdown(socket.SHUT_WR)
+    return h.hexdigest()
+
+def recv_all(s):
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = s.recv(1 << 18)
+        if not b:
+            return n, h.hexdigest()
+        h.update(b)
+        n += len(b)
+
+def report(s, role, sent, sent_sha, rcvd, rcvd_sha):
+    sub, tok = mptcp_info(s)
+    print(json.dumps({"role": role, "sent": sent, "sent_sha": sent_sha, "recv": rcvd,
+                      "recv_sha": rcvd_sha, "token": tok, "subflows": sub}), flush=True)
+
+def server(addr, port, nsend, ready):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    ls.settimeout(60)
+    open(ready, "w").write("ready\n")
+    c, _ = ls.accept()
+    c.settimeout(120)
+    rcvd, rsha = recv_all(c)
+    ssha = send_all(c, nsend, 2)
+    report(c, "server", nsend, ssha, rcvd, rsha)
+    c.close()
+
+def client(addr, port, nsend, want_sub):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    s.settimeout(120)
+    s.connect((addr, port))
+    # let the path manager open the extra subflows before the data flows,
+    # so every path carries some of it
+    deadline = time.time() + 5
+    while want_sub and time.time() < deadline:
+        sub, _ = mptcp_info(s)
+        if sub is not None and sub >= want_sub:
+            break
+        time.sleep(0.02)
+    ssha = send_all(s, nsend, 1)
+    rcvd, rsha = recv_all(s)
+    report(s, "client", nsend, ssha, rcvd, rsha)
+    s.close()
+
+if sys.argv[1] == "server":
+    server(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
+else:
+    client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+           int(sys.argv[5]) if len(sys.argv) > 5 else 0)
+PY
+	echo "$f"
+}
+
+# xb_xfer CLI SRV C2S S2C OUTPREFIX [EXTRA_SUBFLOWS]: runs one MPTCP transfer
+# from CLI to SRV's 10.231.1.2:5201 and leaves the JSON reports in
+# OUTPREFIX.server / OUTPREFIX.client. Returns non-zero if either side failed.
+xb_xfer() {
+	local c=$1 s=$2 c2s=$3 s2c=$4 out=$5 want=${6:-0} py spid rc=0
+	py=$(xb_xfer_py)
+	rm -f "$out.ready"
+	xb_nsx "$s" timeout 150 python3 "$py" server 10.231.1.2 5201 "$s2c" "$out.ready" \
+		>"$out.server" 2>"$out.server.err" &
+	spid=$!
+	xb_wait_file "$out.ready" 10 || { kill "$spid" 2>/dev/null; return 1; }
+	xb_nsx "$c" timeout 150 python3 "$py" client 10.231.1.2 5201 "$c2s" "$want" \
+		>"$out.client" 2>"$out.client.err" || rc=1
+	wait "$spid" || rc=1
+	return $rc
+}

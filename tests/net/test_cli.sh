@@ -1,0 +1,294 @@
+#!/usr/bin/env bash
+# xmptcp CLI in a namespace: attach (generic, native, fallback), status -j,
+# typed pinned maps through bpftool, second attach reusing the maps, errors,
+# and detach --all leaving nothing attached or pinned. Then the bad-input
+# matrix: every error is one line on stderr and a non-zero exit, no crash.
+# Topology: namespace A (xbv0, bridge xbbr0 without native XDP) -- veth --
+# namespace B (xbv1), 10.231.9.0/24.
+source "$(dirname "$0")/../lib/net.sh"
+
+xb_require_root
+xb_require_cmds ip nsenter python3 bpftool tc stat
+xb_require_xmptcp
+xb_require_netns
+
+A="xbcliA$$" B="xbcliB$$"
+xb_ns_add "$A" && xb_ns_add "$B" &&
+	xb_veth "$A" xbv0 10.231.9.1/24 "$B" xbv1 10.231.9.2/24 &&
+	ip -n "$A" link add xbbr0 type bridge && ip -n "$A" link set xbbr0 up ||
+	xb_skip_all "cannot build the veth/bridge topology"
+PIN=$(xb_pin_dir "$A")
+X() { xb_nsx "$A" "$XMPTCP" "$@"; }
+# jq-less JSON probe: jget 'expr over d' < json
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# --- attach generic ----------------------------------------------------------
+if X attach --mode generic xbv0 2>"$XB_TMP/err"; then
+	ok "attach_generic"
+else
+	not_ok "attach_generic" "$(cat "$XB_TMP/err")"
+	xb_finish
+fi
+
+st=$(X status -j)
+if [ "$(jget 'd["attached"] and d["interfaces"][0]["name"]=="xbv0" and d["interfaces"][0]["xdp_mode"]=="generic" and d["interfaces"][0]["tc_attached"] and all(p["id"]>0 for p in d["programs"])' <<<"$st")" = True ]; then
+	ok "status_json_attached_generic"
+else
+	not_ok "status_json_attached_generic" "$st"
+fi
+xdp_id=$(jget 'd["interfaces"][0]["xdp_prog_id"]' <<<"$st")
+[ "$(jget 'd["pin_dir"]' <<<"$st")" = "$PIN" ] && ok "status_pin_dir_per_netns" ||
+	not_ok "status_pin_dir_per_netns" "expected $PIN" "$st"
+
+link=$(ip -n "$A" -d link show xbv0)
+grep -q "xdpgeneric" <<<"$link" && grep -q "prog/xdp id $xdp_id\|xdp id $xdp_id\|id $xdp_id" <<<"$link" &&
+	ok "ip_link_shows_generic_xdp_prog" || not_ok "ip_link_shows_generic_xdp_prog" "$link"
+tcf=$(ip netns exec "$A" tc filter show dev xbv0 egress)
+grep -q "tc_egress" <<<"$tcf" && ok "tc_egress_filter_installed" ||
+	not_ok "tc_egress_filter_installed" "$tcf"
+
+# --- typed pinned maps ---------------------------------------------------------
+cfgd=$(bpftool map dump pinned "$PIN/xmp_config" 2>&1)
+grep -q '"flags": 3' <<<"$cfgd" && ok "bpftool_dump_config_named_fields" ||
+	not_ok "bpftool_dump_config_named_fields" "$cfgd"
+ip netns exec "$B" ping -c 3 -i 0.2 -W 1 10.231.9.1 >/dev/null 2>&1
+stats=$(bpftool map dump pinned "$PIN/xmp_stats" 2>&1)
+grep -q '"cpu"' <<<"$stats" && grep -q '"value"' <<<"$stats" &&
+	ok "bpftool_dump_stats_per_cpu" || not_ok "bpftool_dump_stats_per_cpu" "$stats"
+rx=$(X status -j | jget 'd["counters"]["rx_packets"]')
+[ "${rx:-0}" -ge 3 ] && ok "status_counts_rx_packets" || not_ok "status_counts_rx_packets" "rx_packets=$rx"
+
+# one short MPTCP exchange B -> A so xmp_observe holds a typed record
+ip -n "$A" mptcp limits set subflows 2 add_addr_accepted 2
+ip -n "$B" mptcp limits set subflows 2 add_addr_accepted 2
+py=$(xb_xfer_py)
+rm -f "$XB_TMP/r"
+xb_nsx "$A" timeout 30 python3 "$py" server 10.231.9.1 5202 1000 "$XB_TMP/r" >/dev/null 2>&1 &
+spid=$!
+xb_wait_file "$XB_TMP/r" 10 && xb_nsx "$B" timeout 30 python3 "$py" client 10.231.9.1 5202 2000 >/dev/null 2>&1
+wait "$spid"
+obs=$(bpftool map dump pinned "$PIN/xmp_observe" 2>&1)
+grep -q '"join_token"' <<<"$obs" && grep -q '"dsn_end"' <<<"$obs" && grep -q '"saddr"' <<<"$obs" &&
+	ok "bpftool_dump_observe_named_fields" || not_ok "bpftool_dump_observe_named_fields" "$obs"
+
+# --- flows grouping on injected observe entries --------------------------------
+# Entries written straight into the pinned xmp_observe (no traffic): an
+# MP_CAPABLE subflow whose first 1000 c2s bytes rode in the MP_CAPABLE ACK
+# (no DSN seen for them), a client-opened join, a server-opened join (its
+# token is the client's, directions swapped) and a join naming no known
+# token. Expected grouping, tokens (SHA-256 of the keys, RFC 8684 3.1) and
+# data-level bytes are computed independently in python.
+inj=$(python3 - "$PIN/xmp_observe" "$XMPTCP" "/var/run/netns/$A" <<'PY'
+import hashlib, json, socket, struct, subprocess, sys
+mp, xmptcp, ns = sys.argv[1:4]
+def sha(k):
+    d = hashlib.sha256(struct.pack(">Q", k)).digest()
+    return struct.unpack(">I", d[:4])[0], struct.unpack(">Q", d[-8:])[0]
+kc, ks = 0x1122334455667788, 0x99aabbccddeeff01
+tc, ic = sha(kc)
+ts, is_ = sha(ks)
+NONE = (1 << 64) - 1
+def tup(sa, sp, da, dp):
+    m = lambda a: b"\0" * 10 + b"\xff\xff" + socket.inet_aton(a)
+    return m(sa) + m(da) + struct.pack(">HH", sp, dp) + b"\0" * 4
+def val(kind, flags, aid, jtok, keys, pk, by, dmin, dend, t0):
+    v = struct.pack("<QQBBBBI", t0, t0 + 5, kind, flags, aid, 0, jtok)
+    v += struct.pack("<2Q2Q2Q2Q2Q2Q", *keys, *pk, *by, *dmin, *dend, 0, 0)
+    return v + struct.pack("<H6x", 0b111)
+ents = [
+    (tup("10.231.9.2", 40000, "10.231.9.1", 5000),
+     val(1, 0x05, 0, 0, (kc, ks), (10, 8), (3000, 1000), (ic + 1 + 1000, is_ + 1), (ic + 1 + 5000, is_ + 1 + 2001), 100)),
+    (tup("10.231.8.2", 40001, "10.231.9.1", 5000),
+     val(2, 0x41, 1, ts, (0, 0), (7, 3), (2000, 0), (ic + 1 + 3000, NONE), (ic + 1 + 5000, 0), 200)),
+    (tup("10.231.9.1", 6000, "10.231.7.2", 7000),
+     val(2, 0x01, 2, tc, (0, 0), (4, 9), (1500, 10), (is_ + 1 + 1500, NONE), (is_ + 1 + 3001, 0), 300)),
+    (tup("10.231.6.2", 1, "10.231.9.1", 2),
+     val(2, 0, 3, 0xdeadbeef, (0, 0), (1, 0), (0, 0), (NONE, NONE), (0, 0), 400)),
+]
+for k, v in ents:
+    assert len(k) == 40 and len(v) == 128
+    subprocess.run(["bpftool", "map", "update", "pinned", mp, "key", "hex"] + ["%02x" % b for b in k]
+                   + ["value", "hex"] + ["%02x" % b for b in v], check=True)
+f = json.loads(subprocess.run(["nsenter", "--net=" + ns, xmptcp, "flows", "-j"], check=True,
+                              capture_output=True, text=True).stdout)
+conns = [c for c in f["connections"] if c["client_key"] == kc]
+assert len(conns) == 1, "one connection for the injected keys"
+c = conns[0]
+assert (c["client_token"], c["server_token"]) == (tc, ts), "tokens from keys"
+sf = {s["sport"]: s for s in c["subflows"]}
+assert sorted(sf) == [6000, 40000, 40001], "three subflows grouped: %s" % sorted(sf)
+assert sf[40001]["initiator"] == "client" and sf[6000]["initiator"] == "server"
+assert sf[6000]["packets_c2s"] == 9 and sf[6000]["packets_s2c"] == 4, "server-opened join swapped"
+assert sf[40001]["backup"] and sf[40001]["addr_id"] == 1
+assert c["data_bytes_c2s"] == 5000, "c2s %d (IDSN+1 start)" % c["data_bytes_c2s"]
+assert c["data_bytes_s2c"] == 3001, "s2c %d (span over both orientations)" % c["data_bytes_s2c"]
+assert "data_fin" in c["flags"] and "backup" in c["flags"]
+un = [s for s in f["unmatched"] if s.get("join_token") == 0xdeadbeef]
+assert len(un) == 1, "unmatched join listed"
+txt = subprocess.run(["nsenter", "--net=" + ns, xmptcp, "flows"], check=True,
+                     capture_output=True, text=True).stdout
+assert ("0x%08x" % tc) in txt and ("0x%08x" % ts) in txt and "unmatched" in txt, txt
+for k, _ in ents:
+    subprocess.run(["bpftool", "map", "delete", "pinned", mp, "key", "hex"] + ["%02x" % b for b in k],
+                   check=True)
+print("grouped")
+PY
+)
+[ "$inj" = grouped ] && ok "flows_groups_injected_subflows" || not_ok "flows_groups_injected_subflows" "$inj"
+
+# --- already attached, fallback, second interface -------------------------------
+X attach xbv0 >"$XB_TMP/out" 2>"$XB_TMP/err"
+rc=$?
+[ "$rc" -ne 0 ] && [ "$rc" -lt 128 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] &&
+	grep -q "already attached" "$XB_TMP/err" && ok "attach_twice_same_iface_fails" ||
+	not_ok "attach_twice_same_iface_fails" "rc=$rc" "$(cat "$XB_TMP/err")"
+
+X attach --mode native xbbr0 2>"$XB_TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && grep -q "native XDP unsupported on xbbr0, try --mode generic" "$XB_TMP/err" &&
+	ok "explicit_native_unsupported_errors" ||
+	not_ok "explicit_native_unsupported_errors" "rc=$rc" "$(cat "$XB_TMP/err")"
+
+obs_id=$(bpftool -j map show pinned "$PIN/xmp_observe" | jget 'd["id"]')
+if X attach xbbr0 2>"$XB_TMP/err"; then
+	grep -q "using generic mode" "$XB_TMP/err" && ok "default_mode_falls_back_to_generic" ||
+		not_ok "default_mode_falls_back_to_generic" "$(cat "$XB_TMP/err")"
+else
+	not_ok "default_mode_falls_back_to_generic" "$(cat "$XB_TMP/err")"
+fi
+st=$(X status -j)
+[ "$(jget 'sorted(i["name"] for i in d["interfaces"])==["xbbr0","xbv0"] and len(set(i["xdp_prog_id"] for i in d["interfaces"]))==1 and [i["xdp_mode"] for i in d["interfaces"] if i["name"]=="xbbr0"]==["generic"]' <<<"$st")" = True ] &&
+	[ "$(bpftool -j map show pinned "$PIN/xmp_observe" | jget 'd["id"]')" = "$obs_id" ] &&
+	ok "second_attach_reuses_pinned_maps_and_progs" ||
+	not_ok "second_attach_reuses_pinned_maps_and_progs" "observe id was $obs_id" "$st"
+
+X detach xbbr0 2>/dev/null
+st=$(X status -j)
+[ "$(jget '[i["name"] for i in d["interfaces"]]==["xbv0"]' <<<"$st")" = True ] &&
+	! ip -n "$A" -d link show xbbr0 | grep -q xdp &&
+	! ip netns exec "$A" tc qdisc show dev xbbr0 | grep -q clsact &&
+	ok "detach_one_iface_keeps_the_other" || not_ok "detach_one_iface_keeps_the_other" "$st"
+
+# --- detach --all, then native ----------------------------------------------------
+nothing_left() { # NAME
+	local l q f
+	l=$(ip -n "$A" -d link show)
+	q=$(ip netns exec "$A" tc qdisc show)
+	f=$(ip netns exec "$A" tc filter show dev xbv0 egress)
+	if ! grep -q "xdp" <<<"$l" && ! grep -q clsact <<<"$q" && [ -z "$f" ] && [ ! -e "$PIN" ] &&
+		[ "$(X status -j | jget 'd["attached"]')" = False ]; then
+		ok "$1"
+	else
+		not_ok "$1" "$l" "$q" "$f" "$(ls -R "$PIN" 2>&1)"
+	fi
+}
+check "detach_all" X detach --all
+nothing_left "detach_all_leaves_nothing_attached_or_pinned"
+
+# xbv0 attaches natively, then xbbr0 refuses native: the call must undo xbv0
+X attach --mode native xbv0 xbbr0 2>"$XB_TMP/err"
+rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] && ok "attach_failing_midway_fails_once" ||
+	not_ok "attach_failing_midway_fails_once" "rc=$rc" "$(cat "$XB_TMP/err")"
+nothing_left "attach_is_all_or_nothing"
+
+if X attach xbv0 2>"$XB_TMP/err"; then
+	st=$(X status -j)
+	[ "$(jget 'd["interfaces"][0]["xdp_mode"]' <<<"$st")" = native ] &&
+		ip -n "$A" -d link show xbv0 | grep -q "xdp id\|prog/xdp id" &&
+		! ip -n "$A" -d link show xbv0 | grep -q xdpgeneric &&
+		ok "attach_native_default_on_veth" || not_ok "attach_native_default_on_veth" "$st"
+else
+	not_ok "attach_native_default_on_veth" "$(cat "$XB_TMP/err")"
+fi
+check "detach_named_last_iface" X detach xbv0
+nothing_left "detach_last_iface_removes_pins"
+
+# --- bpffs missing: attach mounts it -------------------------------------------------
+if command -v unshare >/dev/null; then
+	out=$(unshare -m --propagation private bash -c "
+		umount /sys/fs/bpf 2>/dev/null
+		nsenter --net=/var/run/netns/$A $XMPTCP attach --mode generic xbv0 2>&1 || exit 1
+		nsenter --net=/var/run/netns/$A $XMPTCP status -j | grep -q '\"attached\":true' || exit 2
+		nsenter --net=/var/run/netns/$A $XMPTCP detach --all || exit 3" 2>&1)
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "mounted bpffs" <<<"$out" && ok "attach_mounts_missing_bpffs" ||
+		not_ok "attach_mounts_missing_bpffs" "rc=$rc" "$out"
+	nothing_left "private_bpffs_run_leaves_nothing"
+else
+	skip "attach_mounts_missing_bpffs" "no unshare"
+fi
+
+# --- JSON escaping: an interface name with a quote and a backslash -------------------
+odd='xb"j\k'
+if ip -n "$A" link add "$odd" type veth peer name xbjp 2>/dev/null; then
+	ip -n "$A" link set "$odd" up
+	st=$(X attach --mode generic "$odd" 2>&1 && X status -j)
+	if [ "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1].splitlines()[-1]); print([i["name"] for i in d["interfaces"]] == [sys.argv[2]])' "$st" "$odd" 2>&1)" = True ]; then
+		ok "status_json_escapes_iface_name"
+	else
+		not_ok "status_json_escapes_iface_name" "$st"
+	fi
+	X detach --all >/dev/null 2>&1
+	ip -n "$A" link del "$odd"
+else
+	skip "status_json_escapes_iface_name" "kernel refused the name"
+fi
+
+# --- bad input matrix ------------------------------------------------------------------
+# bad NAME EXPECT_REGEX ARGS...: one stderr line matching, rc in 1..127, no stdout
+bad() {
+	local name=$1 re=$2 rc lines
+	shift 2
+	"$@" >"$XB_TMP/out" 2>"$XB_TMP/err"
+	rc=$?
+	lines=$(wc -l <"$XB_TMP/err")
+	if [ "$rc" -ge 1 ] && [ "$rc" -lt 128 ] && [ "$lines" -eq 1 ] && [ ! -s "$XB_TMP/out" ] &&
+		grep -Eq -- "$re" "$XB_TMP/err"; then
+		ok "bad_input_$name"
+	else
+		not_ok "bad_input_$name" "rc=$rc stderr lines=$lines" "$(cat "$XB_TMP/err" "$XB_TMP/out")"
+	fi
+}
+mkdir -p "$XB_TMP/notbpf"
+bad no_command "missing COMMAND" X
+bad unknown_command "unknown command 'frob'.*--help" X frob
+bad unknown_global_option "unknown option '--frob'" X --frob status
+bad unknown_option "unknown option '--frob'.*attach --help" X attach --frob xbv0
+bad missing_iface "missing IFACE" X attach
+bad unknown_iface "unknown interface 'xbnosuch0'" X attach xbnosuch0
+bad bad_mode_value "invalid --mode 'turbo' \(expected native\|generic\)" X attach --mode turbo xbv0
+bad mode_without_value "--mode needs a value" X attach xbv0 --mode
+bad long_iface_name "not a valid interface name" X attach xbaaaaaaaaaaaaaaaaaaaaaa
+bad pin_dir_not_bpffs "not on a bpffs mount" X attach --pin-dir "$XB_TMP/notbpf" xbv0
+bad pin_dir_relative "absolute path" X status --pin-dir relative/dir
+bad status_pin_dir_not_bpffs "not on a bpffs mount" X status --pin-dir "$XB_TMP/notbpf"
+bad flows_not_attached "not attached.*attach IFACE" X flows
+bad flows_json_not_attached "not attached" X flows -j
+bad detach_not_attached "xbv0 is not attached" X detach xbv0
+bad detach_nothing_given "IFACE\.\.\. or --all" X detach
+bad detach_all_and_iface "not both" X detach --all xbv0
+bad flag_with_value "takes no value" X status --json=yes
+bad stray_argument "unexpected argument 'extra'" X status extra
+if command -v setpriv >/dev/null; then
+	bad not_root "needs root" xb_nsx "$A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$XMPTCP" attach xbv0
+else
+	skip "bad_input_not_root" "no setpriv"
+fi
+out=$(X status 2>&1)
+rc=$?
+[ "$rc" -eq 0 ] && grep -q "^not attached" <<<"$out" && ok "status_not_attached_exit_0" ||
+	not_ok "status_not_attached_exit_0" "rc=$rc" "$out"
+if out=$(X detach --all 2>&1); then
+	ok "detach_all_when_nothing_attached_is_ok"
+else
+	not_ok "detach_all_when_nothing_attached_is_ok" "$out"
+fi
+for c in "" attach detach status flows; do
+	X $c --help >"$XB_TMP/out" 2>&1 && grep -q "^Usage: xmptcp" "$XB_TMP/out" ||
+		{ not_ok "help_${c:-global}" "$(cat "$XB_TMP/out")"; continue; }
+	ok "help_${c:-global}"
+done
+nothing_left "bad_input_left_nothing_behind"
+xb_finish

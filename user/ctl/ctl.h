@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Shared state of the xmptcp CLI: the parsed options of one command and the
+ * command entry points (attach.c, detach.c, status.c, flows.c). main() in
+ * xmptcp.c dispatches; every command returns 0 or -errno and prints its
+ * own single-line error before returning an error.
+ */
+#ifndef XMP_CTL_H
+#define XMP_CTL_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
+
+#define XMP_PROG_XDP	"xdp_steer"
+#define XMP_PROG_TC	"tc_egress"
+/* The TC filter's identity on clsact egress: fixed so that detach and
+ * status find exactly our filter among others. */
+#define XMP_TC_HANDLE	0x786d		/* "xm" */
+#define XMP_TC_PRIO	0x4d		/* 77 */
+
+enum xmp_xdp_mode { XMP_MODE_UNSET = 0, XMP_MODE_NATIVE, XMP_MODE_GENERIC };
+
+struct ctl_ifaces {
+	char **names;
+	int n;
+};
+
+struct ctl_cfg {
+	const char *cmd;
+	bool help;
+	bool verbose;
+	bool quiet;
+	bool json;
+	bool all;
+	bool no_observe;
+	bool no_guard;
+	int mode;		/* enum xmp_xdp_mode */
+	const char *pin_dir_opt;
+	struct ctl_ifaces ifaces;
+	char pin_dir[PATH_MAX];	/* resolved */
+};
+
+int cmd_attach(struct ctl_cfg *cfg);
+int cmd_detach(struct ctl_cfg *cfg);
+int cmd_status(struct ctl_cfg *cfg);
+int cmd_flows(struct ctl_cfg *cfg);
+
+/* Detaches one interface's XDP link, TC filter (and the clsact qdisc if we
+ * created it) and removes its pins; tolerant of half-attached states. */
+int ctl_detach_iface(const char *dir, const char *ifname);
+/* True if any interface is still attached under dir. */
+bool ctl_any_attached(const char *dir);
+/* Names of the interfaces attached under dir, up to max; returns the count. */
+int ctl_list_ifaces(const char *dir, char (*names)[IFNAMSIZ], int max);
+
+#endif
