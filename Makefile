@@ -46,7 +46,7 @@ BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-TEST_HDRS := $(wildcard tests/lib/*.h)
+TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
 # libFuzzer targets tests/fuzz/fuzz_X.c; tests/fuzz/gen_corpus_X.c writes X's seeds with our encoders.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Subflow TCP engine on the in-memory wire: bulk transfers (lossless, lossy
+ * with reordering and duplication in both directions, window scaling,
+ * Reno/CUBIC, NewReno without SACK), zero-window probing, RTO backoff and
+ * abort, SACK-driven hole retransmission, delayed ACKs, bounded memory.
+ * Every transfer is compared byte for byte.
+ */
+#include "lib/test.h"
+#include "test_tcp_harness.h"
+
+static void set_both(struct tpair *tp, const struct memwire_dir_cfg *d)
+{
+	memwire_set_dir(tp->w, 0, d);
+	memwire_set_dir(tp->w, 1, d);
+}
+
+static void transfer_1mb_lossless(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	struct tpair tp;
+	size_t len = 1 << 20;
+	__u8 *src;
+	__u64 data_segs;
+	unsigned int i;
+
+	CHECK_EQ(tpair_init(&tp, 1, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	src = tpeer_source(&tp, 0, len, 7, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 60 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, src, len);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RETRANS_SEGS], 0);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_OFO_QUEUED], 0);
+	/* 1 MB starting at ISN 0xfffffc00 crossed 2^32. */
+	CHECK(tp.p[0].sk->snd_una < 0x00200000u);
+	/* Full segments, and about one ACK per two of them (delayed ACK). */
+	data_segs = 0;
+	for (i = 0; i < tp.ncap; i++)
+		data_segs += tp.cap[i].from == 0 && tp.cap[i].seg.len;
+	CHECK(data_segs <= len / 1448 + 3);
+	CHECK(tp.p[1].sk->mib[XMP_TCP_MIB_ACKS_SENT] <= data_segs / 2 + 10);
+	CHECK(tp.p[1].sk->mib[XMP_TCP_MIB_ACKS_SENT] >= data_segs / 2 - 10);
+	free(src);
+	tpair_fini(&tp);
+}
+
+static bool c_done_closed(void *arg)
+{
+	return c_both_received(arg) && c_both_closed(arg);
+}
+
+/* 5 % loss, 5 % reordering, 1 % duplication, 1 MB each way at once. */
+static void lossy_bidir_seed(__u64 seed, const char *cc, bool no_sack)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS, .cc = cc, .no_sack = no_sack };
+	struct memwire_dir_cfg d = { .delay_us = 10 * T_MS, .loss_ppm = 50000,
+				     .reorder_ppm = 50000, .dup_ppm = 10000 };
+	size_t len = 1 << 20;
+	struct tpair tp;
+	__u8 *a, *b;
+	int i;
+
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, NULL), 0);
+	set_both(&tp, &d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	a = tpeer_source(&tp, 0, len, seed * 11, true);
+	b = tpeer_source(&tp, 1, len, seed * 13, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_done_closed, &tp, 600 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_EQ(tp.p[0].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, a, len);
+	CHECK_MEM(tp.p[0].rx, b, len);
+	for (i = 0; i < 2; i++) {
+		const struct xmp_tcp_sock *sk = tp.p[i].sk;
+
+		CHECK(!(tp.p[i].events & (1u << 31)));
+		CHECK(!(tp.p[i].events & XMP_TCP_EV_ERROR));
+		CHECK(tp.p[i].events & XMP_TCP_EV_EOF);
+		CHECK(sk->mib[XMP_TCP_MIB_RETRANS_SEGS] > 0);
+		CHECK(sk->mib[XMP_TCP_MIB_FAST_RETRANS] > 0);
+		CHECK(sk->mib[XMP_TCP_MIB_OFO_QUEUED] > 0);
+		if (no_sack)
+			CHECK_EQ(sk->mib[XMP_TCP_MIB_SACK_RETRANS], 0);
+		else
+			CHECK(sk->mib[XMP_TCP_MIB_SACK_RETRANS] > 0);
+	}
+	CHECK(memwire_stats(tp.w, 0)->lost > 0 && memwire_stats(tp.w, 1)->duplicated > 0);
+	free(a);
+	free(b);
+	tpair_fini(&tp);
+}
+
+static void lossy_bidir_sack_seeds(void)
+{
+	__u64 seed;
+
+	for (seed = 1; seed <= 4; seed++)
+		lossy_bidir_seed(seed, "cubic", false);
+}
+
+static void lossy_bidir_newreno_no_sack(void)
+{
+	lossy_bidir_seed(21, "reno", true);
+	lossy_bidir_seed(22, "cubic", true);
+}
+
+/* A transfer limited only by the window: scaled vs unscaled. */
+static __u64 window_limited_transfer(bool no_wscale, __u32 *max_wnd, __u8 *wscale)
+{
+	struct xmp_tcp_cfg c = { .sndbuf = 4 << 20, .rcvbuf = 2 << 20, .no_wscale = no_wscale };
+	size_t len = 8 << 20;
+	struct tpair tp;
+	__u64 t0, dt;
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, 30, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 20 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	t0 = memwire_now(tp.w);
+	a = tpeer_source(&tp, 0, len, 5, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	dt = memwire_now(tp.w) - t0;
+	CHECK_MEM(tp.p[1].rx, a, len);
+	*max_wnd = tp.p[0].sk->max_snd_wnd;
+	*wscale = tp.p[0].sk->snd_wscale;
+	free(a);
+	tpair_fini(&tp);
+	return dt;
+}
+
+static void window_scaling_large_transfer(void)
+{
+	__u32 wnd_scaled, wnd_plain;
+	__u8 ws_scaled, ws_plain;
+	__u64 t_scaled, t_plain;
+
+	t_scaled = window_limited_transfer(false, &wnd_scaled, &ws_scaled);
+	t_plain = window_limited_transfer(true, &wnd_plain, &ws_plain);
+	CHECK_EQ(ws_scaled, 6);
+	CHECK_EQ(ws_plain, 0);
+	CHECK(wnd_scaled > 1 << 20);
+	CHECK(wnd_plain <= 65535);
+	/* 8 MB at 64 KB per 40 ms RTT needs > 5 s; scaled it is much faster. */
+	CHECK(t_plain > 5 * T_SEC);
+	CHECK(t_scaled * 4 < t_plain);
+}
+
+static void cc_ssthresh_reduction(void)
+{
+	struct xmp_tcp_cfg cr = { .cc = "reno" }, cc = { .cc = "cubic" }, cx = { .cc = "nope" };
+	struct xmp_tcp_sock *sk = NULL;
+	struct tpair tp;
+
+	CHECK_EQ(tpair_init(&tp, 31, &cr, &cc, NULL), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK(!strcmp(tp.p[0].sk->cc->name, "reno"));
+	CHECK(!strcmp(tp.p[1].sk->cc->name, "cubic"));
+	/* Reno halves the flight (RFC 5681 (4)); CUBIC keeps 0.7 of cwnd. */
+	tp.p[0].sk->snd_max = tp.p[0].sk->snd_una + 100 * 1448;
+	CHECK_EQ(tp.p[0].sk->cc->ssthresh(tp.p[0].sk), 50 * 1448);
+	tp.p[1].sk->cwnd = 100 * 1448;
+	CHECK_EQ(tp.p[1].sk->cc->ssthresh(tp.p[1].sk), 70 * 1448);
+	tp.p[0].sk->snd_max = tp.p[0].sk->snd_una;
+	tpair_fini(&tp);
+	CHECK_EQ(xmp_tcp_create(&sk, &cx, &t_ops, NULL), -ENOENT);
+	CHECK(xmp_cc_find("reno") && xmp_cc_find("cubic") && !xmp_cc_find("lia"));
+}
+
+/* A bottleneck link (rate + drop-tail queue) makes congestion losses. */
+static void cc_transfer(const char *name, __u64 seed)
+{
+	struct xmp_tcp_cfg c = { .cc = name, .sndbuf = 1 << 20, .rcvbuf = 1 << 20 };
+	struct memwire_dir_cfg d = { .delay_us = 10 * T_MS, .rate_bps = 20000000,
+				     .queue_bytes = 64 * 1024 };
+	size_t len = 4 << 20;
+	struct tpair tp;
+	__u64 t0, dt;
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, NULL), 0);
+	set_both(&tp, &d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	t0 = memwire_now(tp.w);
+	a = tpeer_source(&tp, 0, len, seed, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	dt = memwire_now(tp.w) - t0;
+	printf("# %s: %llu ms, %llu queue drops, %llu recoveries, %llu RTOs\n", name,
+	       (unsigned long long)dt / 1000,
+	       (unsigned long long)memwire_stats(tp.w, 0)->queue_drop,
+	       (unsigned long long)tp.p[0].sk->mib[XMP_TCP_MIB_RECOVERY],
+	       (unsigned long long)tp.p[0].sk->mib[XMP_TCP_MIB_RTO]);
+	CHECK_MEM(tp.p[1].rx, a, len);
+	CHECK(!strcmp(tp.p[0].sk->cc->name, name));
+	/* The queue overflowed, the sender recovered and backed off... */
+	CHECK(memwire_stats(tp.w, 0)->queue_drop > 0);
+	CHECK(tp.p[0].sk->mib[XMP_TCP_MIB_RECOVERY] > 0);
+	CHECK(tp.p[0].sk->ssthresh < (1u << 20));
+	/* ...and still used most of the 20 Mbit/s (4 MB in well under 4 s). */
+	CHECK(dt < 3 * T_SEC);
+	CHECK(dt > len * 8 * T_SEC / 20000000);
+	free(a);
+	tpair_fini(&tp);
+}
+
+static void cc_reno_and_cubic_transfer(void)
+{
+	cc_transfer("reno", 41);
+	cc_transfer("cubic", 42);
+}
+
+static bool c_closed0(void *arg)
+{
+	return ((struct tpair *)arg)->p[0].sk->state == XMP_TCP_CLOSED;
+}
+
+static bool c_zero_window(void *arg)
+{
+	struct tpair *tp = arg;
+
+	return tp->p[0].sk->mib[XMP_TCP_MIB_WND_PROBES] >= 4;
+}
+
+static void zero_window_probe_then_reopen(void)
+{
+	struct xmp_tcp_cfg c0 = { .sndbuf = 64 * 1024 }, c1 = { .rcvbuf = 16 * 1024 };
+	__u64 t[8] = { 0 };
+	unsigned int i, n = 0;
+	size_t len = 200 * 1024;
+	struct tpair tp;
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, 50, &c0, &c1, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	tp.p[1].paused = true;
+	a = tpeer_source(&tp, 0, len, 3, true);
+	/* Bounded send buffer: the application could hand over only 64 KB. */
+	CHECK_EQ(tp.p[0].tx_off, 64 * 1024);
+	CHECK_EQ(xmp_tcp_writable(tp.p[0].sk), 0);
+	CHECK_EQ(memwire_run_until(tp.w, c_zero_window, &tp, 120 * T_SEC), 0);
+	CHECK_EQ(tp.p[0].sk->snd_wnd, 0);
+	CHECK_EQ(xmp_tcp_readable(tp.p[1].sk), 16 * 1024);
+	CHECK_EQ(tp.p[0].sk->snd_una - tp.p[0].sk->iss - 1, 16 * 1024);
+	/* Probes (old sequence, no data) at doubling intervals. */
+	for (i = 0; i < tp.ncap && n < 8; i++)
+		if (tp.cap[i].from == 0 && !tp.cap[i].seg.len &&
+		    tp.cap[i].seg.seq == tp.p[0].sk->snd_una - 1)
+			t[n++] = tp.cap[i].at;
+	CHECK(n >= 4);
+	for (i = 2; i < n; i++)
+		CHECK(t[i] - t[i - 1] >= 2 * (t[i - 1] - t[i - 2]) - T_MS);
+	CHECK(tp.p[1].sk->mib[XMP_TCP_MIB_RCV_DUP] >= 3);
+	/* The reader resumes: a window update restarts the flow. */
+	tp.p[1].paused = false;
+	tpeer_pull(&tp.p[1]);
+	CHECK(tp.p[1].sk->mib[XMP_TCP_MIB_WND_UPDATES] >= 1);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, memwire_now(tp.w) + 60 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, a, len);
+	CHECK(tp.p[0].nr_writable > 1);
+	free(a);
+	tpair_fini(&tp);
+}
+
+static void rto_backoff_then_abort(void)
+{
+	struct xmp_tcp_cfg c = { .max_retries = 5 };
+	struct tpair tp;
+	__u64 t[8] = { 0 };
+	unsigned int i, n = 0;
+	__u32 seq;
+
+	CHECK_EQ(tpair_init(&tp, 60, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	seq = tp.p[0].sk->snd_nxt;
+	tp.drop_all[0] = true;
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, "hello", 5, memwire_now(tp.w)), 5);
+	CHECK_EQ(memwire_run_until(tp.w, c_closed0, &tp, 1000 * T_SEC), 0);
+	CHECK_EQ(tp.p[0].sk->err, -ETIMEDOUT);
+	CHECK(tp.p[0].events & XMP_TCP_EV_ERROR);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RTO], 5);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RTO_ABORT], 1);
+	for (i = 0; i < tp.ncap && n < 8; i++)
+		if (tp.cap[i].from == 0 && tp.cap[i].seg.seq == seq && tp.cap[i].seg.len == 5)
+			t[n++] = tp.cap[i].at;
+	CHECK_EQ(n, 6);
+	/* RTO = max(200 ms, srtt + 4 rttvar) = 200 ms, then doubling. */
+	CHECK_EQ(t[1] - t[0], 200 * T_MS);
+	for (i = 2; i < n; i++)
+		CHECK_EQ(t[i] - t[i - 1], 2 * (t[i - 1] - t[i - 2]));
+	/* Aborted after the last backoff interval expired. */
+	CHECK_EQ(memwire_now(tp.w), t[5] + 2 * (t[5] - t[4]));
+	tpair_fini(&tp);
+}
+
+static void karn_no_sample_from_retransmission(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	struct tpair tp;
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, 72, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tp.p[0].sk->srtt_us, 20 * T_MS);
+	/* The only segment is lost once: its ACK comes 200 ms (RTO) + 20 ms
+	 * after the first copy, which must not be taken as an RTT. */
+	tp.drop_seq[0] = tp.p[0].sk->snd_nxt;
+	tp.drop_seq_on[0] = true;
+	a = tpeer_source(&tp, 0, 1000, 1, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 10 * T_SEC), 0);
+	CHECK_MEM(tp.p[1].rx, a, 1000);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RTO], 1);
+	CHECK_EQ(tp.p[0].sk->srtt_us, 20 * T_MS);
+	CHECK_EQ(tp.p[0].sk->rto_us, 200 * T_MS);
+	/* A clean exchange afterwards samples again (40 ms delayed ACK). */
+	free(a);
+	a = tpeer_source(&tp, 0, 1000, 2, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, memwire_now(tp.w) + T_SEC), 0);
+	CHECK_EQ(memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + T_SEC), 0);
+	CHECK_EQ(tp.p[0].sk->srtt_us, (7 * 20 * T_MS + 60 * T_MS) / 8);
+	free(a);
+	tpair_fini(&tp);
+}
+
+static void sack_retransmits_only_the_hole(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	size_t len = 100 * 1448;
+	struct tpair tp;
+	unsigned int i, sack_seen = 0, copies = 0, others = 0, j;
+	__u32 hole;
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, 70, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	/* Let the window open past the hole first. */
+	hole = tp.p[0].sk->snd_nxt + 30 * 1448;
+	tp.drop_seq[0] = hole;
+	tp.drop_seq_on[0] = true;
+	a = tpeer_source(&tp, 0, len, 8, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 60 * T_SEC), 0);
+	CHECK_MEM(tp.p[1].rx, a, len);
+	CHECK_EQ(tp.dropped_by_seq[0], 1);
+	/* The receiver reported the data above the hole in SACK blocks. */
+	for (i = 0; i < tp.ncap; i++) {
+		const struct xmp_seg *s = &tp.cap[i].seg;
+
+		if (tp.cap[i].from == 1 && tcap_has_opt(s, 5) && s->ack == hole)
+			sack_seen++;
+	}
+	CHECK(sack_seen >= 3);
+	/* Exactly the lost segment went twice; nothing else did, no RTO. */
+	for (i = 0; i < tp.ncap; i++) {
+		if (tp.cap[i].from != 0 || !tp.cap[i].seg.len)
+			continue;
+		if (tp.cap[i].seg.seq == hole) {
+			copies++;
+			continue;
+		}
+		for (j = 0; j < i; j++)
+			if (tp.cap[j].from == 0 && tp.cap[j].seg.len &&
+			    tp.cap[j].seg.seq == tp.cap[i].seg.seq)
+				others++;
+	}
+	CHECK_EQ(copies, 2);
+	CHECK_EQ(others, 0);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RETRANS_SEGS], 1);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_SACK_RETRANS], 1);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RTO], 0);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RECOVERY], 1);
+	CHECK(tp.p[1].sk->mib[XMP_TCP_MIB_SACKS_SENT] >= 3);
+	CHECK_EQ(tp.p[1].sk->ofo.n, 0);
+	free(a);
+	tpair_fini(&tp);
+}
+
+static __u32 holes[2];
+static unsigned int holes_dropped;
+
+static __u32 drop_two_holes(struct tpair *tp, int from, struct xmp_seg *seg, __u8 *data)
+{
+	unsigned int i;
+
+	(void)tp;
+	(void)data;
+	for (i = 0; i < 2; i++)
+		if (from == 0 && seg->len && seg->seq == holes[i] && !(holes_dropped & (1u << i))) {
+			holes_dropped |= 1u << i;
+			return MEMWIRE_DROP;
+		}
+	return MEMWIRE_PASS;
+}
+
+/*
+ * Two losses in one window are repaired in one recovery episode without a
+ * timeout: by NextSeg() from the SACK scoreboard, or without SACK by the
+ * NewReno partial-ACK rule (RFC 6582 3.2 step 5).
+ */
+static void two_holes_one_recovery(bool no_sack)
+{
+	struct xmp_tcp_cfg c = { .no_sack = no_sack };
+	size_t len = 100 * 1448;
+	struct tpair tp;
+	unsigned int i, copies[2] = { 0, 0 };
+	__u8 *a;
+
+	CHECK_EQ(tpair_init(&tp, 71, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	holes[0] = tp.p[0].sk->snd_nxt + 30 * 1448;
+	holes[1] = tp.p[0].sk->snd_nxt + 35 * 1448;
+	holes_dropped = 0;
+	tp.mbox_user = drop_two_holes;
+	a = tpeer_source(&tp, 0, len, 8, false);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 60 * T_SEC), 0);
+	CHECK_MEM(tp.p[1].rx, a, len);
+	CHECK_EQ(holes_dropped, 3);
+	for (i = 0; i < tp.ncap; i++)
+		if (tp.cap[i].from == 0 && tp.cap[i].seg.len)
+			copies[tp.cap[i].seg.seq == holes[0] ? 0 : 1] +=
+			    tp.cap[i].seg.seq == holes[0] || tp.cap[i].seg.seq == holes[1];
+	CHECK_EQ(copies[0], 2);
+	CHECK_EQ(copies[1], 2);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RTO], 0);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RECOVERY], 1);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_FAST_RETRANS], 2);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_RETRANS_SEGS], 2);
+	CHECK_EQ(tp.p[0].sk->mib[XMP_TCP_MIB_SACK_RETRANS], no_sack ? 0 : 2);
+	free(a);
+	tpair_fini(&tp);
+}
+
+static void sack_two_holes_one_recovery(void)
+{
+	two_holes_one_recovery(false);
+}
+
+static void newreno_two_holes_partial_ack(void)
+{
+	two_holes_one_recovery(true);
+}
+
+static void delayed_ack(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	struct tpair tp;
+	unsigned int n;
+	__u64 t0;
+	__u8 buf[2 * 1448] = { 0 };
+
+	CHECK_EQ(tpair_init(&tp, 80, &c, &c, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	tp.p[1].rx = malloc(4 * 1448);
+	tp.p[1].rx_cap = 4 * 1448;
+	/* One small segment: the ACK waits for the 40 ms timer. */
+	t0 = memwire_now(tp.w);
+	n = tp.ncap;
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, buf, 100, t0), 100);
+	CHECK_EQ(memwire_run_until(tp.w, NULL, NULL, t0 + 200 * T_MS), 0);
+	CHECK_EQ(tcap_since(&tp, n, 1, XMP_TH_ACK), 1);
+	CHECK_EQ(tp.cap[tp.ncap - 1].at, t0 + 1 * T_MS + 40 * T_MS);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_DELACK_TIMER], 1);
+	/* Two full segments: ACKed on arrival of the second. */
+	t0 = memwire_now(tp.w);
+	n = tp.ncap;
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, buf, sizeof(buf), t0), (long)sizeof(buf));
+	CHECK_EQ(memwire_run_until(tp.w, NULL, NULL, t0 + 200 * T_MS), 0);
+	CHECK_EQ(tcap_since(&tp, n, 1, XMP_TH_ACK), 1);
+	CHECK_EQ(tp.cap[tp.ncap - 1].at, t0 + 1 * T_MS);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_DELACK_TIMER], 1);
+	CHECK_EQ(tp.p[1].rx_len, 100 + sizeof(buf));
+	tpair_fini(&tp);
+}
+
+static void bounded_memory_and_out_of_window(void)
+{
+	struct xmp_tcp_cfg c0 = { .sndbuf = 8192 }, c1 = { .rcvbuf = 8192 };
+	static __u8 big[100000];
+	struct xmp_tcp_sock *sk;
+	struct xmp_seg seg;
+	struct tpair tp;
+	__u32 rcv_nxt;
+
+	CHECK_EQ(tpair_init(&tp, 90, &c0, &c1, NULL), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	/* send() takes what fits, then nothing. */
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, big, sizeof(big), memwire_now(tp.w)), 8192);
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, big, sizeof(big), memwire_now(tp.w)), 0);
+	CHECK_EQ(xmp_tcp_writable(tp.p[0].sk), 0);
+	tp.p[1].paused = true;
+	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + 100 * T_MS);
+	sk = tp.p[1].sk;
+	CHECK_EQ(xmp_tcp_readable(sk), 8192);
+	CHECK_EQ(xmp_tcp_writable(tp.p[0].sk), 8192);
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, big, sizeof(big), memwire_now(tp.w)), 8192);
+	/* Data beyond the (now zero) window: dropped, counted, ACKed. */
+	rcv_nxt = sk->rcv_nxt;
+	seg = t_seg_to(sk, XMP_TH_ACK, rcv_nxt, sk->snd_una);
+	seg.payload = big;
+	seg.len = 1000;
+	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_RCV_OUT_OF_WINDOW], 1);
+	CHECK_EQ(sk->rcv_nxt, rcv_nxt);
+	CHECK_EQ(xmp_tcp_readable(sk), 8192);
+	/* Read half: a segment straddling the right edge is trimmed. */
+	CHECK_EQ(xmp_tcp_recv(sk, big, 4096, memwire_now(tp.w)), 4096);
+	seg.seq = rcv_nxt + 4000;
+	seg.len = 1000;
+	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_RCV_OUT_OF_WINDOW], 2);
+	CHECK_EQ(sk->ofo.n, 1);
+	CHECK_EQ(sk->ofo.r[0].start, rcv_nxt + 4000);
+	CHECK_EQ(sk->ofo.r[0].end, rcv_nxt + 4096);
+	/* Far outside the window entirely: dropped before reassembly. */
+	seg.seq = rcv_nxt + 1000000;
+	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_RCV_OUT_OF_WINDOW], 3);
+	CHECK_EQ(sk->ofo.n, 1);
+	tpair_fini(&tp);
+}
+
+static void ofo_range_table_bounded(void)
+{
+	struct xmp_tcp_cfg c = { .rcvbuf = 1 << 20 };
+	struct xmp_tcp_sock *sk;
+	struct xmp_seg seg;
+	struct tpair tp;
+	__u8 d[10] = { 0 };
+	unsigned int i;
+
+	CHECK_EQ(tpair_init(&tp, 91, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	sk = tp.p[1].sk;
+	/* 40 disjoint islands: 32 are kept, the rest dropped and counted. */
+	for (i = 0; i < 40; i++) {
+		seg = t_seg_to(sk, XMP_TH_ACK, sk->rcv_nxt + 100 + 100 * i, sk->snd_una);
+		seg.payload = d;
+		seg.len = sizeof(d);
+		xmp_tcp_input(sk, &seg, memwire_now(tp.w));
+	}
+	CHECK_EQ(sk->ofo.n, XMP_TCP_MAX_RANGES);
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_OFO_QUEUED], XMP_TCP_MAX_RANGES);
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_OFO_DROP], 40 - XMP_TCP_MAX_RANGES);
+	CHECK_EQ(xmp_tcp_readable(sk), 0);
+	tpair_fini(&tp);
+}
+
+int main(void)
+{
+	RUN(transfer_1mb_lossless);
+	RUN(lossy_bidir_sack_seeds);
+	RUN(lossy_bidir_newreno_no_sack);
+	RUN(window_scaling_large_transfer);
+	RUN(cc_ssthresh_reduction);
+	RUN(cc_reno_and_cubic_transfer);
+	RUN(zero_window_probe_then_reopen);
+	RUN(rto_backoff_then_abort);
+	RUN(karn_no_sample_from_retransmission);
+	RUN(sack_retransmits_only_the_hole);
+	RUN(sack_two_holes_one_recovery);
+	RUN(newreno_two_holes_partial_ack);
+	RUN(delayed_ack);
+	RUN(bounded_memory_and_out_of_window);
+	RUN(ofo_range_table_bounded);
+	return t_exit_code();
+}

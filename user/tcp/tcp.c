@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Subflow TCP engine: socket lifecycle and the application side (RFC 9293
+ * 3.10.1-3.10.5: OPEN, SEND, RECEIVE, CLOSE, ABORT). Segment processing is
+ * in tcp_input.c, transmission in tcp_output.c, timers in tcp_timer.c.
+ * Every public entry point brackets its work with xmp_tcp_enter()/leave()
+ * so events reach ops->event() once, after the state is consistent.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "tcp/tcp_int.h"
+
+static const char *const state_names[XMP_TCP_NR_STATES] = {
+	[XMP_TCP_CLOSED] = "CLOSED",	     [XMP_TCP_LISTEN] = "LISTEN",
+	[XMP_TCP_SYN_SENT] = "SYN-SENT",     [XMP_TCP_SYN_RCVD] = "SYN-RECEIVED",
+	[XMP_TCP_ESTABLISHED] = "ESTABLISHED", [XMP_TCP_FIN_WAIT_1] = "FIN-WAIT-1",
+	[XMP_TCP_FIN_WAIT_2] = "FIN-WAIT-2", [XMP_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
+	[XMP_TCP_CLOSING] = "CLOSING",	     [XMP_TCP_LAST_ACK] = "LAST-ACK",
+	[XMP_TCP_TIME_WAIT] = "TIME-WAIT",
+};
+
+static const char *const mib_names[XMP_TCP_MIB_NR] = {
+	[XMP_TCP_MIB_IN_SEGS] = "InSegs",
+	[XMP_TCP_MIB_OUT_SEGS] = "OutSegs",
+	[XMP_TCP_MIB_RETRANS_SEGS] = "RetransSegs",
+	[XMP_TCP_MIB_FAST_RETRANS] = "FastRetrans",
+	[XMP_TCP_MIB_SACK_RETRANS] = "SackRetrans",
+	[XMP_TCP_MIB_RTO] = "RtoExpired",
+	[XMP_TCP_MIB_RTO_ABORT] = "RtoAbort",
+	[XMP_TCP_MIB_RECOVERY] = "Recovery",
+	[XMP_TCP_MIB_DUPACKS] = "DupAcks",
+	[XMP_TCP_MIB_SACKS_RCVD] = "SackBlocksRcvd",
+	[XMP_TCP_MIB_SACK_INVALID] = "SackBlocksInvalid",
+	[XMP_TCP_MIB_SACKS_SENT] = "SackSent",
+	[XMP_TCP_MIB_OFO_QUEUED] = "OfoQueued",
+	[XMP_TCP_MIB_OFO_DROP] = "OfoDrop",
+	[XMP_TCP_MIB_RCV_OUT_OF_WINDOW] = "RcvOutOfWindow",
+	[XMP_TCP_MIB_RCV_DUP] = "RcvDup",
+	[XMP_TCP_MIB_PAWS_DROP] = "PawsDrop",
+	[XMP_TCP_MIB_BAD_OPTIONS] = "BadOptions",
+	[XMP_TCP_MIB_CHALLENGE_ACK] = "ChallengeAck",
+	[XMP_TCP_MIB_CHALLENGE_LIMITED] = "ChallengeAckLimited",
+	[XMP_TCP_MIB_ACK_TOO_OLD] = "AckTooOld",
+	[XMP_TCP_MIB_ACK_TOO_NEW] = "AckTooNew",
+	[XMP_TCP_MIB_RST_RCVD] = "RstRcvd",
+	[XMP_TCP_MIB_RST_SENT] = "RstSent",
+	[XMP_TCP_MIB_DELACK_TIMER] = "DelayedAcks",
+	[XMP_TCP_MIB_ACKS_SENT] = "AcksSent",
+	[XMP_TCP_MIB_WND_PROBES] = "WindowProbes",
+	[XMP_TCP_MIB_WND_UPDATES] = "WindowUpdates",
+	[XMP_TCP_MIB_HOOK_DROP] = "HookDrop",
+	[XMP_TCP_MIB_OOW_ACK_LIMITED] = "OutOfWindowAckLimited",
+};
+
+const char *xmp_tcp_state_name(enum xmp_tcp_state st)
+{
+	return st < XMP_TCP_NR_STATES ? state_names[st] : "?";
+}
+
+const char *xmp_tcp_mib_name(enum xmp_tcp_mib m)
+{
+	return m < XMP_TCP_MIB_NR ? mib_names[m] : "?";
+}
+
+static void cfg_defaults(struct xmp_tcp_cfg *c)
+{
+	if (!c->mss)
+		c->mss = 1460;
+	if (!c->sndbuf)
+		c->sndbuf = 256 * 1024;
+	if (!c->rcvbuf)
+		c->rcvbuf = 256 * 1024;
+	if (!c->rto_min_us)
+		c->rto_min_us = 200 * 1000;
+	if (!c->rto_max_us)
+		c->rto_max_us = 60 * 1000 * 1000;
+	if (!c->rto_init_us)
+		c->rto_init_us = 1000 * 1000;
+	if (!c->delack_us)
+		c->delack_us = 40 * 1000;
+	if (!c->msl_us)
+		c->msl_us = 30 * 1000 * 1000;
+	if (!c->fin_wait2_us)
+		c->fin_wait2_us = 60 * 1000 * 1000;
+	if (!c->max_retries)
+		c->max_retries = 15;
+	if (!c->max_syn_retries)
+		c->max_syn_retries = 6;
+	if (!c->oow_ack_us)
+		c->oow_ack_us = 500 * 1000;
+	if (!c->challenge_per_sec)
+		c->challenge_per_sec = 10;
+	if (!c->cc)
+		c->cc = "cubic";
+}
+
+/* RFC 7323 2.3: the smallest shift that lets the window field cover rcvbuf. */
+static __u8 wscale_for(__u32 rcvbuf)
+{
+	__u8 ws = 0;
+
+	while (ws < XMP_TCP_MAX_WSCALE && (rcvbuf >> ws) > 65535)
+		ws++;
+	return ws;
+}
+
+int xmp_tcp_create(struct xmp_tcp_sock **skp, const struct xmp_tcp_cfg *cfg,
+		   const struct xmp_tcp_ops *ops, void *ctx)
+{
+	struct xmp_tcp_sock *sk;
+	int err = -ENOMEM;
+
+	*skp = NULL;
+	if (!ops || !ops->xmit)
+		return -EINVAL;
+	sk = calloc(1, sizeof(*sk));
+	if (!sk)
+		return -ENOMEM;
+	sk->cfg = *cfg;
+	cfg_defaults(&sk->cfg);
+	if (sk->cfg.mss < 64 || sk->cfg.opt_reserve > sk->cfg.mss / 2 ||
+	    sk->cfg.opt_reserve > XMP_TCP_MAX_OPTLEN) {
+		err = -EINVAL;
+		goto err_free;
+	}
+	sk->cc = xmp_cc_find(sk->cfg.cc);
+	if (!sk->cc) {
+		pr_warn("tcp: unknown congestion control '%s'\n", sk->cfg.cc);
+		err = -ENOENT;
+		goto err_free;
+	}
+	if (xmp_ring_init(&sk->sndq, sk->cfg.sndbuf) || xmp_ring_init(&sk->rcvq, sk->cfg.rcvbuf))
+		goto err_free;
+	sk->txbuf = malloc(sk->cfg.mss);
+	if (!sk->txbuf)
+		goto err_free;
+	sk->ops = ops;
+	sk->ctx = ctx;
+	sk->rng = sk->cfg.seed;
+	/* ISN from the seedable PRNG (RFC 9293 3.4.1 wants it unpredictable;
+	 * the caller seeds from a secret in production, from a test seed here). */
+	sk->iss = sk->cfg.fixed_isn ? sk->cfg.isn : (__u32)xmp_rng_next(&sk->rng);
+	sk->ts_offset = (__u32)xmp_rng_next(&sk->rng);
+	sk->snd_una = sk->snd_nxt = sk->snd_max = sk->iss;
+	sk->snd_buf_seq = sk->iss + 1;
+	sk->high_rxt = sk->recover = sk->iss;
+	sk->ws_offer = sk->cfg.no_wscale ? 0 : wscale_for(sk->cfg.rcvbuf);
+	sk->peer_mss = XMP_TCP_DEFAULT_MSS;
+	sk->mss = tcp_min(sk->peer_mss, sk->cfg.mss) - sk->cfg.opt_reserve;
+	sk->rto_us = sk->cfg.rto_init_us;
+	sk->rto_at = sk->delack_at = sk->persist_at = sk->tw_at = XMP_TCP_NO_TIMER;
+	xmp_ranges_reset(&sk->ofo);
+	xmp_ranges_reset(&sk->sacked);
+	xmp_tcp_cc_init(sk);
+	*skp = sk;
+	return 0;
+
+err_free:
+	xmp_ring_free(&sk->sndq);
+	xmp_ring_free(&sk->rcvq);
+	free(sk->txbuf);
+	free(sk);
+	return err;
+}
+
+void xmp_tcp_destroy(struct xmp_tcp_sock *sk)
+{
+	if (!sk)
+		return;
+	xmp_ring_free(&sk->sndq);
+	xmp_ring_free(&sk->rcvq);
+	free(sk->txbuf);
+	free(sk);
+}
+
+void xmp_tcp_enter(struct xmp_tcp_sock *sk, __u64 now)
+{
+	if (now > sk->now)
+		sk->now = now;
+	sk->in_call++;
+}
+
+/* Delivers the events gathered during the call, once, at the outermost level. */
+void xmp_tcp_leave(struct xmp_tcp_sock *sk)
+{
+	unsigned int ev;
+
+	if (--sk->in_call)
+		return;
+	while (sk->pending_ev) {
+		ev = sk->pending_ev;
+		sk->pending_ev = 0;
+		if (sk->ops->event)
+			sk->ops->event(sk->ctx, sk, ev);
+	}
+}
+
+/* RFC 7323 4.1: a millisecond clock with a random per-connection offset. */
+__u32 xmp_tcp_tsval(const struct xmp_tcp_sock *sk)
+{
+	return (__u32)(sk->now / 1000) + sk->ts_offset;
+}
+
+void xmp_tcp_set_state(struct xmp_tcp_sock *sk, enum xmp_tcp_state st)
+{
+	enum xmp_tcp_state old = sk->state;
+
+	sk->state = st;
+	if (sk->ops->state_change && old != st)
+		sk->ops->state_change(sk->ctx, sk, old, st);
+	pr_debug("tcp %u->%u: %s -> %s\n", sk->cfg.lport, sk->cfg.rport, xmp_tcp_state_name(old),
+		 xmp_tcp_state_name(st));
+	if (st == XMP_TCP_ESTABLISHED && old < XMP_TCP_ESTABLISHED) {
+		tcp_event(sk, XMP_TCP_EV_ESTABLISHED | XMP_TCP_EV_WRITABLE);
+		/* shutdown() during the handshake takes effect now. */
+		if (sk->fin_queued)
+			xmp_tcp_set_state(sk, XMP_TCP_FIN_WAIT_1);
+	}
+}
+
+/* Enters CLOSED: timers off, err recorded, ev | CLOSED reported. */
+void xmp_tcp_done(struct xmp_tcp_sock *sk, int err, unsigned int ev)
+{
+	xmp_tcp_set_state(sk, XMP_TCP_CLOSED);
+	sk->rto_at = sk->delack_at = sk->persist_at = sk->tw_at = XMP_TCP_NO_TIMER;
+	sk->ack_now = false;
+	if (err)
+		sk->err = err;
+	tcp_event(sk, ev | XMP_TCP_EV_CLOSED);
+}
+
+int xmp_tcp_connect(struct xmp_tcp_sock *sk, __u64 now_us)
+{
+	int err;
+
+	if (sk->state != XMP_TCP_CLOSED || sk->snd_max != sk->iss)
+		return -EISCONN;
+	xmp_tcp_enter(sk, now_us);
+	xmp_tcp_set_state(sk, XMP_TCP_SYN_SENT);
+	err = xmp_tcp_send_syn(sk);
+	xmp_tcp_leave(sk);
+	return err;
+}
+
+int xmp_tcp_listen(struct xmp_tcp_sock *sk)
+{
+	if (sk->state != XMP_TCP_CLOSED || sk->snd_max != sk->iss)
+		return -EISCONN;
+	xmp_tcp_set_state(sk, XMP_TCP_LISTEN);
+	return 0;
+}
+
+int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64 now_us)
+{
+	int err;
+
+	if (!(syn->flags & XMP_TH_SYN) || (syn->flags & (XMP_TH_ACK | XMP_TH_RST)))
+		return -EINVAL;
+	err = xmp_tcp_listen(sk);
+	if (err)
+		return err;
+	err = xmp_tcp_input(sk, syn, now_us);
+	return sk->state == XMP_TCP_SYN_RCVD ? 0 : (err ? err : -ECONNABORTED);
+}
+
+long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	__u32 n;
+
+	switch (sk->state) {
+	case XMP_TCP_SYN_SENT:
+	case XMP_TCP_SYN_RCVD:
+	case XMP_TCP_ESTABLISHED:
+	case XMP_TCP_CLOSE_WAIT:
+		break;
+	case XMP_TCP_CLOSED:
+	case XMP_TCP_LISTEN:
+		return sk->err ? sk->err : -ENOTCONN;
+	default:
+		return -EPIPE;
+	}
+	if (sk->fin_queued)
+		return -EPIPE;
+	n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
+	if (!n)
+		return 0;
+	xmp_tcp_enter(sk, now_us);
+	xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
+	sk->sndq.len += n;
+	xmp_tcp_output(sk);
+	xmp_tcp_leave(sk);
+	return n;
+}
+
+/*
+ * Sends a window update once reading reopened a window the peer may be
+ * stuck on: unread data had filled over half the buffer, the advertised
+ * room was below half of it and grows by at least two segments (receiver
+ * SWS avoidance, RFC 9293 3.8.6.2.2).
+ */
+static void tcp_maybe_window_update(struct xmp_tcp_sock *sk, __u32 free_before)
+{
+	__u32 old = xmp_seq_after(sk->rcv_adv, sk->rcv_nxt) ? sk->rcv_adv - sk->rcv_nxt : 0;
+	__u32 cur = xmp_tcp_rcv_wnd(sk);
+	__u32 thr = tcp_min(sk->rcvq.cap / 2, 2 * tcp_max(sk->rcv_mss, 1));
+
+	if (!tcp_synchronized(sk) || free_before >= sk->rcvq.cap / 2 || old >= sk->rcvq.cap / 2 ||
+	    cur < old + thr)
+		return;
+	tcp_mib_inc(sk, XMP_TCP_MIB_WND_UPDATES);
+	xmp_tcp_send_ack(sk);
+}
+
+long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
+{
+	__u32 n = (__u32)(len < sk->rcvq.len ? len : sk->rcvq.len);
+	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
+
+	if (!n) {
+		if (!len && sk->rcvq.len)
+			return 0;
+		if (sk->fin_rcvd && sk->rcv_nxt == sk->fin_rcv_seq + 1)
+			return 0; /* EOF */
+		if (sk->state == XMP_TCP_CLOSED)
+			return sk->err ? sk->err : 0;
+		return -EAGAIN;
+	}
+	xmp_tcp_enter(sk, now_us);
+	xmp_ring_read_at(&sk->rcvq, 0, buf, n);
+	xmp_ring_consume(&sk->rcvq, n);
+	tcp_maybe_window_update(sk, free_before);
+	xmp_tcp_leave(sk);
+	return n;
+}
+
+long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)
+{
+	__u32 n;
+
+	if (off >= sk->rcvq.len)
+		return 0;
+	n = sk->rcvq.len - (__u32)off;
+	if (len < n)
+		n = (__u32)len;
+	xmp_ring_read_at(&sk->rcvq, (__u32)off, buf, n);
+	return n;
+}
+
+__u32 xmp_tcp_recv_seq(const struct xmp_tcp_sock *sk)
+{
+	return sk->rcv_nxt - sk->rcvq.len - (sk->fin_rcvd && sk->rcv_nxt == sk->fin_rcv_seq + 1);
+}
+
+__u32 xmp_tcp_readable(const struct xmp_tcp_sock *sk)
+{
+	return sk->rcvq.len;
+}
+
+__u32 xmp_tcp_writable(const struct xmp_tcp_sock *sk)
+{
+	return sk->fin_queued ? 0 : xmp_ring_space(&sk->sndq);
+}
+
+int xmp_tcp_shutdown(struct xmp_tcp_sock *sk, __u64 now_us)
+{
+	switch (sk->state) {
+	case XMP_TCP_LISTEN:
+	case XMP_TCP_SYN_SENT:
+		xmp_tcp_enter(sk, now_us);
+		xmp_tcp_done(sk, 0, 0);
+		xmp_tcp_leave(sk);
+		return 0;
+	case XMP_TCP_SYN_RCVD:
+	case XMP_TCP_ESTABLISHED:
+	case XMP_TCP_CLOSE_WAIT:
+		break;
+	case XMP_TCP_CLOSED:
+		return -ENOTCONN;
+	default:
+		return 0; /* FIN already queued */
+	}
+	xmp_tcp_enter(sk, now_us);
+	sk->fin_queued = true;
+	if (sk->state == XMP_TCP_ESTABLISHED)
+		xmp_tcp_set_state(sk, XMP_TCP_FIN_WAIT_1);
+	else if (sk->state == XMP_TCP_CLOSE_WAIT)
+		xmp_tcp_set_state(sk, XMP_TCP_LAST_ACK);
+	xmp_tcp_output(sk);
+	xmp_tcp_leave(sk);
+	return 0;
+}
+
+/* RFC 9293 3.10.4 CLOSE; unread data makes it an abort (RFC 2525 2.17). */
+int xmp_tcp_close(struct xmp_tcp_sock *sk, __u64 now_us)
+{
+	if (sk->rcvq.len && tcp_synchronized(sk)) {
+		xmp_tcp_abort(sk, 0, now_us);
+		return 0;
+	}
+	sk->app_closed = true;
+	return xmp_tcp_shutdown(sk, now_us);
+}
+
+void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us)
+{
+	xmp_tcp_enter(sk, now_us);
+	/* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST> from synchronized states. */
+	if (sk->state >= XMP_TCP_SYN_RCVD && sk->state != XMP_TCP_TIME_WAIT)
+		xmp_tcp_send_rst(sk, sk->snd_max, 0, false);
+	if (sk->state != XMP_TCP_CLOSED)
+		xmp_tcp_done(sk, err, 0);
+	xmp_tcp_leave(sk);
+}

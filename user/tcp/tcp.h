@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Subflow TCP engine: public API.
+ *
+ * A pure protocol engine (RFC 9293 state machine, RFC 7323 window scale and
+ * timestamps, RFC 2018/6675 SACK, RFC 6298 RTO, RFC 5961 hardening, delayed
+ * ACKs, zero-window probing, TIME-WAIT) with no I/O, no threads and no wall
+ * clock. It is the base of the MPTCP subflow (user/mptcp/subflow.c) and is
+ * driven by the AF_XDP layer (user/io/) or by the in-memory wire
+ * (user/common/memwire.c) in tests.
+ *
+ * Driving it:
+ *  - Time: every entry point takes now_us, a monotonic virtual or real clock
+ *    in microseconds. The engine never reads a clock itself.
+ *  - Timers: xmp_tcp_next_timer() gives the earliest deadline (XMP_TCP_NO_TIMER
+ *    when none); call xmp_tcp_on_timer() once now_us has reached it.
+ *  - Output: every segment leaves through ops->xmit() with the TCP header in
+ *    host order, raw option bytes and a payload pointer valid only during the
+ *    call. The caller adds addresses, checksums and lower layers.
+ *  - Input: the caller demultiplexes on the 4-tuple, parses the fixed TCP
+ *    header into struct xmp_seg (host order) and calls xmp_tcp_input().
+ *  - Listening: the engine has no demux; a listener is the caller's table of
+ *    ports. For each SYN to it the caller creates a socket and calls
+ *    xmp_tcp_accept_syn() (or xmp_tcp_listen() then xmp_tcp_input()).
+ *  - Events: ops->event() receives a mask of XMP_TCP_EV_* at the end of the
+ *    entry point that produced them; from there the caller may call
+ *    xmp_tcp_send()/xmp_tcp_recv()/xmp_tcp_shutdown()/xmp_tcp_close() on the
+ *    same socket, but must not destroy it (do that after the call returns,
+ *    once XMP_TCP_EV_CLOSED has been seen).
+ *
+ * MPTCP hooks (the engine never parses option kind 30 itself):
+ *  - ops->write_options() appends options (MP_CAPABLE, DSS, ...) to every
+ *    outgoing segment, including retransmissions; on segments with payload
+ *    it may use at most cfg.opt_reserve bytes, which the engine keeps free by
+ *    shrinking the payload.
+ *  - ops->rcv_options() sees every incoming segment with its raw options
+ *    before the state machine; it may drop it or abort the connection.
+ *  - xmp_tcp_recv_seq() is the subflow sequence number of the next byte that
+ *    xmp_tcp_recv() returns, so DSS mappings (keyed by subflow sequence) can
+ *    be applied to the delivered stream.
+ *  - sk->cc (struct xmp_cc_ops) is replaceable before connect, so coupled
+ *    congestion control (LIA/OLIA) can read/write cwnd of all subflows.
+ *
+ * Memory is bounded: the send buffer, the receive buffer (which also holds
+ * out-of-order data inside the advertised window) and the range tables are
+ * allocated once at creation from cfg and never grow.
+ */
+#ifndef XMP_TCP_H
+#define XMP_TCP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+/* TCP header flags (host order, as in the header's flag byte). */
+#define XMP_TH_FIN 0x01
+#define XMP_TH_SYN 0x02
+#define XMP_TH_RST 0x04
+#define XMP_TH_PSH 0x08
+#define XMP_TH_ACK 0x10
+#define XMP_TH_URG 0x20
+
+#define XMP_TCP_MAX_OPTLEN 40
+#define XMP_TCP_NO_TIMER   UINT64_MAX
+
+/*
+ * One TCP segment, header fields in host order. opts[] holds the raw option
+ * bytes (a multiple of 4 on output; anything up to 40 on input). payload is
+ * borrowed: valid only for the duration of the call it is passed to.
+ */
+struct xmp_seg {
+	__u16 sport;
+	__u16 dport;
+	__u32 seq;
+	__u32 ack;
+	__u8 flags; /* XMP_TH_* */
+	__u8 optlen;
+	__u16 wnd; /* as on the wire: not yet scaled */
+	__u16 urg;
+	__u8 opts[XMP_TCP_MAX_OPTLEN];
+	const __u8 *payload;
+	__u32 len;
+};
+
+/* RFC 9293 3.3.2 states. */
+enum xmp_tcp_state {
+	XMP_TCP_CLOSED = 0,
+	XMP_TCP_LISTEN,
+	XMP_TCP_SYN_SENT,
+	XMP_TCP_SYN_RCVD,
+	XMP_TCP_ESTABLISHED,
+	XMP_TCP_FIN_WAIT_1,
+	XMP_TCP_FIN_WAIT_2,
+	XMP_TCP_CLOSE_WAIT,
+	XMP_TCP_CLOSING,
+	XMP_TCP_LAST_ACK,
+	XMP_TCP_TIME_WAIT,
+	XMP_TCP_NR_STATES,
+};
+
+/* Event bits passed to ops->event(). */
+enum {
+	XMP_TCP_EV_ESTABLISHED = 1 << 0, /* handshake completed */
+	XMP_TCP_EV_READABLE = 1 << 1,	 /* new in-order data to xmp_tcp_recv() */
+	XMP_TCP_EV_WRITABLE = 1 << 2,	 /* send buffer space was freed */
+	XMP_TCP_EV_EOF = 1 << 3,	 /* peer's FIN reached the application */
+	XMP_TCP_EV_RESET = 1 << 4,	 /* connection reset by the peer (sk->err) */
+	XMP_TCP_EV_ERROR = 1 << 5,	 /* aborted locally: timeout, hook (sk->err) */
+	XMP_TCP_EV_CLOSED = 1 << 6,	 /* reached CLOSED: may be destroyed */
+};
+
+/* Per-socket counters, in the style of the Linux MIB. */
+enum xmp_tcp_mib {
+	XMP_TCP_MIB_IN_SEGS,	       /* segments handed to xmp_tcp_input() */
+	XMP_TCP_MIB_OUT_SEGS,	       /* segments passed to ops->xmit() */
+	XMP_TCP_MIB_RETRANS_SEGS,      /* segments sent again (any reason) */
+	XMP_TCP_MIB_FAST_RETRANS,      /* retransmissions in fast recovery */
+	XMP_TCP_MIB_SACK_RETRANS,      /* ... of which chosen from the SACK scoreboard */
+	XMP_TCP_MIB_RTO,	       /* retransmission timer expiries */
+	XMP_TCP_MIB_RTO_ABORT,	       /* aborted after max retransmissions */
+	XMP_TCP_MIB_RECOVERY,	       /* fast recovery episodes entered */
+	XMP_TCP_MIB_DUPACKS,	       /* duplicate ACKs received */
+	XMP_TCP_MIB_SACKS_RCVD,	       /* valid SACK blocks received */
+	XMP_TCP_MIB_SACK_INVALID,      /* SACK blocks outside SND.UNA..SND.MAX ignored */
+	XMP_TCP_MIB_SACKS_SENT,	       /* segments sent carrying SACK blocks */
+	XMP_TCP_MIB_OFO_QUEUED,	       /* out-of-order segments stored */
+	XMP_TCP_MIB_OFO_DROP,	       /* out-of-order segment dropped: range table full */
+	XMP_TCP_MIB_RCV_OUT_OF_WINDOW, /* segments or parts outside the receive window */
+	XMP_TCP_MIB_RCV_DUP,	       /* segments entirely below RCV.NXT */
+	XMP_TCP_MIB_PAWS_DROP,	       /* segments dropped by the RFC 7323 PAWS check */
+	XMP_TCP_MIB_BAD_OPTIONS,       /* malformed TCP options ignored */
+	XMP_TCP_MIB_CHALLENGE_ACK,     /* RFC 5961 challenge ACKs sent */
+	XMP_TCP_MIB_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
+	XMP_TCP_MIB_ACK_TOO_OLD,       /* RFC 5961 5.2: ACK below SND.UNA - MAX.SND.WND */
+	XMP_TCP_MIB_ACK_TOO_NEW,       /* ACK above SND.MAX: ACKed and dropped */
+	XMP_TCP_MIB_RST_RCVD,	       /* exact RSTs accepted */
+	XMP_TCP_MIB_RST_SENT,	       /* RSTs sent */
+	XMP_TCP_MIB_DELACK_TIMER,      /* ACKs sent by the delayed-ACK timer */
+	XMP_TCP_MIB_ACKS_SENT,	       /* pure ACKs sent */
+	XMP_TCP_MIB_WND_PROBES,	       /* zero-window probes sent */
+	XMP_TCP_MIB_WND_UPDATES,       /* window updates sent after the app read */
+	XMP_TCP_MIB_HOOK_DROP,	       /* segments dropped by ops->rcv_options() */
+	XMP_TCP_MIB_OOW_ACK_LIMITED,   /* ACKs to invalid pure ACKs suppressed (ACK storm guard) */
+	XMP_TCP_MIB_NR,
+};
+
+struct xmp_tcp_sock;
+
+/* Callbacks into the layer above. ctx is the pointer given at creation. */
+struct xmp_tcp_ops {
+	/* Send one segment. Returns 0, or -errno (counted, treated as loss). */
+	int (*xmit)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg);
+	/* Event mask XMP_TCP_EV_* (optional). */
+	void (*event)(void *ctx, struct xmp_tcp_sock *sk, unsigned int events);
+	/*
+	 * Append options to seg (flags, seq, ack, len already final) in
+	 * buf[0..space). Returns the number of bytes written (the engine pads
+	 * to 4) or -errno to write none. Optional.
+	 */
+	int (*write_options)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			     __u8 *buf, unsigned int space);
+	/*
+	 * Inspect an incoming segment before processing. Returns 0 to go on,
+	 * XMP_TCP_RCVOPT_DROP to discard it silently, or -errno to abort the
+	 * connection with a RST (sk->err = that value). Optional.
+	 */
+	int (*rcv_options)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg);
+	/*
+	 * Every state transition, synchronously (for tracing and for upper
+	 * layers tracking subflow states). Must not call into the engine.
+	 * Optional.
+	 */
+	void (*state_change)(void *ctx, struct xmp_tcp_sock *sk, enum xmp_tcp_state old,
+			     enum xmp_tcp_state new_state);
+};
+
+#define XMP_TCP_RCVOPT_DROP 1
+
+/* Configuration, copied at creation. Zero fields take the defaults below. */
+struct xmp_tcp_cfg {
+	__u16 lport, rport; /* ports of this subflow (host order) */
+	__u16 mss;	    /* our MSS: largest payload we accept/send (1460) */
+	__u16 opt_reserve;  /* option bytes kept free on data segments for hooks */
+	__u32 sndbuf;	    /* send buffer bytes (256 KiB) */
+	__u32 rcvbuf;	    /* receive buffer bytes, incl. out-of-order (256 KiB) */
+	bool no_wscale;	    /* do not offer window scaling */
+	bool no_ts;	    /* do not offer timestamps */
+	bool no_sack;	    /* do not offer SACK */
+	bool no_paws;	    /* skip the RFC 7323 PAWS check */
+	bool no_delack;	    /* ACK every segment at once */
+	bool nodelay;	    /* no Nagle: send runts while data is in flight */
+	bool fixed_isn;	    /* use isn below instead of the PRNG */
+	__u32 isn;
+	__u64 seed;		 /* seeds ISN and timestamp offset */
+	__u32 rto_min_us;	 /* 200 ms */
+	__u32 rto_max_us;	 /* 60 s */
+	__u32 rto_init_us;	 /* 1 s (RFC 6298 2.1) */
+	__u32 delack_us;	 /* 40 ms */
+	__u32 msl_us;		 /* TIME-WAIT lasts 2 * msl_us (30 s) */
+	__u32 fin_wait2_us;	 /* FIN-WAIT-2 limit after xmp_tcp_close() (60 s) */
+	__u8 max_retries;	 /* data retransmissions before abort (15) */
+	__u8 max_syn_retries;	 /* SYN/SYN-ACK retransmissions before abort (6) */
+	__u16 challenge_per_sec; /* RFC 5961 challenge ACK limit (10) */
+	__u32 oow_ack_us;	 /* min gap of ACKs answering invalid pure ACKs (500 ms) */
+	const char *cc;		 /* congestion control name ("cubic") */
+};
+
+/* Byte ring of fixed capacity: used for the send and the receive buffer. */
+struct xmp_ring {
+	__u8 *buf;
+	__u32 cap;
+	__u32 head; /* offset of the first byte */
+	__u32 len;  /* bytes held from head */
+};
+
+/* Sequence ranges [start, end): SACK scoreboard, out-of-order map. */
+#define XMP_TCP_MAX_RANGES 32
+struct xmp_seq_range {
+	__u32 start, end;
+	__u32 stamp; /* recency, for the order of SACK blocks */
+};
+struct xmp_range_set {
+	struct xmp_seq_range r[XMP_TCP_MAX_RANGES];
+	unsigned int n;
+	__u32 clock;
+};
+
+/* Congestion control ops (see tcp_cc.c). cwnd and ssthresh are in bytes. */
+enum xmp_cc_event {
+	XMP_CC_EV_RECOVERY,	/* fast recovery entered (after ssthresh()) */
+	XMP_CC_EV_RECOVERY_END, /* recovery completed */
+	XMP_CC_EV_RTO,		/* retransmission timeout (after ssthresh()) */
+};
+struct xmp_cc_ops {
+	const char *name;
+	void (*init)(struct xmp_tcp_sock *sk);
+	/* New data acknowledged outside recovery: grow cwnd. */
+	void (*on_ack)(struct xmp_tcp_sock *sk, __u32 acked, __u64 now_us);
+	/* Slow start threshold after a loss. */
+	__u32 (*ssthresh)(struct xmp_tcp_sock *sk);
+	void (*cwnd_event)(struct xmp_tcp_sock *sk, enum xmp_cc_event ev, __u64 now_us);
+	struct xmp_cc_ops *next; /* registry link */
+};
+
+/*
+ * The socket. Fields are readable by the layers above (scheduler: srtt_us,
+ * cwnd; MPTCP: snd_una, rcv_nxt); only the engine writes them, except cc and
+ * cc_priv.
+ */
+struct xmp_tcp_sock {
+	enum xmp_tcp_state state;
+	const struct xmp_tcp_ops *ops;
+	void *ctx;
+	struct xmp_tcp_cfg cfg;
+	__u64 now; /* now_us of the current or last entry point */
+	__u64 rng;
+	int err; /* -ECONNRESET, -ETIMEDOUT, -ECONNREFUSED, hook error */
+	unsigned int pending_ev;
+	unsigned int in_call;
+	__u8 *txbuf; /* payload that wraps in sndq is copied here (cfg.mss) */
+
+	/* Send side. */
+	__u32 iss;
+	__u32 snd_una; /* oldest unacknowledged */
+	__u32 snd_nxt; /* next to send (moves back after an RTO) */
+	__u32 snd_max; /* highest sent + 1 */
+	__u32 snd_wnd; /* peer's window, scaled */
+	__u32 max_snd_wnd;
+	__u32 snd_wl1, snd_wl2;
+	__u32 snd_buf_seq; /* sequence number of sndq's first byte */
+	struct xmp_ring sndq;
+	bool fin_queued; /* shutdown(SHUT_WR): FIN after the buffered data */
+	bool passive;	 /* came from a SYN (listen/accept) */
+	bool app_closed; /* xmp_tcp_close(): received data is discarded */
+	__u16 peer_mss;
+	__u16 mss; /* send MSS: payload of a full segment with TS option */
+	__u8 snd_wscale, rcv_wscale;
+	__u8 ws_offer; /* shift offered in our SYN (fits rcvbuf in 16 bits) */
+	bool wscale_ok, ts_ok, sack_ok;
+
+	/* Receive side. */
+	__u32 irs;
+	__u32 rcv_nxt;
+	__u32 rcv_adv;	      /* right edge last advertised */
+	__u32 last_ack_sent;  /* RCV.NXT in our last segment */
+	__u32 rcv_mss;	      /* largest payload seen: "full-sized" for delack */
+	struct xmp_ring rcvq; /* in-order unread data, then out-of-order area */
+	struct xmp_range_set ofo;
+	bool ack_now;  /* an ACK must go out before the entry point returns */
+	bool fin_rcvd; /* peer FIN seen (maybe out of order) */
+	__u32 fin_rcv_seq;
+	__u32 ts_recent;
+	__u32 ts_offset;
+	bool ts_recent_valid;
+
+	/* Loss recovery and congestion control. */
+	struct xmp_range_set sacked; /* SACK scoreboard above snd_una */
+	__u32 cwnd, ssthresh;
+	bool in_recovery;
+	__u32 recover;	/* RFC 6582 "recover": snd_max at recovery entry */
+	__u32 high_rxt; /* RFC 6675 HighRxt */
+	__u32 dupacks;
+	bool rxt_pending; /* NewReno (no SACK): retransmit SND.UNA next */
+	const struct xmp_cc_ops *cc;
+	__u64 cc_priv[8];
+
+	/* RTT and timers (deadlines in us, XMP_TCP_NO_TIMER when off). */
+	__u32 srtt_us, rttvar_us, rto_us;
+	bool rtt_timing;
+	__u32 rtt_seq;
+	__u64 rtt_start;
+	__u32 retries; /* consecutive RTO expiries (backoff exponent) */
+	__u32 probes;  /* zero-window probes without progress */
+	__u64 rto_at, delack_at, persist_at, tw_at;
+	__u64 last_oow_ack;
+	__u32 challenge_count;
+	__u64 challenge_epoch;
+
+	__u64 mib[XMP_TCP_MIB_NR];
+};
+
+/* Lifecycle. Returns 0 or -errno (-ENOMEM, -EINVAL, -ENOENT for cc). */
+int xmp_tcp_create(struct xmp_tcp_sock **skp, const struct xmp_tcp_cfg *cfg,
+		   const struct xmp_tcp_ops *ops, void *ctx);
+void xmp_tcp_destroy(struct xmp_tcp_sock *sk);
+
+/* Active open: sends the SYN. */
+int xmp_tcp_connect(struct xmp_tcp_sock *sk, __u64 now_us);
+/* Passive open: the next SYN given to xmp_tcp_input() is answered. */
+int xmp_tcp_listen(struct xmp_tcp_sock *sk);
+/* Passive open from a SYN the caller received for a listening port. */
+int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64 now_us);
+
+/* Segment input. Returns 0, or -errno when the segment was dropped. */
+int xmp_tcp_input(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u64 now_us);
+
+/* Timers. */
+__u64 xmp_tcp_next_timer(const struct xmp_tcp_sock *sk);
+void xmp_tcp_on_timer(struct xmp_tcp_sock *sk, __u64 now_us);
+
+/*
+ * Application side. send returns the bytes accepted (maybe fewer than len
+ * when the send buffer is full, 0 when full), -EPIPE after shutdown, or
+ * sk->err / -ENOTCONN when closed. recv returns bytes copied, 0 at EOF,
+ * -EAGAIN when nothing is buffered yet, sk->err after a reset or abort.
+ * Both may transmit (new data, window update), hence now_us.
+ */
+long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us);
+long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
+/* Copies up to len unread bytes from offset off without consuming them
+ * (e.g. to verify a DSS checksum before delivering a mapping). */
+long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
+/* Subflow sequence number of the next byte xmp_tcp_recv() returns. */
+__u32 xmp_tcp_recv_seq(const struct xmp_tcp_sock *sk);
+/* Unread bytes; free send buffer bytes (0 after shutdown). */
+__u32 xmp_tcp_readable(const struct xmp_tcp_sock *sk);
+__u32 xmp_tcp_writable(const struct xmp_tcp_sock *sk);
+/* shutdown(SHUT_WR): FIN after the buffered data. */
+int xmp_tcp_shutdown(struct xmp_tcp_sock *sk, __u64 now_us);
+/* close(): shutdown, unread/incoming data discarded (RST if data was unread). */
+int xmp_tcp_close(struct xmp_tcp_sock *sk, __u64 now_us);
+/* Send a RST and go to CLOSED at once. */
+void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us);
+
+const char *xmp_tcp_state_name(enum xmp_tcp_state st);
+const char *xmp_tcp_mib_name(enum xmp_tcp_mib m);
+
+/* Congestion control registry (built in: "reno", "cubic"). */
+const struct xmp_cc_ops *xmp_cc_find(const char *name);
+int xmp_cc_register(struct xmp_cc_ops *ops);
+
+/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
+static inline bool xmp_seq_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+static inline bool xmp_seq_after(__u32 a, __u32 b)
+{
+	return (__s32)(b - a) < 0;
+}
+static inline bool xmp_seq_leq(__u32 a, __u32 b)
+{
+	return !xmp_seq_after(a, b);
+}
+static inline bool xmp_seq_geq(__u32 a, __u32 b)
+{
+	return !xmp_seq_before(a, b);
+}
+
+/* Seedable PRNG (splitmix64): ISNs here, loss decisions in memwire. */
+static inline __u64 xmp_rng_next(__u64 *state)
+{
+	__u64 z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+#endif

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Bounded byte rings for the subflow engine. The send ring holds the bytes
+ * from SND.UNA (sent or not); the receive ring holds the unread in-order
+ * bytes followed by the out-of-order area: a segment at RCV.NXT + k is
+ * written at offset len + k, so out-of-order data needs no extra memory
+ * and the advertised window (cap - len) always covers it.
+ * Allocated once in xmp_tcp_create(); never grows.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp/tcp_int.h"
+
+int xmp_ring_init(struct xmp_ring *r, __u32 cap)
+{
+	memset(r, 0, sizeof(*r));
+	if (!cap)
+		return -EINVAL;
+	r->buf = malloc(cap);
+	if (!r->buf)
+		return -ENOMEM;
+	r->cap = cap;
+	return 0;
+}
+
+void xmp_ring_free(struct xmp_ring *r)
+{
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+__u32 xmp_ring_space(const struct xmp_ring *r)
+{
+	return r->cap - r->len;
+}
+
+/* Copies n bytes to offset off from head; the caller keeps off + n <= cap. */
+void xmp_ring_write_at(struct xmp_ring *r, __u32 off, const __u8 *src, __u32 n)
+{
+	__u32 pos, first;
+
+	if (off >= r->cap || n > r->cap - off)
+		return;
+	pos = (r->head + off) % r->cap;
+	first = tcp_min(n, r->cap - pos);
+	memcpy(r->buf + pos, src, first);
+	memcpy(r->buf, src + first, n - first);
+}
+
+void xmp_ring_read_at(const struct xmp_ring *r, __u32 off, __u8 *dst, __u32 n)
+{
+	__u32 pos, first;
+
+	if (off >= r->cap || n > r->cap - off)
+		return;
+	pos = (r->head + off) % r->cap;
+	first = tcp_min(n, r->cap - pos);
+	memcpy(dst, r->buf + pos, first);
+	memcpy(dst + first, r->buf, n - first);
+}
+
+/* Pointer to the byte at off and, in *n, how many follow it contiguously. */
+const __u8 *xmp_ring_contig(const struct xmp_ring *r, __u32 off, __u32 *n)
+{
+	__u32 pos = (r->head + off) % r->cap;
+
+	*n = tcp_min(*n, r->cap - pos);
+	return r->buf + pos;
+}
+
+void xmp_ring_consume(struct xmp_ring *r, __u32 n)
+{
+	if (n > r->len)
+		n = r->len;
+	r->head = (r->head + n) % r->cap;
+	r->len -= n;
+}
