@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Internet checksum arithmetic (RFC 1071, RFC 1624): see csum.h. Used by
+ * pkt.c to build and verify frames; nothing here touches packet layout.
+ */
+#include "io/addr.h"
+#include "io/csum.h"
+
+__u32 xmp_sum_add(__u32 sum, const void *p, size_t len)
+{
+	const __u8 *b = p;
+	__u64 acc = sum;
+	size_t i;
+
+	/* 64-bit accumulator: 2^48 words before it could overflow. */
+	for (i = 0; i + 1 < len; i += 2)
+		acc += (__u32)b[i] << 8 | b[i + 1];
+	if (len & 1)
+		acc += (__u32)b[len - 1] << 8;
+	while (acc >> 32)
+		acc = (acc & 0xffffffff) + (acc >> 32);
+	return (__u32)acc;
+}
+
+__u16 xmp_sum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)sum;
+}
+
+__u16 xmp_csum_ip4(const void *iph, size_t ihl_bytes)
+{
+	return xmp_sum_finish(xmp_sum_add(0, iph, ihl_bytes));
+}
+
+__u32 xmp_csum_pseudo(const struct xmp_addr *saddr, const struct xmp_addr *daddr,
+		      __u8 proto, __u32 l4_len)
+{
+	__u32 sum = 0;
+
+	if (xmp_addr_is_v4(saddr)) {
+		/* RFC 9293 3.1: src, dst, zero, PTCL, TCP length (16 bits) */
+		sum = xmp_sum_add(sum, &saddr->a[12], 4);
+		sum = xmp_sum_add(sum, &daddr->a[12], 4);
+		sum += proto;
+		sum += l4_len & 0xffff;
+	} else {
+		/* RFC 8200 8.1: src, dst, 32-bit length, 3 zero bytes, next header */
+		sum = xmp_sum_add(sum, saddr->a, 16);
+		sum = xmp_sum_add(sum, daddr->a, 16);
+		sum += l4_len >> 16;
+		sum += l4_len & 0xffff;
+		sum += proto;
+	}
+	return sum;
+}
+
+__u16 xmp_csum_tcp(const struct xmp_addr *saddr, const struct xmp_addr *daddr,
+		   const void *tcph, __u32 l4_len)
+{
+	__u32 sum = xmp_csum_pseudo(saddr, daddr, 6 /* IPPROTO_TCP */, l4_len);
+
+	return xmp_sum_finish(xmp_sum_add(sum, tcph, l4_len));
+}
+
+__u16 xmp_csum_replace16(__u16 check, __u16 old, __u16 new_val)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~old;
+	sum += new_val;
+	return xmp_sum_finish(sum);
+}
+
+__u16 xmp_csum_replace32(__u16 check, __u32 old, __u32 new_val)
+{
+	__u32 sum = (__u16)~check;
+
+	sum += (__u16)~(old >> 16);
+	sum += (__u16)~(old & 0xffff);
+	sum += new_val >> 16;
+	sum += new_val & 0xffff;
+	return xmp_sum_finish(sum);
+}
+
+__u16 xmp_csum_replace_bytes(__u16 check, const void *old, const void *new_val, size_t n)
+{
+	const __u8 *o = old, *nv = new_val;
+	__u32 sum = (__u16)~check;
+	size_t i;
+
+	for (i = 0; i + 1 < n; i += 2) {
+		sum += (__u16)~((__u16)(o[i] << 8 | o[i + 1]));
+		sum += (__u16)(nv[i] << 8 | nv[i + 1]);
+		sum = (sum & 0xffff) + (sum >> 16);
+	}
+	return xmp_sum_finish(sum);
+}
