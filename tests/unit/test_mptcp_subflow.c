@@ -1,0 +1,747 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of the MPTCP initial subflow (user/mptcp/subflow.c) with the
+ * connection level under it, no root needed. Two endpoints (client 0,
+ * server 1) exchange segments on a lossless in-order in-test wire; every
+ * option goes through the real codec (xmp_sf_write_options -> bytes ->
+ * xmp_mp_parse -> xmp_sf_rcv_options), and a middlebox can strip MPTCP
+ * options or flip payload bytes, per direction. Covered: MP_CAPABLE v1 in
+ * both roles (tokens/IDSNs equal on both sides, checksum negotiation, first
+ * data in the MP_CAPABLE), every fallback trigger of RFC 8684 3.7, DSS
+ * checksum failure -> MP_FAIL -> infinite mapping, MP_FASTCLOSE, a
+ * contradicting mapping, DATA_FIN both ways through the options.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "lib/test.h"
+#include "mptcp/crypto.h"
+#include "mptcp/subflow.h"
+
+#define KA     0x0123456789abcdefULL
+#define KB     0xfedcba9876543210ULL
+#define MSS    1000
+#define SINK   (256 * 1024)
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+
+struct pkt {
+	__u8 flags;
+	__u32 seq, ack; /* relative to each side's ISN (first data byte = 1) */
+	__u32 len;
+	__u8 opts[40];
+	int optlen;
+	__u8 data[MSS];
+};
+
+struct end {
+	struct xmp_sf sf;
+	__u32 snd_nxt, rcv_nxt;
+	__u8 *sink;
+	size_t got;
+	int rc; /* last negative return of the subflow module */
+	bool reset;
+	struct xmp_mp_opt last_tx; /* options of the last segment sent */
+	unsigned int mp_fail_tx, infinite_tx, dss_csum_tx, mpc_data_tx;
+	__u64 mp_fail_dsn, infinite_dsn;
+};
+
+struct h {
+	struct end e[2];
+	bool strip[2];	    /* strip MPTCP options from segments sent by end i */
+	int corrupt_nth[2]; /* flip a byte in the nth data segment from end i (1-based) */
+	int data_segs[2];
+	struct pkt q[2][256];
+	unsigned int nq[2];
+};
+
+static void h_init(struct h *h, const struct xmp_sf_cfg *c, const struct xmp_sf_cfg *s)
+{
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	CHECK_EQ(xmp_sf_init(&h->e[0].sf, XMP_SF_CLIENT, c), 0);
+	CHECK_EQ(xmp_sf_init(&h->e[1].sf, XMP_SF_SERVER, s), 0);
+	for (i = 0; i < 2; i++) {
+		h->e[i].snd_nxt = h->e[i].rcv_nxt = 1;
+		h->e[i].sink = calloc(1, SINK);
+	}
+}
+
+static void h_free(struct h *h)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		free(h->e[i].sink);
+		xmp_msk_destroy(h->e[i].sf.msk);
+	}
+}
+
+/* Middlebox: overwrite the MPTCP options with NOPs, as a stripping box
+ * does (the area holds nothing else here). */
+static void mbox_strip(struct pkt *p)
+{
+	memset(p->opts, TCPOPT_NOP_, p->optlen);
+}
+
+static void record_tx(struct end *e, const struct pkt *p)
+{
+	struct xmp_mp_opt mp;
+
+	xmp_mp_parse(p->opts, p->optlen, &mp, NULL);
+	e->last_tx = mp;
+	if (mp.suboptions & XMP_MPO_FAIL) {
+		e->mp_fail_tx++;
+		e->mp_fail_dsn = mp.fail.data_seq;
+	}
+	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.infinite) {
+		e->infinite_tx++;
+		e->infinite_dsn = mp.dss.data_seq;
+	}
+	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_map && mp.dss.csum_present)
+		e->dss_csum_tx++;
+	if ((mp.suboptions & XMP_MPO_MPC_ACK) && mp.mpc.variant == XMP_MPC_ACK_DATA)
+		e->mpc_data_tx++;
+}
+
+static void send_seg(struct h *h, int from, __u8 flags, const __u8 *data, __u32 len)
+{
+	struct end *e = &h->e[from];
+	struct pkt *p;
+
+	if (h->nq[from] == 256)
+		return;
+	p = &h->q[from][h->nq[from]++];
+	memset(p, 0, sizeof(*p));
+	p->flags = flags;
+	p->seq = e->snd_nxt;
+	p->ack = e->rcv_nxt;
+	p->len = len;
+	if (len)
+		memcpy(p->data, data, len);
+	p->optlen = xmp_sf_write_options(&e->sf, flags, p->seq, len, p->opts, sizeof(p->opts));
+	CHECK(p->optlen >= 0);
+	if (p->optlen < 0)
+		p->optlen = 0;
+	record_tx(e, p);
+	e->snd_nxt += len;
+	if (len && ++h->data_segs[from] == h->corrupt_nth[from])
+		p->data[len / 2] ^= 0x5a;
+	if (h->strip[from])
+		mbox_strip(p);
+}
+
+static void read_app(struct end *e)
+{
+	long n;
+
+	if (!e->sf.msk)
+		return;
+	while ((n = xmp_msk_read(e->sf.msk, e->sink + e->got, SINK - e->got)) > 0)
+		e->got += n;
+}
+
+/* One segment arrives at end @to. Data segments are answered by an ACK. */
+static void recv_seg(struct h *h, int to, const struct pkt *p)
+{
+	struct end *e = &h->e[to];
+	struct xmp_sf *sf = &e->sf;
+	struct xmp_mp_opt mp;
+	int rc;
+
+	if (e->reset)
+		return;
+	xmp_mp_parse(p->opts, p->optlen, &mp, NULL);
+	rc = xmp_sf_rcv_options(sf, p->flags, p->seq, p->len, 65535, &mp);
+	if (rc < 0) {
+		e->rc = rc;
+		e->reset = true;
+		return;
+	}
+	/* Subflow-level ACK: forget acked mappings; in fallback it is also
+	 * the data-level ack. */
+	xmp_sf_txmap_ack(sf, p->ack);
+	if (sf->state == XMP_SF_FALLBACK && sf->msk && sf->fb_tx_set)
+		xmp_sf_fallback_ack(sf, p->ack);
+	if (!p->len)
+		return;
+	CHECK_EQ(p->seq, e->rcv_nxt);
+	if (sf->msk) {
+		struct xmp_sf_data_res res;
+
+		rc = xmp_sf_data(sf, p->seq, p->data, p->len, &res);
+		if (rc < 0) {
+			e->rc = rc;
+			e->reset = true;
+			return;
+		}
+		CHECK_EQ(res.consumed, p->len);
+	} else if (e->got + p->len <= SINK) {
+		memcpy(e->sink + e->got, p->data, p->len); /* plain TCP */
+		e->got += p->len;
+	}
+	e->rcv_nxt += p->len;
+	read_app(e);
+	send_seg(h, to, TH_ACK, NULL, 0);
+}
+
+/* Deliver everything in flight, both ways, until quiet. */
+static void pump(struct h *h)
+{
+	int guard = 0;
+
+	while ((h->nq[0] || h->nq[1]) && guard++ < 1000) {
+		int from;
+
+		for (from = 0; from < 2; from++) {
+			struct pkt batch[256];
+			unsigned int i, n = h->nq[from];
+
+			memcpy(batch, h->q[from], n * sizeof(batch[0]));
+			h->nq[from] = 0;
+			for (i = 0; i < n; i++)
+				recv_seg(h, !from, &batch[i]);
+		}
+	}
+}
+
+/* Handshake on the wire; @drop_ack loses the third ACK. */
+static void handshake(struct h *h, bool strip_syn, bool strip_synack, bool strip_ack, bool drop_ack)
+{
+	struct xmp_mp_opt out, in;
+	__u8 buf[40];
+	int len;
+
+	CHECK_EQ(xmp_sf_syn_opt(&h->e[0].sf, &out), 0);
+	len = xmp_mp_write(buf, sizeof(buf), &out);
+	CHECK_EQ(len, 4);
+	CHECK_EQ(buf[2], 0x01); /* subtype 0, version 1 */
+	/* ops->write_options on a SYN retransmission: the same bytes. */
+	{
+		__u8 again[40];
+
+		CHECK_EQ(xmp_sf_write_options(&h->e[0].sf, TH_SYN, 0, 0, again, sizeof(again)), 4);
+		CHECK_MEM(again, buf, 4);
+	}
+	xmp_mp_parse(buf, strip_syn ? 0 : len, &in, NULL);
+	if (xmp_sf_rcv_syn(&h->e[1].sf, &in) == XMP_SF_MPTCP) {
+		CHECK_EQ(xmp_sf_synack_opt(&h->e[1].sf, &out), 0);
+		len = xmp_mp_write(buf, sizeof(buf), &out);
+		CHECK_EQ(len, 12);
+		CHECK_EQ(xmp_sf_write_options(&h->e[1].sf, TH_SYN | TH_ACK, 0, 0, buf + 12, 12),
+			 12);
+		CHECK_MEM(buf + 12, buf, 12);
+	} else {
+		len = 0; /* a plain SYN-ACK */
+	}
+	xmp_mp_parse(buf, strip_synack ? 0 : len, &in, NULL);
+	CHECK(xmp_sf_rcv_synack(&h->e[0].sf, &in) >= 0);
+	/* Third ACK. */
+	h->strip[0] = strip_ack;
+	send_seg(h, 0, TH_ACK, NULL, 0);
+	h->strip[0] = false;
+	if (drop_ack)
+		h->nq[0] = 0;
+	pump(h);
+}
+
+/* The application of end @from writes @len bytes; mappings of up to MSS,
+ * one per segment, @burst segments before the wire runs. */
+static void xfer(struct h *h, int from, const __u8 *src, size_t len, int burst)
+{
+	struct end *e = &h->e[from];
+	struct xmp_msk *msk = e->sf.msk;
+	size_t queued = 0;
+	int guard = 0, n = 0;
+
+	if (!msk) {
+		for (; queued < len; queued += MSS) {
+			__u32 l = len - queued < MSS ? (__u32)(len - queued) : MSS;
+
+			send_seg(h, from, TH_ACK, src + queued, l);
+			pump(h);
+		}
+		return;
+	}
+	while (guard++ < 10000 && !e->reset) {
+		struct xmp_tx_map m;
+		__u8 buf[MSS];
+		long w = 0;
+
+		if (queued < len) {
+			w = xmp_msk_send(msk, src + queued, len - queued);
+			queued += w > 0 ? w : 0;
+		}
+		if (xmp_msk_next_map(msk, MSS, &m) != 1) {
+			if (!h->nq[0] && !h->nq[1] && queued == len)
+				break;
+			pump(h);
+			continue;
+		}
+		CHECK_EQ(xmp_msk_copy(msk, m.dsn, buf, m.len), 0);
+		CHECK_EQ(xmp_sf_txmap_add(&e->sf, e->snd_nxt, &m), 0);
+		send_seg(h, from, TH_ACK, buf, m.len);
+		if (++n % burst == 0)
+			pump(h);
+	}
+	pump(h);
+}
+
+static void fill(__u8 *p, size_t n, __u32 seed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		p[i] = (__u8)(i * 7 + seed + (i >> 8));
+}
+
+/* 3.1 in both roles: the same keys, tokens and IDSNs on both sides. */
+static void test_sf_mpc_tokens(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
+	__u32 ta, tb;
+	__u64 ia, ib;
+	struct h h;
+
+	xmp_crypto_key_sha(KA, &ta, &ia);
+	xmp_crypto_key_sha(KB, &tb, &ib);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, false);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_PRE_ESTABLISHED);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED);
+	CHECK_EQ(h.e[0].last_tx.mpc.variant, XMP_MPC_ACK); /* both keys */
+	CHECK_EQ(h.e[0].sf.remote_key, KB);
+	CHECK_EQ(h.e[1].sf.remote_key, KA);
+	CHECK_EQ(h.e[0].sf.local_token, ta);
+	CHECK_EQ(h.e[1].sf.remote_token, ta);
+	CHECK_EQ(h.e[1].sf.local_token, tb);
+	CHECK_EQ(h.e[0].sf.remote_token, tb);
+	CHECK_EQ(h.e[0].sf.local_idsn, ia);
+	CHECK_EQ(h.e[1].sf.remote_idsn, ia);
+	CHECK_EQ(h.e[0].sf.remote_idsn, ib);
+	CHECK(h.e[0].sf.msk && h.e[1].sf.msk);
+	if (!h.e[0].sf.msk || !h.e[1].sf.msk)
+		goto out;
+	CHECK_EQ(h.e[0].sf.msk->snd_nxt, ia + 1);
+	CHECK_EQ(h.e[1].sf.msk->ack_seq, ia + 1);
+	CHECK_EQ(h.e[1].sf.msk->snd_nxt, ib + 1);
+	CHECK_EQ(h.e[0].sf.msk->ack_seq, ib + 1);
+	CHECK(!h.e[0].sf.csum && !h.e[1].sf.csum);
+	/* The server's first DSS fully establishes the client. */
+	send_seg(&h, 1, TH_ACK, NULL, 0);
+	pump(&h);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_ESTABLISHED);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_MPC_SYNACK_RX], 1);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_SYN_RX], 1);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_RX], 1);
+out:
+	h_free(&h);
+
+	/* Random keys: still equal on both sides. */
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	CHECK(h.e[0].sf.local_key != 0);
+	CHECK_EQ(h.e[1].sf.remote_key, h.e[0].sf.local_key);
+	CHECK_EQ(h.e[0].sf.remote_token, h.e[1].sf.local_token);
+	CHECK_EQ(h.e[1].sf.remote_idsn, h.e[0].sf.local_idsn);
+	h_free(&h);
+}
+
+/* 3.1: checksums if EITHER side sets A; data both ways byte-exact with the
+ * first client data inside the MP_CAPABLE (checksummed when negotiated). */
+static void test_sf_mpc_csum_negotiation(void)
+{
+	static __u8 src[20000];
+	int combo;
+
+	fill(src, sizeof(src), 3);
+	for (combo = 0; combo < 4; combo++) {
+		struct xmp_sf_cfg c = {.local_key = KA, .csum_req = combo & 1};
+		struct xmp_sf_cfg s = {.local_key = KB, .csum_req = combo & 2};
+		bool want = combo != 0;
+		struct h h;
+
+		h_init(&h, &c, &s);
+		handshake(&h, false, false, false, false);
+		CHECK_EQ(h.e[0].sf.csum, want);
+		CHECK_EQ(h.e[1].sf.csum, want);
+		if (!h.e[0].sf.msk || !h.e[1].sf.msk) {
+			CHECK(0);
+			h_free(&h);
+			continue;
+		}
+		CHECK_EQ(h.e[0].sf.msk->csum, want);
+		CHECK_EQ(h.e[1].sf.msk->csum, want);
+		xfer(&h, 0, src, sizeof(src), 3);
+		xfer(&h, 1, src + 1, sizeof(src) - 1, 2);
+		CHECK_EQ(h.e[1].got, sizeof(src));
+		CHECK_MEM(h.e[1].sink, src, sizeof(src));
+		CHECK_EQ(h.e[0].got, sizeof(src) - 1);
+		CHECK_MEM(h.e[0].sink, src + 1, sizeof(src) - 1);
+		CHECK_EQ(h.e[0].mpc_data_tx, 1);
+		CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_DATA_RX], 1);
+		CHECK_EQ(h.e[0].dss_csum_tx > 0, want);
+		CHECK_EQ(h.e[1].dss_csum_tx > 0, want);
+		CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_CSUM_ERR], 0);
+		CHECK(!h.e[0].reset && !h.e[1].reset);
+		CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
+		h_free(&h);
+	}
+}
+
+/* 3.1: the third ACK is lost: the first data's MP_CAPABLE carries the keys. */
+static void test_sf_mpc_first_data(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
+	static __u8 src[2500];
+	struct h h;
+
+	fill(src, sizeof(src), 5);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, true);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_SYN_RCVD);
+	CHECK(!h.e[1].sf.msk);
+	xfer(&h, 0, src, sizeof(src), 1);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_DATA_RX], 1);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_ESTABLISHED);
+	h_free(&h);
+}
+
+/* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
+static void test_sf_fallback_synack(void)
+{
+	static __u8 src[3000];
+	struct h h;
+
+	fill(src, sizeof(src), 6);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, true, false, false);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
+	CHECK(!h.e[0].sf.msk);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_SYNACK], 1);
+	/* The server got no MP_CAPABLE third ACK: plain too. */
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_ACK], 1);
+	CHECK(!h.e[1].sf.msk);
+	CHECK_EQ(h.e[0].last_tx.suboptions, 0); /* no MPTCP option any more */
+	xfer(&h, 0, src, sizeof(src), 1);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	h_free(&h);
+}
+
+/* 3.7: SYN to the listener without MP_CAPABLE -> plain TCP both sides;
+ * and an MP_CAPABLE SYN with an unusable version too. */
+static void test_sf_fallback_syn(void)
+{
+	struct xmp_mp_opt in;
+	struct xmp_sf sf;
+	struct h h;
+
+	h_init(&h, NULL, NULL);
+	handshake(&h, true, false, false, false);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_SYN], 1);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_SYNACK], 1);
+	CHECK(!h.e[0].sf.msk && !h.e[1].sf.msk);
+	h_free(&h);
+
+	CHECK_EQ(xmp_sf_init(&sf, XMP_SF_SERVER, NULL), 0);
+	memset(&in, 0, sizeof(in));
+	in.suboptions = XMP_MPO_MPC_SYN;
+	in.mpc.variant = XMP_MPC_SYN;
+	in.mpc.version = 0;
+	in.mpc.flags = MPTCP_CAP_HMAC_SHA256;
+	CHECK_EQ(xmp_sf_rcv_syn(&sf, &in), XMP_SF_PLAIN);
+	CHECK_EQ(sf.mib[XMP_SF_MIB_MPC_BAD], 1);
+	/* A later version is answered with version 1 and A from the peer. */
+	CHECK_EQ(xmp_sf_init(&sf, XMP_SF_SERVER, NULL), 0);
+	in.mpc.version = 2;
+	in.mpc.flags |= MPTCP_CAP_CHECKSUM_REQD | MPTCP_CAP_DENY_JOIN_ID0;
+	CHECK_EQ(xmp_sf_rcv_syn(&sf, &in), XMP_SF_MPTCP);
+	CHECK(sf.csum);
+	CHECK(sf.remote_deny_join_id0);
+	CHECK_EQ(xmp_sf_synack_opt(&sf, &in), 0);
+	CHECK_EQ(in.mpc.version, 1);
+	CHECK(in.mpc.flags & MPTCP_CAP_CHECKSUM_REQD);
+}
+
+/* 3.7: the third ACK without MP_CAPABLE: the server is plain TCP, the client
+ * notices the missing DSS and falls back with an infinite mapping. */
+static void test_sf_fallback_third_ack(void)
+{
+	static __u8 src[6000], back[4000];
+	struct h h;
+
+	fill(src, sizeof(src), 11);
+	fill(back, sizeof(back), 12);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, true, false);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_ACK], 1);
+	CHECK(!h.e[1].sf.msk);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_PRE_ESTABLISHED);
+	xfer(&h, 0, src, sizeof(src), 2);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	xfer(&h, 1, back, sizeof(back), 2);
+	CHECK_EQ(h.e[0].got, sizeof(back));
+	CHECK_MEM(h.e[0].sink, back, sizeof(back));
+	CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
+	h_free(&h);
+}
+
+/* 3.7: options stripped mid-stream before any DATA_ACK: both sides fall
+ * back (infinite mapping) and the transfer completes; after a DATA_ACK the
+ * same stripping resets the subflow instead. */
+static void test_sf_fallback_options_vanish(void)
+{
+	static __u8 src[30000], back[9000];
+	struct h h;
+
+	fill(src, sizeof(src), 21);
+	fill(back, sizeof(back), 22);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	h.strip[0] = h.strip[1] = true;
+	xfer(&h, 0, src, sizeof(src), 4);
+	xfer(&h, 1, back, sizeof(back), 3);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
+	CHECK(h.e[0].sf.msk->fallback && h.e[1].sf.msk->fallback);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_EQ(h.e[0].got, sizeof(back));
+	CHECK_MEM(h.e[0].sink, back, sizeof(back));
+	CHECK(!h.e[0].reset && !h.e[1].reset);
+	h_free(&h);
+
+	/* Data with options first: DATA_ACKs seen, fallback no longer allowed. */
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	xfer(&h, 0, src, 5000, 2);
+	CHECK(h.e[1].sf.msk && h.e[1].sf.msk->data_ack_seen == false);
+	CHECK(h.e[0].sf.msk->data_ack_seen);
+	xfer(&h, 1, back, 3000, 2); /* now the server has seen DATA_ACKs too */
+	CHECK(h.e[1].sf.msk->data_ack_seen);
+	h.strip[0] = true;
+	xfer(&h, 0, src + 5000, 3000, 1);
+	CHECK(h.e[1].reset);
+	CHECK_EQ(h.e[1].rc, -ECONNRESET);
+	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMIDDLEBOX);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_NO_DSS_RESET], 1);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_NO_DSS], 0);
+	CHECK_EQ(h.e[1].got, 5000);
+	h_free(&h);
+}
+
+/* 3.7: a DSS checksum failure -> MP_FAIL with the failed mapping's DSN; the
+ * sender answers with an infinite mapping from that DSN and resends; both
+ * fall back and the data still arrives byte-exact. */
+static void test_sf_csum_fail_mp_fail(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
+	static __u8 src[10000];
+	__u64 fail_dsn;
+	struct h h;
+
+	fill(src, sizeof(src), 31);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, false);
+	h.corrupt_nth[0] = 3; /* the third data segment: DSN IDSN + 1 + 2000 */
+	fail_dsn = h.e[0].sf.local_idsn + 1 + 2 * MSS;
+	xfer(&h, 0, src, sizeof(src), 5);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_CSUM_FAIL], 1);
+	CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_CSUM_ERR], 1);
+	CHECK(h.e[1].mp_fail_tx > 0);
+	CHECK_EQ(h.e[1].mp_fail_dsn, fail_dsn);
+	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_MP_FAIL_RX] > 0, 1);
+	CHECK(h.e[0].infinite_tx > 0);
+	CHECK_EQ(h.e[0].infinite_dsn, fail_dsn);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_INFINITE_RX] > 0, 1);
+	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
+	CHECK(!h.e[0].reset && !h.e[1].reset);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
+	/* No more MP_FAIL once the infinite mapping arrived. */
+	CHECK(!h.e[1].sf.send_mp_fail);
+	h_free(&h);
+}
+
+/* 3.1: a third ACK echoing a key that is not ours resets the subflow. */
+static void test_sf_mpc_bad_echo(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
+	struct xmp_mp_opt in;
+	struct h h;
+
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, true); /* third ACK lost */
+	CHECK(xmp_sf_build_options(&h.e[0].sf, TH_ACK, 1, 0, &in) > 0);
+	CHECK_EQ(in.mpc.rcvr_key, KB);
+	in.mpc.rcvr_key ^= 0x100;
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1, 0, 65535, &in), -ECONNRESET);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_BAD], 1);
+	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMPTCP);
+	CHECK(!h.e[1].sf.msk);
+	h_free(&h);
+}
+
+/* 3.7 with other subflows: the failing one is reset by a RST carrying
+ * MP_TCPRST and MP_FAIL with the failed mapping's DSN. */
+static void test_sf_csum_fail_multi(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
+	static __u8 src[5000];
+	struct xmp_mp_opt rst;
+	__u8 buf[40];
+	int len;
+	struct h h;
+
+	fill(src, sizeof(src), 51);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, false);
+	h.e[1].sf.single = false;
+	h.corrupt_nth[0] = 2;
+	xfer(&h, 0, src, sizeof(src), 1);
+	CHECK(h.e[1].reset);
+	CHECK_EQ(h.e[1].rc, -ECONNRESET);
+	CHECK_EQ(h.e[1].got, MSS); /* only the first mapping passed */
+	CHECK_EQ(xmp_sf_reset_opt(&h.e[1].sf, &rst), 2);
+	len = xmp_sf_write_options(&h.e[1].sf, TH_RST, 0, 0, buf, sizeof(buf));
+	CHECK_EQ(len, 16);
+	xmp_mp_parse(buf, len, &rst, NULL);
+	CHECK_EQ(rst.suboptions, XMP_MPO_TCPRST | XMP_MPO_FAIL);
+	CHECK_EQ(rst.rst.reason, MPTCP_RST_EMPTCP);
+	CHECK_EQ(rst.fail.data_seq, h.e[0].sf.local_idsn + 1 + MSS);
+	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED); /* no fallback */
+	h_free(&h);
+}
+
+/* 3.5 through the options: wrong key ignored, right key aborts. */
+static void test_sf_fastclose(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
+	struct xmp_mp_opt out, in;
+	__u8 buf[40];
+	int len;
+	struct h h;
+
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, false);
+	memset(&out, 0, sizeof(out));
+	out.suboptions = XMP_MPO_FASTCLOSE;
+	out.fastclose.rcvr_key = KA; /* the sender's own key: wrong */
+	len = xmp_mp_write(buf, sizeof(buf), &out);
+	xmp_mp_parse(buf, len, &in, NULL);
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1, 0, 65535, &in), 0);
+	CHECK(!h.e[1].sf.msk->aborted);
+	CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_FASTCLOSE_BADKEY], 1);
+	CHECK_EQ(xmp_msk_fastclose(h.e[0].sf.msk, &out.fastclose), 0);
+	len = xmp_mp_write(buf, sizeof(buf), &out);
+	xmp_mp_parse(buf, len, &in, NULL);
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1, 0, 65535, &in), -ECONNRESET);
+	CHECK(h.e[1].sf.msk->aborted);
+	CHECK_EQ(h.e[1].sf.msk->state, XMP_MSK_CLOSED);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 1);
+	h_free(&h);
+}
+
+/* 3.3.1 through the options: a contradicting mapping resets the subflow. */
+static void test_sf_map_contradict(void)
+{
+	struct xmp_mp_opt in;
+	struct h h;
+	__u64 dsn;
+
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	dsn = h.e[1].sf.msk->ack_seq;
+	memset(&in, 0, sizeof(in));
+	in.suboptions = XMP_MPO_DSS;
+	in.dss.use_map = in.dss.dsn64 = 1;
+	in.dss.data_seq = dsn;
+	in.dss.subflow_seq = 1;
+	in.dss.data_len = 1000;
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1, 500, 65535, &in), 0);
+	in.dss.data_seq = dsn + 700; /* bytes 500.. would move by 200 */
+	in.dss.subflow_seq = 501;
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 501, 500, 65535, &in), -ECONNRESET);
+	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMPTCP);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MAP_RESET], 1);
+	CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_MAP_INVALID], 1);
+	h_free(&h);
+}
+
+/* 3.3.3 through the options: client closes first, then the server; the
+ * server's DATA_FIN goes alone (ssn 0, length 1) and is acked. */
+static void test_sf_data_fin(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
+	static __u8 src[4500];
+	struct h h;
+	struct xmp_msk *cm, *sm;
+
+	fill(src, sizeof(src), 41);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, false);
+	cm = h.e[0].sf.msk;
+	sm = h.e[1].sf.msk;
+	CHECK(cm && sm);
+	if (!cm || !sm)
+		goto out;
+	CHECK_EQ(xmp_msk_send(cm, src, sizeof(src)), sizeof(src));
+	CHECK_EQ(xmp_msk_shutdown(cm), 0);
+	xfer(&h, 0, src, 0, 2);
+	CHECK_EQ(sm->state, XMP_MSK_CLOSE_WAIT);
+	CHECK_EQ(cm->state, XMP_MSK_FIN_WAIT2);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_EQ(xmp_msk_read(sm, src, 1), 0); /* EOF */
+	CHECK_EQ(xmp_msk_shutdown(sm), 0);
+	CHECK_EQ(sm->state, XMP_MSK_LAST_ACK);
+	xfer(&h, 1, NULL, 0, 1); /* the DATA_FIN alone, on a pure ACK */
+	CHECK(h.e[1].last_tx.dss.use_map && h.e[1].last_tx.dss.data_fin);
+	CHECK_EQ(h.e[1].last_tx.dss.data_len, 1);
+	CHECK_EQ(h.e[1].last_tx.dss.subflow_seq, 0);
+	CHECK_EQ(h.e[1].last_tx.dss.data_seq, sm->write_seq);
+	CHECK_EQ(cm->state, XMP_MSK_TIME_WAIT);
+	/* The client's next segment carries the DATA_ACK of the DATA_FIN. */
+	send_seg(&h, 0, TH_ACK, NULL, 0);
+	pump(&h);
+	CHECK_EQ(sm->state, XMP_MSK_CLOSED);
+	CHECK(!h.e[0].reset && !h.e[1].reset);
+out:
+	h_free(&h);
+}
+
+int main(void)
+{
+	RUN(test_sf_mpc_tokens);
+	RUN(test_sf_mpc_csum_negotiation);
+	RUN(test_sf_mpc_first_data);
+	RUN(test_sf_fallback_synack);
+	RUN(test_sf_fallback_syn);
+	RUN(test_sf_fallback_third_ack);
+	RUN(test_sf_fallback_options_vanish);
+	RUN(test_sf_csum_fail_mp_fail);
+	RUN(test_sf_mpc_bad_echo);
+	RUN(test_sf_csum_fail_multi);
+	RUN(test_sf_fastclose);
+	RUN(test_sf_map_contradict);
+	RUN(test_sf_data_fin);
+	return t_exit_code();
+}

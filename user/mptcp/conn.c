@@ -1,0 +1,838 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MPTCP connection level (msk): data sequence space, DSS mappings on send,
+ * mapping validation and connection-level reassembly on receive, DATA_ACK
+ * and windows relative to it, DATA_FIN, MP_FASTCLOSE, MP_FAIL bookkeeping.
+ * See conn.h for the role of each entry point and the intended glue with the
+ * subflow engine; this file does no I/O.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mptcp/conn.h"
+#include "mptcp/crypto.h"
+
+#define XMP_MSK_DEF_BUF (256u * 1024)
+#define XMP_MSK_DEF_WND 65535u
+
+/* 32-bit subflow sequence comparisons (RFC 9293 3.4). */
+static bool ssn_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+static __u64 min64(__u64 a, __u64 b)
+{
+	return a < b ? a : b;
+}
+
+/* ---- rings: byte @dsn lives at (dsn - isn) % cap, continuous over 2^64 ---- */
+
+static void ring_put(__u8 *ring, __u32 cap, __u64 off, const __u8 *src, __u32 len)
+{
+	__u32 pos = (__u32)(off % cap), first = cap - pos;
+
+	if (first > len)
+		first = len;
+	memcpy(ring + pos, src, first);
+	memcpy(ring, src + first, len - first);
+}
+
+static void ring_get(const __u8 *ring, __u32 cap, __u64 off, __u8 *dst, __u32 len)
+{
+	__u32 pos = (__u32)(off % cap), first = cap - pos;
+
+	if (first > len)
+		first = len;
+	memcpy(dst, ring + pos, first);
+	memcpy(dst + first, ring, len - first);
+}
+
+static void ring_csum(const __u8 *ring, __u32 cap, __u64 off, __u32 len, struct xmp_csum *c)
+{
+	__u32 pos = (__u32)(off % cap), first = cap - pos;
+
+	if (first > len)
+		first = len;
+	xmp_csum_add(c, ring + pos, first);
+	xmp_csum_add(c, ring, len - first);
+}
+
+/* ---- lifecycle ---- */
+
+int xmp_msk_create_seq(struct xmp_msk **mskp, const struct xmp_msk_cfg *cfg, __u64 snd_isn,
+		       __u64 rcv_isn, bool csum)
+{
+	struct xmp_msk *msk;
+	int err = -ENOMEM;
+
+	if (!mskp)
+		return -EINVAL;
+	*mskp = NULL;
+	msk = calloc(1, sizeof(*msk));
+	if (!msk)
+		goto out;
+	if (cfg)
+		msk->cfg = *cfg;
+	if (!msk->cfg.sndbuf)
+		msk->cfg.sndbuf = XMP_MSK_DEF_BUF;
+	if (!msk->cfg.rcvbuf)
+		msk->cfg.rcvbuf = XMP_MSK_DEF_BUF;
+	msk->sndq = malloc(msk->cfg.sndbuf);
+	msk->rcvq = malloc(msk->cfg.rcvbuf);
+	if (!msk->sndq || !msk->rcvq)
+		goto out;
+
+	msk->state = XMP_MSK_ESTABLISHED;
+	msk->csum = csum;
+	msk->snd_isn = snd_isn;
+	msk->snd_una = msk->snd_nxt = msk->write_seq = snd_isn;
+	msk->snd_wnd_end = snd_isn + XMP_MSK_DEF_WND;
+	msk->rcv_isn = rcv_isn;
+	msk->ack_seq = msk->rcv_base = rcv_isn;
+	*mskp = msk;
+	return 0;
+out:
+	xmp_msk_destroy(msk);
+	return err;
+}
+
+/* RFC 8684 3.1/3.3: the first data byte has DSN IDSN + 1. */
+int xmp_msk_create(struct xmp_msk **mskp, const struct xmp_msk_cfg *cfg, __u64 local_key,
+		   __u64 remote_key, bool csum)
+{
+	__u64 lidsn, ridsn;
+	int err;
+
+	xmp_crypto_key_sha(local_key, NULL, &lidsn);
+	xmp_crypto_key_sha(remote_key, NULL, &ridsn);
+	err = xmp_msk_create_seq(mskp, cfg, lidsn + 1, ridsn + 1, csum);
+	if (err)
+		return err;
+	(*mskp)->local_key = local_key;
+	(*mskp)->remote_key = remote_key;
+	return 0;
+}
+
+void xmp_msk_destroy(struct xmp_msk *msk)
+{
+	if (!msk)
+		return;
+	free(msk->sndq);
+	free(msk->rcvq);
+	free(msk);
+}
+
+/* ---- send side ---- */
+
+/* Bytes held in sndq: [snd_una, write_seq), none once the DATA_FIN is acked. */
+static __u32 snd_buffered(const struct xmp_msk *msk)
+{
+	return msk->fin_acked ? 0 : (__u32)(msk->write_seq - msk->snd_una);
+}
+
+__u32 xmp_msk_writable(const struct xmp_msk *msk)
+{
+	if (msk->fin_queued || msk->aborted || msk->state == XMP_MSK_CLOSED)
+		return 0;
+	return msk->cfg.sndbuf - snd_buffered(msk);
+}
+
+long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len)
+{
+	__u32 room, n;
+
+	if (!msk || (!buf && len))
+		return -EINVAL;
+	if (msk->fin_queued || msk->aborted || msk->state == XMP_MSK_CLOSED)
+		return -EPIPE;
+	room = xmp_msk_writable(msk);
+	n = len < room ? (__u32)len : room;
+	if (n)
+		ring_put(msk->sndq, msk->cfg.sndbuf, msk->write_seq - msk->snd_isn, buf, n);
+	msk->write_seq += n;
+	return n;
+}
+
+/* RFC 8684 3.3.3: DATA_FIN after every queued byte; states as Linux's
+ * mptcp_close_state(). */
+int xmp_msk_shutdown(struct xmp_msk *msk)
+{
+	if (msk->fin_queued)
+		return 0;
+	switch (msk->state) {
+	case XMP_MSK_ESTABLISHED:
+		msk->state = XMP_MSK_FIN_WAIT1;
+		break;
+	case XMP_MSK_CLOSE_WAIT:
+		msk->state = XMP_MSK_LAST_ACK;
+		break;
+	default:
+		return -ENOTCONN;
+	}
+	msk->fin_queued = true;
+	return 0;
+}
+
+void xmp_msk_init_wnd(struct xmp_msk *msk, __u32 wnd)
+{
+	__u64 end = msk->snd_una + wnd;
+
+	if (!msk->data_ack_seen)
+		msk->snd_wnd_end = end;
+}
+
+__u64 xmp_msk_snd_wnd(const struct xmp_msk *msk)
+{
+	return after64(msk->snd_wnd_end, msk->snd_nxt) ? msk->snd_wnd_end - msk->snd_nxt : 0;
+}
+
+static void fill_map(struct xmp_msk *msk, struct xmp_tx_map *map, __u64 dsn, __u32 len, bool fin)
+{
+	memset(map, 0, sizeof(*map));
+	map->dsn = dsn;
+	map->len = len;
+	map->fin = fin;
+	map->csum_ok = msk->csum;
+	xmp_csum_init(&map->payload);
+	if (msk->csum && len)
+		ring_csum(msk->sndq, msk->cfg.sndbuf, dsn - msk->snd_isn, len, &map->payload);
+}
+
+__u16 xmp_tx_map_csum(const struct xmp_tx_map *map, __u32 ssn)
+{
+	if (map->infinite)
+		return 0;
+	return xmp_dss_csum(map->dsn, ssn, (__u16)(map->len + map->fin), &map->payload);
+}
+
+/*
+ * RFC 8684 3.3.1: a mapping is limited to 16 bits of data-level length;
+ * 3.3.4: new data only up to DATA_ACK + the peer's window. The DATA_FIN needs
+ * no window: it ends the last mapping or goes alone (len 0).
+ */
+int xmp_msk_next_map(struct xmp_msk *msk, __u32 max_len, struct xmp_tx_map *map)
+{
+	bool infinite = msk->send_infinite;
+	__u64 avail, wnd, n;
+	bool fin;
+
+	if (!map || msk->aborted || msk->state == XMP_MSK_CLOSED)
+		return 0;
+	if (max_len > 0xfffe)
+		max_len = 0xfffe;
+	avail = after64(msk->write_seq, msk->snd_nxt) ? msk->write_seq - msk->snd_nxt : 0;
+	wnd = xmp_msk_snd_wnd(msk);
+	n = min64(min64(avail, wnd), max_len);
+	if (n < avail && n < max_len && n == wnd)
+		msk->mib[XMP_MSK_MIB_SND_WND_LIMITED]++;
+	fin = msk->fin_queued && !msk->fin_mapped && msk->snd_nxt + n == msk->write_seq;
+	if (!n && !fin && !infinite)
+		return 0;
+
+	fill_map(msk, map, msk->snd_nxt, (__u32)n, fin);
+	msk->snd_nxt += n;
+	if (fin) {
+		msk->snd_nxt++;
+		msk->fin_mapped = true;
+		msk->mib[XMP_MSK_MIB_DATA_FIN_OUT]++;
+	}
+	if (infinite) {
+		/* 3.7: the infinite mapping starts at the DSN of the MP_FAIL;
+		 * from here on the subflow stream is the data stream. */
+		map->infinite = true;
+		msk->send_infinite = false;
+		xmp_msk_fallback(msk);
+	}
+	msk->mib[XMP_MSK_MIB_MAPS_OUT]++;
+	return 1;
+}
+
+int xmp_msk_remap(struct xmp_msk *msk, __u64 dsn, __u32 max_len, struct xmp_tx_map *map)
+{
+	__u64 data_end, n;
+	bool fin;
+
+	if (!map)
+		return -EINVAL;
+	if (before64(dsn, msk->snd_una) || !before64(dsn, msk->snd_nxt))
+		return 0;
+	if (max_len > 0xfffe)
+		max_len = 0xfffe;
+	/* Mapped data ends at snd_nxt, or at the DATA_FIN's DSN once mapped. */
+	data_end = msk->fin_mapped ? msk->write_seq : msk->snd_nxt;
+	n = before64(dsn, data_end) ? min64(data_end - dsn, max_len) : 0;
+	fin = msk->fin_mapped && dsn + n == msk->write_seq;
+	fill_map(msk, map, dsn, (__u32)n, fin);
+	msk->mib[XMP_MSK_MIB_REINJECT]++;
+	return 1;
+}
+
+int xmp_msk_copy(const struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
+{
+	if (before64(dsn, msk->snd_una) || after64(dsn + len, msk->write_seq))
+		return -ERANGE;
+	if (len)
+		ring_get(msk->sndq, msk->cfg.sndbuf, dsn - msk->snd_isn, buf, len);
+	return 0;
+}
+
+/* Our DATA_FIN acked: the close state machine moves (Linux's
+ * mptcp_check_data_fin_ack()). */
+static void data_fin_acked(struct xmp_msk *msk)
+{
+	msk->fin_acked = true;
+	switch (msk->state) {
+	case XMP_MSK_FIN_WAIT1:
+		msk->state = XMP_MSK_FIN_WAIT2;
+		break;
+	case XMP_MSK_CLOSING:
+		msk->state = XMP_MSK_TIME_WAIT;
+		break;
+	case XMP_MSK_LAST_ACK:
+		msk->state = XMP_MSK_CLOSED;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * RFC 8684 3.3.2: a DATA_ACK acknowledges every DSN below it. One above what
+ * we sent is bogus (Linux ignores it the same way); 3.3.4: the window of the
+ * segment is relative to the DATA_ACK and the right edge never recedes.
+ */
+long xmp_msk_rcv_data_ack(struct xmp_msk *msk, __u64 ack, __u32 wnd)
+{
+	__u64 acked, end;
+
+	if (after64(ack, msk->snd_nxt)) {
+		msk->mib[XMP_MSK_MIB_DATA_ACK_INVALID]++;
+		return -EINVAL;
+	}
+	if (before64(ack, msk->snd_una)) {
+		msk->mib[XMP_MSK_MIB_DATA_ACK_OLD]++;
+		return 0;
+	}
+	acked = ack - msk->snd_una;
+	msk->snd_una = ack;
+	if (acked) {
+		/* 3.7: our data made a round trip with MPTCP options. */
+		msk->data_ack_seen = true;
+		msk->mib[XMP_MSK_MIB_DATA_ACK_IN]++;
+	}
+	if (msk->fin_mapped && !msk->fin_acked && ack == msk->write_seq + 1)
+		data_fin_acked(msk);
+	end = ack + wnd;
+	if (after64(end, msk->snd_wnd_end))
+		msk->snd_wnd_end = end;
+	return (long)acked;
+}
+
+/* ---- receive side: reassembly keyed by 64-bit DSN ---- */
+
+static __u64 rcv_right_edge(const struct xmp_msk *msk)
+{
+	return msk->rcv_base + msk->cfg.rcvbuf;
+}
+
+__u32 xmp_msk_rcv_wnd(const struct xmp_msk *msk)
+{
+	__u64 edge = rcv_right_edge(msk);
+
+	return after64(edge, msk->ack_seq) ? (__u32)(edge - msk->ack_seq) : 0;
+}
+
+/* The peer's DATA_FIN reached in order: it takes one DSN (3.3.3), states as
+ * Linux's mptcp_check_data_fin(). */
+static void data_fin_in_order(struct xmp_msk *msk)
+{
+	if (!msk->rcv_fin || msk->rcv_fin_done || msk->ack_seq != msk->rcv_fin_seq)
+		return;
+	msk->ack_seq++;
+	msk->rcv_fin_done = true;
+	msk->mib[XMP_MSK_MIB_DATA_FIN_IN]++;
+	switch (msk->state) {
+	case XMP_MSK_ESTABLISHED:
+		msk->state = XMP_MSK_CLOSE_WAIT;
+		break;
+	case XMP_MSK_FIN_WAIT1:
+		msk->state = XMP_MSK_CLOSING;
+		break;
+	case XMP_MSK_FIN_WAIT2:
+		msk->state = XMP_MSK_TIME_WAIT;
+		break;
+	default:
+		break;
+	}
+}
+
+int xmp_msk_rcv_data_fin(struct xmp_msk *msk, __u64 dsn)
+{
+	if (msk->rcv_fin) {
+		if (dsn == msk->rcv_fin_seq)
+			return 0;
+		msk->mib[XMP_MSK_MIB_DATA_FIN_BAD]++;
+		return -EBADMSG;
+	}
+	/* Data already acknowledged past it contradicts it. */
+	if (before64(dsn, msk->ack_seq)) {
+		msk->mib[XMP_MSK_MIB_DATA_FIN_BAD]++;
+		return -EBADMSG;
+	}
+	msk->rcv_fin = true;
+	msk->rcv_fin_seq = dsn;
+	data_fin_in_order(msk);
+	return 0;
+}
+
+/* Bytes of [s, e) already held in the out-of-order ranges. */
+static __u64 ofo_overlap(const struct xmp_msk *msk, __u64 s, __u64 e)
+{
+	__u64 dup = 0;
+	unsigned int i;
+
+	for (i = 0; i < msk->nr_ofo; i++) {
+		__u64 a = after64(msk->ofo[i].start, s) ? msk->ofo[i].start : s;
+		__u64 b = before64(msk->ofo[i].end, e) ? msk->ofo[i].end : e;
+
+		if (before64(a, b))
+			dup += b - a;
+	}
+	return dup;
+}
+
+/* Merge [s, e) into the ranges. false when the table is full. */
+static bool ofo_insert(struct xmp_msk *msk, __u64 s, __u64 e)
+{
+	unsigned int i = 0;
+
+	while (i < msk->nr_ofo) {
+		struct xmp_dsn_range *r = &msk->ofo[i];
+
+		if (!after64(r->start, e) && !before64(r->end, s)) {
+			if (before64(r->start, s))
+				s = r->start;
+			if (after64(r->end, e))
+				e = r->end;
+			*r = msk->ofo[--msk->nr_ofo];
+			continue;
+		}
+		i++;
+	}
+	if (msk->nr_ofo == XMP_MSK_MAX_OFO)
+		return false;
+	msk->ofo[msk->nr_ofo].start = s;
+	msk->ofo[msk->nr_ofo].end = e;
+	msk->nr_ofo++;
+	return true;
+}
+
+/* ack_seq moves over the ranges it now reaches. */
+static void ofo_advance(struct xmp_msk *msk)
+{
+	bool moved = true;
+
+	while (moved) {
+		unsigned int i;
+
+		moved = false;
+		for (i = 0; i < msk->nr_ofo; i++) {
+			if (after64(msk->ofo[i].start, msk->ack_seq))
+				continue;
+			if (after64(msk->ofo[i].end, msk->ack_seq))
+				msk->ack_seq = msk->ofo[i].end;
+			msk->ofo[i] = msk->ofo[--msk->nr_ofo];
+			moved = true;
+			break;
+		}
+	}
+}
+
+/*
+ * Connection-level reassembly (RFC 8684 3.3.1: the receiver reorders by DSN
+ * whatever subflow the bytes came on). Bytes below ack_seq or already held
+ * are duplicates (another subflow, a reinjection) and count once; bytes past
+ * the window or past the DATA_FIN are dropped.
+ */
+long xmp_msk_rcv_dsn(struct xmp_msk *msk, __u64 dsn, const __u8 *data, __u32 len)
+{
+	__u64 s = dsn, e = dsn + len, edge = rcv_right_edge(msk), dup;
+
+	if (!len || msk->aborted)
+		return 0;
+	if (!after64(e, msk->ack_seq)) {
+		msk->mib[XMP_MSK_MIB_DUP_DATA] += len;
+		return 0;
+	}
+	if (before64(s, msk->ack_seq)) {
+		msk->mib[XMP_MSK_MIB_DUP_DATA] += msk->ack_seq - s;
+		data += msk->ack_seq - s;
+		s = msk->ack_seq;
+	}
+	/* Nothing exists past the DATA_FIN. */
+	if (msk->rcv_fin && before64(msk->rcv_fin_seq, edge))
+		edge = msk->rcv_fin_seq;
+	if (after64(e, edge)) {
+		__u64 cut = after64(s, edge) ? e - s : e - edge;
+
+		msk->mib[XMP_MSK_MIB_RCV_OUT_OF_WINDOW] += cut;
+		e -= cut;
+		if (!before64(s, e))
+			return 0;
+	}
+
+	dup = ofo_overlap(msk, s, e);
+	if (s != msk->ack_seq) {
+		if (!ofo_insert(msk, s, e)) {
+			msk->mib[XMP_MSK_MIB_OFO_DROP]++;
+			return 0;
+		}
+		msk->mib[XMP_MSK_MIB_OFO_QUEUED]++;
+	}
+	ring_put(msk->rcvq, msk->cfg.rcvbuf, s - msk->rcv_isn, data, (__u32)(e - s));
+	if (s == msk->ack_seq) {
+		msk->ack_seq = e;
+		ofo_advance(msk);
+	}
+	msk->mib[XMP_MSK_MIB_DUP_DATA] += dup;
+	msk->mib[XMP_MSK_MIB_DATA_IN] += e - s - dup;
+	data_fin_in_order(msk);
+	return (long)(e - s - dup);
+}
+
+__u32 xmp_msk_readable(const struct xmp_msk *msk)
+{
+	__u64 end = msk->rcv_fin_done ? msk->ack_seq - 1 : msk->ack_seq;
+
+	return (__u32)(end - msk->rcv_base);
+}
+
+long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len)
+{
+	__u32 n = xmp_msk_readable(msk);
+
+	if (!msk || (!buf && len))
+		return -EINVAL;
+	if (len < n)
+		n = (__u32)len;
+	if (!n)
+		return msk->rcv_fin_done ? 0 : -EAGAIN;
+	ring_get(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn, buf, n);
+	msk->rcv_base += n;
+	return n;
+}
+
+/* ---- per-subflow mapping table (RFC 8684 3.3.1) ---- */
+
+void xmp_msk_dss_to_map(const struct xmp_msk *msk, const struct xmp_dss *dss,
+			struct xmp_rx_map *map)
+{
+	memset(map, 0, sizeof(*map));
+	map->dsn = dss->dsn64 ? dss->data_seq : xmp_expand_seq(msk->ack_seq, (__u32)dss->data_seq);
+	map->ssn = dss->subflow_seq;
+	map->infinite = dss->infinite;
+	map->fin = dss->data_fin && !dss->infinite;
+	map->len = dss->infinite ? 0 : dss->data_len - map->fin;
+	map->csum_present = dss->csum_present;
+	map->csum = dss->csum;
+}
+
+static __u32 map_end(const struct xmp_rx_map *m)
+{
+	return m->ssn + m->len;
+}
+
+/* Two mappings agree where their subflow ranges overlap: the DSN offset
+ * equals the subflow offset. */
+static bool map_consistent(const struct xmp_rx_map *a, const struct xmp_rx_map *b)
+{
+	__u32 s = ssn_before(a->ssn, b->ssn) ? b->ssn : a->ssn;
+	__u32 e = ssn_before(map_end(a), map_end(b)) ? map_end(a) : map_end(b);
+
+	if (!ssn_before(s, e))
+		return true; /* no overlap */
+	return b->dsn - a->dsn == (__u64)(__s64)(__s32)(b->ssn - a->ssn);
+}
+
+static void rxmap_del(struct xmp_rxmap *rx, unsigned int i)
+{
+	memmove(&rx->m[i], &rx->m[i + 1], (rx->n - i - 1) * sizeof(rx->m[0]));
+	rx->n--;
+}
+
+static int map_invalid(struct xmp_msk *msk)
+{
+	msk->mib[XMP_MSK_MIB_MAP_INVALID]++;
+	return -EBADMSG;
+}
+
+int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx_map *map,
+		  __u32 ssn_consumed)
+{
+	unsigned int i;
+
+	if (map->infinite) {
+		/* 3.7: from here the subflow stream is the data stream. */
+		rx->n = 0;
+		rx->m[rx->n++] = *map;
+		rx->failed = false;
+		xmp_msk_fallback(msk);
+		return 0;
+	}
+	if (rx->n && rx->m[0].infinite) {
+		msk->mib[XMP_MSK_MIB_MAP_DUP]++;
+		return 1;
+	}
+	if (!map->len)
+		return map->fin ? xmp_msk_rcv_data_fin(msk, map->dsn) : 1;
+	/* 3.3.1: once negotiated, every mapping carries a checksum. */
+	if (msk->csum && !map->csum_present)
+		return map_invalid(msk);
+	for (i = 0; i < rx->n; i++)
+		if (!map_consistent(&rx->m[i], map))
+			return map_invalid(msk);
+	if (!ssn_before(ssn_consumed, map_end(map))) {
+		/* Its data was consumed already (a retransmission). */
+		msk->mib[XMP_MSK_MIB_MAP_DUP]++;
+		if (map->fin && xmp_msk_rcv_data_fin(msk, map->dsn + map->len))
+			return -EBADMSG;
+		return 1;
+	}
+	for (i = 0; i < rx->n; i++) {
+		const struct xmp_rx_map *m = &rx->m[i];
+
+		if (!ssn_before(map->ssn, m->ssn) && !ssn_before(map_end(m), map_end(map)) &&
+		    (map->fin == m->fin || map_end(map) != map_end(m))) {
+			msk->mib[XMP_MSK_MIB_MAP_DUP]++;
+			return 1;
+		}
+	}
+	if (rx->n == XMP_RXMAP_MAX) {
+		msk->mib[XMP_MSK_MIB_MAP_TABLE_FULL]++;
+		return -ENOSPC;
+	}
+	/* 3.3.3: the DATA_FIN's DSN is known as soon as its mapping is. */
+	if (map->fin && xmp_msk_rcv_data_fin(msk, map->dsn + map->len))
+		return -EBADMSG;
+	/* Sorted by start relative to the consumed point. */
+	for (i = rx->n; i > 0; i--) {
+		if (!((__s32)(rx->m[i - 1].ssn - ssn_consumed) > (__s32)(map->ssn - ssn_consumed)))
+			break;
+		rx->m[i] = rx->m[i - 1];
+	}
+	rx->m[i] = *map;
+	rx->n++;
+	msk->mib[XMP_MSK_MIB_MAP_IN]++;
+	return 0;
+}
+
+/* Drop mappings wholly below @ssn; their DATA_FIN still counts. */
+static void rxmap_prune(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn)
+{
+	unsigned int i = 0;
+
+	while (i < rx->n) {
+		const struct xmp_rx_map *m = &rx->m[i];
+
+		if (!m->infinite && !ssn_before(ssn, m->ssn) && !ssn_before(ssn, map_end(m))) {
+			if (m->fin)
+				xmp_msk_rcv_data_fin(msk, m->dsn + m->len);
+			rxmap_del(rx, i);
+			continue;
+		}
+		i++;
+	}
+}
+
+static int rxmap_find(const struct xmp_rxmap *rx, __u32 ssn)
+{
+	unsigned int i;
+
+	for (i = 0; i < rx->n; i++) {
+		const struct xmp_rx_map *m = &rx->m[i];
+
+		if (ssn_before(ssn, m->ssn))
+			continue;
+		if (m->infinite || ssn_before(ssn, map_end(m)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* 3.3.1: the checksum covers the whole mapping, so it is verified before any
+ * of it is accepted. Returns false when the bytes must wait. */
+static bool map_csum_step(struct xmp_msk *msk, struct xmp_rxmap *rx, unsigned int idx, __u32 off,
+			  const __u8 *data, __u32 len, struct xmp_sf_data_res *res)
+{
+	const struct xmp_rx_map *m = &rx->m[idx];
+	struct xmp_csum c;
+
+	if (off)
+		return true; /* entered mid-way through an overlapping mapping */
+	if (len < m->len) {
+		res->want = m->len;
+		return false;
+	}
+	xmp_csum_init(&c);
+	xmp_csum_add(&c, data, m->len);
+	if (!xmp_dss_csum_check(m->dsn, m->ssn, (__u16)(m->len + m->fin), m->csum, &c))
+		return true;
+	/* 3.7: discard, MP_FAIL with the mapping's DSN; bytes are dropped until
+	 * the peer's infinite mapping (or the subflow is reset). */
+	msk->mib[XMP_MSK_MIB_CSUM_ERR]++;
+	res->csum_fail = true;
+	res->fail_dsn = m->dsn;
+	rx->failed = true;
+	rx->fail_dsn = m->dsn;
+	res->consumed += m->len;
+	rxmap_del(rx, idx);
+	return false;
+}
+
+int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const __u8 *data,
+		    __u32 len, struct xmp_sf_data_res *res)
+{
+	if (!msk || !rx || !res || (!data && len))
+		return -EINVAL;
+	memset(res, 0, sizeof(*res));
+	while (res->consumed < len) {
+		__u32 cur = ssn + res->consumed, left = len - res->consumed, off, n;
+		const __u8 *p = data + res->consumed;
+		struct xmp_rx_map *m;
+		int idx;
+
+		if (rx->failed) {
+			res->consumed = len; /* discarded (3.7) */
+			break;
+		}
+		rxmap_prune(msk, rx, cur);
+		idx = rxmap_find(rx, cur);
+		if (idx < 0) {
+			res->no_map = true;
+			msk->mib[XMP_MSK_MIB_NO_MAP]++;
+			break;
+		}
+		m = &rx->m[idx];
+		off = cur - m->ssn;
+		if (m->infinite) {
+			xmp_msk_rcv_dsn(msk, m->dsn + off, p, left);
+			res->consumed = len;
+			break;
+		}
+		if (msk->csum && !map_csum_step(msk, rx, (unsigned int)idx, off, p, left, res)) {
+			if (rx->failed)
+				continue; /* the rest is discarded above */
+			break;
+		}
+		n = m->len - off < left ? m->len - off : left;
+		xmp_msk_rcv_dsn(msk, m->dsn + off, p, n);
+		res->consumed += n;
+	}
+	if (!rx->failed)
+		rxmap_prune(msk, rx, ssn + res->consumed);
+	return 0;
+}
+
+/* ---- MP_FASTCLOSE, MP_FAIL, fallback ---- */
+
+/* RFC 8684 3.5: the option carries the receiver's key, i.e. the peer's. */
+int xmp_msk_fastclose(struct xmp_msk *msk, struct xmp_fastclose *fc)
+{
+	fc->rcvr_key = msk->remote_key;
+	msk->aborted = true;
+	msk->state = XMP_MSK_CLOSED;
+	msk->mib[XMP_MSK_MIB_FASTCLOSE_OUT]++;
+	return 0;
+}
+
+int xmp_msk_rcv_fastclose(struct xmp_msk *msk, __u64 key)
+{
+	if (key != msk->local_key) {
+		msk->mib[XMP_MSK_MIB_FASTCLOSE_BADKEY]++;
+		return -EBADMSG;
+	}
+	msk->aborted = true;
+	msk->state = XMP_MSK_CLOSED;
+	msk->mib[XMP_MSK_MIB_FASTCLOSE_IN]++;
+	return 0;
+}
+
+/* RFC 8684 3.7: the peer dropped data from @dsn on; resend it under an
+ * infinite mapping starting there. */
+int xmp_msk_rcv_mp_fail(struct xmp_msk *msk, __u64 dsn)
+{
+	if (before64(dsn, msk->snd_una) || after64(dsn, msk->snd_nxt)) {
+		msk->mib[XMP_MSK_MIB_MP_FAIL_BAD]++;
+		return -EINVAL;
+	}
+	/* Repeats (the peer sends it until our infinite mapping arrives). */
+	if (msk->fallback || (msk->send_infinite && msk->infinite_dsn == dsn))
+		return 0;
+	msk->mib[XMP_MSK_MIB_MP_FAIL_IN]++;
+	msk->send_infinite = true;
+	msk->infinite_dsn = dsn;
+	msk->snd_nxt = dsn;
+	if (msk->fin_mapped && !after64(dsn, msk->write_seq))
+		msk->fin_mapped = false;
+	return 0;
+}
+
+void xmp_msk_fallback(struct xmp_msk *msk)
+{
+	if (msk->fallback)
+		return;
+	msk->fallback = true;
+	msk->mib[XMP_MSK_MIB_FALLBACK]++;
+}
+
+/* clang-format off */
+static const char *const msk_state_names[XMP_MSK_NR_STATES] = {
+	[XMP_MSK_CLOSED] = "CLOSED",	     [XMP_MSK_ESTABLISHED] = "ESTABLISHED",
+	[XMP_MSK_FIN_WAIT1] = "FIN_WAIT1",   [XMP_MSK_FIN_WAIT2] = "FIN_WAIT2",
+	[XMP_MSK_CLOSE_WAIT] = "CLOSE_WAIT", [XMP_MSK_CLOSING] = "CLOSING",
+	[XMP_MSK_LAST_ACK] = "LAST_ACK",     [XMP_MSK_TIME_WAIT] = "TIME_WAIT",
+};
+/* clang-format on */
+
+const char *xmp_msk_state_name(enum xmp_msk_state st)
+{
+	return (unsigned int)st < XMP_MSK_NR_STATES ? msk_state_names[st] : "?";
+}
+
+/* clang-format off */
+static const char *const msk_mib_names[XMP_MSK_MIB_NR] = {
+	[XMP_MSK_MIB_DATA_ACK_IN] = "DataAckIn",
+	[XMP_MSK_MIB_DATA_ACK_OLD] = "DataAckOld",
+	[XMP_MSK_MIB_DATA_ACK_INVALID] = "DataAckInvalid",
+	[XMP_MSK_MIB_MAPS_OUT] = "MapsOut",
+	[XMP_MSK_MIB_REINJECT] = "Reinject",
+	[XMP_MSK_MIB_SND_WND_LIMITED] = "SndWndLimited",
+	[XMP_MSK_MIB_MAP_IN] = "MapIn",
+	[XMP_MSK_MIB_MAP_DUP] = "MapDup",
+	[XMP_MSK_MIB_MAP_INVALID] = "MapInvalid",
+	[XMP_MSK_MIB_MAP_TABLE_FULL] = "MapTableFull",
+	[XMP_MSK_MIB_NO_MAP] = "NoMap",
+	[XMP_MSK_MIB_CSUM_ERR] = "DssCsumErr",
+	[XMP_MSK_MIB_DATA_IN] = "DataIn",
+	[XMP_MSK_MIB_DUP_DATA] = "DupData",
+	[XMP_MSK_MIB_OFO_QUEUED] = "OfoQueued",
+	[XMP_MSK_MIB_OFO_DROP] = "OfoDrop",
+	[XMP_MSK_MIB_RCV_OUT_OF_WINDOW] = "RcvOutOfWindow",
+	[XMP_MSK_MIB_DATA_FIN_IN] = "DataFinIn",
+	[XMP_MSK_MIB_DATA_FIN_BAD] = "DataFinBad",
+	[XMP_MSK_MIB_DATA_FIN_OUT] = "DataFinOut",
+	[XMP_MSK_MIB_FASTCLOSE_IN] = "FastcloseIn",
+	[XMP_MSK_MIB_FASTCLOSE_BADKEY] = "FastcloseBadKey",
+	[XMP_MSK_MIB_FASTCLOSE_OUT] = "FastcloseOut",
+	[XMP_MSK_MIB_MP_FAIL_IN] = "MpFailIn",
+	[XMP_MSK_MIB_MP_FAIL_BAD] = "MpFailBad",
+	[XMP_MSK_MIB_FALLBACK] = "Fallback",
+};
+/* clang-format on */
+
+const char *xmp_msk_mib_name(enum xmp_msk_mib m)
+{
+	return (unsigned int)m < XMP_MSK_MIB_NR ? msk_mib_names[m] : "?";
+}

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MPTCP initial subflow: MP_CAPABLE v1 handshake (RFC 8684 3.1), the options
+ * of every segment (DSS, DATA_FIN, MP_FAIL, infinite mapping), and the
+ * fallback decisions of 3.7. The connection-level state lives in conn.c;
+ * this file decides what each segment says and reacts to what it hears.
+ * Call chain: subflow engine hooks (write_options / rcv_options / readable)
+ * -> xmp_sf_* here -> xmp_msk_* (conn.c) and xmp_mp_* (options.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mptcp/subflow.h"
+#include "mptcp/crypto.h"
+
+/* TCP header flags (the byte of the header, as struct xmp_seg.flags). */
+#define SF_TH_SYN 0x02
+#define SF_TH_RST 0x04
+#define SF_TH_ACK 0x10
+
+static bool ssn_before(__u32 a, __u32 b)
+{
+	return (__s32)(a - b) < 0;
+}
+
+int xmp_sf_init(struct xmp_sf *sf, enum xmp_sf_role role, const struct xmp_sf_cfg *cfg)
+{
+	int err;
+
+	if (!sf)
+		return -EINVAL;
+	memset(sf, 0, sizeof(*sf));
+	sf->role = role;
+	if (cfg)
+		sf->cfg = *cfg;
+	sf->single = true;
+	sf->tx_end = 1; /* the first data byte has relative sequence 1 */
+	xmp_rxmap_init(&sf->rx);
+	sf->rcv_ssn = 1;
+	if (sf->cfg.local_key) {
+		sf->local_key = sf->cfg.local_key;
+	} else {
+		err = xmp_crypto_key_gen(&sf->local_key, NULL, NULL, NULL, NULL);
+		if (err)
+			return err;
+	}
+	/* 3.1: token = top 32 bits of SHA-256(key), IDSN = low 64 bits. */
+	xmp_crypto_key_sha(sf->local_key, &sf->local_token, &sf->local_idsn);
+	return 0;
+}
+
+static void set_mpc(struct xmp_mp_opt *out, __u32 bit, __u8 variant, __u8 flags)
+{
+	out->suboptions |= bit;
+	out->mpc.variant = variant;
+	out->mpc.version = MPTCP_VERSION_1;
+	out->mpc.flags = flags | MPTCP_CAP_HMAC_SHA256;
+}
+
+static bool mpc_usable(const struct xmp_mp_opt *in, __u32 bit, __u8 variant)
+{
+	return (in->suboptions & bit) && in->mpc.variant == variant &&
+	       (in->mpc.flags & MPTCP_CAP_HMAC_SHA256);
+}
+
+/* 3.1: the v1 SYN carries no key; A asks for checksums. */
+int xmp_sf_syn_opt(struct xmp_sf *sf, struct xmp_mp_opt *out)
+{
+	if (sf->role != XMP_SF_CLIENT || (sf->state != XMP_SF_INIT && sf->state != XMP_SF_SYN_SENT))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	set_mpc(out, XMP_MPO_MPC_SYN, XMP_MPC_SYN, sf->cfg.csum_req ? MPTCP_CAP_CHECKSUM_REQD : 0);
+	sf->state = XMP_SF_SYN_SENT;
+	return 0;
+}
+
+static void peer_key(struct xmp_sf *sf, __u64 key)
+{
+	sf->remote_key = key;
+	xmp_crypto_key_sha(key, &sf->remote_token, &sf->remote_idsn);
+}
+
+/* 3.1: a SYN without MP_CAPABLE, or with one we cannot use (version 0 or no
+ * HMAC-SHA256), makes this a plain TCP connection. A version above 1 is
+ * answered with 1. Checksums if either side asks. */
+int xmp_sf_rcv_syn(struct xmp_sf *sf, const struct xmp_mp_opt *in)
+{
+	if (sf->role != XMP_SF_SERVER)
+		return -EINVAL;
+	if (!mpc_usable(in, XMP_MPO_MPC_SYN, XMP_MPC_SYN) || in->mpc.version < MPTCP_VERSION_1) {
+		if (in->suboptions & XMP_MPO_MPC_SYN)
+			sf->mib[XMP_SF_MIB_MPC_BAD]++;
+		sf->mib[XMP_SF_MIB_FB_SYN]++;
+		sf->state = XMP_SF_FALLBACK;
+		return XMP_SF_PLAIN;
+	}
+	sf->csum = sf->cfg.csum_req || (in->mpc.flags & MPTCP_CAP_CHECKSUM_REQD);
+	sf->remote_deny_join_id0 = in->mpc.flags & MPTCP_CAP_DENY_JOIN_ID0;
+	sf->state = XMP_SF_SYN_RCVD;
+	sf->mib[XMP_SF_MIB_MPC_SYN_RX]++;
+	return XMP_SF_MPTCP;
+}
+
+int xmp_sf_synack_opt(struct xmp_sf *sf, struct xmp_mp_opt *out)
+{
+	__u8 flags = 0;
+
+	if (sf->role != XMP_SF_SERVER || sf->state != XMP_SF_SYN_RCVD)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	if (sf->csum)
+		flags |= MPTCP_CAP_CHECKSUM_REQD;
+	if (sf->cfg.deny_join_id0)
+		flags |= MPTCP_CAP_DENY_JOIN_ID0;
+	set_mpc(out, XMP_MPO_MPC_SYNACK, XMP_MPC_SYNACK, flags);
+	out->mpc.sndr_key = sf->local_key;
+	return 0;
+}
+
+static int create_msk(struct xmp_sf *sf)
+{
+	return xmp_msk_create(&sf->msk, &sf->cfg.msk, sf->local_key, sf->remote_key, sf->csum);
+}
+
+/* 3.1/3.7: a SYN-ACK without a usable MP_CAPABLE -> plain TCP. */
+int xmp_sf_rcv_synack(struct xmp_sf *sf, const struct xmp_mp_opt *in)
+{
+	int err;
+
+	if (sf->role != XMP_SF_CLIENT || sf->state != XMP_SF_SYN_SENT)
+		return -EINVAL;
+	if (!mpc_usable(in, XMP_MPO_MPC_SYNACK, XMP_MPC_SYNACK) ||
+	    in->mpc.version != MPTCP_VERSION_1) {
+		if (in->suboptions & XMP_MPO_MPC_SYNACK)
+			sf->mib[XMP_SF_MIB_MPC_BAD]++;
+		sf->mib[XMP_SF_MIB_FB_SYNACK]++;
+		sf->state = XMP_SF_FALLBACK;
+		return XMP_SF_PLAIN;
+	}
+	peer_key(sf, in->mpc.sndr_key);
+	sf->csum = sf->cfg.csum_req || (in->mpc.flags & MPTCP_CAP_CHECKSUM_REQD);
+	sf->remote_deny_join_id0 = in->mpc.flags & MPTCP_CAP_DENY_JOIN_ID0;
+	err = create_msk(sf);
+	if (err)
+		return err;
+	sf->state = XMP_SF_PRE_ESTABLISHED;
+	sf->mib[XMP_SF_MIB_MPC_SYNACK_RX]++;
+	return XMP_SF_MPTCP;
+}
+
+/* ---- mappings sent on this subflow ---- */
+
+int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
+{
+	struct xmp_sf_txent *e;
+
+	if (!map->len && !map->infinite)
+		return 0; /* DATA_FIN alone: repeated by xmp_msk_fin_pending() */
+	if (sf->ntx == XMP_SF_TXMAP_MAX) {
+		sf->mib[XMP_SF_MIB_TXMAP_FULL]++;
+		return -ENOSPC;
+	}
+	e = &sf->tx[sf->ntx++];
+	e->map = *map;
+	e->ssn = ssn;
+	e->csum = sf->csum ? xmp_tx_map_csum(map, ssn) : 0;
+	sf->tx_end = ssn + map->len;
+	if (map->infinite) {
+		/* 3.7: from this byte on, subflow sequence == data sequence. */
+		sf->fb_tx_set = true;
+		sf->fb_dsn = map->dsn;
+		sf->fb_ssn = ssn;
+		sf->state = XMP_SF_FALLBACK;
+	}
+	return 0;
+}
+
+void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una)
+{
+	unsigned int i = 0;
+
+	while (i < sf->ntx) {
+		const struct xmp_sf_txent *e = &sf->tx[i];
+		__u32 end = e->ssn + (e->map.len ? e->map.len : 1);
+
+		if (!ssn_before(snd_una, end)) {
+			memmove(&sf->tx[i], &sf->tx[i + 1], (sf->ntx - i - 1) * sizeof(sf->tx[0]));
+			sf->ntx--;
+			continue;
+		}
+		i++;
+	}
+}
+
+static const struct xmp_sf_txent *txmap_find(const struct xmp_sf *sf, __u32 seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < sf->ntx; i++) {
+		const struct xmp_sf_txent *e = &sf->tx[i];
+
+		if (!ssn_before(seq, e->ssn) && ssn_before(seq, e->ssn + e->map.len))
+			return e;
+	}
+	return NULL;
+}
+
+int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una)
+{
+	__u64 dsn;
+
+	if (!sf->msk || !sf->fb_tx_set)
+		return -EINVAL;
+	dsn = sf->fb_dsn + (__u64)(__s64)(__s32)(snd_una - sf->fb_ssn);
+	/* In fallback the subflow's own window governs: no data-level limit. */
+	return xmp_msk_rcv_data_ack(sf->msk, dsn, 0x7fffffff) < 0 ? -EINVAL : 0;
+}
+
+void xmp_sf_fallback(struct xmp_sf *sf)
+{
+	struct xmp_rx_map inf = {.infinite = true};
+
+	sf->state = XMP_SF_FALLBACK;
+	sf->send_mp_fail = false;
+	if (!sf->msk)
+		return;
+	xmp_msk_fallback(sf->msk);
+	/* Receive: the bytes from here follow the data already delivered. */
+	if (!sf->rx.n || !sf->rx.m[0].infinite) {
+		inf.dsn = sf->msk->ack_seq;
+		inf.ssn = sf->rcv_ssn;
+		xmp_rxmap_add(sf->msk, &sf->rx, &inf, sf->rcv_ssn);
+	}
+	/* Send: the oldest mapping still outstanding anchors the relation. */
+	if (!sf->fb_tx_set) {
+		sf->fb_tx_set = true;
+		if (sf->ntx) {
+			sf->fb_dsn = sf->tx[0].map.dsn;
+			sf->fb_ssn = sf->tx[0].ssn;
+		} else {
+			sf->fb_dsn = sf->msk->snd_nxt;
+			sf->fb_ssn = sf->tx_end;
+		}
+	}
+}
+
+/* ---- options of outgoing segments ---- */
+
+static void put_ack(const struct xmp_sf *sf, struct xmp_mp_opt *out)
+{
+	out->suboptions |= XMP_MPO_DSS;
+	out->dss.use_ack = 1;
+	out->dss.ack64 = 1;
+	out->dss.data_ack = xmp_msk_data_ack(sf->msk);
+}
+
+static void put_map(const struct xmp_sf *sf, struct xmp_mp_opt *out, __u64 dsn, __u32 ssn,
+		    __u16 data_len, bool fin, __u16 csum)
+{
+	out->suboptions |= XMP_MPO_DSS;
+	out->dss.use_map = 1;
+	out->dss.dsn64 = 1;
+	out->dss.data_seq = dsn;
+	out->dss.subflow_seq = ssn;
+	out->dss.data_len = data_len;
+	out->dss.data_fin = fin;
+	out->dss.csum_present = sf->csum;
+	out->dss.csum = sf->csum ? csum : 0;
+}
+
+/* 3.1: the client repeats MP_CAPABLE on its ACKs until the server's first
+ * DSS proves the keys arrived; the first data byte (relative seq 1) rides in
+ * the MP_CAPABLE itself with its data-level length (and checksum). */
+static bool build_mpc_ack(struct xmp_sf *sf, __u32 seq, __u32 len, struct xmp_mp_opt *out)
+{
+	const struct xmp_sf_txent *e = NULL;
+
+	if (len) {
+		e = txmap_find(sf, seq);
+		if (seq != 1 || !e || e->ssn != 1)
+			return false; /* later data: DSS */
+	}
+	set_mpc(out, XMP_MPO_MPC_ACK, e ? XMP_MPC_ACK_DATA : XMP_MPC_ACK,
+		sf->csum ? MPTCP_CAP_CHECKSUM_REQD : 0);
+	out->mpc.sndr_key = sf->local_key;
+	out->mpc.rcvr_key = sf->remote_key;
+	if (e) {
+		out->mpc.data_len = (__u16)(e->map.len + e->map.fin);
+		out->mpc.csum_present = sf->csum;
+		out->mpc.csum = sf->csum ? e->csum : 0;
+	}
+	return true;
+}
+
+static void build_fallback(struct xmp_sf *sf, __u32 seq, struct xmp_mp_opt *out)
+{
+	unsigned int i;
+
+	/* 3.7: the infinite mapping goes out until its first byte is acked. */
+	for (i = 0; sf->msk && i < sf->ntx; i++) {
+		const struct xmp_sf_txent *e = &sf->tx[i];
+
+		if (!e->map.infinite || ssn_before(seq, e->ssn))
+			continue;
+		put_ack(sf, out);
+		put_map(sf, out, e->map.dsn, e->ssn, 0, false, 0);
+		sf->mib[XMP_SF_MIB_INFINITE_TX]++;
+		return;
+	}
+}
+
+int xmp_sf_build_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len,
+			 struct xmp_mp_opt *out)
+{
+	const struct xmp_sf_txent *e;
+	struct xmp_msk *msk = sf->msk;
+
+	memset(out, 0, sizeof(*out));
+	/* SYN and SYN-ACK (first send and retransmissions), RST. */
+	if ((flags & SF_TH_SYN) && sf->role == XMP_SF_CLIENT &&
+	    (sf->state == XMP_SF_INIT || sf->state == XMP_SF_SYN_SENT))
+		return xmp_sf_syn_opt(sf, out) ? 0 : 1;
+	if ((flags & SF_TH_SYN) && sf->role == XMP_SF_SERVER && sf->state == XMP_SF_SYN_RCVD)
+		return xmp_sf_synack_opt(sf, out) ? 0 : 1;
+	if (flags & SF_TH_SYN)
+		return 0;
+	if (flags & SF_TH_RST)
+		return xmp_sf_reset_opt(sf, out);
+	if (sf->state == XMP_SF_FALLBACK) {
+		build_fallback(sf, seq, out);
+		goto count;
+	}
+	if (!msk)
+		return 0;
+	if (sf->state == XMP_SF_PRE_ESTABLISHED && build_mpc_ack(sf, seq, len, out))
+		goto count;
+
+	/* 3.3: DATA_ACK on every segment; the mapping covering this one. */
+	put_ack(sf, out);
+	e = len ? txmap_find(sf, seq) : NULL;
+	if (e) {
+		put_map(sf, out, e->map.dsn, e->ssn, (__u16)(e->map.len + e->map.fin), e->map.fin,
+			e->csum);
+	} else if (xmp_msk_fin_pending(msk)) {
+		/* 3.3.3: DATA_FIN alone: subflow seq 0, data-level length 1. */
+		__u64 fin_dsn = msk->write_seq;
+
+		put_map(sf, out, fin_dsn, 0, 1, true, xmp_dss_csum_buf(fin_dsn, 0, 1, NULL, 0));
+	}
+	if (sf->send_mp_fail) {
+		out->suboptions |= XMP_MPO_FAIL;
+		out->fail.data_seq = sf->mp_fail_dsn;
+		sf->mib[XMP_SF_MIB_MP_FAIL_TX]++;
+	}
+count:
+	return __builtin_popcount(out->suboptions);
+}
+
+int xmp_sf_write_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u8 *buf,
+			 unsigned int space)
+{
+	struct xmp_mp_opt mp;
+
+	if (!xmp_sf_build_options(sf, flags, seq, len, &mp))
+		return 0;
+	return xmp_mp_write(buf, space, &mp);
+}
+
+int xmp_sf_reset_opt(struct xmp_sf *sf, struct xmp_mp_opt *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (sf->state == XMP_SF_FALLBACK)
+		return 0;
+	out->suboptions = XMP_MPO_TCPRST;
+	out->rst.reason = sf->rst_reason;
+	if (sf->send_mp_fail) {
+		out->suboptions |= XMP_MPO_FAIL;
+		out->fail.data_seq = sf->mp_fail_dsn;
+		sf->mib[XMP_SF_MIB_MP_FAIL_TX]++;
+	}
+	return __builtin_popcount(out->suboptions);
+}
+
+/* ---- options of incoming segments ---- */
+
+static int sf_reset(struct xmp_sf *sf, __u8 reason)
+{
+	sf->rst_reason = reason;
+	return -ECONNRESET;
+}
+
+/* 3.1: the server learns the client's key from the third ACK (or the first
+ * data); the echoed key must be ours. */
+static int rcv_third_ack(struct xmp_sf *sf, __u32 seq, const struct xmp_mp_opt *in)
+{
+	struct xmp_rx_map map = {0};
+	int err;
+
+	if (!(in->suboptions & XMP_MPO_MPC_ACK)) {
+		sf->mib[XMP_SF_MIB_FB_ACK]++;
+		sf->state = XMP_SF_FALLBACK;
+		return 0;
+	}
+	if (in->mpc.rcvr_key != sf->local_key) {
+		sf->mib[XMP_SF_MIB_MPC_BAD]++;
+		return sf_reset(sf, MPTCP_RST_EMPTCP);
+	}
+	if (sf->state == XMP_SF_SYN_RCVD) {
+		peer_key(sf, in->mpc.sndr_key);
+		err = create_msk(sf);
+		if (err)
+			return err;
+		sf->state = XMP_SF_ESTABLISHED;
+		sf->mib[XMP_SF_MIB_MPC_ACK_RX]++;
+	} else if (in->mpc.sndr_key != sf->remote_key) {
+		sf->mib[XMP_SF_MIB_MPC_BAD]++;
+		return 0; /* a repeat with another key: ignored */
+	}
+	if (in->mpc.variant != XMP_MPC_ACK_DATA || !in->mpc.data_len)
+		return 0;
+	/* 3.1: first data: DSN = IDSN + 1, relative subflow sequence 1. */
+	sf->mib[XMP_SF_MIB_MPC_ACK_DATA_RX]++;
+	map.dsn = sf->remote_idsn + 1;
+	map.ssn = seq;
+	map.len = in->mpc.data_len;
+	map.csum_present = in->mpc.csum_present;
+	map.csum = in->mpc.csum;
+	if (xmp_rxmap_add(sf->msk, &sf->rx, &map, sf->rcv_ssn) == -EBADMSG) {
+		sf->mib[XMP_SF_MIB_MAP_RESET]++;
+		return sf_reset(sf, MPTCP_RST_EMPTCP);
+	}
+	return 0;
+}
+
+static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
+{
+	struct xmp_msk *msk = sf->msk;
+	struct xmp_rx_map map;
+
+	if (dss->use_ack)
+		xmp_msk_rcv_data_ack(msk, xmp_msk_expand_ack(msk, dss), wnd);
+	if (!dss->use_map)
+		return 0;
+	xmp_msk_dss_to_map(msk, dss, &map);
+	if (map.infinite) {
+		/* 3.7: the peer answers our MP_FAIL (or falls back itself). */
+		sf->mib[XMP_SF_MIB_INFINITE_RX]++;
+		xmp_rxmap_add(msk, &sf->rx, &map, sf->rcv_ssn);
+		xmp_sf_fallback(sf);
+		return 0;
+	}
+	if (xmp_rxmap_add(msk, &sf->rx, &map, sf->rcv_ssn) == -EBADMSG) {
+		/* 3.3.1: a mapping contradicting an earlier one is a protocol
+		 * error; the subflow cannot be trusted any more. */
+		sf->mib[XMP_SF_MIB_MAP_RESET]++;
+		return sf_reset(sf, MPTCP_RST_EMPTCP);
+	}
+	return 0;
+}
+
+/* 3.7: fallback by infinite mapping is possible while this is the only
+ * subflow and no DATA_ACK proved that MPTCP options get through. */
+static bool fallback_allowed(const struct xmp_sf *sf)
+{
+	return sf->msk && (sf->msk->fallback || (sf->single && !sf->msk->data_ack_seen));
+}
+
+int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u32 wnd,
+		       const struct xmp_mp_opt *in)
+{
+	int err;
+
+	if (in->suboptions & XMP_MPO_TCPRST)
+		sf->peer_rst_reason = in->rst.reason;
+	if (flags & (SF_TH_SYN | SF_TH_RST)) /* SYN: handshake helpers; RST: nothing more */
+		return 0;
+	if (sf->state == XMP_SF_FALLBACK)
+		return 0;
+	if (sf->role == XMP_SF_SERVER && sf->state == XMP_SF_SYN_RCVD) {
+		err = rcv_third_ack(sf, seq, in);
+		if (err || sf->state == XMP_SF_FALLBACK)
+			return err;
+	} else if (sf->role == XMP_SF_SERVER && (in->suboptions & XMP_MPO_MPC_ACK)) {
+		err = rcv_third_ack(sf, seq, in); /* repeated by a pre-established client */
+		if (err)
+			return err;
+	}
+	if (!sf->msk)
+		return 0;
+	/* 3.5: a valid MP_FASTCLOSE aborts every subflow. */
+	if ((in->suboptions & XMP_MPO_FASTCLOSE) &&
+	    !xmp_msk_rcv_fastclose(sf->msk, in->fastclose.rcvr_key)) {
+		sf->mib[XMP_SF_MIB_FASTCLOSE_RX]++;
+		return sf_reset(sf, MPTCP_RST_EUNSPEC);
+	}
+	if (in->suboptions & XMP_MPO_FAIL) {
+		sf->mib[XMP_SF_MIB_MP_FAIL_RX]++;
+		xmp_msk_rcv_mp_fail(sf->msk, in->fail.data_seq);
+	}
+	if (in->suboptions & XMP_MPO_DSS) {
+		if (sf->state == XMP_SF_PRE_ESTABLISHED)
+			sf->state = XMP_SF_ESTABLISHED; /* 3.1: keys got through */
+		return rcv_dss(sf, wnd, &in->dss);
+	}
+	if (in->suboptions)
+		return 0; /* other MPTCP options: they get through */
+	/* No MPTCP option at all on an established subflow (every segment
+	 * carries a DSS or the MP_CAPABLE): a middlebox strips them (3.7). */
+	if (fallback_allowed(sf)) {
+		sf->mib[XMP_SF_MIB_FB_NO_DSS]++;
+		xmp_sf_fallback(sf);
+	} else if (!len) {
+		sf->mib[XMP_SF_MIB_NO_DSS_ACK]++;
+	}
+	return 0;
+}
+
+int xmp_sf_data(struct xmp_sf *sf, __u32 ssn, const __u8 *data, __u32 len,
+		struct xmp_sf_data_res *res)
+{
+	struct xmp_sf_data_res more;
+	int err;
+
+	if (!sf->msk || !res)
+		return -EINVAL;
+	err = xmp_msk_sf_data(sf->msk, &sf->rx, ssn, data, len, res);
+	if (err)
+		return err;
+	sf->rcv_ssn = ssn + res->consumed;
+	if (res->csum_fail) {
+		/* 3.7: MP_FAIL with the DSN of the failed mapping; with other
+		 * subflows this one is reset (RST carrying MP_FAIL). */
+		sf->mib[XMP_SF_MIB_CSUM_FAIL]++;
+		sf->send_mp_fail = true;
+		sf->mp_fail_dsn = res->fail_dsn;
+		if (!sf->single)
+			return sf_reset(sf, MPTCP_RST_EMPTCP);
+		return 0;
+	}
+	if (!res->no_map)
+		return 0;
+	if (!fallback_allowed(sf)) {
+		sf->mib[XMP_SF_MIB_NO_DSS_RESET]++;
+		return sf_reset(sf, MPTCP_RST_EMIDDLEBOX);
+	}
+	if (!sf->msk->fallback)
+		sf->mib[XMP_SF_MIB_FB_NO_DSS]++;
+	xmp_sf_fallback(sf);
+	err = xmp_msk_sf_data(sf->msk, &sf->rx, sf->rcv_ssn, data + res->consumed,
+			      len - res->consumed, &more);
+	if (err)
+		return err;
+	res->consumed += more.consumed;
+	res->no_map = more.no_map;
+	sf->rcv_ssn = ssn + res->consumed;
+	return 0;
+}
+
+/* clang-format off */
+static const char *const sf_state_names[XMP_SF_NR_STATES] = {
+	[XMP_SF_INIT] = "INIT",
+	[XMP_SF_SYN_SENT] = "SYN_SENT",
+	[XMP_SF_SYN_RCVD] = "SYN_RCVD",
+	[XMP_SF_PRE_ESTABLISHED] = "PRE_ESTABLISHED",
+	[XMP_SF_ESTABLISHED] = "ESTABLISHED",
+	[XMP_SF_FALLBACK] = "FALLBACK",
+};
+/* clang-format on */
+
+const char *xmp_sf_state_name(enum xmp_sf_state st)
+{
+	return (unsigned int)st < XMP_SF_NR_STATES ? sf_state_names[st] : "?";
+}
+
+/* clang-format off */
+static const char *const sf_mib_names[XMP_SF_MIB_NR] = {
+	[XMP_SF_MIB_MPC_SYN_RX] = "MPCapableSYNRX",
+	[XMP_SF_MIB_MPC_SYNACK_RX] = "MPCapableSYNACKRX",
+	[XMP_SF_MIB_MPC_ACK_RX] = "MPCapableACKRX",
+	[XMP_SF_MIB_MPC_ACK_DATA_RX] = "MPCapableACKDataRX",
+	[XMP_SF_MIB_MPC_BAD] = "MPCapableBad",
+	[XMP_SF_MIB_FB_SYN] = "MPCapableFallbackSYN",
+	[XMP_SF_MIB_FB_SYNACK] = "MPCapableFallbackSYNACK",
+	[XMP_SF_MIB_FB_ACK] = "MPCapableFallbackACK",
+	[XMP_SF_MIB_FB_NO_DSS] = "DSSFallback",
+	[XMP_SF_MIB_NO_DSS_RESET] = "DSSNoMatchReset",
+	[XMP_SF_MIB_NO_DSS_ACK] = "DSSNoAckIgnored",
+	[XMP_SF_MIB_MAP_RESET] = "MapInvalidReset",
+	[XMP_SF_MIB_CSUM_FAIL] = "DataCsumErr",
+	[XMP_SF_MIB_MP_FAIL_TX] = "MPFailTx",
+	[XMP_SF_MIB_MP_FAIL_RX] = "MPFailRx",
+	[XMP_SF_MIB_INFINITE_TX] = "InfiniteMapTx",
+	[XMP_SF_MIB_INFINITE_RX] = "InfiniteMapRx",
+	[XMP_SF_MIB_FASTCLOSE_RX] = "MPFastcloseRx",
+	[XMP_SF_MIB_TXMAP_FULL] = "TxMapFull",
+};
+/* clang-format on */
+
+const char *xmp_sf_mib_name(enum xmp_sf_mib m)
+{
+	return (unsigned int)m < XMP_SF_MIB_NR ? sf_mib_names[m] : "?";
+}

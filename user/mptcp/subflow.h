@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * MPTCP subflow logic (RFC 8684 3.1, 3.3, 3.7) for the initial subflow:
+ * the MP_CAPABLE v1 handshake in both roles as option exchanges, token and
+ * IDSN derivation, the options of every later segment (DSS with DATA_ACK and
+ * the mapping that covers it, DATA_FIN, MP_FAIL, infinite mapping), and the
+ * fallback decisions: SYN or SYN-ACK without MP_CAPABLE -> plain TCP, third
+ * ACK without it -> plain TCP, MPTCP options vanishing mid-stream before any
+ * DATA_ACK -> infinite mapping, DSS checksum failure -> MP_FAIL then
+ * infinite mapping. Pure: no I/O, no clock.
+ *
+ * Intended glue with the subflow engine (user/tcp/tcp.h), ctx = struct xmp_sf:
+ *  - client: xmp_sf_init(XMP_SF_CLIENT) before xmp_tcp_connect();
+ *    server: xmp_sf_init(XMP_SF_SERVER) then xmp_sf_rcv_syn() on the SYN's
+ *    parsed options before xmp_tcp_accept_syn().
+ *  - ops->write_options(seg): xmp_sf_write_options(sf, seg->flags,
+ *    seg->seq - iss, seg->len, buf, space).
+ *  - ops->rcv_options(seg): xmp_mp_parse() then xmp_sf_rcv_options(sf,
+ *    seg->flags, seg->seq - irs, seg->len, scaled window, &mp); a negative
+ *    return aborts the subflow (RST, with MP_TCPRST sf->rst_reason).
+ *  - XMP_TCP_EV_READABLE: xmp_tcp_peek() at xmp_tcp_recv_seq() - irs and
+ *    xmp_sf_data(); xmp_tcp_recv() res.consumed bytes; xmp_msk_read().
+ *  - scheduler: xmp_msk_next_map(sf->msk, ...), xmp_msk_copy() into
+ *    xmp_tcp_send(), xmp_sf_txmap_add() at the subflow sequence it got;
+ *    when the subflow's snd_una moves, xmp_sf_txmap_ack() (and, in fallback,
+ *    xmp_sf_fallback_ack() turns it into the data-level ack).
+ * When sf->state is XMP_SF_FALLBACK with sf->msk == NULL, the connection is
+ * plain TCP from the start: the glue bypasses this module entirely.
+ */
+#ifndef XMP_MPTCP_SUBFLOW_H
+#define XMP_MPTCP_SUBFLOW_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "mptcp/conn.h"
+#include "mptcp/options.h"
+
+enum xmp_sf_role { XMP_SF_CLIENT = 0, XMP_SF_SERVER };
+
+enum xmp_sf_state {
+	XMP_SF_INIT = 0,	/* nothing exchanged */
+	XMP_SF_SYN_SENT,	/* client: MP_CAPABLE SYN built */
+	XMP_SF_SYN_RCVD,	/* server: MP_CAPABLE SYN accepted, SYN-ACK to send */
+	XMP_SF_PRE_ESTABLISHED, /* client: keys known, MP_CAPABLE ACK repeated until a DSS */
+	XMP_SF_ESTABLISHED,	/* fully established (3.1) */
+	XMP_SF_FALLBACK,	/* plain TCP (3.7) */
+	XMP_SF_NR_STATES,
+};
+
+/* Subflow counters (one line each, as the Linux MIB). */
+enum xmp_sf_mib {
+	XMP_SF_MIB_MPC_SYN_RX,	    /* MP_CAPABLE SYNs accepted (server) */
+	XMP_SF_MIB_MPC_SYNACK_RX,   /* MP_CAPABLE SYN-ACKs accepted (client) */
+	XMP_SF_MIB_MPC_ACK_RX,	    /* MP_CAPABLE third ACKs accepted (server) */
+	XMP_SF_MIB_MPC_ACK_DATA_RX, /* ... of which with the first data */
+	XMP_SF_MIB_MPC_BAD,	    /* MP_CAPABLE with a wrong version/flags/echoed key */
+	XMP_SF_MIB_FB_SYN,	    /* SYN without usable MP_CAPABLE: plain TCP */
+	XMP_SF_MIB_FB_SYNACK,	    /* SYN-ACK without usable MP_CAPABLE: plain TCP */
+	XMP_SF_MIB_FB_ACK,	    /* third ACK without MP_CAPABLE: plain TCP */
+	XMP_SF_MIB_FB_NO_DSS,	    /* options vanished before any DATA_ACK: infinite mapping */
+	XMP_SF_MIB_NO_DSS_RESET,    /* options vanished when fallback was not possible */
+	XMP_SF_MIB_NO_DSS_ACK,	    /* pure ACKs without DSS ignored (no fallback possible) */
+	XMP_SF_MIB_MAP_RESET,	    /* contradicting mapping: subflow reset */
+	XMP_SF_MIB_CSUM_FAIL,	    /* DSS checksum failures */
+	XMP_SF_MIB_MP_FAIL_TX,	    /* segments sent with MP_FAIL */
+	XMP_SF_MIB_MP_FAIL_RX,	    /* MP_FAIL received */
+	XMP_SF_MIB_INFINITE_TX,	    /* segments sent with an infinite mapping */
+	XMP_SF_MIB_INFINITE_RX,	    /* infinite mappings received */
+	XMP_SF_MIB_FASTCLOSE_RX,    /* valid MP_FASTCLOSE: connection aborted */
+	XMP_SF_MIB_TXMAP_FULL,	    /* mapping not recorded: table full */
+	XMP_SF_MIB_NR,
+};
+
+struct xmp_sf_cfg {
+	__u64 local_key;	/* 0: a random one (crypto.h) */
+	bool csum_req;		/* ask for DSS checksums (A flag) */
+	bool deny_join_id0;	/* C flag (server): no MP_JOIN to the initial address */
+	struct xmp_msk_cfg msk; /* for the msk created with the keys */
+};
+
+/* A mapping sent on this subflow, kept until the subflow acks it. */
+struct xmp_sf_txent {
+	struct xmp_tx_map map;
+	__u32 ssn; /* relative subflow sequence of its first byte */
+	__u16 csum;
+};
+
+#define XMP_SF_TXMAP_MAX 64
+
+struct xmp_sf {
+	enum xmp_sf_role role;
+	enum xmp_sf_state state;
+	struct xmp_sf_cfg cfg;
+	__u64 local_key, remote_key;
+	__u32 local_token, remote_token;
+	__u64 local_idsn, remote_idsn;
+	bool csum;		   /* negotiated: either side set A (3.1) */
+	bool remote_deny_join_id0; /* peer set C */
+	bool single;		   /* the only subflow: infinite fallback possible */
+	struct xmp_msk *msk;	   /* created when both keys are known; caller frees */
+
+	struct xmp_rxmap rx; /* received mappings */
+	__u32 rcv_ssn;	     /* next relative subflow seq to consume */
+	struct xmp_sf_txent tx[XMP_SF_TXMAP_MAX];
+	unsigned int ntx;
+	__u32 tx_end; /* ssn after the last recorded mapping */
+
+	/* 3.7 */
+	bool send_mp_fail;
+	__u64 mp_fail_dsn;
+	bool fb_tx_set; /* data-level <-> subflow relation in fallback */
+	__u64 fb_dsn;
+	__u32 fb_ssn;
+	__u8 rst_reason;      /* MP_TCPRST reason when we abort */
+	__u8 peer_rst_reason; /* from a received MP_TCPRST */
+
+	__u64 mib[XMP_SF_MIB_NR];
+};
+
+/* Returns of xmp_sf_rcv_syn()/rcv_synack(): MPTCP goes on, or plain TCP. */
+#define XMP_SF_MPTCP 0
+#define XMP_SF_PLAIN 1
+
+/* Key (cfg or random), token and IDSN. 0 or -errno. */
+int xmp_sf_init(struct xmp_sf *sf, enum xmp_sf_role role, const struct xmp_sf_cfg *cfg);
+
+/* Client: the option of the SYN (3.1: version 1, no key, A if asked). */
+int xmp_sf_syn_opt(struct xmp_sf *sf, struct xmp_mp_opt *out);
+/* Server: the SYN's options. XMP_SF_MPTCP, or XMP_SF_PLAIN (counted). */
+int xmp_sf_rcv_syn(struct xmp_sf *sf, const struct xmp_mp_opt *in);
+/* Server: the SYN-ACK's option (our key, A if either side asked, C). */
+int xmp_sf_synack_opt(struct xmp_sf *sf, struct xmp_mp_opt *out);
+/* Client: the SYN-ACK's options; creates sf->msk. XMP_SF_MPTCP, XMP_SF_PLAIN,
+ * or -errno (msk allocation). */
+int xmp_sf_rcv_synack(struct xmp_sf *sf, const struct xmp_mp_opt *in);
+
+/*
+ * Options of an outgoing segment with TCP header @flags (SYN 0x02, RST 0x04,
+ * ACK 0x10), relative sequence @seq and @len payload bytes, into @out
+ * (cleared first): the MP_CAPABLE SYN / SYN-ACK (also on retransmissions),
+ * the RST options (xmp_sf_reset_opt()), the MP_CAPABLE ACK (with the first
+ * data: keys + data-level length + checksum) while pre-established, else
+ * DSS (DATA_ACK, the mapping covering @seq, DATA_FIN), MP_FAIL, infinite
+ * mapping. Returns the number of suboptions.
+ */
+int xmp_sf_build_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len,
+			 struct xmp_mp_opt *out);
+/* Same, encoded (ops->write_options). Bytes written or -errno. */
+int xmp_sf_write_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u8 *buf,
+			 unsigned int space);
+
+/*
+ * Options of an incoming non-SYN segment (@flags, relative @seq, @len payload
+ * bytes, @wnd the scaled TCP window). Runs the third-ACK check (server), full
+ * establishment (client), DATA_ACK, mappings, DATA_FIN, MP_FAIL,
+ * MP_FASTCLOSE and the fallback triggers. Returns 0, or -ECONNRESET to reset
+ * the subflow (sf->rst_reason; after a valid MP_FASTCLOSE every subflow).
+ * Server: the third ACK creates sf->msk (-ENOMEM possible).
+ */
+int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u32 wnd,
+		       const struct xmp_mp_opt *in);
+
+/*
+ * In-order payload at relative subflow sequence @ssn (== sf->rcv_ssn):
+ * xmp_msk_sf_data() plus the 3.7 reactions: a checksum failure schedules
+ * MP_FAIL (single subflow) or resets (-ECONNRESET); bytes without a mapping
+ * fall back to an infinite mapping when allowed, else -ECONNRESET.
+ * sf->rcv_ssn advances by res->consumed.
+ */
+int xmp_sf_data(struct xmp_sf *sf, __u32 ssn, const __u8 *data, __u32 len,
+		struct xmp_sf_data_res *res);
+
+/*
+ * Options of the RST that aborts this subflow after a negative return:
+ * MP_TCPRST with sf->rst_reason (3.6), plus MP_FAIL when a checksum failed
+ * on one of several subflows (3.7). Returns the number of suboptions.
+ */
+int xmp_sf_reset_opt(struct xmp_sf *sf, struct xmp_mp_opt *out);
+
+/* Record a mapping sent from relative subflow sequence @ssn (its checksum is
+ * computed here). 0 or -ENOSPC. */
+int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map);
+/* The subflow acked everything below @snd_una (relative): forget mappings. */
+void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una);
+/* In fallback: the data-level ack matching the subflow's @snd_una. */
+int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una);
+
+/* Fall back (3.7): the subflow and its msk stop using MPTCP options. */
+void xmp_sf_fallback(struct xmp_sf *sf);
+
+const char *xmp_sf_state_name(enum xmp_sf_state st);
+const char *xmp_sf_mib_name(enum xmp_sf_mib m);
+
+#endif
