@@ -32,6 +32,7 @@
 #include "ctl/json.h"
 #include "ctl/names.h"
 #include "ctl/pin.h"
+#include "io/addr.h"
 #include "mptcp/crypto.h"
 
 /* the observe flag names must follow the bit order of XMP_OBS_F_* */
@@ -218,16 +219,6 @@ static int group(struct flows *f)
 	return 0;
 }
 
-static void fmt_addr(const struct xmp_addr *a, char *buf, size_t len)
-{
-	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	if (!memcmp(a->a, v4mapped, sizeof(v4mapped)))
-		inet_ntop(AF_INET, a->a + 12, buf, len);
-	else
-		inet_ntop(AF_INET6, a->a, buf, len);
-}
-
 static void json_flags(struct json_w *w, const char *key, __u8 flags)
 {
 	const char *n;
@@ -247,8 +238,8 @@ static void json_sf(struct json_w *w, const struct sf *s)
 	int r = s->rev;
 	unsigned int b;
 
-	fmt_addr(&s->k.saddr, sa, sizeof(sa));
-	fmt_addr(&s->k.daddr, da, sizeof(da));
+	xmp_addr_str(&s->k.saddr, sa, sizeof(sa));
+	xmp_addr_str(&s->k.daddr, da, sizeof(da));
 	jw_obj_begin(w, NULL);
 	jw_str(w, "kind", xmp_obs_kind_name(s->v.kind));
 	jw_str(w, "saddr", sa);
@@ -346,8 +337,8 @@ static void text_sf(const struct sf *s)
 	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], ep[2 * INET6_ADDRSTRLEN + 20];
 	int r = s->rev;
 
-	fmt_addr(&s->k.saddr, sa, sizeof(sa));
-	fmt_addr(&s->k.daddr, da, sizeof(da));
+	xmp_addr_str(&s->k.saddr, sa, sizeof(sa));
+	xmp_addr_str(&s->k.daddr, da, sizeof(da));
 	snprintf(ep, sizeof(ep), "%s:%u -> %s:%u", sa, ntohs(s->k.sport), da, ntohs(s->k.dport));
 	printf("    %-10s %-44s id %-3u pkts %llu/%llu  bytes %llu/%llu%s%s\n",
 	       xmp_obs_kind_name(s->v.kind), ep, s->v.addr_id,

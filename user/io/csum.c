@@ -1,33 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Internet checksum arithmetic (RFC 1071, RFC 1624): see csum.h. Used by
- * pkt.c to build and verify frames; nothing here touches packet layout.
+ * IP/TCP checksums and RFC 1624 updates (see csum.h) on top of the shared
+ * ones' complement sum of common/csum.c. Used by pkt.c to build and verify
+ * frames; nothing here touches packet layout.
  */
 #include "io/addr.h"
 #include "io/csum.h"
-
-__u32 xmp_sum_add(__u32 sum, const void *p, size_t len)
-{
-	const __u8 *b = p;
-	__u64 acc = sum;
-	size_t i;
-
-	/* 64-bit accumulator: 2^48 words before it could overflow. */
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (__u32)b[i] << 8 | b[i + 1];
-	if (len & 1)
-		acc += (__u32)b[len - 1] << 8;
-	while (acc >> 32)
-		acc = (acc & 0xffffffff) + (acc >> 32);
-	return (__u32)acc;
-}
-
-__u16 xmp_sum_fold(__u32 sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)sum;
-}
 
 __u16 xmp_csum_ip4(const void *iph, size_t ihl_bytes)
 {
@@ -90,6 +68,8 @@ __u16 xmp_csum_replace_bytes(__u16 check, const void *old, const void *new_val, 
 	__u32 sum = (__u16)~check;
 	size_t i;
 
+	/* Eqn. 3 applied word by word (~m per old word), not ~ of the
+	 * xmp_sum_add() of all old words: that may differ as 0 vs 0xffff. */
 	for (i = 0; i + 1 < n; i += 2) {
 		sum += (__u16)~((__u16)(o[i] << 8 | o[i + 1]));
 		sum += (__u16)(nv[i] << 8 | nv[i + 1]);

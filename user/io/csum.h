@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Internet checksum (RFC 1071) for the packets user/io/pkt.c builds and
- * verifies: partial sums over bytes, the TCP pseudo-header of IPv4 (RFC 9293
- * 3.1) and IPv6 (RFC 8200 8.1), and incremental update (RFC 1624 eqn. 3) for
- * rewriting one field without summing the whole segment again.
+ * Internet checksums of the packets user/io/pkt.c builds and verifies: the
+ * IPv4 header, the TCP pseudo-header of IPv4 (RFC 9293 3.1) and IPv6
+ * (RFC 8200 8.1), and incremental update (RFC 1624 eqn. 3) for rewriting
+ * one field without summing the whole segment again.
  *
- * Sums are kept as 32-bit accumulators of big-endian 16-bit words, so every
- * value here is host order and independent of the CPU's endianness: store
- * a result with htons(), load a header's checksum with ntohs().
+ * The ones' complement sum itself (xmp_sum_add/fold/finish) lives in
+ * common/csum.h, shared with the DSS checksum; it is included here so users
+ * of this header keep one include. Values are host order: store a result
+ * with htons(), load a header's checksum with ntohs().
  */
 #ifndef XMP_IO_CSUM_H
 #define XMP_IO_CSUM_H
@@ -15,18 +16,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "common/csum.h"
 #include "xmptcp/maps.h"
-
-/* Adds len bytes at p to sum (an odd trailing byte is the high half of a
- * word padded with zero). Chain calls only at even offsets. */
-__u32 xmp_sum_add(__u32 sum, const void *p, size_t len);
-/* Folds the carries of sum into 16 bits, not complemented. */
-__u16 xmp_sum_fold(__u32 sum);
-/* Complemented fold: the value to store in a header's checksum field. */
-static inline __u16 xmp_sum_finish(__u32 sum)
-{
-	return (__u16)~xmp_sum_fold(sum);
-}
 
 /* IPv4 header checksum over ihl_bytes (field itself zeroed or not: a
  * header whose stored checksum is right gives 0). */

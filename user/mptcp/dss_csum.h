@@ -4,7 +4,9 @@
  * pseudo-header DSN (64) || subflow sequence (32, relative to the subflow
  * ISN) || data-level length (16) || zero (16), followed by the mapped
  * payload. The payload sum is accumulated incrementally, segment by segment,
- * since one mapping may span several segments and byte counts may be odd.
+ * since one mapping may span several segments and byte counts may be odd:
+ * that running sum is struct xmp_csum of common/csum.h (the same summing
+ * code as the IP/TCP checksums), included here for the callers.
  *
  * Used by subflow.c (mapping validation, MP_FAIL on mismatch) and conn.c
  * (DSS and MP_CAPABLE-with-data on send when checksums were negotiated).
@@ -17,26 +19,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
-/* A running ones' complement sum of big-endian 16-bit words. */
-struct xmp_csum {
-	__u64 sum;	/* unfolded */
-	__u64 len;	/* bytes added so far: odd means a word is half-filled */
-};
-
-static inline void xmp_csum_init(struct xmp_csum *c)
-{
-	c->sum = 0;
-	c->len = 0;
-}
-
-/* Add @len bytes that directly follow those already added. */
-void xmp_csum_add(struct xmp_csum *c, const void *buf, size_t len);
-
-/* Append the bytes summed in @b (computed on its own) after those of @a. */
-void xmp_csum_concat(struct xmp_csum *a, const struct xmp_csum *b);
-
-/* The folded 16-bit ones' complement sum (not inverted). */
-__u16 xmp_csum_fold(const struct xmp_csum *c);
+#include "common/csum.h"
 
 /* Checksum field value of a mapping whose payload sums to @payload. */
 __u16 xmp_dss_csum(__u64 dsn, __u32 ssn, __u16 data_len, const struct xmp_csum *payload);
