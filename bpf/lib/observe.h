@@ -72,20 +72,28 @@ static __always_inline struct xmp_obs_val *xmp_obs_create(struct xmp_parse *p, _
 }
 
 /* Finds the entry of the frame's subflow and its direction (0: sent by the
- * SYN sender). */
+ * SYN sender). Both orientations of the tuple are tried; only the order is
+ * a guess, so the guess costs a lookup when wrong and never changes the
+ * result (one flow has one entry: a SYN finds an existing one either way
+ * round before creating its own). The SYN sender is usually a client whose
+ * ephemeral port (Linux: 32768-60999) is above the server's, so the
+ * orientation with the higher source port goes first: with the frame's
+ * tuple tried first always, every server -> client segment cost two hash
+ * lookups of the 40-byte key. */
 static __always_inline struct xmp_obs_val *xmp_obs_find(struct xmp_parse *p, __u32 *dir)
 {
+	__u32 rev_first = bpf_ntohs(p->t.sport) < bpf_ntohs(p->t.dport);
 	struct xmp_obs_val *v;
 	struct xmp_tuple r;
 
-	v = bpf_map_lookup_elem(&xmp_observe, &p->t);
+	xmp_tuple_reverse(&r, &p->t);
+	v = bpf_map_lookup_elem(&xmp_observe, rev_first ? &r : &p->t);
 	if (v) {
-		*dir = 0;
+		*dir = rev_first;
 		return v;
 	}
-	xmp_tuple_reverse(&r, &p->t);
-	*dir = 1;
-	return bpf_map_lookup_elem(&xmp_observe, &r);
+	*dir = !rev_first;
+	return bpf_map_lookup_elem(&xmp_observe, rev_first ? &p->t : &r);
 }
 
 /* Keys from MP_CAPABLE: the SYN-ACK carries its sender's (the receiver's

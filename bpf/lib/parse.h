@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The whole-frame parser, one entry for XDP and TC. XMP_DEFINE_PARSER()
- * instantiates it as global (BPF-to-BPF, non-inlined) functions for one
- * context type. Being global matters: the verifier checks each once, on
- * its own, and the caller continues from a single state whatever path the
- * parser took, instead of re-verifying the classification and map code
- * once per distinct parser exit state (over the 1M-instruction budget).
- * The price is a few calls per frame.
+ * instantiates it for one context type: the L2/L3 and TCP parts inlined
+ * into the caller, the handler of one MPTCP option as a global (BPF-to-BPF,
+ * non-inlined) function. Being global matters for that handler: the
+ * verifier checks it once, on its own, and each option scan step continues
+ * from a single state instead of re-verifying the MPTCP variants (over the
+ * 1M-instruction budget). The price is one call per MPTCP option.
  */
 #ifndef XMP_BPF_PARSE_H
 #define XMP_BPF_PARSE_H
@@ -35,24 +35,35 @@ static __always_inline int xmp_copy_opts(void *data, void *data_end, struct xmp_
 }
 
 /*
- * Instantiates, for one context type, three global functions (L2/L3, one
- * MPTCP option, the TCP header with its option scan: verified apart, so
- * the many exit states of the IPv6 extension walk do not each re-run the
- * option scan, nor each scan step the MPTCP variants) and NAME() calling
- * them:
- * returns 0 when p->l4_off/l4_proto name a transport header (for TCP,
+ * Instantiates, for one context type, NAME() and its two inlined halves
+ * (L2/L3; the TCP header with its option scan) plus one global function,
+ * NAME_opt(), for a single MPTCP option: verified apart, so each step of
+ * the option scan does not re-verify the many MPTCP variants.
+ * NAME() returns 0 when p->l4_off/l4_proto name a transport header (for TCP,
  * p->tcp_ok tells whether its header was usable), -1 otherwise.
  * load_bytes is bpf_xdp_load_bytes or bpf_skb_load_bytes (same signature).
  * The caller zeroes *p and sets p->wire_len (and p->m.magic) first.
+ *
+ * Why only the option handler is global: every BPF-to-BPF call costs a
+ * return, and with the SRSO "safe RET" mitigation of AMD CPUs each return
+ * mispredicts (bench/xdp_parse: the L3 and TCP calls were ~10% of a DSS
+ * segment's cost). Inlined, the L3 and TCP halves cost the verifier ~65k
+ * instructions per program (of the 1M budget); inlining the MPTCP option
+ * handler as well makes it re-verify every variant at every scan step and
+ * exceeds the budget, so that one stays global.
  */
+/* Keeps clang from deriving data_end's address from data's (ctx + 76,
+ * then + 4 on __sk_buff): the verifier refuses a modified ctx pointer. */
+#define XMP_CTX_BARRIER(ctx) asm volatile("" : "+r"(ctx))
+
 #define XMP_DEFINE_PARSER(name, ctx_type, load_bytes)                                              \
-	__attribute__((noinline)) int name##_l3(ctx_type *ctx, struct xmp_parse *p)                \
+	static __always_inline int name##_l3(ctx_type *ctx, struct xmp_parse *p)                   \
 	{                                                                                          \
-		void *data = (void *)(long)ctx->data;                                              \
-		void *data_end = (void *)(long)ctx->data_end;                                      \
+		void *data, *data_end;                                                             \
                                                                                                    \
-		if (!p)                                                                            \
-			return -1;                                                                 \
+		XMP_CTX_BARRIER(ctx);                                                              \
+		data = (void *)(long)ctx->data;                                                    \
+		data_end = (void *)(long)ctx->data_end;                                            \
 		return xmp_parse_l2l3(data, data_end, p);                                          \
 	}                                                                                          \
                                                                                                    \
@@ -66,16 +77,16 @@ static __always_inline int xmp_copy_opts(void *data, void *data_end, struct xmp_
 		return 0;                                                                          \
 	}                                                                                          \
                                                                                                    \
-	__attribute__((noinline)) int name##_tcp(ctx_type *ctx, struct xmp_parse *p)               \
+	static __always_inline int name##_tcp(ctx_type *ctx, struct xmp_parse *p)                  \
 	{                                                                                          \
-		void *data = (void *)(long)ctx->data;                                              \
-		void *data_end = (void *)(long)ctx->data_end;                                      \
+		void *data, *data_end;                                                             \
 		struct xmp_optbuf ob;                                                              \
 		__u32 optlen;                                                                      \
 		int ret;                                                                           \
                                                                                                    \
-		if (!p)                                                                            \
-			return -1;                                                                 \
+		XMP_CTX_BARRIER(ctx);                                                              \
+		data = (void *)(long)ctx->data;                                                    \
+		data_end = (void *)(long)ctx->data_end;                                            \
 		ret = xmp_parse_tcp_hdr(data, data_end, p);                                        \
 		if (ret < 0)                                                                       \
 			return -1;                                                                 \
