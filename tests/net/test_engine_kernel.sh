@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# The userspace engine (xmptcpd on AF_XDP) against the Linux kernel.
+# Topology: namespace C (ours: xmptcp attach + xmptcpd) -- veth xgc0
+# 10.232.1.1 / xgs0 10.232.1.2 -- namespace S (the kernel). TX checksum
+# offload off on both ends (AF_XDP frames carry no offload state).
+#
+# ours -> kernel MPTCP: xmptcpd --connect sends N bytes of its pattern and a
+# DATA_FIN; a python3 IPPROTO_MPTCP server in S reads to EOF, hashes, sends
+# REPLY bytes back, half-closes, and closes. kernel MPTCP -> ours: the same
+# with the roles swapped (xmptcpd --listen --sink). Checked per transfer:
+# SHA-256 and byte count equal in both directions; the kernel saw
+# MP_CAPABLE (nstat MPTcpExtMPCapable*) and did not fall back (MPTCP_INFO
+# fallback flag clear, no fallback/DSS/reset counters moved); the kernel's
+# token is the one xmptcpd derived from the kernel's key (RFC 8684 3.1);
+# the close was clean: DATA_FIN acked both ways, no RST sent by the kernel,
+# xmptcpd's subflow ended in TIME-WAIT/CLOSED without a reset.
+# Plain kernel TCP in both roles: xmptcpd falls back to TCP (3.7) and the
+# transfer is still byte-exact. DSS checksums asked by the kernel, both
+# roles. SIGTERM mid-transfer: graceful DATA_FIN, byte-exact prefix.
+# With 2% loss of the data frames xmptcpd sends (tc BPF drop, as netem is
+# missing here): byte-exact in both roles, no fallback.
+# Knobs: XG_SIZES (bytes per transfer), XG_REPLY, XG_REVERSE=0, XG_PLAIN=0,
+# XG_LOSS=0, XG_LOSS_PER_MILLE.
+source "$(dirname "$0")/../lib/net.sh"
+
+XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
+SIZES=${XG_SIZES:-"65536 4194304 16777216"}
+# bytes sent back after the other side's DATA_FIN (request/response)
+REPLY=${XG_REPLY:-65536}
+
+xb_require_root
+xb_require_cmds ip nsenter python3 nstat ethtool timeout
+xb_require_xmptcp
+[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_netns
+
+C="xgc$$" S="xgs$$"
+xb_ns_add "$C" && xb_ns_add "$S" &&
+	xb_veth "$C" xgc0 10.232.1.1/24 "$S" xgs0 10.232.1.2/24 ||
+	xb_skip_all "cannot build the veth topology"
+ip netns exec "$C" ethtool -K xgc0 tx off >/dev/null 2>&1
+ip netns exec "$S" ethtool -K xgs0 tx off >/dev/null 2>&1
+# carrier comes through linkwatch: wait until the kernels talk
+for _ in $(seq 50); do
+	ip netns exec "$S" ping -c1 -W1 10.232.1.1 >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+if xb_nsx "$C" "$XMPTCP" -q attach xgc0 --mode native 2>"$XB_TMP/attach.err" ||
+	xb_nsx "$C" "$XMPTCP" -q attach xgc0 --mode generic 2>>"$XB_TMP/attach.err"; then
+	ok "attach_client_ns"
+else
+	not_ok "attach_client_ns" "$(cat "$XB_TMP/attach.err")"
+	xb_finish
+fi
+
+# The kernel's endpoint: kpeer.py server|client ADDR PORT NSEND [READY] with
+# KPEER_PROTO=mptcp|tcp. One JSON line: bytes and sha256 each way and, for
+# MPTCP, MPTCP_INFO (flags bit 0 = fallback, token) read before close.
+PY="$XB_TMP/kpeer.py"
+cat >"$PY" <<'EOF'
+import hashlib, json, os, random, socket, struct, sys
+
+IPPROTO_MPTCP, SOL_MPTCP, MPTCP_INFO = 262, 284, 1
+PROTO = IPPROTO_MPTCP if os.environ.get("KPEER_PROTO", "mptcp") == "mptcp" else 0
+
+def info(s):
+    if not PROTO:
+        return {}
+    # struct mptcp_info: six u8, then u32 flags (bit 0: fallback), u32 token
+    try:
+        b = s.getsockopt(SOL_MPTCP, MPTCP_INFO, 64)
+    except OSError as e:
+        return {"info_error": str(e)}
+    if len(b) < 16:
+        return {"info_error": "short"}
+    flags, token = struct.unpack_from("=II", b, 8)
+    return {"fallback": bool(flags & 1), "token": "%08x" % token}
+
+def drain(s):
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = s.recv(1 << 18)
+        if not b:
+            return n, h.hexdigest()
+        h.update(b)
+        n += len(b)
+
+def send(s, n, seed):
+    rnd, h, left = random.Random(seed), hashlib.sha256(), n
+    while left:
+        blk = rnd.randbytes(min(1 << 16, left))
+        s.sendall(blk)
+        h.update(blk)
+        left -= len(blk)
+    s.shutdown(socket.SHUT_WR)
+    return h.hexdigest()
+
+role, addr, port, nsend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if role == "server":
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, PROTO)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    ls.settimeout(60)
+    open(sys.argv[5], "w").write("ready\n")
+    s, _ = ls.accept()
+    s.settimeout(60)
+    rcvd, rsha = drain(s)
+    ssha = send(s, nsend, 7)
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, PROTO)
+    s.settimeout(60)
+    s.connect((addr, port))
+    ssha = send(s, nsend, 7)
+    rcvd, rsha = drain(s)
+r = {"recv": rcvd, "recv_sha256": rsha, "sent": nsend, "sent_sha256": ssha}
+r.update(info(s))
+s.close()
+print(json.dumps(r), flush=True)
+EOF
+
+# nstat absolute counters of namespace S, without touching nstat's history.
+kstat() { ip netns exec "$S" nstat -asz 2>/dev/null | awk '{print $1, $2}'; }
+delta() { # NAME BEFORE AFTER
+	local b a
+	b=$(awk -v k="$1" '$1==k {print $2}' "$2")
+	a=$(awk -v k="$1" '$1==k {print $2}' "$3")
+	echo $((${a:-0} - ${b:-0}))
+}
+jget() { python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print($1)" <"$2"; }
+
+# NAME DIR SENDER RECEIVER SIZE: bytes and hashes agree
+check_transfer() {
+	local name=$1 dir=$2 snd=$3 rcv=$4 size=$5 s r
+	s=$(jget 'd["sent"], d["sent_sha256"]' "$dir/$snd")
+	r=$(jget 'd["recv"], d["recv_sha256"]' "$dir/$rcv")
+	if [ -n "$s" ] && [ "$s" = "$r" ] && [ "${s%% *}" = "$size" ]; then
+		ok "${name}_sha256_${size}_bytes"
+	else
+		not_ok "${name}_sha256_${size}_bytes" "sent: $s" "received: $r"
+	fi
+}
+
+# NAME DIR KERNEL_LISTENED(1/0): MP_CAPABLE seen, no fallback, no resets.
+check_kernel_mptcp() {
+	local name=$1 dir=$2 b=$2/before a=$2/after syn ack fb bad c
+	if [ "$3" = 1 ]; then
+		syn=$(delta MPTcpExtMPCapableSYNRX "$b" "$a")
+		ack=$(delta MPTcpExtMPCapableACKRX "$b" "$a")
+		fb=$(($(delta MPTcpExtMPCapableFallbackACK "$b" "$a") + $(delta MPTcpExtMPCapableFallbackSYNACK "$b" "$a")))
+		[ "$syn" -ge 1 ] && [ "$ack" -ge 1 ] && [ "$fb" -eq 0 ] &&
+			ok "${name}_kernel_mpcapable" ||
+			not_ok "${name}_kernel_mpcapable" "MPCapableSYNRX=$syn ACKRX=$ack fallback=$fb"
+	else
+		syn=$(delta MPTcpExtMPCapableSYNACKRX "$b" "$a")
+		fb=$(delta MPTcpExtMPCapableFallbackSYNACK "$b" "$a")
+		[ "$syn" -ge 1 ] && [ "$fb" -eq 0 ] && ok "${name}_kernel_mpcapable" ||
+			not_ok "${name}_kernel_mpcapable" "MPCapableSYNACKRX=$syn fallback=$fb"
+	fi
+	bad=""
+	for c in MPTcpExtDSSNotMatching MPTcpExtInfiniteMapRx MPTcpExtMPFallbackTokenInit \
+		MPTcpExtDSSNoMatchTCP MPTcpExtDataCsumErr MPTcpExtMPRstRx MPTcpExtMPFastcloseRx \
+		MPTcpExtDSSFallback MPTcpExtFallbackFailed; do
+		grep -q "^$c " "$a" || continue
+		[ "$(delta "$c" "$b" "$a")" -eq 0 ] || bad="$bad $c=$(delta "$c" "$b" "$a")"
+	done
+	[ -z "$bad" ] && ok "${name}_kernel_no_fallback_counters" ||
+		not_ok "${name}_kernel_no_fallback_counters" "moved:$bad"
+	[ "$(jget 'd.get("fallback")' "$dir/kernel")" = False ] &&
+		ok "${name}_kernel_mptcp_info_not_fallback" ||
+		not_ok "${name}_kernel_mptcp_info_not_fallback" "$(cat "$dir/kernel")"
+	[ "$(jget 'd["mptcp"]["remote_token"]' "$dir/ours")" = "$(jget 'd.get("token")' "$dir/kernel")" ] &&
+		ok "${name}_token_matches_kernel" ||
+		not_ok "${name}_token_matches_kernel" "ours: $(cat "$dir/ours")" "kernel: $(cat "$dir/kernel")"
+	[ "$(jget 'd["mp_capable"] and d["mptcp"]["msk_state"] in ("TIME_WAIT", "CLOSED") and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and not d["mptcp"]["fallback"]' "$dir/ours")" = True ] &&
+		ok "${name}_ours_mptcp_data_fin_both_ways" ||
+		not_ok "${name}_ours_mptcp_data_fin_both_ways" "$(cat "$dir/ours")"
+}
+
+# NAME DIR: no RST from the kernel, none received by xmptcpd.
+check_clean_close() {
+	local name=$1 dir=$2 rst
+	rst=$(($(delta TcpOutRsts "$dir/before" "$dir/after") + $(delta TcpExtTCPAbortOnData "$dir/before" "$dir/after")))
+	[ "$rst" -eq 0 ] && [ "$(jget 'd["error"] is None and "RstRcvd" not in d["subflow"] and d["subflow"]["state"] in ("TIME-WAIT", "CLOSED")' "$dir/ours")" = True ] &&
+		ok "${name}_clean_close_no_rst" ||
+		not_ok "${name}_clean_close_no_rst" "kernel TcpOutRsts+AbortOnData=$rst" "ours: $(cat "$dir/ours")"
+}
+
+# run_pair ROLE PROTO SIZE PORT [TAG]: ROLE c2k = ours connects, k2c =
+# kernel connects; PROTO mptcp or tcp (the kernel's socket).
+run_pair() {
+	local role=$1 proto=$2 size=$3 port=$4 tag=${5:+_$5} name dir pid rc=0 snd rcv
+	if [ "$role" = c2k ]; then
+		name="ours_to_kernel_${proto}_$size$tag" snd=ours rcv=kernel
+	else
+		name="kernel_${proto}_to_ours_$size$tag" snd=kernel rcv=ours
+	fi
+	dir="$XB_TMP/$name"
+	mkdir -p "$dir"
+	kstat >"$dir/before"
+	if [ "$role" = c2k ]; then
+		KPEER_PROTO=$proto xb_nsx "$S" timeout 90 python3 "$PY" server 10.232.1.2 "$port" \
+			"$REPLY" "$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
+		pid=$!
+		xb_wait_file "$dir/ready" 10 || { not_ok "$name" "kernel server did not start"; return; }
+		xb_nsx "$C" timeout 90 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
+			--send-bytes "$size" --timeout 60 >"$dir/ours" 2>"$dir/ours.err" || rc=$?
+	else
+		xb_nsx "$C" timeout 90 "$XMPTCPD" --iface xgc0 --listen "10.232.1.1:$port" --sink \
+			--send-bytes "$REPLY" --timeout 60 >"$dir/ours" 2>"$dir/ours.err" &
+		pid=$!
+		for _ in $(seq 100); do
+			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
+			sleep 0.05
+		done
+		KPEER_PROTO=$proto xb_nsx "$S" timeout 90 python3 "$PY" client 10.232.1.1 "$port" \
+			"$size" >"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
+	fi
+	wait "$pid" || rc=$((rc ? rc : 100))
+	kstat >"$dir/after"
+	if [ "$rc" -ne 0 ] || [ ! -s "$dir/ours" ] || [ ! -s "$dir/kernel" ]; then
+		not_ok "${name}_completed" "exit status: $rc" "ours: $(cat "$dir/ours")" \
+			"ours stderr: $(tail -5 "$dir/ours.err")" \
+			"kernel: $(cat "$dir/kernel" "$dir/kernel.err")"
+		return
+	fi
+	ok "${name}_completed"
+	echo "# ours:   $(cat "$dir/ours")"
+	echo "# kernel: $(cat "$dir/kernel")"
+	check_transfer "$name" "$dir" "$snd" "$rcv" "$size"
+	check_transfer "${name}_reply" "$dir" "$rcv" "$snd" "$REPLY"
+	if [ "$proto" = mptcp ]; then
+		check_kernel_mptcp "$name" "$dir" "$([ "$role" = c2k ] && echo 1 || echo 0)"
+	else
+		# 3.7: no MP_CAPABLE in the kernel's SYN/SYN-ACK -> plain TCP
+		[ "$(jget 'not d["mp_capable"] and "MPCapableFallback" in str(d["mptcp"])' "$dir/ours")" = True ] &&
+			ok "${name}_ours_fell_back_to_tcp" ||
+			not_ok "${name}_ours_fell_back_to_tcp" "$(cat "$dir/ours")"
+	fi
+	check_clean_close "$name" "$dir"
+	if [ "$tag" = _loss ]; then
+		# the drops happened: our engine retransmitted
+		local ours kern
+		ours=$(jget 'd["subflow"].get("RetransSegs", 0)' "$dir/ours")
+		kern=$(delta TcpRetransSegs "$dir/before" "$dir/after")
+		[ "$ours" -gt 0 ] && ok "${name}_ours_retransmitted" ||
+			not_ok "${name}_ours_retransmitted" "ours=$ours kernel=$kern"
+		echo "# retransmitted segments: ours $ours, kernel $kern"
+	fi
+}
+
+port=5301
+for role in c2k k2c; do
+	[ "$role" = k2c ] && [ "${XG_REVERSE:-1}" = 0 ] && continue
+	for size in $SIZES; do
+		run_pair $role mptcp "$size" $port
+		port=$((port + 1))
+	done
+	if [ "${XG_PLAIN:-1}" != 0 ]; then
+		run_pair $role tcp 1048576 $port
+		port=$((port + 1))
+	fi
+done
+
+# DSS checksums (RFC 8684 3.3.1): the kernel asks for them (A flag), every
+# mapping xmptcpd sends carries one and every mapping it gets is verified.
+if [ "${XG_CSUM:-1}" != 0 ] &&
+	ip netns exec "$S" sysctl -qw net.mptcp.checksum_enabled=1 2>/dev/null; then
+	for role in c2k k2c; do
+		[ "$role" = k2c ] && [ "${XG_REVERSE:-1}" = 0 ] && continue
+		run_pair $role mptcp 1048576 $port csum
+		port=$((port + 1))
+		name=ours_to_kernel_mptcp_1048576_csum
+		[ $role = k2c ] && name=kernel_mptcp_to_ours_1048576_csum
+		[ "$(jget 'd["mptcp"]["csum"]' "$XB_TMP/$name/ours" 2>/dev/null)" = True ] &&
+			ok "${name}_negotiated" || not_ok "${name}_negotiated" "checksums not in use"
+	done
+	ip netns exec "$S" sysctl -qw net.mptcp.checksum_enabled=0
+fi
+
+# Loss (no netem here): a tc BPF program at the ingress of the kernel's
+# veth drops 2% of the frames that carry data (longer than 200 bytes), so
+# xmptcpd's engine retransmits (RTO, fast retransmit, SACK), re-mapping
+# segments it may cut differently the second time, and the kernel reorders.
+# xmptcpd sends 4 MB in both roles (as client, and as server replying).
+# Not covered: loss of the kernel's data towards us (a drop at the kernel's
+# own egress is a local xmit failure, resent without loss semantics).
+loss_on() {
+	local obj="$XB_TMP/drop.o"
+	command -v clang >/dev/null 2>&1 || return 1
+	cat >"$XB_TMP/drop.c" <<'EOF'
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("tc")
+int drop_data(struct __sk_buff *skb)
+{
+	if (skb->len > 200 && bpf_get_prandom_u32() % 1000 < DROP_PER_MILLE)
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+EOF
+	clang -O2 -target bpf -DDROP_PER_MILLE="${XG_LOSS_PER_MILLE:-20}" -c "$XB_TMP/drop.c" \
+		-o "$obj" &&
+		ip netns exec "$S" tc qdisc add dev xgs0 clsact &&
+		ip netns exec "$S" tc filter add dev xgs0 ingress bpf da obj "$obj" sec tc
+}
+if [ "${XG_LOSS:-1}" != 0 ]; then
+	if loss_on 2>"$XB_TMP/drop.err"; then
+		run_pair c2k mptcp 4194304 $port loss
+		port=$((port + 1))
+		if [ "${XG_REVERSE:-1}" != 0 ]; then
+			REPLY=4194304 run_pair k2c mptcp 65536 $port loss
+			port=$((port + 1))
+		fi
+		ip netns exec "$S" tc qdisc del dev xgs0 clsact
+	else
+		skip "loss_2pct" "cannot build/attach the tc drop program: $(tail -1 "$XB_TMP/drop.err")"
+	fi
+fi
+
+# SIGTERM closes gracefully: the source stops, DATA_FIN follows what was
+# queued, the kernel reads exactly the bytes xmptcpd reports as sent.
+sigterm_close() {
+	local dir="$XB_TMP/sigterm" pid spid rc=0
+	mkdir -p "$dir"
+	kstat >"$dir/before"
+	KPEER_PROTO=mptcp xb_nsx "$S" timeout 90 python3 "$PY" server 10.232.1.2 "$port" 1000 \
+		"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
+	spid=$!
+	xb_wait_file "$dir/ready" 10 || { not_ok "sigterm_graceful_close" "no kernel server"; return; }
+	# nsenter execs xmptcpd itself: $! is the daemon's pid
+	nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
+		--send-bytes 100G --timeout 30 >"$dir/ours" 2>"$dir/ours.err" &
+	pid=$!
+	# signal once data flows (handlers are installed before the connect)
+	for _ in $(seq 100); do
+		[ -n "$(ip netns exec "$S" ss -Htn state established "sport = :$port")" ] && break
+		sleep 0.05
+	done
+	sleep 0.3
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	wait "$spid" || rc=$((rc ? rc : 100))
+	kstat >"$dir/after"
+	if [ "$rc" -eq 0 ] && [ -s "$dir/ours" ] && [ -s "$dir/kernel" ] &&
+		[ "$(jget 'd["sent"] > 0 and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and d["error"] is None' "$dir/ours")" = True ]; then
+		ok "sigterm_graceful_close"
+		echo "# ours:   $(cat "$dir/ours")"
+		check_transfer sigterm "$dir" ours kernel "$(jget 'd["sent"]' "$dir/ours")"
+		check_clean_close sigterm "$dir"
+	else
+		not_ok "sigterm_graceful_close" "exit $rc" "ours: $(cat "$dir/ours" "$dir/ours.err")" \
+			"kernel: $(cat "$dir/kernel" "$dir/kernel.err")"
+	fi
+	port=$((port + 1))
+}
+sigterm_close
+
+# --send-file: the kernel receives the file, byte for byte (sha256sum).
+file_send() {
+	local dir="$XB_TMP/file" spid rc=0 want got
+	mkdir -p "$dir"
+	head -c 300001 /dev/urandom >"$dir/src.bin"
+	want="300001 $(sha256sum "$dir/src.bin" | cut -d' ' -f1)"
+	KPEER_PROTO=mptcp xb_nsx "$S" timeout 60 python3 "$PY" server 10.232.1.2 "$port" 0 \
+		"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
+	spid=$!
+	xb_wait_file "$dir/ready" 10 &&
+		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
+			--send-file "$dir/src.bin" --timeout 30 >"$dir/ours" 2>"$dir/ours.err" || rc=$?
+	wait "$spid" || rc=$((rc ? rc : 100))
+	got=$(jget 'd["recv"], d["recv_sha256"]' "$dir/kernel" 2>/dev/null)
+	[ "$rc" -eq 0 ] && [ "$got" = "$want" ] && ok "send_file_sha256_matches_file" ||
+		not_ok "send_file_sha256_matches_file" "exit $rc" "file: $want" "kernel: $got" \
+			"$(cat "$dir/ours.err" "$dir/kernel.err")"
+	port=$((port + 1))
+}
+file_send
+
+# Errors: one line on stderr and exit 2 (usage) or 1 (runtime), never a hang.
+check_err() { # NAME WANT_RC CMD...
+	local name=$1 want=$2 out rc=0
+	shift 2
+	out=$(timeout 20 "$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" = "$want" ] && [ -n "$out" ] && [ "$(wc -l <<<"$out")" -eq 1 ] && ok "$name" ||
+		not_ok "$name" "exit $rc (want $want)" "$out"
+}
+check_err err_usage_no_iface 2 "$XMPTCPD" --connect 10.232.1.2:1
+check_err err_usage_bad_endpoint 2 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2
+check_err err_usage_bad_size 2 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2:1 --send-bytes 12Q
+check_err err_no_such_iface 1 nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xgnope --connect 10.232.1.2:1
+check_err err_not_attached 1 nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xgs0 --connect 10.232.1.1:1
+# nobody listens: the kernel's RST ends the SYN-SENT subflow at once
+t0=$(date +%s)
+rc=0
+xb_nsx "$C" timeout 30 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2:5399 --send-bytes 1000 \
+	--timeout 20 >"$XB_TMP/refused" 2>"$XB_TMP/refused.err" || rc=$?
+[ "$rc" = 1 ] && [ $(($(date +%s) - t0)) -lt 10 ] &&
+	[ "$(jget 'd["error"]' "$XB_TMP/refused")" = "Connection refused" ] &&
+	ok "err_connection_refused_by_kernel_rst" ||
+	not_ok "err_connection_refused_by_kernel_rst" "exit $rc" "$(cat "$XB_TMP/refused" "$XB_TMP/refused.err")"
+
+xb_finish
