@@ -12,6 +12,7 @@
 XB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XB_BUILD=${BUILD:-build}
 [[ "$XB_BUILD" = /* ]] || XB_BUILD="$XB_ROOT/$XB_BUILD"
+XB_LIBDIR="$XB_ROOT/tests/lib"	# python3 helpers (mptcp_sock.py) the kernel peers import
 XMPTCP=${XMPTCP:-$XB_BUILD/xmptcp}
 XB_TEST=${XB_TEST:-$(basename "$0" .sh)}
 XB_TMP=$(mktemp -d /tmp/xb.XXXXXX)
@@ -153,41 +154,18 @@ xb_wait_file() {
 # additional subflows) read before closing.
 xb_xfer_py() {
 	local f="$XB_TMP/xfer.py"
-	[ -f "$f" ] || cat >"$f" <<'PY'
-import hashlib, json, random, socket, struct, sys, time
-
-IPPROTO_MPTCP, SOL_MPTCP, MPTCP_INFO = 262, 284, 1
-CHUNK = 1 << 16
+	[ -f "$f" ] || {
+		echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
+		cat <<'PY'
+import json, socket, sys, time
+from mptcp_sock import IPPROTO_MPTCP, mptcp_info as _info, send_all, recv_all
 
 def mptcp_info(s):
-    # struct mptcp_info (include/uapi/linux/mptcp.h): u8 subflows at 0,
-    # u32 token at 12 (after six u8 and the u32 flags)
     try:
-        b = s.getsockopt(SOL_MPTCP, MPTCP_INFO, 64)
-    except OSError:
+        sub, _, tok = _info(s)
+    except (OSError, ValueError):
         return None, None
-    if len(b) < 16:
-        return None, None
-    return b[0], struct.unpack_from("=I", b, 12)[0]
-
-def send_all(s, n, seed):
-    rnd, h, left = random.Random(seed), hashlib.sha256(), n
-    while left:
-        blk = rnd.randbytes(min(CHUNK, left))
-        s.sendall(blk)
-        h.update(blk)
-        left -= len(blk)
-    s.shutdown(socket.SHUT_WR)
-    return h.hexdigest()
-
-def recv_all(s):
-    h, n = hashlib.sha256(), 0
-    while True:
-        b = s.recv(1 << 18)
-        if not b:
-            return n, h.hexdigest()
-        h.update(b)
-        n += len(b)
+    return sub, tok
 
 def report(s, role, sent, sent_sha, rcvd, rcvd_sha):
     sub, tok = mptcp_info(s)
@@ -231,6 +209,7 @@ else:
     client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
            int(sys.argv[5]) if len(sys.argv) > 5 else 0)
 PY
+	} >"$f"
 	echo "$f"
 }
 

@@ -58,43 +58,22 @@ fi
 # KPEER_PROTO=mptcp|tcp. One JSON line: bytes and sha256 each way and, for
 # MPTCP, MPTCP_INFO (flags bit 0 = fallback, token) read before close.
 PY="$XB_TMP/kpeer.py"
-cat >"$PY" <<'EOF'
-import hashlib, json, os, random, socket, struct, sys
+{
+echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
+cat <<'EOF'
+import json, os, socket, sys
+from mptcp_sock import IPPROTO_MPTCP, mptcp_info, send_all as send, recv_all as drain
 
-IPPROTO_MPTCP, SOL_MPTCP, MPTCP_INFO = 262, 284, 1
 PROTO = IPPROTO_MPTCP if os.environ.get("KPEER_PROTO", "mptcp") == "mptcp" else 0
 
 def info(s):
     if not PROTO:
         return {}
-    # struct mptcp_info: six u8, then u32 flags (bit 0: fallback), u32 token
     try:
-        b = s.getsockopt(SOL_MPTCP, MPTCP_INFO, 64)
-    except OSError as e:
+        _, flags, token = mptcp_info(s)
+    except (OSError, ValueError) as e:
         return {"info_error": str(e)}
-    if len(b) < 16:
-        return {"info_error": "short"}
-    flags, token = struct.unpack_from("=II", b, 8)
     return {"fallback": bool(flags & 1), "token": "%08x" % token}
-
-def drain(s):
-    h, n = hashlib.sha256(), 0
-    while True:
-        b = s.recv(1 << 18)
-        if not b:
-            return n, h.hexdigest()
-        h.update(b)
-        n += len(b)
-
-def send(s, n, seed):
-    rnd, h, left = random.Random(seed), hashlib.sha256(), n
-    while left:
-        blk = rnd.randbytes(min(1 << 16, left))
-        s.sendall(blk)
-        h.update(blk)
-        left -= len(blk)
-    s.shutdown(socket.SHUT_WR)
-    return h.hexdigest()
 
 role, addr, port, nsend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 if role == "server":
@@ -119,6 +98,7 @@ r.update(info(s))
 s.close()
 print(json.dumps(r), flush=True)
 EOF
+} >"$PY"
 
 # nstat absolute counters of namespace S, without touching nstat's history.
 kstat() { ip netns exec "$S" nstat -asz 2>/dev/null | awk '{print $1, $2}'; }
