@@ -413,6 +413,43 @@ static void test_sf_mpc_first_data(void)
 	h_free(&h);
 }
 
+/*
+ * 3.1: the MP_CAPABLE with data maps DSN IDSN+1 at relative subflow
+ * sequence 1 whatever segment carries it. Linux GSO copies the option of
+ * its first data skb onto every segment cut from it: the second segment
+ * (seq 1001) repeats the same 2000-byte mapping, which must be taken as
+ * the same mapping, not as one contradicting it at its own sequence.
+ */
+static void test_sf_mpc_data_gso_copies(void)
+{
+	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
+	static __u8 src[2000];
+	struct xmp_sf_data_res res;
+	struct xmp_mp_opt in;
+	struct h h;
+
+	fill(src, sizeof(src), 9);
+	h_init(&h, &c, &s);
+	handshake(&h, false, false, false, true);
+	memset(&in, 0, sizeof(in));
+	in.suboptions = XMP_MPO_MPC_ACK;
+	in.mpc.variant = XMP_MPC_ACK_DATA;
+	in.mpc.sndr_key = KA;
+	in.mpc.rcvr_key = KB;
+	in.mpc.data_len = sizeof(src);
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1, 1000, 65535, &in), 0);
+	CHECK_EQ(xmp_sf_data(&h.e[1].sf, 1, src, 1000, &res), 0);
+	CHECK_EQ(res.consumed, 1000);
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_ACK, 1001, 1000, 65535, &in), 0);
+	CHECK_EQ(xmp_sf_data(&h.e[1].sf, 1001, src + 1000, 1000, &res), 0);
+	CHECK_EQ(res.consumed, 1000);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MAP_RESET], 0);
+	read_app(&h.e[1]);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	h_free(&h);
+}
+
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
@@ -733,6 +770,7 @@ int main(void)
 	RUN(test_sf_mpc_tokens);
 	RUN(test_sf_mpc_csum_negotiation);
 	RUN(test_sf_mpc_first_data);
+	RUN(test_sf_mpc_data_gso_copies);
 	RUN(test_sf_fallback_synack);
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);

@@ -32,13 +32,7 @@
 
 #include "common/log.h"
 #include "io/addr.h"
-#include "mptcp/crypto.h"
 #include "mptcp/dss_csum.h"
-/* Workaround: tcp.h has no "send an ACK now" entry point, which MPTCP needs
- * to carry a DATA_ACK or DATA_FIN on an otherwise idle subflow (Linux's
- * mptcp_send_ack()); the engine's internal xmp_tcp_send_ack() is used,
- * bracketed by its enter/leave like every public entry point. */
-#include "tcp/tcp_int.h"
 #include "app/xmptcpd.h"
 
 #define XD_MAP_MAX	   32768	 /* bytes per mapping carved (data_len is 16 bits) */
@@ -65,14 +59,8 @@ static __u32 rel_snd(const struct xmp_tcp_sock *sk, __u32 seq)
 
 static void conn_force_ack(struct xd_conn *c)
 {
-	struct xmp_tcp_sock *sk = c->sk;
-
-	if (!sk || sk->state < XMP_TCP_ESTABLISHED || sk->state == XMP_TCP_TIME_WAIT)
-		return;
-	xmp_tcp_enter(sk, c->loop->now);
-	xmp_tcp_send_ack(sk);
-	xmp_tcp_leave(sk);
-	c->acks_forced++;
+	if (c->sk && xmp_tcp_ack_now(c->sk, c->loop->now))
+		c->acks_forced++;
 }
 
 /* ---- write_options: per-segment mapping ---- */
@@ -214,39 +202,6 @@ static int rcv_synack(struct xd_conn *c, struct xmp_tcp_sock *sk, const struct x
 	return 0;
 }
 
-/*
- * 3.1: an MP_CAPABLE carrying data maps DSN IDSN+1 to subflow sequence 1,
- * whatever segment it rides on. Linux puts it on its first data skb, and
- * GSO copies it onto every segment cut from that skb; subflow.c would map
- * those later segments at their own sequence and reset on the conflict.
- * Workaround here (subflow.h is not ours to change): a later segment's
- * MP_CAPABLE keeps its keys, and its mapping is passed on as the DSS it
- * stands for, anchored at subflow sequence 1.
- */
-static void mpc_data_as_dss(struct xmp_mp_opt *mp, __u32 rel_seq)
-{
-	__u32 token;
-	__u64 idsn;
-
-	if (!(mp->suboptions & XMP_MPO_MPC_ACK) || mp->mpc.variant != XMP_MPC_ACK_DATA ||
-	    rel_seq == 1 || (mp->suboptions & XMP_MPO_DSS))
-		return;
-	xmp_crypto_key_sha(mp->mpc.sndr_key, &token, &idsn);
-	memset(&mp->dss, 0, sizeof(mp->dss));
-	mp->suboptions |= XMP_MPO_DSS;
-	mp->dss.use_map = 1;
-	mp->dss.dsn64 = 1;
-	mp->dss.data_seq = idsn + 1;
-	mp->dss.subflow_seq = 1;
-	mp->dss.data_len = mp->mpc.data_len;
-	mp->dss.csum_present = mp->mpc.csum_present;
-	mp->dss.csum = mp->mpc.csum;
-	mp->dss.flags = xmp_mp_dss_flags(&mp->dss);
-	mp->mpc.variant = XMP_MPC_ACK;
-	mp->mpc.data_len = 0;
-	mp->mpc.csum_present = 0;
-}
-
 static int conn_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 {
 	struct xd_conn *c = ctx;
@@ -259,8 +214,6 @@ static int conn_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp
 	xmp_mp_parse(seg->opts, seg->optlen, &mp, &c->pst);
 	if (seg->flags & XMP_TH_SYN)
 		return rcv_synack(c, sk, seg, &mp);
-	if (c->role == XMP_SF_SERVER)
-		mpc_data_as_dss(&mp, seg->seq - sk->irs);
 	err = xmp_sf_rcv_options(&c->sf, seg->flags, seg->seq - sk->irs, seg->len,
 				 scaled_wnd(sk, seg), &mp);
 	if (err)

@@ -418,10 +418,14 @@ static int rcv_third_ack(struct xmp_sf *sf, __u32 seq, const struct xmp_mp_opt *
 	}
 	if (in->mpc.variant != XMP_MPC_ACK_DATA || !in->mpc.data_len)
 		return 0;
-	/* 3.1: first data: DSN = IDSN + 1, relative subflow sequence 1. */
-	sf->mib[XMP_SF_MIB_MPC_ACK_DATA_RX]++;
+	/* 3.1: the data of an MP_CAPABLE maps DSN IDSN + 1 to relative subflow
+	 * sequence 1, whatever segment carries it: Linux attaches it to its
+	 * first data skb and GSO copies it onto every segment cut from it, so
+	 * later segments repeat the same mapping (not a contradiction). */
+	if (seq == 1)
+		sf->mib[XMP_SF_MIB_MPC_ACK_DATA_RX]++; /* copies not counted */
 	map.dsn = sf->remote_idsn + 1;
-	map.ssn = seq;
+	map.ssn = 1;
 	map.len = in->mpc.data_len;
 	map.csum_present = in->mpc.csum_present;
 	map.csum = in->mpc.csum;

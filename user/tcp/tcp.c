@@ -266,6 +266,16 @@ int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64
 	return sk->state == XMP_TCP_SYN_RCVD ? 0 : (err ? err : -ECONNABORTED);
 }
 
+bool xmp_tcp_ack_now(struct xmp_tcp_sock *sk, __u64 now_us)
+{
+	if (sk->state < XMP_TCP_ESTABLISHED || sk->state == XMP_TCP_TIME_WAIT)
+		return false;
+	xmp_tcp_enter(sk, now_us);
+	xmp_tcp_send_ack(sk);
+	xmp_tcp_leave(sk);
+	return true;
+}
+
 long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
 {
 	__u32 n;

@@ -360,6 +360,12 @@ __u32 xmp_tcp_writable(const struct xmp_tcp_sock *sk);
 int xmp_tcp_shutdown(struct xmp_tcp_sock *sk, __u64 now_us);
 /* close(): shutdown, unread/incoming data discarded (RST if data was unread). */
 int xmp_tcp_close(struct xmp_tcp_sock *sk, __u64 now_us);
+/* Send a pure ACK now (no data, the current window): a layer above that
+ * must say something on an idle connection uses it, e.g. MPTCP's DATA_ACK
+ * or DATA_FIN through ops->write_options (Linux: mptcp_send_ack()). Does
+ * nothing before ESTABLISHED or in TIME-WAIT/CLOSED; returns whether an
+ * ACK left. */
+bool xmp_tcp_ack_now(struct xmp_tcp_sock *sk, __u64 now_us);
 /* Send a RST and go to CLOSED at once. */
 void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us);
 
