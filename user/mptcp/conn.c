@@ -368,6 +368,17 @@ static void data_fin_in_order(struct xmp_msk *msk)
 	}
 }
 
+/* Whether any out-of-order data lies past @dsn. */
+static bool ofo_beyond(const struct xmp_msk *msk, __u64 dsn)
+{
+	unsigned int i;
+
+	for (i = 0; i < msk->nr_ofo; i++)
+		if (after64(msk->ofo[i].end, dsn))
+			return true;
+	return false;
+}
+
 int xmp_msk_rcv_data_fin(struct xmp_msk *msk, __u64 dsn)
 {
 	if (msk->rcv_fin) {
@@ -376,8 +387,11 @@ int xmp_msk_rcv_data_fin(struct xmp_msk *msk, __u64 dsn)
 		msk->mib[XMP_MSK_MIB_DATA_FIN_BAD]++;
 		return -EBADMSG;
 	}
-	/* Data already acknowledged past it contradicts it. */
-	if (before64(dsn, msk->ack_seq)) {
+	/* 3.3.3: nothing follows the DATA_FIN, so data received past it
+	 * (acknowledged, or held out of order) contradicts it. Taking it
+	 * anyway would let ack_seq jump over it once a hole fills: it would
+	 * never be consumed and the connection never close. */
+	if (before64(dsn, msk->ack_seq) || ofo_beyond(msk, dsn)) {
 		msk->mib[XMP_MSK_MIB_DATA_FIN_BAD]++;
 		return -EBADMSG;
 	}
@@ -537,6 +551,15 @@ void xmp_msk_dss_to_map(const struct xmp_msk *msk, const struct xmp_dss *dss,
 	map->len = dss->infinite ? 0 : dss->data_len - map->fin;
 	map->csum_present = dss->csum_present;
 	map->csum = dss->csum;
+	/* 3.3.3: F with data-level length 0 is neither a DATA_FIN (which takes
+	 * one DSN) nor an infinite mapping (3.7, which carries no DATA_FIN):
+	 * not taken as the infinite mapping it looks like, which would force
+	 * a fallback; xmp_rxmap_add() refuses it. */
+	if (dss->infinite && dss->data_fin) {
+		map->infinite = false;
+		map->fin = true;
+		map->fin_no_len = true;
+	}
 }
 
 static __u32 map_end(const struct xmp_rx_map *m)
@@ -585,6 +608,8 @@ int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx
 		msk->mib[XMP_MSK_MIB_MAP_DUP]++;
 		return 1;
 	}
+	if (map->fin_no_len)
+		return map_invalid(msk);
 	if (!map->len)
 		return map->fin ? xmp_msk_rcv_data_fin(msk, map->dsn) : 1;
 	/* 3.3.1: once negotiated, every mapping carries a checksum. */
@@ -646,49 +671,125 @@ static void rxmap_prune(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn)
 	}
 }
 
+/* The mapping for the byte at @ssn: one starting there if any (with
+ * checksums only those can be verified whole), else the first covering it. */
 static int rxmap_find(const struct xmp_rxmap *rx, __u32 ssn)
 {
 	unsigned int i;
+	int found = -1;
 
 	for (i = 0; i < rx->n; i++) {
 		const struct xmp_rx_map *m = &rx->m[i];
 
 		if (ssn_before(ssn, m->ssn))
 			continue;
-		if (m->infinite || ssn_before(ssn, map_end(m)))
+		if (m->ssn == ssn)
 			return (int)i;
+		if (found < 0 && (m->infinite || ssn_before(ssn, map_end(m))))
+			found = (int)i;
 	}
-	return -1;
+	return found;
 }
 
-/* 3.3.1: the checksum covers the whole mapping, so it is verified before any
- * of it is accepted. Returns false when the bytes must wait. */
-static bool map_csum_step(struct xmp_msk *msk, struct xmp_rxmap *rx, unsigned int idx, __u32 off,
-			  const __u8 *data, __u32 len, struct xmp_sf_data_res *res)
+/* 3.7: discard from @dsn on, MP_FAIL with it; bytes are dropped until the
+ * peer's infinite mapping (or the subflow is reset). */
+static void map_csum_fail(struct xmp_rxmap *rx, unsigned int idx, __u64 dsn, __u32 len,
+			  struct xmp_sf_data_res *res)
+{
+	res->csum_fail = true;
+	res->fail_dsn = dsn;
+	rx->failed = true;
+	rx->fail_dsn = dsn;
+	res->consumed += len;
+	rxmap_del(rx, idx);
+}
+
+/* Bytes checked at once at most: a re-cut retransmission and the mapping
+ * it ends in (see csum_take()). */
+#define XMP_CSUM_RUN_MAX (2u * 0xffff)
+
+/* End of the run checked with the mapping [cur, end): every mapping that
+ * starts inside the run and reaches past it joins, until none does. */
+static __u32 csum_run_end(const struct xmp_rxmap *rx, __u32 cur, __u32 end)
+{
+	bool grown = true;
+	unsigned int i;
+
+	while (grown) {
+		grown = false;
+		for (i = 0; i < rx->n; i++) {
+			const struct xmp_rx_map *m = &rx->m[i];
+
+			if (m->infinite || ssn_before(m->ssn, cur) || !ssn_before(m->ssn, end) ||
+			    !ssn_before(end, map_end(m)))
+				continue;
+			end = map_end(m);
+			grown = true;
+		}
+	}
+	return end;
+}
+
+/* Whether every mapping lying within [cur, end) matches its checksum over
+ * @data (the bytes from cur). */
+static bool csum_run_ok(const struct xmp_rxmap *rx, __u32 cur, __u32 end, const __u8 *data)
+{
+	struct xmp_csum c;
+	unsigned int i;
+
+	for (i = 0; i < rx->n; i++) {
+		const struct xmp_rx_map *m = &rx->m[i];
+
+		if (m->infinite || ssn_before(m->ssn, cur) || ssn_before(end, map_end(m)))
+			continue;
+		xmp_csum_init(&c);
+		xmp_csum_add(&c, data + (m->ssn - cur), m->len);
+		if (xmp_dss_csum_check(m->dsn, m->ssn, (__u16)(m->len + m->fin), m->csum, &c))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * 3.3.1: the checksum covers the whole mapping, so a byte is delivered only
+ * once every mapping holding it was checked whole. Mappings overlap when the
+ * sender cut a retransmission anew (xmptcpd does, per segment): the mappings
+ * starting inside the one at @cur and reaching past it are checked with it,
+ * so none is ever entered mid-way. Returns the bytes to deliver from cur,
+ * 0 to wait for more (res->want) or after a failure (res->csum_fail).
+ */
+static __u32 csum_take(struct xmp_msk *msk, struct xmp_rxmap *rx, unsigned int idx, __u32 off,
+		       const __u8 *data, __u32 len, struct xmp_sf_data_res *res)
 {
 	const struct xmp_rx_map *m = &rx->m[idx];
-	struct xmp_csum c;
+	__u32 cur = m->ssn + off, end;
 
-	if (off)
-		return true; /* entered mid-way through an overlapping mapping */
-	if (len < m->len) {
-		res->want = m->len;
-		return false;
+	if (off) {
+		/* Its head went out under another mapping (it straddles what
+		 * was consumed): it can never be checked whole, and its tail
+		 * must not go through unchecked. A checksum failure from the
+		 * first byte not delivered, as Linux in effect (it sums from
+		 * the read point, so such a mapping fails there). */
+		msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE]++;
+		map_csum_fail(rx, idx, m->dsn + off, m->len - off, res);
+		return 0;
 	}
-	xmp_csum_init(&c);
-	xmp_csum_add(&c, data, m->len);
-	if (!xmp_dss_csum_check(m->dsn, m->ssn, (__u16)(m->len + m->fin), m->csum, &c))
-		return true;
-	/* 3.7: discard, MP_FAIL with the mapping's DSN; bytes are dropped until
-	 * the peer's infinite mapping (or the subflow is reset). */
-	msk->mib[XMP_MSK_MIB_CSUM_ERR]++;
-	res->csum_fail = true;
-	res->fail_dsn = m->dsn;
-	rx->failed = true;
-	rx->fail_dsn = m->dsn;
-	res->consumed += m->len;
-	rxmap_del(rx, idx);
-	return false;
+	end = csum_run_end(rx, cur, map_end(m));
+	if (end - cur > XMP_CSUM_RUN_MAX) {
+		msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE]++;
+		map_csum_fail(rx, idx, m->dsn, m->len, res);
+		return 0;
+	}
+	if (len < end - cur) {
+		res->want = end - cur;
+		return 0;
+	}
+	if (!csum_run_ok(rx, cur, end, data)) {
+		msk->mib[XMP_MSK_MIB_CSUM_ERR]++;
+		map_csum_fail(rx, idx, m->dsn, end - cur, res);
+		return 0;
+	}
+	return end - cur;
 }
 
 int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const __u8 *data,
@@ -721,12 +822,15 @@ int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const 
 			res->consumed = len;
 			break;
 		}
-		if (msk->csum && !map_csum_step(msk, rx, (unsigned int)idx, off, p, left, res)) {
-			if (rx->failed)
+		if (msk->csum) {
+			n = csum_take(msk, rx, (unsigned int)idx, off, p, left, res);
+			if (!n && rx->failed)
 				continue; /* the rest is discarded above */
-			break;
+			if (!n)
+				break;
+		} else {
+			n = m->len - off < left ? m->len - off : left;
 		}
-		n = m->len - off < left ? m->len - off : left;
 		xmp_msk_rcv_dsn(msk, m->dsn + off, p, n);
 		res->consumed += n;
 	}
@@ -829,6 +933,7 @@ static const char *const msk_mib_names[XMP_MSK_MIB_NR] = {
 	[XMP_MSK_MIB_MP_FAIL_IN] = "MpFailIn",
 	[XMP_MSK_MIB_MP_FAIL_BAD] = "MpFailBad",
 	[XMP_MSK_MIB_FALLBACK] = "Fallback",
+	[XMP_MSK_MIB_CSUM_UNCHECKABLE] = "DssCsumUncheckable",
 };
 /* clang-format on */
 

@@ -91,6 +91,7 @@ enum xmp_msk_mib {
 	XMP_MSK_MIB_MP_FAIL_IN,	       /* MP_FAIL received: infinite mapping next */
 	XMP_MSK_MIB_MP_FAIL_BAD,       /* MP_FAIL for a DSN outside what we sent: ignored */
 	XMP_MSK_MIB_FALLBACK,	       /* connection fell back to TCP */
+	XMP_MSK_MIB_CSUM_UNCHECKABLE,  /* checksummed mappings entered mid-way: failed (3.3.1) */
 	XMP_MSK_MIB_NR,
 };
 
@@ -229,6 +230,9 @@ struct xmp_rx_map {
 	bool infinite; /* covers everything from ssn on (fallback) */
 	bool csum_present;
 	__u16 csum;
+	/* F with a data-level length of 0 (3.3.3: a DATA_FIN takes one DSN;
+	 * length 0 is the infinite mapping, 3.7): refused by xmp_rxmap_add(). */
+	bool fin_no_len;
 };
 
 #define XMP_RXMAP_MAX 128
@@ -260,6 +264,7 @@ void xmp_msk_dss_to_map(const struct xmp_msk *msk, const struct xmp_dss *dss,
  * -EBADMSG when it contradicts a mapping of the table (counted; 3.3.1: the
  * subflow is reset, or MP_FAIL when it cannot be), -ENOSPC when the table is
  * full (counted; the sender repeats mappings on retransmissions).
+ * A DATA_FIN of length 0 is refused the same way (3.3.3).
  * A mapping carrying only the DATA_FIN (len 0) is applied at once.
  */
 int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx_map *map,
@@ -278,7 +283,10 @@ struct xmp_sf_data_res {
  * In-order payload of a subflow: @len bytes at relative subflow sequence
  * @ssn. Maps them with the table and stores them in the reassembly buffer.
  * With checksums a mapping is taken whole (verified first): if @len does not
- * reach its end nothing is consumed and res->want says how much is needed.
+ * reach its end nothing is consumed and res->want says how much is needed
+ * (mappings overlapping its tail, as a re-cut retransmission makes, are
+ * checked with it); one that can no longer be verified whole (its head was
+ * consumed under another mapping) is handled as a checksum failure.
  * Always returns 0 (or -EINVAL); see @res.
  */
 int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const __u8 *data,
@@ -287,7 +295,8 @@ int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const 
 /* Bytes at a DSN straight into the reassembly buffer (used by the above and
  * by fallback). Returns the bytes newly stored. */
 long xmp_msk_rcv_dsn(struct xmp_msk *msk, __u64 dsn, const __u8 *data, __u32 len);
-/* The peer's DATA_FIN at @dsn (3.3.3). 0, or -EBADMSG if it contradicts. */
+/* The peer's DATA_FIN at @dsn (3.3.3). 0, or -EBADMSG if it contradicts an
+ * earlier DATA_FIN or data already received past it (counted). */
 int xmp_msk_rcv_data_fin(struct xmp_msk *msk, __u64 dsn);
 
 /* In-order bytes to the application. Returns bytes copied, 0 at data-level

@@ -179,6 +179,10 @@ static void tcp_rcv_rst(struct xmp_tcp_sock *sk, __u32 seq)
 	}
 	if (xmp_seq_after(seq, sk->rcv_nxt) && xmp_seq_before(seq, sk->rcv_nxt + wnd))
 		xmp_tcp_send_challenge_ack(sk);
+	else
+		/* RFC 5961 3.2 (1): outside the window: dropped, but counted so
+		 * blind RST attempts show up in the counters. */
+		tcp_mib_inc(sk, XMP_TCP_MIB_RCV_OUT_OF_WINDOW);
 }
 
 static void tcp_fin_acked(struct xmp_tcp_sock *sk)
@@ -338,6 +342,11 @@ static int tcp_rcv_ack(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u32
 		if (wnd)
 			sk->probes = 0;
 	}
+	/* Nothing outstanding: this ACK answers our last window probe, which
+	 * is what keeps a zero-window connection alive (RFC 1122 4.2.2.17);
+	 * sk->retries counts the unanswered ones (tcp_persist_fire()). */
+	if (sk->snd_una == sk->snd_max)
+		sk->retries = 0;
 	if (sk->fin_queued && sk->snd_max == tcp_data_end(sk) + 1 && ack == sk->snd_max)
 		tcp_fin_acked(sk);
 	return 0;
@@ -497,6 +506,12 @@ static int tcp_rcv_synchronized(struct xmp_tcp_sock *sk, const struct xmp_seg *s
 		return 0;
 	}
 	if (!tcp_seq_acceptable(sk, seq, len)) {
+		/* RFC 5961 4.2: a SYN gets the challenge ACK "irrespective of
+		 * the sequence number" (Linux: tcp_validate_incoming()). */
+		if (flags & XMP_TH_SYN) {
+			xmp_tcp_send_challenge_ack(sk);
+			return -EINVAL;
+		}
 		tcp_mib_inc(sk, xmp_seq_before(seq + len, sk->rcv_nxt) || !len
 				    ? XMP_TCP_MIB_RCV_DUP
 				    : XMP_TCP_MIB_RCV_OUT_OF_WINDOW);

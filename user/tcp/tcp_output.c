@@ -178,6 +178,25 @@ void xmp_tcp_send_probe(struct xmp_tcp_sock *sk)
 }
 
 /*
+ * RFC 9293 3.8.6: bytes never sent before go out only inside the peer's
+ * window, whichever path sends them (the RTO's first segment and the
+ * NewReno retransmissions ask for a full MSS from SND.UNA); bytes below
+ * SND.MAX may be sent again even above an edge the peer has since pulled
+ * in, as they were inside the window when first sent (and serve as the
+ * window probe when it is zero).
+ */
+static __u32 tcp_wnd_limit(const struct xmp_tcp_sock *sk, __u32 seq, __u32 len)
+{
+	__u32 limit = sk->snd_una + sk->snd_wnd;
+
+	if (xmp_seq_after(sk->snd_max, limit))
+		limit = sk->snd_max;
+	if (!xmp_seq_after(seq + len, limit))
+		return len;
+	return xmp_seq_after(limit, seq) ? limit - seq : 0;
+}
+
+/*
  * Sends up to len bytes from seq (a FIN rides on the last byte when the
  * application shut down). Returns the sequence space used, 0 if nothing.
  */
@@ -190,6 +209,7 @@ __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexm
 	if (xmp_seq_before(seq, sk->snd_buf_seq))
 		return 0;
 	len = xmp_seq_before(seq, data_end) ? tcp_min(len, data_end - seq) : 0;
+	len = tcp_wnd_limit(sk, seq, len);
 	tcp_prepare(sk, &seg, XMP_TH_ACK, seq);
 	/* RFC 6691: options come out of the MSS. */
 	room = tcp_min(sk->peer_mss, sk->cfg.mss);

@@ -40,11 +40,14 @@ static __u64 tcp_rto_backoff(const struct xmp_tcp_sock *sk, __u32 shift)
 	return rto < sk->cfg.rto_max_us ? rto : sk->cfg.rto_max_us;
 }
 
-/* Starts the retransmission timer unless it runs (RFC 6298 5.1). */
+/* Starts the retransmission timer unless it runs (RFC 6298 5.1). Window
+ * probes made by the RTO while the peer's window is closed back it off as
+ * retransmissions do (sk->probes is 0 once the window opens or data is
+ * acked). */
 void xmp_tcp_arm_rto(struct xmp_tcp_sock *sk)
 {
 	if (sk->rto_at == XMP_TCP_NO_TIMER)
-		sk->rto_at = sk->now + tcp_rto_backoff(sk, sk->retries);
+		sk->rto_at = sk->now + tcp_rto_backoff(sk, sk->retries + sk->probes);
 }
 
 void xmp_tcp_arm_persist(struct xmp_tcp_sock *sk)
@@ -92,7 +95,15 @@ static void tcp_rto_fire(struct xmp_tcp_sock *sk)
 	sk->rto_at = XMP_TCP_NO_TIMER;
 	if (!syn && sk->snd_una == sk->snd_max)
 		return;
-	if (++sk->retries > limit) {
+	if (!syn && !sk->snd_wnd && sk->dupacks) {
+		/* RFC 1122 4.2.2.17: the peer closed its window with data in
+		 * flight, so this retransmission is the window probe; it
+		 * answered the last one (its ACKs since the last expiry are
+		 * the duplicates counted in sk->dupacks), so it is alive and
+		 * must not be given up on: the probe count, not the abort
+		 * count, grows, and backs the timer off (xmp_tcp_arm_rto()). */
+		sk->probes++;
+	} else if (++sk->retries > limit) {
 		tcp_mib_inc(sk, XMP_TCP_MIB_RTO_ABORT);
 		xmp_tcp_done(sk, -ETIMEDOUT, XMP_TCP_EV_ERROR);
 		return;
@@ -126,6 +137,16 @@ static void tcp_persist_fire(struct xmp_tcp_sock *sk)
 	sk->persist_at = XMP_TCP_NO_TIMER;
 	if (sk->snd_wnd || !xmp_seq_before(sk->snd_nxt, tcp_data_end(sk)))
 		return;
+	/* RFC 1122 4.2.2.17 keeps the connection open only while the peer
+	 * answers the probes: sk->retries counts those not answered (any
+	 * ACK resets it, tcp_rcv_ack()); a silent peer is given up on after
+	 * max_retries of them, as Linux's tcp_probe_timer() does, instead
+	 * of being probed forever. */
+	if (++sk->retries > sk->cfg.max_retries) {
+		tcp_mib_inc(sk, XMP_TCP_MIB_RTO_ABORT);
+		xmp_tcp_done(sk, -ETIMEDOUT, XMP_TCP_EV_ERROR);
+		return;
+	}
 	xmp_tcp_send_probe(sk);
 	sk->probes++;
 	xmp_tcp_arm_persist(sk);
