@@ -976,8 +976,7 @@ static void data_fin_zero_length(void)
  * connection whose DATA_ACKs already proved MPTCP works end to end: 3.7
  * allows the fallback only while it is still possible (Linux:
  * allow_infinite_fallback, else a reset with MP_TCPRST "MPTCP-specific
- * error"). That decision lives in subflow.c rcv_dss(), which falls back on
- * any infinite mapping; until it checks, this reports a skip.
+ * error"), decided in subflow.c rcv_dss().
  */
 static void infinite_map_unsolicited(void)
 {
@@ -997,10 +996,6 @@ static void infinite_map_unsolicited(void)
 	o = dss_map(msk->ack_seq, h.e[1].rcv_nxt, 0, false, false, 0);
 	rc = forged_in(&h, 1, TH_ACK, h.e[1].rcv_nxt, 0, &o);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_INFINITE_RX], 1);
-	if (!rc && msk->fallback && !t_cur_failed) {
-		mh_free(&h);
-		SKIP("subflow.c rcv_dss() falls back on any infinite mapping (see report)");
-	}
 	CHECK_EQ(rc, -ECONNRESET);
 	CHECK(!msk->fallback);
 	CHECK_EQ(rst_reason_on_wire(&h, 1), MPTCP_RST_EMPTCP);

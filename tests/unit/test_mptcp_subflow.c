@@ -450,6 +450,57 @@ static void test_sf_mpc_data_gso_copies(void)
 	h_free(&h);
 }
 
+/*
+ * 3.3.1: a sender mapping every segment alone (ours) while the receiver's
+ * app is slow: 200 segments' mappings arrive before any byte is read. Each
+ * continues the one before in both spaces, so they extend one table entry
+ * instead of overflowing the table (which would drop mappings of data the
+ * subflow already acknowledged); all 200 KB are then delivered exactly.
+ * A mapping that does not continue (a hole) still gets its own entry.
+ */
+static void test_sf_map_merge_runs(void)
+{
+	static __u8 src[200 * MSS];
+	struct xmp_sf_data_res res;
+	struct xmp_mp_opt in;
+	struct xmp_sf *sf;
+	unsigned int i;
+	struct h h;
+	__u64 dsn;
+
+	fill(src, sizeof(src), 11);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	sf = &h.e[1].sf;
+	dsn = sf->msk->ack_seq;
+	memset(&in, 0, sizeof(in));
+	in.suboptions = XMP_MPO_DSS;
+	in.dss.use_map = in.dss.dsn64 = 1;
+	in.dss.data_len = MSS;
+	for (i = 0; i < 200; i++) {
+		if (i == 100)
+			continue; /* a hole: the next mapping starts a new run */
+		in.dss.data_seq = dsn + (__u64)i * MSS;
+		in.dss.subflow_seq = 1 + i * MSS;
+		CHECK_EQ(xmp_sf_rcv_options(sf, TH_ACK, 1 + i * MSS, MSS, 65535, &in), 0);
+	}
+	CHECK_EQ(sf->rx.n, 2);
+	CHECK_EQ(sf->mib[XMP_SF_MIB_MAP_MERGED], 197);
+	in.dss.data_seq = dsn + 100ULL * MSS;
+	in.dss.subflow_seq = 1 + 100 * MSS;
+	CHECK_EQ(xmp_sf_rcv_options(sf, TH_ACK, 1 + 100 * MSS, MSS, 65535, &in), 0);
+	CHECK_EQ(sf->msk->mib[XMP_MSK_MIB_MAP_TABLE_FULL], 0);
+	for (i = 0; i < 200; i++) {
+		CHECK_EQ(xmp_sf_data(sf, 1 + i * MSS, src + i * MSS, MSS, &res), 0);
+		CHECK_EQ(res.consumed, MSS);
+		read_app(&h.e[1]);
+	}
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK(!h.e[1].reset);
+	h_free(&h);
+}
+
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
@@ -771,6 +822,7 @@ int main(void)
 	RUN(test_sf_mpc_csum_negotiation);
 	RUN(test_sf_mpc_first_data);
 	RUN(test_sf_mpc_data_gso_copies);
+	RUN(test_sf_map_merge_runs);
 	RUN(test_sf_fallback_synack);
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);

@@ -436,6 +436,53 @@ static int rcv_third_ack(struct xmp_sf *sf, __u32 seq, const struct xmp_mp_opt *
 	return 0;
 }
 
+/* 3.7: fallback by infinite mapping is possible while this is the only
+ * subflow and no DATA_ACK proved that MPTCP options get through. */
+static bool fallback_allowed(const struct xmp_sf *sf)
+{
+	return sf->msk && (sf->msk->fallback || (sf->single && !sf->msk->data_ack_seen));
+}
+
+static bool ranges_overlap(__u32 a, __u32 alen, __u32 b, __u32 blen)
+{
+	return ssn_before(a, b + blen) && ssn_before(b, a + alen);
+}
+
+/*
+ * 3.3.1: a mapping that continues a recorded one in both spaces extends it,
+ * so the table holds one entry per contiguous run of the stream instead of
+ * one per segment: a sender that maps each segment alone (ours does, to
+ * survive re-segmentation) would otherwise fill it with a window of data
+ * waiting in the subflow buffer. Not with checksums (each mapping is
+ * verified whole), not for a DATA_FIN (xmp_rxmap_add() records it), and
+ * only when it touches no other entry (those get the full checks).
+ */
+static bool rxmap_extend(struct xmp_sf *sf, const struct xmp_rx_map *map)
+{
+	struct xmp_rxmap *rx = &sf->rx;
+	struct xmp_rx_map *m = NULL;
+	unsigned int i;
+
+	if (sf->msk->csum || map->infinite || map->fin || map->fin_no_len || !map->len)
+		return false;
+	for (i = 0; i < rx->n; i++) {
+		struct xmp_rx_map *e = &rx->m[i];
+
+		if (e->infinite)
+			return false;
+		if (!e->fin && !e->csum_present && e->ssn + e->len == map->ssn &&
+		    e->dsn + e->len == map->dsn)
+			m = e;
+		else if (ranges_overlap(e->ssn, e->len, map->ssn, map->len))
+			return false;
+	}
+	if (!m || m->len + map->len < m->len)
+		return false;
+	m->len += map->len;
+	sf->mib[XMP_SF_MIB_MAP_MERGED]++;
+	return true;
+}
+
 static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
 {
 	struct xmp_msk *msk = sf->msk;
@@ -447,12 +494,21 @@ static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
 		return 0;
 	xmp_msk_dss_to_map(msk, dss, &map);
 	if (map.infinite) {
-		/* 3.7: the peer answers our MP_FAIL (or falls back itself). */
+		/* 3.7: the peer answers our MP_FAIL (or falls back itself
+		 * while that is still possible); an infinite mapping nobody
+		 * could have asked for is a protocol error (Linux:
+		 * allow_infinite_fallback, else MP_TCPRST). */
 		sf->mib[XMP_SF_MIB_INFINITE_RX]++;
+		if (!fallback_allowed(sf) && !sf->send_mp_fail && !sf->rx.failed) {
+			sf->mib[XMP_SF_MIB_MAP_RESET]++;
+			return sf_reset(sf, MPTCP_RST_EMPTCP);
+		}
 		xmp_rxmap_add(msk, &sf->rx, &map, sf->rcv_ssn);
 		xmp_sf_fallback(sf);
 		return 0;
 	}
+	if (rxmap_extend(sf, &map))
+		return 0;
 	if (xmp_rxmap_add(msk, &sf->rx, &map, sf->rcv_ssn) == -EBADMSG) {
 		/* 3.3.1: a mapping contradicting an earlier one is a protocol
 		 * error; the subflow cannot be trusted any more. */
@@ -460,13 +516,6 @@ static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
 		return sf_reset(sf, MPTCP_RST_EMPTCP);
 	}
 	return 0;
-}
-
-/* 3.7: fallback by infinite mapping is possible while this is the only
- * subflow and no DATA_ACK proved that MPTCP options get through. */
-static bool fallback_allowed(const struct xmp_sf *sf)
-{
-	return sf->msk && (sf->msk->fallback || (sf->single && !sf->msk->data_ack_seen));
 }
 
 int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u32 wnd,
@@ -597,6 +646,7 @@ static const char *const sf_mib_names[XMP_SF_MIB_NR] = {
 	[XMP_SF_MIB_INFINITE_RX] = "InfiniteMapRx",
 	[XMP_SF_MIB_FASTCLOSE_RX] = "MPFastcloseRx",
 	[XMP_SF_MIB_TXMAP_FULL] = "TxMapFull",
+	[XMP_SF_MIB_MAP_MERGED] = "MapMerged",
 };
 /* clang-format on */
 

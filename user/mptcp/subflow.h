@@ -69,6 +69,7 @@ enum xmp_sf_mib {
 	XMP_SF_MIB_INFINITE_RX,	    /* infinite mappings received */
 	XMP_SF_MIB_FASTCLOSE_RX,    /* valid MP_FASTCLOSE: connection aborted */
 	XMP_SF_MIB_TXMAP_FULL,	    /* mapping not recorded: table full */
+	XMP_SF_MIB_MAP_MERGED,	    /* mappings that extended the one before them */
 	XMP_SF_MIB_NR,
 };
 
