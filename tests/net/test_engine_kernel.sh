@@ -19,12 +19,15 @@
 # roles. SIGTERM mid-transfer: graceful DATA_FIN, byte-exact prefix.
 # With 2% loss of the data frames xmptcpd sends (tc BPF drop, as netem is
 # missing here): byte-exact in both roles, no fallback.
+# Many short connections: 1000 sequential ones each way (ours as client
+# with --count, the kernel's client against ours with --count), every one
+# hashed on both ends and MP_CAPABLE per the kernel's counters.
 # Knobs: XG_SIZES (bytes per transfer), XG_REPLY, XG_REVERSE=0, XG_PLAIN=0,
-# XG_LOSS=0, XG_LOSS_PER_MILLE.
+# XG_LOSS=0, XG_LOSS_PER_MILLE, XG_MANY (connections, 0 = skip).
 source "$(dirname "$0")/../lib/net.sh"
 
 XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-SIZES=${XG_SIZES:-"65536 4194304 16777216"}
+SIZES=${XG_SIZES:-"65536 4194304 67108864"}
 # bytes sent back after the other side's DATA_FIN (request/response)
 REPLY=${XG_REPLY:-65536}
 
@@ -361,6 +364,130 @@ file_send() {
 	port=$((port + 1))
 }
 file_send
+
+# Many sequential connections. kmany.py server|client ADDR PORT N SIZE
+# [READY]: N connections one after another, each SIZE bytes of pattern 7
+# and a read to EOF (server: read first, then answer); one JSON line per
+# connection (bytes and sha256 each way, MPTCP_INFO fallback flag).
+MANY=${XG_MANY:-1000}
+KMANY="$XB_TMP/kmany.py"
+{
+echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
+cat <<'EOF'
+import json, socket, sys
+from mptcp_sock import IPPROTO_MPTCP, mptcp_info, send_all, recv_all
+
+role, addr, port, n, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+
+def one(s, first_send):
+    s.settimeout(30)
+    if first_send:
+        ssha = send_all(s, size, 7)
+        rcvd, rsha = recv_all(s)
+    else:
+        rcvd, rsha = recv_all(s)
+        ssha = send_all(s, size, 7)
+    fb = bool(mptcp_info(s)[1] & 1)
+    s.close()
+    print(json.dumps({"recv": rcvd, "recv_sha256": rsha, "sent": size, "sent_sha256": ssha,
+                      "fallback": fb}), flush=True)
+
+if role == "server":
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(64)
+    ls.settimeout(60)
+    open(sys.argv[6], "w").write("ready\n")
+    for _ in range(n):
+        one(ls.accept()[0], False)
+else:
+    for _ in range(n):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+        s.settimeout(30)
+        s.connect((addr, port))
+        one(s, True)
+EOF
+} >"$KMANY"
+
+# NAME N OURS KERNEL: N lines each side, every connection clean and
+# byte-exact (all carry the same pattern, so the hashes must all agree).
+check_many() {
+	local name=$1 n=$2 ours=$3 kern=$4 r
+	r=$(python3 - "$n" "$ours" "$kern" <<'EOF'
+import json, sys
+n = int(sys.argv[1])
+ours = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+kern = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
+bad = []
+if len(ours) != n or len(kern) != n:
+    bad.append("lines: ours %d kernel %d, want %d" % (len(ours), len(kern), n))
+for o in ours:
+    m = o.get("mptcp", {})
+    if o["error"] or not o["mp_capable"] or not m.get("data_fin_acked") or not m.get("data_fin_rcvd"):
+        bad.append("ours unclean: %s" % json.dumps(o)[:300])
+        break
+if {(o["sent"], o["sent_sha256"]) for o in ours} != {(k["recv"], k["recv_sha256"]) for k in kern}:
+    bad.append("ours->kernel bytes differ")
+if {(k["sent"], k["sent_sha256"]) for k in kern} != {(o["recv"], o["recv_sha256"]) for o in ours}:
+    bad.append("kernel->ours bytes differ")
+if any(k["fallback"] for k in kern):
+    bad.append("kernel fell back")
+print("; ".join(bad) if bad else "ok")
+EOF
+)
+	[ "$r" = ok ] && ok "${name}_all_byte_exact_and_clean" || not_ok "${name}_all_byte_exact_and_clean" "$r"
+}
+
+many_conns() { # ROLE: c2k ours connects N times, k2c the kernel does
+	local role=$1 name dir pid rc=0 t0 syn ack fb rst
+	name="many_${role}_$MANY"
+	dir="$XB_TMP/$name"
+	mkdir -p "$dir"
+	kstat >"$dir/before"
+	t0=$(date +%s)
+	if [ "$role" = c2k ]; then
+		xb_nsx "$S" timeout 120 python3 "$KMANY" server 10.232.1.2 "$port" "$MANY" 1000 \
+			"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
+		pid=$!
+		xb_wait_file "$dir/ready" 10 || { not_ok "$name" "kernel server did not start"; return; }
+		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
+			--count "$MANY" --send-bytes 1000 --timeout 100 -q >"$dir/ours" 2>"$dir/ours.err" || rc=$?
+	else
+		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface xgc0 --listen "10.232.1.1:$port" \
+			--count "$MANY" --send-bytes 1000 --timeout 100 >"$dir/ours" 2>"$dir/ours.err" &
+		pid=$!
+		for _ in $(seq 100); do
+			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
+			sleep 0.05
+		done
+		xb_nsx "$S" timeout 120 python3 "$KMANY" client 10.232.1.1 "$port" "$MANY" 1000 \
+			>"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
+	fi
+	wait "$pid" || rc=$((rc ? rc : 100))
+	kstat >"$dir/after"
+	echo "# $name: $(($(date +%s) - t0)) s, exit $rc"
+	[ "$rc" -eq 0 ] && ok "${name}_completed" ||
+		not_ok "${name}_completed" "exit $rc" "$(tail -3 "$dir/ours.err")" "$(tail -3 "$dir/kernel.err")"
+	check_many "$name" "$MANY" "$dir/ours" "$dir/kernel"
+	if [ "$role" = c2k ]; then
+		syn=$(delta MPTcpExtMPCapableSYNRX "$dir/before" "$dir/after")
+		ack=$(delta MPTcpExtMPCapableACKRX "$dir/before" "$dir/after")
+	else
+		syn=$(delta MPTcpExtMPCapableSYNACKRX "$dir/before" "$dir/after")
+		ack=$syn
+	fi
+	fb=$(($(delta MPTcpExtMPCapableFallbackACK "$dir/before" "$dir/after") + $(delta MPTcpExtMPCapableFallbackSYNACK "$dir/before" "$dir/after")))
+	rst=$(delta TcpOutRsts "$dir/before" "$dir/after")
+	[ "$syn" -eq "$MANY" ] && [ "$ack" -eq "$MANY" ] && [ "$fb" -eq 0 ] && [ "$rst" -eq 0 ] &&
+		ok "${name}_kernel_mpcapable_every_one_no_rst" ||
+		not_ok "${name}_kernel_mpcapable_every_one_no_rst" "MPCapable SYN=$syn ACK=$ack fallback=$fb TcpOutRsts=$rst"
+	port=$((port + 1))
+}
+if [ "$MANY" -gt 0 ]; then
+	many_conns c2k
+	[ "${XG_REVERSE:-1}" = 0 ] || many_conns k2c
+fi
 
 # Errors: one line on stderr and exit 2 (usage) or 1 (runtime), never a hang.
 check_err() { # NAME WANT_RC CMD...

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The built-in source/sink endpoint of xmptcpd (benchmarks and the
- * namespace tests): the source hands out a deterministic pseudo-random
- * pattern (or a file's bytes), the sink takes whatever arrives; both sides
- * are hashed with SHA-256 so a transfer is checked byte for byte against
- * the peer's hash. The pattern is a function of (seed, offset) alone, so
- * how the connection chunks the stream never changes it.
- * Called by mpconn.c (produce/consume) and xmptcpd.c (init, report).
+ * The application end of an xmptcpd connection, in one of two forms:
+ *  - built-in source/sink (benchmarks and the namespace tests): the source
+ *    hands out a deterministic pseudo-random pattern (or a file's bytes),
+ *    the sink takes whatever arrives; both sides are hashed with SHA-256
+ *    so a transfer is checked byte for byte against the peer's hash. The
+ *    pattern is a function of (seed, offset) alone, so how the connection
+ *    chunks the stream never changes it.
+ *  - a kernel TCP socket of an unmodified application (the proxies): the
+ *    source is what the app writes, until its EOF; the sink is a bounded
+ *    buffer drained into the socket as it takes it. The connection reads
+ *    no more than the buffer's free room, so a slow app closes the MPTCP
+ *    receive window instead of losing bytes.
+ * Called by mpconn.c (produce/consume/flush) and proxy.c (socket events).
  */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <openssl/evp.h>
 
 #include "common/log.h"
@@ -61,27 +70,35 @@ static void sha_hex(EVP_MD_CTX *ctx, char *hex)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
-int xd_ep_init(struct xd_endpoint *ep, __u64 send_total, const char *src_file, __u64 seed)
+#define XD_EP_OBUF (256u << 10) /* bytes waiting for the app socket */
+
+static int ep_init_sock(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
 {
-	memset(ep, 0, sizeof(*ep));
-	ep->src_fd = -1;
-	ep->send_total = send_total;
-	ep->seed = seed;
+	ep->obuf = malloc(XD_EP_OBUF);
+	if (!ep->obuf)
+		return -ENOMEM;
+	ep->ocap = XD_EP_OBUF;
+	ep->sock_fd = cfg->sock_fd;
+	ep->connecting = cfg->sock_connecting;
+	return 0;
+}
+
+static int ep_init_builtin(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
+{
+	ep->send_total = cfg->send_total;
+	ep->seed = cfg->seed;
 	ep->sha_tx = EVP_MD_CTX_new();
 	ep->sha_rx = EVP_MD_CTX_new();
 	if (!ep->sha_tx || !ep->sha_rx || !EVP_DigestInit_ex(ep->sha_tx, EVP_sha256(), NULL) ||
-	    !EVP_DigestInit_ex(ep->sha_rx, EVP_sha256(), NULL)) {
-		xd_ep_free(ep);
+	    !EVP_DigestInit_ex(ep->sha_rx, EVP_sha256(), NULL))
 		return -ENOMEM;
-	}
-	if (src_file) {
-		ep->src_fd = open(src_file, O_RDONLY | O_CLOEXEC);
+	if (cfg->src_file) {
+		ep->src_fd = open(cfg->src_file, O_RDONLY | O_CLOEXEC);
 		if (ep->src_fd < 0) {
 			int err = -errno;
 
-			pr_warn("xmptcpd: cannot open --send-file '%s': %s\n", src_file,
+			pr_warn("xmptcpd: cannot open --send-file '%s': %s\n", cfg->src_file,
 				strerror(errno));
-			xd_ep_free(ep);
 			return err;
 		}
 		ep->send_total = UINT64_MAX; /* until EOF */
@@ -89,14 +106,56 @@ int xd_ep_init(struct xd_endpoint *ep, __u64 send_total, const char *src_file, _
 	return 0;
 }
 
+/* On failure the socket (if any) stays the caller's. */
+int xd_ep_init(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
+{
+	int err;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->src_fd = -1;
+	ep->sock_fd = -1;
+	err = cfg->sock_fd >= 0 ? ep_init_sock(ep, cfg) : ep_init_builtin(ep, cfg);
+	if (err) {
+		ep->sock_fd = -1;
+		xd_ep_free(ep);
+	}
+	return err;
+}
+
+bool xd_ep_is_sock(const struct xd_endpoint *ep)
+{
+	return ep->obuf != NULL;
+}
+
+/* Closes the app socket too (the caller unwatched it first). */
 void xd_ep_free(struct xd_endpoint *ep)
 {
 	if (ep->src_fd >= 0)
 		close(ep->src_fd);
 	ep->src_fd = -1;
+	if (ep->sock_fd >= 0)
+		close(ep->sock_fd);
+	ep->sock_fd = -1;
+	free(ep->obuf);
+	ep->obuf = NULL;
 	EVP_MD_CTX_free(ep->sha_tx);
 	EVP_MD_CTX_free(ep->sha_rx);
 	ep->sha_tx = ep->sha_rx = NULL;
+}
+
+static long sock_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
+{
+	ssize_t n;
+
+	if (ep->connecting)
+		return 0;
+	n = recv(ep->sock_fd, buf, len, MSG_DONTWAIT);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	if (!n)
+		ep->src_eof = true; /* the app shut down writing: DATA_FIN follows */
+	ep->sent += (__u64)n;
+	return n;
 }
 
 /* Callers ask for no more than the connection takes at once, so nothing
@@ -107,6 +166,8 @@ long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
 
 	if (xd_ep_src_done(ep) || !len)
 		return 0;
+	if (xd_ep_is_sock(ep))
+		return sock_produce(ep, buf, len);
 	if (ep->src_fd < 0) {
 		if (len > ep->send_total - ep->sent)
 			len = (size_t)(ep->send_total - ep->sent);
@@ -128,25 +189,96 @@ long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
 
 bool xd_ep_src_done(const struct xd_endpoint *ep)
 {
-	if (ep->src_fd >= 0)
+	if (ep->src_fd >= 0 || xd_ep_is_sock(ep))
 		return ep->src_eof;
 	return ep->sent >= ep->send_total;
 }
 
 void xd_ep_stop(struct xd_endpoint *ep)
 {
-	ep->send_total = ep->sent;
+	if (!xd_ep_is_sock(ep))
+		ep->send_total = ep->sent;
 	ep->src_eof = true;
+}
+
+size_t xd_ep_room(const struct xd_endpoint *ep)
+{
+	if (!xd_ep_is_sock(ep))
+		return SIZE_MAX;
+	return ep->ocap - ep->olen;
 }
 
 void xd_ep_consume(struct xd_endpoint *ep, const __u8 *buf, size_t len)
 {
-	EVP_DigestUpdate(ep->sha_rx, buf, len);
 	ep->rcvd += len;
+	if (!xd_ep_is_sock(ep)) {
+		EVP_DigestUpdate(ep->sha_rx, buf, len);
+		return;
+	}
+	if (len > ep->ocap - ep->olen)
+		len = ep->ocap - ep->olen; /* callers respect xd_ep_room(): cannot happen */
+	memcpy(ep->obuf + ep->olen, buf, len);
+	ep->olen += (__u32)len;
+}
+
+int xd_ep_flush(struct xd_endpoint *ep)
+{
+	ssize_t n;
+
+	if (!xd_ep_is_sock(ep) || ep->connecting)
+		return 0;
+	while (ep->ohead < ep->olen) {
+		n = send(ep->sock_fd, ep->obuf + ep->ohead, ep->olen - ep->ohead,
+			 MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+				break; /* EPOLLOUT (edge) brings us back */
+			return -errno;
+		}
+		ep->ohead += (__u32)n;
+	}
+	if (ep->ohead == ep->olen) {
+		ep->ohead = ep->olen = 0;
+	} else if (ep->ohead > ep->ocap / 2) {
+		memmove(ep->obuf, ep->obuf + ep->ohead, ep->olen - ep->ohead);
+		ep->olen -= ep->ohead;
+		ep->ohead = 0;
+	}
+	if (!ep->olen && ep->rcvd_eof && !ep->wr_shut) {
+		/* 3.3.3: the peer's DATA_FIN becomes the app's EOF */
+		if (shutdown(ep->sock_fd, SHUT_WR) && errno != ENOTCONN)
+			return -errno;
+		ep->wr_shut = true;
+	}
+	return 0;
+}
+
+bool xd_ep_flushed(const struct xd_endpoint *ep)
+{
+	if (!xd_ep_is_sock(ep))
+		return true;
+	return !ep->olen && (!ep->rcvd_eof || ep->wr_shut);
+}
+
+int xd_ep_sock_event(struct xd_endpoint *ep, unsigned int events)
+{
+	socklen_t sl = sizeof(int);
+	int soerr = 0;
+
+	if (!ep->connecting || !(events & (EPOLLOUT | EPOLLERR | EPOLLHUP)))
+		return 0;
+	if (getsockopt(ep->sock_fd, SOL_SOCKET, SO_ERROR, &soerr, &sl))
+		return -errno;
+	if (soerr)
+		return -soerr;
+	ep->connecting = false;
+	return 0;
 }
 
 void xd_ep_finish(struct xd_endpoint *ep)
 {
+	if (xd_ep_is_sock(ep))
+		return;
 	sha_hex(ep->sha_tx, ep->sent_hex);
 	sha_hex(ep->sha_rx, ep->rcvd_hex);
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The event loop of an xmptcpd worker: epoll over the AF_XDP socket of one
- * (interface, queue) and a timerfd armed at the earliest deadline of the
- * connection (CLOCK_MONOTONIC, absolute, microsecond precision). Each turn:
- * read the clock, take a burst of frames from the XSK, parse them
- * (io/pkt.c, checksums verified: AF_XDP frames carry no offload state),
- * hand each to its connection or, for a SYN to our listener, create one;
- * run expired timers; flush XSK TX. The XDP program and maps come from
+ * (interface, queue), a timerfd armed at the earliest deadline of all
+ * connections (CLOCK_MONOTONIC, absolute, microsecond precision), the
+ * control socket, the client proxies' listeners and the app sockets of
+ * proxied connections. Each turn: read the clock, handle socket events,
+ * take a burst of frames from the XSK, parse them (io/pkt.c, checksums
+ * verified: AF_XDP frames carry no offload state), hand each to its
+ * connection (conntab.c) or, for a SYN to a listener, create one; run
+ * expired timers; report and free what is over; flush XSK TX. The XDP program and maps come from
  * `xmptcp attach` (pinned per network namespace); we only insert our XSK
  * and publish listeners/subflows in the owned maps.
  */
@@ -16,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <linux/if_xdp.h>
@@ -36,26 +39,6 @@ static volatile sig_atomic_t xd_stop;
 void xd_loop_stop(void)
 {
 	xd_stop++;
-}
-
-/* First signal: the source ends here and DATA_FIN follows what is queued
- * (3.3.3), with XD_LINGER_US for the peer to finish; no connection: exit. */
-static int loop_on_stop(struct xd_loop *l, bool *stopping)
-{
-	if (!l->conn || xd_stop > 1 || *stopping) {
-		if (xd_stop > 1 || !l->conn) {
-			if (l->conn)
-				xd_conn_abort(l->conn, -EINTR);
-			return -EINTR;
-		}
-		return 0;
-	}
-	*stopping = true;
-	pr_info("xmptcpd: closing the connection (again to abort)\n");
-	xd_conn_close(l->conn);
-	if (!l->deadline || l->deadline > l->now + XD_LINGER_US)
-		l->deadline = l->now + XD_LINGER_US;
-	return 0;
 }
 
 __u64 xd_now_us(void)
@@ -91,21 +74,85 @@ static int loop_pins(struct xd_loop *l, const char *pin_dir)
 	return 0;
 }
 
-int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
+static int loop_epoll_add(struct xd_loop *l, struct xd_src *src, enum xd_src_kind kind, int fd,
+			  unsigned int events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = src };
+
+	src->kind = kind;
+	src->fd = fd;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+int xd_loop_watch(struct xd_loop *l, struct xd_src *src, int fd)
+{
+	/* Edge-triggered: every event runs the pump, which reads and writes
+	 * until the socket or the connection says no more; the pump also
+	 * runs after every segment, so nothing waits on a missed edge. */
+	return loop_epoll_add(l, src, XD_SRC_APP, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET);
+}
+
+void xd_loop_unwatch(struct xd_loop *l, struct xd_src *src)
+{
+	if (src->fd >= 0)
+		epoll_ctl(l->epfd, EPOLL_CTL_DEL, src->fd, NULL);
+	src->fd = -1;
+}
+
+static int loop_open_io(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 {
 	struct xmp_xsk_cfg xc = {
 		.queue_id = cfg->queue_id,
 		.bind_flags = XDP_COPY,
 		.xsks_map_fd = -1,
 	};
-	struct epoll_event ev = { .events = EPOLLIN };
+	int err, tfd;
+
+	err = xmp_owned_open(&l->own, l->pin_dir);
+	if (err) {
+		pr_warn("xmptcpd: cannot open the owned maps in %s: %s\n", l->pin_dir,
+			strerror(-err));
+		return err;
+	}
+	xc.ifname = l->ifname;
+	xc.pin_dir = l->pin_dir;
+	err = xmp_xsk_open(&l->xsk, &xc);
+	if (err) {
+		pr_warn("xmptcpd: AF_XDP socket on %s queue %u: %s\n", l->ifname, cfg->queue_id,
+			strerror(-err));
+		return err;
+	}
+	err = xmp_route_cache_new(&l->rc, 0, 1000);
+	if (err)
+		return err;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return -errno;
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (tfd < 0)
+		return -errno;
+	l->tmr_src.fd = tfd;
+	err = loop_epoll_add(l, &l->xsk_src, XD_SRC_XSK, xmp_xsk_fd(l->xsk), EPOLLIN);
+	if (!err)
+		err = loop_epoll_add(l, &l->tmr_src, XD_SRC_TIMER, tfd, EPOLLIN);
+	return err;
+}
+
+int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
+{
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->epfd = l->tfd = -1;
+	l->epfd = l->tmr_src.fd = l->ctl_src.fd = l->xsk_src.fd = -1;
 	l->own.listeners_fd = l->own.subflows_fd = l->own.tokens_fd = -1;
-	l->lres.fd = -1;
 	l->now = xd_now_us();
+	l->report = stdout;
+	l->max_conns = 1024;
+	l->parallel = 1;
+	l->builtin.sock_fd = -1;
+	l->next_id = 1;
 	if (cfg->timeout_s)
 		l->deadline = l->now + (__u64)cfg->timeout_s * 1000000;
 	snprintf(l->ifname, sizeof(l->ifname), "%s", cfg->ifname);
@@ -115,57 +162,56 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 		return -ENODEV;
 	}
 	err = loop_pins(l, cfg->pin_dir);
+	if (!err)
+		err = loop_open_io(l, cfg);
+	if (!err)
+		err = xd_ctl_open(l, cfg->ctl_path);
 	if (err)
-		goto err;
-	err = xmp_owned_open(&l->own, l->pin_dir);
-	if (err) {
-		pr_warn("xmptcpd: cannot open the owned maps in %s: %s\n", l->pin_dir,
-			strerror(-err));
-		goto err;
-	}
-	xc.ifname = l->ifname;
-	xc.pin_dir = l->pin_dir;
-	err = xmp_xsk_open(&l->xsk, &xc);
-	if (err) {
-		pr_warn("xmptcpd: AF_XDP socket on %s queue %u: %s\n", l->ifname, cfg->queue_id,
-			strerror(-err));
-		goto err;
-	}
-	err = xmp_route_cache_new(&l->rc, 0, 1000);
-	if (err)
-		goto err;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (l->epfd < 0 || l->tfd < 0) {
-		err = -errno;
-		goto err;
-	}
-	ev.data.fd = xmp_xsk_fd(l->xsk);
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev)) {
-		err = -errno;
-		goto err;
-	}
-	ev.data.fd = l->tfd;
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->tfd, &ev)) {
-		err = -errno;
-		goto err;
-	}
-	return 0;
-err:
-	xd_loop_fini(l);
+		xd_loop_fini(l);
 	return err;
+}
+
+static void loop_unlink(struct xd_loop *l, struct xd_conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		l->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->next = c->prev = NULL;
+	xd_conntab_del(&l->tab, c);
+	l->nconns--;
+	if (!c->reported)
+		l->nactive--;
+}
+
+/* Unwatches and frees; an app socket of a failed connection is reset, so
+ * the app learns the transfer broke (as a kernel TCP peer's RST would). */
+static void loop_free_conn(struct xd_loop *l, struct xd_conn *c)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+	loop_unlink(l, c);
+	xd_loop_unwatch(l, &c->app_src);
+	if (c->ep->sock_fd >= 0 && (c->err || !xd_ep_flushed(c->ep)))
+		setsockopt(c->ep->sock_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	xd_conn_free(c);
 }
 
 void xd_loop_fini(struct xd_loop *l)
 {
-	if (l->conn) {
-		xd_conn_free(l->conn);
-		l->conn = NULL;
+	unsigned int i;
+
+	while (l->conns)
+		loop_free_conn(l, l->conns);
+	for (i = 0; i < l->nlst; i++) {
+		xmp_owned_del_listener(&l->own, &l->lst[i].addr, l->lst[i].port);
+		xmp_port_release(&l->lst[i].res);
 	}
-	if (l->listening)
-		xmp_owned_del_listener(&l->own, &l->laddr, l->lport);
-	l->listening = false;
-	xmp_port_release(&l->lres);
+	l->nlst = 0;
+	xd_proxy_close_all(l);
+	xd_ctl_close(l);
 	if (l->xsk) {
 		xmp_xsk_tx_flush(l->xsk);
 		xmp_xsk_close(l->xsk);
@@ -176,17 +222,26 @@ void xd_loop_fini(struct xd_loop *l)
 	l->rc = NULL;
 	if (l->epfd >= 0)
 		close(l->epfd);
-	if (l->tfd >= 0)
-		close(l->tfd);
-	l->epfd = l->tfd = -1;
+	if (l->tmr_src.fd >= 0)
+		close(l->tmr_src.fd);
+	l->epfd = l->tmr_src.fd = -1;
 }
 
-int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port)
+int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
+		   const struct xmp_addr *fwd, __u16 fwd_port)
 {
+	struct xd_listener *ls;
 	char a[64];
 	int err;
 
-	err = xmp_port_reserve(&l->lres, addr, port);
+	if (l->nlst == XD_MAX_LISTENERS) {
+		pr_warn("xmptcpd: at most %d listeners\n", XD_MAX_LISTENERS);
+		return -ENOSPC;
+	}
+	ls = &l->lst[l->nlst];
+	memset(ls, 0, sizeof(*ls));
+	ls->res.fd = -1;
+	err = xmp_port_reserve(&ls->res, addr, port);
 	if (err) {
 		pr_warn("xmptcpd: cannot reserve %s port %u: %s\n",
 			xmp_addr_str(addr, a, sizeof(a)), port, strerror(-err));
@@ -195,13 +250,100 @@ int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port)
 	err = xmp_owned_add_listener(&l->own, addr, port);
 	if (err) {
 		pr_warn("xmptcpd: cannot publish the listener: %s\n", strerror(-err));
-		xmp_port_release(&l->lres);
+		xmp_port_release(&ls->res);
 		return err;
 	}
-	l->laddr = *addr;
-	l->lport = port;
-	l->listening = true;
+	ls->addr = *addr;
+	ls->port = port;
+	if (fwd) {
+		ls->forward = true;
+		ls->fwd_addr = *fwd;
+		ls->fwd_port = fwd_port;
+	}
+	l->nlst++;
 	return 0;
+}
+
+void xd_loop_add_conn(struct xd_loop *l, struct xd_conn *c)
+{
+	c->id = l->next_id++;
+	c->next = l->conns;
+	if (l->conns)
+		l->conns->prev = c;
+	l->conns = c;
+	xd_conntab_add(&l->tab, c);
+	l->nconns++;
+	l->nactive++;
+	l->st.conns_opened++;
+}
+
+/* Built-in client: keep `parallel` connections going until `count` began. */
+static void loop_client_fill(struct xd_loop *l)
+{
+	struct xd_conn *c;
+	int err;
+
+	while (l->client && l->started < l->count && l->nactive < l->parallel &&
+	       l->nactive < l->max_conns && !xd_stop) {
+		l->started++;
+		err = xd_conn_connect(&c, l, &l->dst, l->dport, &l->builtin);
+		if (err) {
+			l->st.conns_failed++;
+			continue;
+		}
+		xd_loop_add_conn(l, c);
+		xd_conn_pump(c);
+	}
+}
+
+int xd_loop_client(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport, __u64 count,
+		   unsigned int parallel)
+{
+	l->client = true;
+	l->dst = *dst;
+	l->dport = dport;
+	l->count = count;
+	l->parallel = parallel ? parallel : 1;
+	loop_client_fill(l);
+	return l->st.conns_failed && !l->nactive ? -ECONNREFUSED : 0;
+}
+
+static void loop_report(struct xd_loop *l, struct xd_conn *c)
+{
+	bool ok = xd_conn_ok(c);
+
+	xd_ep_finish(c->ep);
+	if (l->report) {
+		xd_conn_report(c, l->report);
+		fflush(l->report);
+	}
+	if (ok)
+		l->st.conns_ok++;
+	else
+		l->st.conns_failed++;
+	if (c->plain)
+		l->st.conns_plain++;
+	l->st.bytes_sent += c->ep->sent;
+	l->st.bytes_rcvd += c->ep->rcvd;
+	c->reported = true;
+	l->nactive--;
+}
+
+/* A connection is over once its transfer ended and the app has every byte
+ * (or it failed); it is reported then. The engine of a client that closed
+ * first stays in TIME-WAIT (answering a retransmitted FIN) until it ends. */
+void xd_loop_reap(struct xd_loop *l)
+{
+	struct xd_conn *c, *n;
+
+	for (c = l->conns; c; c = n) {
+		n = c->next;
+		if (!c->reported && c->done && (c->err || xd_ep_flushed(c->ep)))
+			loop_report(l, c);
+		if (c->reported && c->sk->state != XMP_TCP_TIME_WAIT)
+			loop_free_conn(l, c);
+	}
+	loop_client_fill(l);
 }
 
 int xd_loop_xmit(struct xd_loop *l, const struct xmp_pkt_hdrs *h, const struct xmp_seg *seg)
@@ -242,18 +384,66 @@ int xd_loop_xmit(struct xd_loop *l, const struct xmp_pkt_hdrs *h, const struct x
 	return 0;
 }
 
-static bool is_listener_syn(const struct xd_loop *l, const struct xmp_frame *f)
+static struct xd_listener *listener_for(struct xd_loop *l, const struct xmp_frame *f)
 {
-	return l->listening &&
-	       (f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK | XMP_TH_RST)) == XMP_TH_SYN &&
-	       f->seg.dport == l->lport &&
-	       (xmp_addr_is_any(&l->laddr) || xmp_addr_eq(&f->daddr, &l->laddr));
+	unsigned int i;
+
+	if ((f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK | XMP_TH_RST)) != XMP_TH_SYN)
+		return NULL;
+	for (i = 0; i < l->nlst; i++) {
+		struct xd_listener *ls = &l->lst[i];
+
+		if (f->seg.dport == ls->port &&
+		    (xmp_addr_is_any(&ls->addr) || xmp_addr_eq(&f->daddr, &ls->addr)))
+			return ls;
+	}
+	return NULL;
+}
+
+/* A SYN to one of our listeners: a new connection, its app end the
+ * built-in endpoint or (server proxy) a kernel TCP connect() to fwd. */
+static void loop_accept(struct xd_loop *l, struct xd_listener *ls, const struct xmp_frame *f)
+{
+	struct xd_ep_cfg ec = l->builtin;
+	struct xd_conn *c;
+	int err;
+
+	if (l->nactive >= l->max_conns || xd_stop) {
+		l->st.rx_syn_limit++; /* the peer retries or gives up; nothing kept */
+		return;
+	}
+	if (ls->forward) {
+		err = xd_proxy_forward_sock(&ls->fwd_addr, ls->fwd_port, &ec.sock_fd);
+		if (err) {
+			l->st.proxy_fwd_failed++;
+			return; /* no state: the SYN goes unanswered, the peer retries */
+		}
+		ec.sock_connecting = true;
+	}
+	err = xd_conn_accept(&c, l, f, &ec);
+	if (err) {
+		pr_warn("xmptcpd: cannot accept a connection: %s\n", strerror(-err));
+		if (ec.sock_fd >= 0)
+			close(ec.sock_fd);
+		return;
+	}
+	xd_loop_add_conn(l, c);
+	c->app_src.obj = c;
+	if (ls->forward) {
+		err = xd_loop_watch(l, &c->app_src, c->ep->sock_fd);
+		if (err) {
+			xd_conn_abort(c, err);
+			return;
+		}
+	}
+	xd_conn_pump(c);
 }
 
 static void loop_frame(struct xd_loop *l, const struct xmp_xsk_pkt *p)
 {
+	struct xd_listener *ls;
 	struct xmp_frame f;
-	int err;
+	struct xd_conn *c;
 
 	l->st.rx_frames++;
 	if (xmp_pkt_parse(p->data, p->len, p->meta, XMP_PKT_F_CSUM, &f)) {
@@ -261,23 +451,16 @@ static void loop_frame(struct xd_loop *l, const struct xmp_xsk_pkt *p)
 		pr_debug("xmptcpd: frame dropped: %s\n", xmp_pkt_err_name(f.err));
 		return;
 	}
-	if (l->conn && xd_conn_match(l->conn, &f)) {
-		xd_conn_input(l->conn, &f);
+	c = xd_conntab_find(&l->tab, &f);
+	if (c) {
+		xd_conn_input(c, &f);
 		return;
 	}
-	if (!is_listener_syn(l, &f)) {
-		l->st.rx_nomatch++;
-		return;
-	}
-	if (l->conn) {
-		l->st.rx_syn_busy++; /* one connection at a time: the peer retries */
-		return;
-	}
-	err = xd_conn_accept(&l->conn, l, &f, l->ep);
-	if (err)
-		pr_warn("xmptcpd: cannot accept a connection: %s\n", strerror(-err));
+	ls = listener_for(l, &f);
+	if (ls)
+		loop_accept(l, ls, &f);
 	else
-		xd_conn_pump(l->conn);
+		l->st.rx_nomatch++;
 }
 
 static void loop_rx(struct xd_loop *l)
@@ -297,10 +480,14 @@ static void loop_rx(struct xd_loop *l)
 static void loop_arm_timer(struct xd_loop *l)
 {
 	struct itimerspec its = {};
-	__u64 t = XMP_TCP_NO_TIMER;
+	__u64 t = XMP_TCP_NO_TIMER, ct;
+	struct xd_conn *c;
 
-	if (l->conn && !l->conn->done)
-		t = xd_conn_next_timer(l->conn);
+	for (c = l->conns; c; c = c->next) {
+		ct = xd_conn_next_timer(c);
+		if (ct < t)
+			t = ct;
+	}
 	if (xmp_xsk_tx_inflight(l->xsk) && l->now + XD_TX_RETRY_US < t)
 		t = l->now + XD_TX_RETRY_US;
 	if (l->deadline && l->deadline < t)
@@ -311,45 +498,131 @@ static void loop_arm_timer(struct xd_loop *l)
 		its.it_value.tv_sec = (time_t)(t / 1000000);
 		its.it_value.tv_nsec = (long)(t % 1000000) * 1000;
 	}
-	timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_settime(l->tmr_src.fd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void loop_timers(struct xd_loop *l)
+{
+	struct xd_conn *c;
+
+	l->now = xd_now_us();
+	for (c = l->conns; c; c = c->next)
+		if (xd_conn_next_timer(c) <= l->now)
+			xd_conn_timer(c);
+}
+
+/* First signal: every source ends here and DATA_FIN follows what is queued
+ * (3.3.3), with XD_LINGER_US for the peers to finish; the second aborts. */
+static void loop_on_stop(struct xd_loop *l, bool *stopping)
+{
+	struct xd_conn *c;
+
+	if (xd_stop > 1) {
+		for (c = l->conns; c; c = c->next)
+			if (!c->done)
+				xd_conn_abort(c, -EINTR);
+		return;
+	}
+	if (*stopping)
+		return;
+	*stopping = true;
+	l->stopping = true;
+	pr_info("xmptcpd: closing %u connection(s) (again to abort)\n", l->nactive);
+	for (c = l->conns; c; c = c->next)
+		if (!c->done)
+			xd_conn_close(c);
+	if (!l->deadline || l->deadline > l->now + XD_LINGER_US)
+		l->deadline = l->now + XD_LINGER_US;
+}
+
+static void loop_event(struct xd_loop *l, const struct epoll_event *ev)
+{
+	struct xd_src *src = ev->data.ptr;
+	__u64 expirations;
+
+	switch (src->kind) {
+	case XD_SRC_TIMER:
+		if (read(src->fd, &expirations, sizeof(expirations)) < 0)
+			expirations = 0;
+		break;
+	case XD_SRC_XSK:
+		break; /* drained every turn below: wakeups may be coalesced */
+	case XD_SRC_CTL:
+		xd_ctl_accept(l);
+		break;
+	case XD_SRC_PROXY:
+		xd_proxy_accept(l, src->obj);
+		break;
+	case XD_SRC_APP:
+		xd_proxy_app_event(l, src->obj, ev->events);
+		break;
+	}
+}
+
+/* Every connection asked for is over (count reached, or a signal and none
+ * left); a daemon without a count runs until a signal. */
+static bool loop_finished(const struct xd_loop *l, bool stopping)
+{
+	__u64 completed = l->st.conns_ok + l->st.conns_failed;
+
+	if (stopping)
+		return !l->nactive;
+	return l->count && completed >= l->count && !l->nactive;
+}
+
+/* A daemon (no count) stopped by a signal did its job; each connection's
+ * outcome is in its summary line and the stats. */
+static int loop_result(const struct xd_loop *l)
+{
+	if (!l->count)
+		return 0;
+	if (l->st.conns_failed)
+		return -EPROTO;
+	if (l->st.conns_ok < l->count)
+		return l->st.conns_ok ? -EPROTO : -ENOTCONN;
+	return 0;
+}
+
+static void loop_timeout(struct xd_loop *l)
+{
+	struct xd_conn *c;
+
+	pr_warn("xmptcpd: timed out\n");
+	for (c = l->conns; c; c = c->next)
+		if (!c->done)
+			xd_conn_abort(c, -ETIMEDOUT);
+	xd_loop_reap(l);
 }
 
 int xd_loop_run(struct xd_loop *l)
 {
-	struct epoll_event evs[4];
+	struct epoll_event evs[64];
 	bool stopping = false;
-	__u64 expirations;
-	int n, i, err;
+	int n, i;
 
 	for (;;) {
 		l->now = xd_now_us();
-		if (l->conn && l->conn->done)
-			return l->conn->err;
+		xd_loop_reap(l);
 		if (xd_stop) {
-			err = loop_on_stop(l, &stopping);
-			if (err)
-				return err;
+			loop_on_stop(l, &stopping);
+			xd_loop_reap(l);
 		}
+		if (loop_finished(l, stopping))
+			return loop_result(l);
 		if (l->deadline && l->now >= l->deadline) {
-			pr_warn("xmptcpd: timed out\n");
-			if (l->conn)
-				xd_conn_abort(l->conn, -ETIMEDOUT);
+			loop_timeout(l);
 			return -ETIMEDOUT;
 		}
 		xmp_xsk_tx_flush(l->xsk);
 		l->tx_unflushed = 0;
 		loop_arm_timer(l);
-		n = epoll_wait(l->epfd, evs, 4, -1);
+		n = epoll_wait(l->epfd, evs, 64, -1);
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		for (i = 0; i < n; i++)
-			if (evs[i].data.fd == l->tfd &&
-			    read(l->tfd, &expirations, sizeof(expirations)) < 0)
-				expirations = 0;
-		/* the XSK is drained every turn: wakeups may be coalesced */
-		loop_rx(l);
 		l->now = xd_now_us();
-		if (l->conn && !l->conn->done && xd_conn_next_timer(l->conn) <= l->now)
-			xd_conn_timer(l->conn);
+		for (i = 0; i < n; i++)
+			loop_event(l, &evs[i]);
+		loop_rx(l);
+		loop_timers(l);
 	}
 }

@@ -255,7 +255,7 @@ static const struct xmp_tcp_ops conn_ops = {
 
 /* ---- creation ---- */
 
-static int conn_alloc(struct xd_conn **out, struct xd_loop *l, struct xd_endpoint *ep,
+static int conn_alloc(struct xd_conn **out, struct xd_loop *l, const struct xd_ep_cfg *ep,
 		      enum xmp_sf_role role)
 {
 	struct xmp_sf_cfg sfc = {
@@ -268,9 +268,9 @@ static int conn_alloc(struct xd_conn **out, struct xd_loop *l, struct xd_endpoin
 	if (!c)
 		return -ENOMEM;
 	c->loop = l;
-	c->ep = ep;
 	c->role = role;
 	c->port.fd = -1;
+	c->app_src.fd = -1;
 	c->t_start = l->now;
 	c->dfin_rto_us = XD_DFIN_RTO_US;
 	c->dfin_rtx_at = XMP_TCP_NO_TIMER;
@@ -279,6 +279,14 @@ static int conn_alloc(struct xd_conn **out, struct xd_loop *l, struct xd_endpoin
 		free(c);
 		return err;
 	}
+	err = xd_ep_init(&c->ep_store, ep);
+	if (err) {
+		xmp_msk_destroy(c->sf.msk);
+		free(c);
+		return err;
+	}
+	c->ep = &c->ep_store;
+	c->proxied = xd_ep_is_sock(c->ep);
 	*out = c;
 	return 0;
 }
@@ -319,7 +327,7 @@ static int conn_own(struct xd_conn *c)
 }
 
 int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_addr *dst,
-		    __u16 dport, struct xd_endpoint *ep)
+		    __u16 dport, const struct xd_ep_cfg *ep)
 {
 	struct xmp_route r;
 	struct xd_conn *c;
@@ -365,12 +373,13 @@ int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_ad
 	return 0;
 
 err_free:
+	c->ep->sock_fd = -1; /* the app socket stays the caller's */
 	xd_conn_free(c);
 	return err;
 }
 
 int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, const struct xmp_frame *syn,
-		   struct xd_endpoint *ep)
+		   const struct xd_ep_cfg *ep)
 {
 	struct xmp_mp_opt mp;
 	struct xmp_route r;
@@ -407,10 +416,12 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, const struct xmp_fra
 	return 0;
 
 err_free:
+	c->ep->sock_fd = -1; /* the app socket stays the caller's */
 	xd_conn_free(c);
 	return err;
 }
 
+/* The app socket (proxies) closes with it; the loop unwatched it. */
 void xd_conn_free(struct xd_conn *c)
 {
 	if (!c)
@@ -420,6 +431,7 @@ void xd_conn_free(struct xd_conn *c)
 	xmp_port_release(&c->port);
 	xmp_tcp_destroy(c->sk);
 	xmp_msk_destroy(c->sf.msk);
+	xd_ep_free(c->ep);
 	free(c);
 }
 
@@ -431,17 +443,35 @@ bool xd_conn_match(const struct xd_conn *c, const struct xmp_frame *f)
 
 /* ---- data movement ---- */
 
+/* What the endpoint takes now, at most one scratch buffer: an app socket
+ * that lags leaves the rest in the msk, whose window then closes. */
+static size_t rx_room(const struct xd_conn *c)
+{
+	size_t room = xd_ep_room(c->ep);
+
+	return room < sizeof(xfer_buf) ? room : sizeof(xfer_buf);
+}
+
 /* Subflow bytes -> reassembly (3.3.1 mappings) -> sink. */
 static int pump_rx_mptcp(struct xd_conn *c, bool *moved)
 {
 	struct xmp_tcp_sock *sk = c->sk;
 	struct xmp_msk *msk = c->sf.msk;
 	struct xmp_sf_data_res res;
-	long n;
+	size_t room;
+	long n = -EAGAIN;
 	int err;
 
 	while (xmp_tcp_readable(sk)) {
-		n = xmp_tcp_peek(sk, xfer_buf, sizeof(xfer_buf), 0);
+		/* No more than the data level has room for: what it cannot
+		 * take stays in the subflow's buffer, whose window closes
+		 * (3.3.4), instead of being acked at the TCP level and then
+		 * dropped as beyond the data-level window, with no data-level
+		 * retransmission to bring it back. */
+		room = xmp_msk_rcv_wnd(msk);
+		if (!room)
+			break;
+		n = xmp_tcp_peek(sk, xfer_buf, room < sizeof(xfer_buf) ? room : sizeof(xfer_buf), 0);
 		if (n <= 0)
 			break;
 		err = xmp_sf_data(&c->sf, xmp_tcp_recv_seq(sk) - sk->irs, xfer_buf, (__u32)n,
@@ -453,22 +483,22 @@ static int pump_rx_mptcp(struct xd_conn *c, bool *moved)
 		xmp_tcp_recv(sk, xfer_buf, res.consumed, c->loop->now);
 		*moved = true;
 	}
-	while ((n = xmp_msk_read(msk, xfer_buf, sizeof(xfer_buf))) > 0) {
+	while ((room = rx_room(c)) > 0 && (n = xmp_msk_read(msk, xfer_buf, room)) > 0) {
 		xd_ep_consume(c->ep, xfer_buf, (size_t)n);
 		*moved = true;
 	}
-	if (!n && !c->ep->rcvd_eof) {
+	if (room && !n && !c->ep->rcvd_eof) {
 		c->ep->rcvd_eof = true; /* 3.3.3: the peer's DATA_FIN reached in order */
 		*moved = true;
 	}
 	return 0;
 }
 
-/* The server answers after the client's data ended (as a request/response);
- * the client sends at once. */
+/* The built-in server answers after the client's data ended (as a
+ * request/response); the client and the proxies send at once. */
 static bool may_send(const struct xd_conn *c)
 {
-	return c->role == XMP_SF_CLIENT || c->ep->rcvd_eof || c->closing;
+	return c->role == XMP_SF_CLIENT || c->proxied || c->ep->rcvd_eof || c->closing;
 }
 
 /* Source -> msk -> one mapping per xmp_tcp_send(). */
@@ -521,14 +551,16 @@ static int pump_tx_mptcp(struct xd_conn *c, bool *moved)
 static int pump_plain(struct xd_conn *c, bool *moved)
 {
 	struct xmp_tcp_sock *sk = c->sk;
+	size_t room;
+	long n = -EAGAIN;
 	__u32 w;
-	long n;
 
-	while ((n = xmp_tcp_recv(sk, xfer_buf, sizeof(xfer_buf), c->loop->now)) > 0) {
+	while ((room = rx_room(c)) > 0 &&
+	       (n = xmp_tcp_recv(sk, xfer_buf, room, c->loop->now)) > 0) {
 		xd_ep_consume(c->ep, xfer_buf, (size_t)n);
 		*moved = true;
 	}
-	if (!n && !c->ep->rcvd_eof && sk->state != XMP_TCP_CLOSED) {
+	if (room && !n && !c->ep->rcvd_eof && sk->state != XMP_TCP_CLOSED) {
 		c->ep->rcvd_eof = true;
 		*moved = true;
 	}
@@ -616,6 +648,9 @@ void xd_conn_pump(struct xd_conn *c)
 		c->events = 0;
 		if (c->sk->state < XMP_TCP_ESTABLISHED)
 			break;
+		err = xd_ep_flush(c->ep);
+		if (err)
+			break;
 		if (c->plain || !c->sf.msk) {
 			err = pump_plain(c, &moved);
 		} else {
@@ -629,8 +664,11 @@ void xd_conn_pump(struct xd_conn *c)
 		if (err)
 			break;
 	} while ((moved || c->events) && ++guard < 64);
+	if (!err)
+		err = xd_ep_flush(c->ep); /* what the last round read, and the EOF */
 	if (err) {
-		pr_warn("xmptcpd: connection error: %s; resetting the subflow\n", strerror(-err));
+		pr_warn("xmptcpd: connection %llu error: %s; resetting the subflow\n",
+			(unsigned long long)c->id, strerror(-err));
 		xd_conn_abort(c, err);
 		return;
 	}
@@ -761,13 +799,17 @@ void xd_conn_report(const struct xd_conn *c, FILE *f)
 	xmp_addr_str(&c->laddr, la, sizeof(la));
 	xmp_addr_str(&c->raddr, ra, sizeof(ra));
 	fprintf(f, "{");
+	json_u64(f, "id", c->id, true);
 	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
+	json_bool(f, "proxy", c->proxied, true);
 	fprintf(f, "\"local\":\"%s:%u\",\"remote\":\"%s:%u\",", la, c->lport, ra, c->rport);
 	json_bool(f, "mp_capable", !c->plain && c->sf.msk, true);
 	json_u64(f, "sent", ep->sent, true);
-	json_str(f, "sent_sha256", ep->sent_hex, true);
+	if (!c->proxied)
+		json_str(f, "sent_sha256", ep->sent_hex, true);
 	json_u64(f, "recv", ep->rcvd, true);
-	json_str(f, "recv_sha256", ep->rcvd_hex, true);
+	if (!c->proxied)
+		json_str(f, "recv_sha256", ep->rcvd_hex, true);
 	json_bool(f, "recv_eof", ep->rcvd_eof, true);
 	fprintf(f, "\"seconds\":%.6f,\"goodput_mbps\":%.2f,", secs,
 		secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0);
@@ -780,4 +822,103 @@ void xd_conn_report(const struct xd_conn *c, FILE *f)
 	fprintf(f, ",");
 	report_tcp(c, f);
 	fprintf(f, "}\n");
+}
+
+bool xd_conn_ok(const struct xd_conn *c)
+{
+	if (c->err || !c->ep->rcvd_eof || !xd_ep_flushed(c->ep))
+		return false;
+	if (!c->plain && c->sf.msk && !c->sf.msk->fin_acked)
+		return false;
+	return c->sk->state == XMP_TCP_TIME_WAIT || c->sk->state == XMP_TCP_CLOSED;
+}
+
+/* One word for tables: the data level's state, else the subflow's. */
+const char *xd_conn_state(const struct xd_conn *c)
+{
+	if (c->err)
+		return "error";
+	if (!c->plain && c->sf.msk)
+		return xmp_msk_state_name(c->sf.msk->state);
+	return xmp_tcp_state_name(c->sk->state);
+}
+
+static void tok_hex(char *buf, size_t len, __u32 tok, bool valid)
+{
+	if (valid)
+		snprintf(buf, len, "%08x", tok);
+	else
+		snprintf(buf, len, "-");
+}
+
+/* Where the bytes of a connection wait: for spotting a stall at a glance
+ * (the app, the data level, the subflow, the peer's window). */
+static void brief_queues(const struct xd_conn *c, FILE *f)
+{
+	const struct xmp_tcp_sock *sk = c->sk;
+	const struct xmp_msk *msk = c->sf.msk;
+
+	fprintf(f, "\"queues\":{");
+	json_u64(f, "app_out", c->ep->olen - c->ep->ohead, true);
+	json_bool(f, "app_eof_in", c->ep->src_eof, true);
+	json_u64(f, "tcp_rcvq", sk->rcvq.len, true);
+	json_u64(f, "tcp_sndq", sk->sndq.len, true);
+	json_u64(f, "tcp_in_flight", sk->snd_nxt - sk->snd_una, true);
+	json_u64(f, "tcp_snd_wnd", sk->snd_wnd, true);
+	json_u64(f, "tcp_rcv_adv", sk->rcv_adv - sk->rcv_nxt, !!msk);
+	if (msk) {
+		json_u64(f, "msk_unacked", msk->write_seq - msk->snd_una, true);
+		json_u64(f, "msk_unmapped", msk->write_seq - msk->snd_nxt, true);
+		json_u64(f, "msk_snd_wnd", xmp_msk_snd_wnd(msk), true);
+		json_u64(f, "msk_rcv_unread", msk->ack_seq - msk->rcv_base, true);
+		json_u64(f, "msk_rcv_wnd", xmp_msk_rcv_wnd(msk), false);
+	}
+	fprintf(f, "}");
+}
+
+/* `xmptcp conns -j`: one object per connection. */
+void xd_conn_brief_json(const struct xd_conn *c, FILE *f)
+{
+	bool mp = !c->plain && c->sf.msk;
+	char la[64], ra[64], lt[16], rt[16];
+
+	xmp_addr_str(&c->laddr, la, sizeof(la));
+	xmp_addr_str(&c->raddr, ra, sizeof(ra));
+	tok_hex(lt, sizeof(lt), c->sf.local_token, mp);
+	tok_hex(rt, sizeof(rt), c->sf.remote_token, mp);
+	fprintf(f, "{");
+	json_u64(f, "id", c->id, true);
+	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
+	json_bool(f, "proxy", c->proxied, true);
+	fprintf(f, "\"local\":\"%s:%u\",\"remote\":\"%s:%u\",", la, c->lport, ra, c->rport);
+	json_str(f, "state", xd_conn_state(c), true);
+	json_str(f, "subflow_state", xmp_tcp_state_name(c->sk->state), true);
+	json_bool(f, "mp_capable", mp, true);
+	json_bool(f, "fallback", c->plain || (c->sf.msk && c->sf.msk->fallback), true);
+	json_str(f, "local_token", lt, true);
+	json_str(f, "remote_token", rt, true);
+	json_u64(f, "subflows", 1, true);
+	json_u64(f, "sent", c->ep->sent, true);
+	json_u64(f, "recv", c->ep->rcvd, true);
+	json_u64(f, "srtt_us", c->sk->srtt_us, true);
+	json_u64(f, "cwnd", c->sk->cwnd, true);
+	json_u64(f, "age_ms", (c->loop->now - c->t_start) / 1000, true);
+	brief_queues(c, f);
+	fprintf(f, "}");
+}
+
+/* `xmptcp conns`: one table row, like ss -M. */
+void xd_conn_brief_text(const struct xd_conn *c, FILE *f)
+{
+	bool mp = !c->plain && c->sf.msk;
+	char la[80], ra[80], a[64], tok[16];
+
+	snprintf(la, sizeof(la), "%s:%u", xmp_addr_str(&c->laddr, a, sizeof(a)), c->lport);
+	snprintf(ra, sizeof(ra), "%s:%u", xmp_addr_str(&c->raddr, a, sizeof(a)), c->rport);
+	tok_hex(tok, sizeof(tok), c->sf.local_token, mp);
+	fprintf(f, "%-6llu %-6s %-5s %-22s %-22s %-11s %-8s %12llu %12llu %8llu\n",
+		(unsigned long long)c->id, c->role == XMP_SF_CLIENT ? "client" : "server",
+		c->proxied ? "proxy" : "-", la, ra, xd_conn_state(c), mp ? tok : "tcp",
+		(unsigned long long)c->ep->sent, (unsigned long long)c->ep->rcvd,
+		(unsigned long long)c->sk->srtt_us);
 }

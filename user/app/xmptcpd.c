@@ -2,15 +2,19 @@
 /*
  * xmptcpd: the xmptcp controller daemon (command line and main).
  *
- * This first form runs one worker on one interface with the built-in
- * source/sink endpoint over a single MPTCP connection (one subflow):
- *   client: xmptcpd --iface IF --connect ADDR:PORT --send-bytes N
- *   server: xmptcpd --iface IF --listen ADDR:PORT --sink [--send-bytes N]
- * and prints one JSON line: bytes and SHA-256 of what went each way, the
- * MPTCP outcome (MP_CAPABLE or fallback, DATA_FIN both ways) and counters.
- * `xmptcp attach IF` must have run in the same network namespace (the pins
- * are per namespace; --pin-dir overrides). Exit: 0 transfer completed and
- * closed cleanly, 1 runtime error, 2 usage error.
+ * One worker on one interface, single-subflow MPTCP connections, any mix of:
+ *   built-in client: --connect ADDR:PORT [--send-bytes N] [--count N]
+ *   built-in server: --listen ADDR:PORT [--send-bytes N] [--count N]
+ *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
+ *   server proxy:    --server LISTEN:PORT=FORWARD:PORT (kernel TCP out)
+ * Every connection prints one JSON line as it completes: bytes (and, for
+ * the built-in endpoint, SHA-256) each way, the MPTCP outcome (MP_CAPABLE
+ * or fallback, DATA_FIN both ways) and counters. `xmptcp conns|stats`
+ * query the running daemon over its control socket. `xmptcp attach IF`
+ * must have run in the same network namespace (the pins are per
+ * namespace; --pin-dir overrides). Exit: 0 every connection completed and
+ * closed cleanly (a daemon: stopped by a signal), 1 runtime error,
+ * 2 usage error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,48 +22,81 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "common/log.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
 
+struct xd_fwd {
+	struct xmp_addr a, b;
+	__u16 pa, pb;
+};
+
 struct xd_opts {
 	const char *ifname;
 	const char *pin_dir;
+	const char *ctl_path;
 	const char *connect;
 	const char *listen;
 	const char *send_file;
 	__u64 send_bytes;
 	__u64 seed;
+	__u64 count;
+	bool count_set, timeout_set;
+	unsigned int parallel;
+	unsigned int max_conns;
 	unsigned int queue;
 	unsigned int timeout_s;
 	bool sink;
+	struct xd_fwd client[XD_MAX_PROXIES], server[XD_MAX_LISTENERS];
+	unsigned int nclient, nserver;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: xmptcpd --iface IFACE (--connect ADDR:PORT | --listen ADDR:PORT) [options]\n"
+		"Usage: xmptcpd --iface IFACE MODE... [options]\n"
 		"\n"
 		"Userspace MPTCP endpoint on AF_XDP (run 'xmptcp attach IFACE' first, in the\n"
-		"same network namespace). One connection, one subflow, built-in source/sink;\n"
-		"prints a JSON summary (bytes and SHA-256 each way) on stdout.\n"
+		"same network namespace). Single-subflow MPTCP connections; one JSON line per\n"
+		"connection on stdout as it completes. MODEs (any mix, at least one):\n"
+		"  -c, --connect ADDR:PORT       built-in client: connect to ADDR:PORT ([v6]:port)\n"
+		"  -l, --listen ADDR:PORT        built-in server: accept on ADDR:PORT\n"
+		"      --client LOCAL:PORT=REMOTE:PORT\n"
+		"                                client proxy: apps connect to LOCAL:PORT over\n"
+		"                                kernel TCP; each connection goes over MPTCP to\n"
+		"                                REMOTE:PORT (repeatable)\n"
+		"      --server LISTEN:PORT=FORWARD:PORT\n"
+		"                                server proxy: MPTCP (or TCP) in on LISTEN:PORT,\n"
+		"                                kernel TCP out to the app at FORWARD:PORT\n"
+		"                                (repeatable)\n"
 		"\n"
-		"  -i, --iface IFACE       interface whose XDP program steers our segments\n"
-		"  -c, --connect ADDR:PORT client: connect to ADDR:PORT ([v6addr]:port for IPv6)\n"
-		"  -l, --listen ADDR:PORT  server: accept one connection on ADDR:PORT\n"
+		"Built-in endpoint (source/sink with SHA-256 of both directions):\n"
 		"  -n, --send-bytes N      send N bytes of the pattern (K/M/G suffixes; client\n"
 		"                          at once, server after the client's DATA_FIN) [0]\n"
 		"  -f, --send-file PATH    send the file's bytes instead of the pattern\n"
-		"  -s, --sink              server: receive and hash everything (the default\n"
-		"                          for both roles; accepted for clarity)\n"
+		"  -s, --sink              receive and hash everything (the default; accepted\n"
+		"                          for clarity)\n"
 		"      --seed N            pattern seed [1]\n"
+		"      --count N           connections: the client makes N one after another\n"
+		"                          (see --parallel), the server exits after N [1 with\n"
+		"                          --connect/--listen; 0 = until a signal]\n"
+		"      --parallel P        client: P connections at a time [1]\n"
+		"\n"
+		"General:\n"
+		"  -i, --iface IFACE       interface whose XDP program steers our segments\n"
+		"      --max-conns N       live connections at most; more are refused [1024]\n"
+		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
 		"      --pin-dir DIR       pinned maps [/sys/fs/bpf/xmptcp/ns<netns inode>]\n"
 		"      --queue N           rx queue of IFACE to bind the AF_XDP socket to [0]\n"
-		"  -t, --timeout SECS      give up after SECS [120; 0 = never]\n"
+		"  -t, --timeout SECS      give up after SECS [120 with --count, else 0 = never]\n"
 		"  -v, --verbose           debug output\n"
 		"  -q, --quiet             errors only\n"
-		"  -h, --help              this help\n");
+		"  -h, --help              this help\n"
+		"\n"
+		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN), a second\n"
+		"one aborts.\n");
 }
 
 static int parse_u64(const char *s, __u64 *out, bool suffixes)
@@ -129,126 +166,239 @@ static int parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)
 	return xmp_addr_parse(a, host);
 }
 
-static int parse_opts(int argc, char **argv, struct xd_opts *o)
+/* A=B with A and B both ADDR:PORT (--client, --server). */
+static int parse_fwd(const char *opt, const char *s, struct xd_fwd *fw)
 {
-	enum { O_SEED = 256, O_PIN, O_QUEUE };
-	static const struct option lo[] = {
-		{ "iface", required_argument, NULL, 'i' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "send-bytes", required_argument, NULL, 'n' },
-		{ "send-file", required_argument, NULL, 'f' },
-		{ "sink", no_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "pin-dir", required_argument, NULL, O_PIN },
-		{ "queue", required_argument, NULL, O_QUEUE },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	__u64 v;
-	int c;
+	char buf[256], *eq;
 
-	memset(o, 0, sizeof(*o));
-	o->seed = 1;
-	o->timeout_s = 120;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:l:n:f:st:vqh", lo, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			if (o->ifname) {
-				pr_warn("xmptcpd: one --iface for now (a single worker)\n");
-				return -EINVAL;
-			}
-			o->ifname = optarg;
-			break;
-		case 'c':
-			o->connect = optarg;
-			break;
-		case 'l':
-			o->listen = optarg;
-			break;
-		case 'n':
-			if (parse_u64(optarg, &o->send_bytes, true)) {
-				pr_warn("xmptcpd: --send-bytes wants a byte count like 65536 or 4M, "
-					"not '%s'\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case 'f':
-			o->send_file = optarg;
-			break;
-		case 's':
-			o->sink = true;
-			break;
-		case O_SEED:
-			if (parse_u64(optarg, &o->seed, false)) {
-				pr_warn("xmptcpd: --seed wants a number, not '%s'\n", optarg);
-				return -EINVAL;
-			}
-			break;
-		case O_PIN:
-			if (optarg[0] != '/') {
-				pr_warn("xmptcpd: --pin-dir must be an absolute path, not '%s'\n",
-					optarg);
-				return -EINVAL;
-			}
-			o->pin_dir = optarg;
-			break;
-		case O_QUEUE:
-			if (parse_u64(optarg, &v, false) || v >= XMP_MAX_QUEUES) {
-				pr_warn("xmptcpd: --queue wants 0..%d, not '%s'\n",
-					XMP_MAX_QUEUES - 1, optarg);
-				return -EINVAL;
-			}
-			o->queue = (unsigned int)v;
-			break;
-		case 't':
-			if (parse_u64(optarg, &v, false) || v > 86400) {
-				pr_warn("xmptcpd: --timeout wants seconds (0..86400), not '%s'\n",
-					optarg);
-				return -EINVAL;
-			}
-			o->timeout_s = (unsigned int)v;
-			break;
-		case 'v':
-			xmp_log_level = XMP_LOG_DEBUG;
-			break;
-		case 'q':
-			xmp_log_level = XMP_LOG_WARN;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case ':':
-			pr_warn("xmptcpd: option '%s' needs a value; try 'xmptcpd --help'\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			pr_warn("xmptcpd: unknown option '%s'; try 'xmptcpd --help'\n",
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		pr_warn("xmptcpd: unexpected argument '%s'; try 'xmptcpd --help'\n", argv[optind]);
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		goto bad;
+	eq = strchr(buf, '=');
+	if (!eq)
+		goto bad;
+	*eq = '\0';
+	if (parse_endpoint(buf, &fw->a, &fw->pa) || parse_endpoint(eq + 1, &fw->b, &fw->pb))
+		goto bad;
+	if (xmp_addr_is_any(&fw->b)) {
+		pr_warn("xmptcpd: %s: the address after '=' must be a real address, not '%s'\n",
+			opt, eq + 1);
 		return -EINVAL;
 	}
+	return 0;
+bad:
+	pr_warn("xmptcpd: %s wants ADDR:PORT=ADDR:PORT (IPv6: [ADDR]:PORT), not '%s'\n", opt,
+		s);
+	return -EINVAL;
+}
+
+static int parse_uint(const char *opt, const char *s, __u64 max, unsigned int *out)
+{
+	__u64 v;
+
+	if (parse_u64(s, &v, false) || v > max) {
+		pr_warn("xmptcpd: %s wants a number 0..%llu, not '%s'\n", opt,
+			(unsigned long long)max, s);
+		return -EINVAL;
+	}
+	*out = (unsigned int)v;
+	return 0;
+}
+
+enum { O_SEED = 256, O_PIN, O_QUEUE, O_CLIENT, O_SERVER, O_COUNT, O_PARALLEL, O_MAXC, O_CTL };
+
+static const struct option long_opts[] = {
+	{ "iface", required_argument, NULL, 'i' },
+	{ "connect", required_argument, NULL, 'c' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "client", required_argument, NULL, O_CLIENT },
+	{ "server", required_argument, NULL, O_SERVER },
+	{ "send-bytes", required_argument, NULL, 'n' },
+	{ "send-file", required_argument, NULL, 'f' },
+	{ "sink", no_argument, NULL, 's' },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "parallel", required_argument, NULL, O_PARALLEL },
+	{ "max-conns", required_argument, NULL, O_MAXC },
+	{ "ctl", required_argument, NULL, O_CTL },
+	{ "pin-dir", required_argument, NULL, O_PIN },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{}
+};
+
+/* One option; 0, -EINVAL (message printed) or 1 for --help. */
+static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o)
+{
+	switch (c) {
+	case 'i':
+		if (o->ifname) {
+			pr_warn("xmptcpd: one --iface for now (a single worker)\n");
+			return -EINVAL;
+		}
+		o->ifname = arg;
+		return 0;
+	case 'c':
+		o->connect = arg;
+		return 0;
+	case 'l':
+		o->listen = arg;
+		return 0;
+	case O_CLIENT:
+		if (o->nclient == XD_MAX_PROXIES) {
+			pr_warn("xmptcpd: at most %d --client\n", XD_MAX_PROXIES);
+			return -EINVAL;
+		}
+		return parse_fwd("--client", arg, &o->client[o->nclient++]);
+	case O_SERVER:
+		if (o->nserver == XD_MAX_LISTENERS - 1) {
+			pr_warn("xmptcpd: at most %d --server\n", XD_MAX_LISTENERS - 1);
+			return -EINVAL;
+		}
+		return parse_fwd("--server", arg, &o->server[o->nserver++]);
+	case 'n':
+		if (parse_u64(arg, &o->send_bytes, true)) {
+			pr_warn("xmptcpd: --send-bytes wants a byte count like 65536 or 4M, "
+				"not '%s'\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case 'f':
+		o->send_file = arg;
+		return 0;
+	case 's':
+		o->sink = true;
+		return 0;
+	case O_SEED:
+		if (parse_u64(arg, &o->seed, false)) {
+			pr_warn("xmptcpd: --seed wants a number, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case O_COUNT:
+		o->count_set = true;
+		if (parse_u64(arg, &o->count, false) || o->count > 100000000) {
+			pr_warn("xmptcpd: --count wants 0..100000000, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case O_PARALLEL:
+		if (parse_uint("--parallel", arg, 65536, &o->parallel))
+			return -EINVAL;
+		if (!o->parallel) {
+			pr_warn("xmptcpd: --parallel wants at least 1\n");
+			return -EINVAL;
+		}
+		return 0;
+	case O_MAXC:
+		if (parse_uint("--max-conns", arg, 1000000, &o->max_conns))
+			return -EINVAL;
+		if (!o->max_conns) {
+			pr_warn("xmptcpd: --max-conns wants at least 1\n");
+			return -EINVAL;
+		}
+		return 0;
+	case O_CTL:
+		o->ctl_path = strcmp(arg, "none") ? arg : "";
+		if (*o->ctl_path && o->ctl_path[0] != '/') {
+			pr_warn("xmptcpd: --ctl wants an absolute path or 'none', not '%s'\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case O_PIN:
+		if (arg[0] != '/') {
+			pr_warn("xmptcpd: --pin-dir must be an absolute path, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		o->pin_dir = arg;
+		return 0;
+	case O_QUEUE:
+		return parse_uint("--queue", arg, XMP_MAX_QUEUES - 1, &o->queue);
+	case 't':
+		o->timeout_set = true;
+		return parse_uint("--timeout", arg, 86400, &o->timeout_s);
+	case 'v':
+		xmp_log_level = XMP_LOG_DEBUG;
+		return 0;
+	case 'q':
+		xmp_log_level = XMP_LOG_WARN;
+		return 0;
+	case 'h':
+		return 1;
+	case ':':
+		pr_warn("xmptcpd: option '%s' needs a value; try 'xmptcpd --help'\n", name);
+		return -EINVAL;
+	default:
+		pr_warn("xmptcpd: unknown option '%s'; try 'xmptcpd --help'\n", name);
+		return -EINVAL;
+	}
+}
+
+static int check_opts(struct xd_opts *o)
+{
+	bool builtin = o->connect || o->listen;
+
 	if (!o->ifname) {
 		pr_warn("xmptcpd: --iface IFACE is required; try 'xmptcpd --help'\n");
 		return -EINVAL;
 	}
-	if (!o->connect == !o->listen) {
-		pr_warn("xmptcpd: give exactly one of --connect ADDR:PORT and --listen ADDR:PORT\n");
+	if (!builtin && !o->nclient && !o->nserver) {
+		pr_warn("xmptcpd: give at least one of --connect, --listen, --client, --server; "
+			"try 'xmptcpd --help'\n");
 		return -EINVAL;
 	}
 	if (o->send_file && o->send_bytes) {
 		pr_warn("xmptcpd: --send-bytes and --send-file exclude each other\n");
 		return -EINVAL;
 	}
+	if (!o->count_set)
+		o->count = builtin ? 1 : 0;
+	if (o->connect && !o->count) {
+		pr_warn("xmptcpd: --connect wants --count of at least 1\n");
+		return -EINVAL;
+	}
+	if (!o->timeout_set)
+		o->timeout_s = o->count ? 120 : 0;
 	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct xd_opts *o)
+{
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->parallel = 1;
+	o->max_conns = 1024;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:c:l:n:f:st:vqh", long_opts, NULL)) != -1) {
+		r = parse_one(c, optarg, argv[optind - 1], o);
+		if (r == 1) {
+			usage(stdout);
+			exit(0);
+		}
+		if (r)
+			return r;
+	}
+	if (optind < argc) {
+		pr_warn("xmptcpd: unexpected argument '%s'; try 'xmptcpd --help'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return check_opts(o);
+}
+
+/* Every connection holds descriptors (its port reservation, a proxy's app
+ * socket) until TIME-WAIT ends: take the hard limit, not the soft 1024. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static void on_signal(int sig)
@@ -257,82 +407,111 @@ static void on_signal(int sig)
 	xd_loop_stop();
 }
 
-/* Completed: no error, the peer's data ended (DATA_FIN or FIN), ours was
- * acknowledged, and the subflow closed without a reset. */
-static bool conn_ok(const struct xd_conn *c)
+/* Listeners, proxies and the built-in client, in that order: a client
+ * proxy may point at a local --server. */
+static int setup(struct xd_loop *l, const struct xd_opts *o)
 {
-	if (c->err || !c->ep->rcvd_eof)
-		return false;
-	if (!c->plain && c->sf.msk && !c->sf.msk->fin_acked)
-		return false;
-	return c->sk->state == XMP_TCP_TIME_WAIT || c->sk->state == XMP_TCP_CLOSED;
+	struct xmp_addr addr;
+	unsigned int i;
+	__u16 port;
+	int err;
+
+	if (o->listen) {
+		if (parse_endpoint(o->listen, &addr, &port))
+			return -EINVAL;
+		err = xd_loop_listen(l, &addr, port, NULL, 0);
+		if (err)
+			return err;
+		pr_info("xmptcpd: listening on %s\n", o->listen);
+	}
+	for (i = 0; i < o->nserver; i++) {
+		err = xd_loop_listen(l, &o->server[i].a, o->server[i].pa, &o->server[i].b,
+				     o->server[i].pb);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < o->nclient; i++) {
+		err = xd_proxy_add_client(l, &o->client[i].a, o->client[i].pa, &o->client[i].b,
+					  o->client[i].pb);
+		if (err)
+			return err;
+	}
+	if (!o->connect)
+		return 0;
+	if (parse_endpoint(o->connect, &addr, &port))
+		return -EINVAL;
+	return xd_loop_client(l, &addr, port, o->count, o->parallel);
+}
+
+/* --connect/--listen were checked as ADDR:PORT before anything starts. */
+static int check_endpoints(const struct xd_opts *o)
+{
+	const char *s[2] = { o->connect, o->listen };
+	struct xmp_addr addr;
+	unsigned int i;
+	__u16 port;
+
+	for (i = 0; i < 2; i++) {
+		if (s[i] && parse_endpoint(s[i], &addr, &port)) {
+			pr_warn("xmptcpd: '%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)\n", s[i]);
+			return -EINVAL;
+		}
+	}
+	if (o->connect && !parse_endpoint(o->connect, &addr, &port) && xmp_addr_is_any(&addr)) {
+		pr_warn("xmptcpd: cannot connect to the unspecified address\n");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct xd_loop_cfg lc = {};
-	struct xd_endpoint ep;
 	struct xd_loop loop;
-	struct xmp_addr addr;
 	struct xd_opts o;
-	__u16 port;
 	int err;
 
-	if (parse_opts(argc, argv, &o))
+	if (parse_opts(argc, argv, &o) || check_endpoints(&o))
 		return 2;
-	if (parse_endpoint(o.connect ? o.connect : o.listen, &addr, &port)) {
-		pr_warn("xmptcpd: '%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)\n",
-			o.connect ? o.connect : o.listen);
-		return 2;
-	}
-	if (o.connect && xmp_addr_is_any(&addr)) {
-		pr_warn("xmptcpd: cannot connect to the unspecified address\n");
-		return 2;
-	}
 	xmp_log_setup_libbpf();
+	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	err = xd_ep_init(&ep, o.send_bytes, o.send_file, o.seed);
-	if (err)
-		return 1;
 	lc.ifname = o.ifname;
 	lc.pin_dir = o.pin_dir;
+	lc.ctl_path = o.ctl_path;
 	lc.queue_id = o.queue;
 	lc.timeout_s = o.timeout_s;
 	err = xd_loop_init(&loop, &lc);
 	if (err)
-		goto out_ep;
-	loop.ep = &ep;
-	if (o.connect)
-		err = xd_conn_connect(&loop.conn, &loop, &addr, port, &ep);
-	else
-		err = xd_loop_listen(&loop, &addr, port);
-	if (err)
-		goto out_loop;
-	if (o.listen)
-		pr_info("xmptcpd: listening on %s\n", o.listen);
-	err = xd_loop_run(&loop);
-	if (loop.conn) {
-		xd_ep_finish(&ep);
-		xd_conn_report(loop.conn, stdout);
-		fflush(stdout);
-		if (!err && !conn_ok(loop.conn))
-			err = -EPROTO;
-	} else if (!err) {
-		err = -ENOTCONN;
+		return 1;
+	loop.builtin.send_total = o.send_bytes;
+	loop.builtin.src_file = o.send_file;
+	loop.builtin.seed = o.seed;
+	loop.count = o.count;
+	loop.max_conns = o.max_conns;
+	if (o.send_file && access(o.send_file, R_OK)) {
+		pr_warn("xmptcpd: cannot read --send-file '%s': %s\n", o.send_file,
+			strerror(errno));
+		err = -errno;
+		goto out;
 	}
+	err = setup(&loop, &o);
+	if (!err)
+		err = xd_loop_run(&loop);
 	if (err)
-		pr_warn("xmptcpd: transfer did not complete cleanly: %s\n", strerror(-err));
+		pr_warn("xmptcpd: %s: %s\n",
+			err == -EPROTO ? "a connection did not complete cleanly"
+				       : "did not complete",
+			strerror(-err));
 	pr_debug("xmptcpd: rx %llu frames (bad %llu, unmatched %llu), tx %llu (dropped %llu)\n",
 		 (unsigned long long)loop.st.rx_frames, (unsigned long long)loop.st.rx_bad,
 		 (unsigned long long)loop.st.rx_nomatch, (unsigned long long)loop.st.tx_frames,
 		 (unsigned long long)loop.st.tx_drop);
-out_loop:
+out:
 	xd_loop_fini(&loop);
-out_ep:
-	xd_ep_free(&ep);
 	return err ? 1 : 0;
 }

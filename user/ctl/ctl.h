@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared state of the xmptcp CLI: the parsed options of one command and the
- * command entry points (attach.c, detach.c, status.c, flows.c). main() in
+ * command entry points (attach.c, detach.c, status.c, flows.c, daemon.c). main() in
  * xmptcp.c dispatches; every command returns 0 or -errno and prints its
  * own single-line error before returning an error.
  */
@@ -37,6 +37,7 @@ struct ctl_cfg {
 	bool no_guard;
 	int mode;		/* enum xmp_xdp_mode */
 	const char *pin_dir_opt;
+	const char *ctl_path;	/* conns, stats: the daemon's control socket */
 	struct ctl_ifaces ifaces;
 	char pin_dir[PATH_MAX];	/* resolved */
 };
@@ -45,6 +46,8 @@ int cmd_attach(struct ctl_cfg *cfg);
 int cmd_detach(struct ctl_cfg *cfg);
 int cmd_status(struct ctl_cfg *cfg);
 int cmd_flows(struct ctl_cfg *cfg);
+int cmd_conns(struct ctl_cfg *cfg);
+int cmd_stats(struct ctl_cfg *cfg);
 
 /* Detaches one interface's XDP link, TC filter (and the clsact qdisc if we
  * created it) and removes its pins; tolerant of half-attached states. */

@@ -3,7 +3,7 @@
  * xmptcp: loader and inspection CLI of the xmptcp data plane.
  *   xmptcp [-v|-q] COMMAND [options]
  * Each command has a table of options (opts.h) parsed into struct ctl_cfg,
- * then runs from attach.c, detach.c, status.c or flows.c. Exit codes: 0 ok,
+ * then runs from attach.c, detach.c, status.c, flows.c or daemon.c. Exit codes: 0 ok,
  * 1 runtime error, 2 usage error; every error is one line on stderr that
  * says what to try next.
  */
@@ -18,6 +18,7 @@
 #include "ctl/ctl.h"
 #include "ctl/opts.h"
 #include "ctl/pin.h"
+#include "common/ctlsock.h"
 #include <xmptcp/maps.h>
 
 #define XMPTCP_VERSION "0.1"
@@ -71,6 +72,14 @@ static const struct ctl_opt show_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct ctl_opt daemon_opts[] = {
+	OPT_COMMON,
+	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output", NULL },
+	{ "ctl", 0, OPT_STRING, offsetof(struct ctl_cfg, ctl_path), "PATH",
+	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
 struct ctl_cmd {
 	const char *name;
 	int (*run)(struct ctl_cfg *cfg);
@@ -91,6 +100,12 @@ static const struct ctl_cmd cmds[] = {
 	{ "flows", cmd_flows, show_opts, NULL,
 	  "Show the MPTCP connections seen in observe mode (the kernel's included), their\n"
 	  "tokens, subflows and data-level bytes, like 'ss -M'." },
+	{ "conns", cmd_conns, daemon_opts, NULL,
+	  "Show the connections of the running xmptcpd (asked over its control socket):\n"
+	  "role, proxy or built-in, tuple, state, token, bytes each way, srtt." },
+	{ "stats", cmd_stats, daemon_opts, NULL,
+	  "Show the counters of the running xmptcpd: connections opened/ok/failed/plain\n"
+	  "TCP, frames, proxies, bytes." },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -147,8 +162,8 @@ static int global_opts(int argc, char **argv, int *rc)
 		}
 	}
 	if (i >= argc) {
-		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows); try 'xmptcp "
-			"--help'\n");
+		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows, conns, stats); "
+			"try 'xmptcp --help'\n");
 		*rc = 2;
 		return -1;
 	}

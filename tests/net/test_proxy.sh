@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# Unmodified applications through xmptcpd's proxies, and the control socket.
+# Topology: namespace C (curl / python3 clients, xmptcpd with client
+# proxies) -- veth xpc0 10.236.1.1 / xps0 10.236.1.2 -- namespace S
+# (xmptcpd with server proxies, python3 servers on 127.0.0.1). Between the
+# two daemons every connection is MPTCP (ours <-> ours, RFC 8684);
+# towards the apps it is kernel TCP on loopback.
+#   C: curl 127.0.0.1:8080 -> xmptcpd --client 127.0.0.1:8080=10.236.1.2:9000
+#   S: xmptcpd --server 10.236.1.2:9000=127.0.0.1:8000 -> http.server
+# Checked: downloads and uploads byte-exact (sha256), 16 at once, the
+# kernel's MPTCP as a peer of each proxy (mptcpize curl into the server
+# proxy; the client proxy into a kernel MPTCP server), `xmptcp conns -j` /
+# `stats -j` on both ends during and after transfers (tokens agree across
+# the two daemons), a forward that fails resets the app's connection and
+# is counted, SIGTERM exits cleanly and removes the control socket.
+source "$(dirname "$0")/../lib/net.sh"
+
+XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
+xb_require_root
+xb_require_cmds ip nsenter python3 ethtool timeout curl
+xb_require_xmptcp
+[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_netns
+
+C="xpc$$" S="xps$$"
+xb_ns_add "$C" && xb_ns_add "$S" &&
+	xb_veth "$C" xpc0 10.236.1.1/24 "$S" xps0 10.236.1.2/24 ||
+	xb_skip_all "cannot build the veth topology"
+ip netns exec "$C" ethtool -K xpc0 tx off >/dev/null 2>&1
+ip netns exec "$S" ethtool -K xps0 tx off >/dev/null 2>&1
+for _ in $(seq 50); do
+	ip netns exec "$S" ping -c1 -W1 10.236.1.1 >/dev/null 2>&1 && break
+	sleep 0.1
+done
+for ns in "$C:xpc0" "$S:xps0"; do
+	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode native 2>"$XB_TMP/attach.err" &&
+		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode generic 2>>"$XB_TMP/attach.err"; then
+		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
+		xb_finish
+	fi
+done
+ok "attach_both_ends"
+
+# The unmodified servers in S: files over HTTP, and a sink that answers
+# "<bytes> <sha256>" after the client's EOF.
+WWW="$XB_TMP/www"
+mkdir -p "$WWW"
+head -c 20000000 /dev/urandom >"$WWW/big.bin"
+head -c 1000000 /dev/urandom >"$WWW/small.bin"
+cat >"$XB_TMP/sink.py" <<'EOF'
+import hashlib, socket, sys, threading
+def serve(c):
+    h, n = hashlib.sha256(), 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+    c.sendall(("%d %s\n" % (n, h.hexdigest())).encode())
+    c.close()
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", int(sys.argv[1])))
+ls.listen(64)
+while True:
+    threading.Thread(target=serve, args=(ls.accept()[0],), daemon=True).start()
+EOF
+cat >"$XB_TMP/upload.py" <<'EOF'
+import hashlib, os, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+data = os.urandom(n)
+s = socket.create_connection(("127.0.0.1", port), timeout=30)
+s.sendall(data)
+s.shutdown(socket.SHUT_WR)
+ans = b""
+while True:
+    b = s.recv(4096)
+    if not b:
+        break
+    ans += b
+want = "%d %s" % (n, hashlib.sha256(data).hexdigest())
+print("ok" if ans.decode().strip() == want else "want %s got %r" % (want, ans))
+EOF
+ip netns exec "$S" python3 -m http.server --bind 127.0.0.1 --directory "$WWW" 8000 \
+	>/dev/null 2>&1 &
+ip netns exec "$S" python3 "$XB_TMP/sink.py" 8001 >/dev/null 2>&1 &
+# a kernel MPTCP server for the client proxy's kernel-peer case
+ip netns exec "$S" mptcpize run python3 -m http.server --bind 10.236.1.2 --directory "$WWW" 9100 \
+	>/dev/null 2>&1 &
+
+# nsenter execs xmptcpd: $! is the daemon's pid
+nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xps0 \
+	--server 10.236.1.2:9000=127.0.0.1:8000 --server 10.236.1.2:9001=127.0.0.1:8001 \
+	--server 10.236.1.2:9002=127.0.0.1:8999 >"$XB_TMP/s.out" 2>"$XB_TMP/s.err" &
+SPID=$!
+nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xpc0 \
+	--client 127.0.0.1:8080=10.236.1.2:9000 --client 127.0.0.1:8081=10.236.1.2:9001 \
+	--client 127.0.0.1:8082=10.236.1.2:9100 --client 127.0.0.1:8083=10.236.1.2:9002 \
+	>"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
+CPID=$!
+ready() { # NS PORT: something listens on 127.0.0.1:PORT / any:PORT
+	for _ in $(seq 100); do
+		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if ready "$S" 8000 && ready "$S" 8001 && ready "$S" 9100 && ready "$C" 8080 && ready "$C" 8083; then
+	ok "daemons_and_servers_up"
+else
+	not_ok "daemons_and_servers_up" "$(cat "$XB_TMP/s.err" "$XB_TMP/c.err")"
+	xb_finish
+fi
+ctl() { xb_nsx "$1" "$XMPTCP" "${@:2}"; }
+jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+# 1. download through both proxies
+sha_big=$(sha256sum <"$WWW/big.bin" | cut -d' ' -f1)
+got=$(ip netns exec "$C" timeout 60 curl -sS --max-time 50 http://127.0.0.1:8080/big.bin | sha256sum | cut -d' ' -f1)
+[ "$got" = "$sha_big" ] && ok "curl_download_20MB_through_proxies_sha256" ||
+	not_ok "curl_download_20MB_through_proxies_sha256" "got $got want $sha_big" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
+
+# 2. upload through both proxies
+r=$(ip netns exec "$C" timeout 60 python3 "$XB_TMP/upload.py" 8081 8000000 2>&1)
+[ "$r" = ok ] && ok "upload_8MB_through_proxies_sha256" || not_ok "upload_8MB_through_proxies_sha256" "$r"
+
+# 3. the control socket during a transfer: both daemons list the
+# connection, MPTCP, with each other's tokens
+ip netns exec "$C" timeout 60 curl -sS --limit-rate 4M -o "$XB_TMP/slow.bin" \
+	http://127.0.0.1:8080/big.bin 2>"$XB_TMP/slow.err" &
+CURL=$!
+sleep 1.5
+ctl "$C" conns -j >"$XB_TMP/conns_c.json" 2>"$XB_TMP/conns_c.err"
+ctl "$S" conns -j >"$XB_TMP/conns_s.json" 2>"$XB_TMP/conns_s.err"
+ctl "$C" conns >"$XB_TMP/conns_c.txt" 2>&1
+r=$(python3 - "$XB_TMP/conns_c.json" "$XB_TMP/conns_s.json" <<'EOF'
+import json, sys
+c = [x for x in json.load(open(sys.argv[1])) if x["state"] not in ("TIME_WAIT", "CLOSED")]
+s = [x for x in json.load(open(sys.argv[2])) if x["state"] not in ("TIME_WAIT", "CLOSED")]
+if len(c) != 1 or len(s) != 1:
+    print("want one live connection each: %s / %s" % (c, s)); sys.exit()
+c, s = c[0], s[0]
+ok = (c["role"] == "client" and s["role"] == "server" and c["proxy"] and s["proxy"] and
+      c["mp_capable"] and s["mp_capable"] and c["local_token"] == s["remote_token"] and
+      c["remote_token"] == s["local_token"] and c["recv"] > 0 and s["sent"] > 0 and
+      c["remote"] == s["local"])
+print("ok" if ok else "mismatch: %s / %s" % (c, s))
+EOF
+)
+[ "$r" = ok ] && ok "conns_json_both_daemons_tokens_agree" ||
+	not_ok "conns_json_both_daemons_tokens_agree" "$r" "$(cat "$XB_TMP/conns_c.err" "$XB_TMP/conns_s.err")"
+grep -q "client proxy .* 10.236.1.2:9000 " "$XB_TMP/conns_c.txt" && head -1 "$XB_TMP/conns_c.txt" | grep -q "TOKEN" &&
+	ok "conns_table" || not_ok "conns_table" "$(cat "$XB_TMP/conns_c.txt")"
+rc=0
+wait "$CURL" || rc=$?
+[ "$(sha256sum <"$XB_TMP/slow.bin" | cut -d' ' -f1)" = "$sha_big" ] && ok "rate_limited_download_sha256" ||
+	not_ok "rate_limited_download_sha256" "curl exit $rc: $(cat "$XB_TMP/slow.err")" "$(ls -l "$XB_TMP/slow.bin")" \
+		"$(ctl "$C" conns -j)" "$(ctl "$S" conns -j)" "$(cmp "$XB_TMP/slow.bin" "$WWW/big.bin" 2>&1)" \
+		"$(grep -v '"error":null' "$XB_TMP/c.out" "$XB_TMP/s.out" | head -5 | cut -c1-400)"
+
+# 4. 16 at once
+pids=()
+for i in $(seq 16); do
+	ip netns exec "$C" timeout 60 curl -sS --max-time 50 -o "$XB_TMP/par$i" \
+		http://127.0.0.1:8080/small.bin 2>>"$XB_TMP/par.err" &
+	pids+=($!)
+done
+wait_ok=0
+for j in "${pids[@]}"; do wait "$j" || true; done
+sha_small=$(sha256sum <"$WWW/small.bin" | cut -d' ' -f1)
+for i in $(seq 16); do
+	[ "$(sha256sum <"$XB_TMP/par$i" | cut -d' ' -f1)" = "$sha_small" ] && wait_ok=$((wait_ok + 1))
+done
+[ "$wait_ok" = 16 ] && ok "sixteen_parallel_downloads_sha256" ||
+	not_ok "sixteen_parallel_downloads_sha256" "$wait_ok of 16 byte-exact" "$(cat "$XB_TMP/par.err")" \
+		"$(grep -v '"error":null' "$XB_TMP/c.out" "$XB_TMP/s.out" | head -5 | cut -c1-400)"
+
+# 5. the kernel's MPTCP as a peer of each proxy
+kb=$(ip netns exec "$C" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableSYNACKRX"{print $2}')
+got=$(ip netns exec "$C" timeout 60 mptcpize run curl -sS --max-time 50 http://10.236.1.2:9000/big.bin | sha256sum | cut -d' ' -f1)
+ka=$(ip netns exec "$C" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableSYNACKRX"{print $2}')
+[ "$got" = "$sha_big" ] && [ "$((${ka:-0} - ${kb:-0}))" -ge 1 ] &&
+	ok "kernel_mptcp_client_into_server_proxy" ||
+	not_ok "kernel_mptcp_client_into_server_proxy" "sha $got, MPCapableSYNACKRX +$((${ka:-0} - ${kb:-0}))"
+kb=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableACKRX"{print $2}')
+got=$(ip netns exec "$C" timeout 60 curl -sS --max-time 50 http://127.0.0.1:8082/big.bin | sha256sum | cut -d' ' -f1)
+ka=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableACKRX"{print $2}')
+[ "$got" = "$sha_big" ] && [ "$((${ka:-0} - ${kb:-0}))" -ge 1 ] &&
+	ok "client_proxy_into_kernel_mptcp_server" ||
+	not_ok "client_proxy_into_kernel_mptcp_server" "sha $got, MPCapableACKRX +$((${ka:-0} - ${kb:-0}))"
+
+# 6. nobody at the forward address: the app's connection is reset, counted
+t0=$(date +%s)
+rc=0
+ip netns exec "$C" timeout 20 curl -sS --max-time 15 -o /dev/null http://127.0.0.1:8083/ 2>/dev/null || rc=$?
+ff=$(ctl "$S" stats -j | jq_py 'd["proxy"]["forward_failed"]')
+[ "$rc" -ne 0 ] && [ $(($(date +%s) - t0)) -lt 10 ] && [ "${ff:-0}" -ge 1 ] &&
+	ok "forward_refused_resets_app_and_counts" ||
+	not_ok "forward_refused_resets_app_and_counts" "curl exit $rc after $(($(date +%s) - t0)) s, forward_failed=$ff"
+
+# 7. stats after the transfers
+sleep 0.5
+ctl "$C" stats -j >"$XB_TMP/stats_c.json" 2>&1
+ctl "$S" stats -j >"$XB_TMP/stats_s.json" 2>&1
+r=$(python3 - "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json" <<'EOF'
+import json, sys
+c, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+# C: 1 + 1 + 1 + 16 + 1 (kernel server) + 1 (refused fwd) proxied
+bad = []
+if c["proxy"]["accepted"] < 21: bad.append("C accepted %d" % c["proxy"]["accepted"])
+if c["conns"]["ok"] < 20: bad.append("C ok %d" % c["conns"]["ok"])
+if s["conns"]["ok"] < 20: bad.append("S ok %d" % s["conns"]["ok"])
+if c["conns"]["failed"] != 1: bad.append("C failed %d (want 1: the refused forward)" % c["conns"]["failed"])
+if s["conns"]["plain_tcp"] != 0 or c["conns"]["plain_tcp"] != 0: bad.append("plain TCP seen")
+if c["frames"]["rx_bad"] or s["frames"]["rx_bad"]: bad.append("bad frames")
+print("; ".join(bad) if bad else "ok")
+EOF
+)
+[ "$r" = ok ] && ok "stats_json_counts" || not_ok "stats_json_counts" "$r" "$(cat "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json")"
+ctl "$C" stats | grep -q "^connections" && ok "stats_text" || not_ok "stats_text" "$(ctl "$C" stats 2>&1)"
+
+# 8. CLI errors: one line, exit 1 (no daemon) or 2 (usage)
+P="xpn$$"
+xb_ns_add "$P"
+rc=0
+out=$(xb_nsx "$P" "$XMPTCP" conns -j 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 1 ] && [ "$(wc -l <<<"$out")" = 1 ] && ok "conns_without_daemon_one_line_exit_1" ||
+	not_ok "conns_without_daemon_one_line_exit_1" "exit $rc: $out"
+rc=0
+out=$("$XMPTCP" stats --bogus 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 2 ] && ok "stats_bad_option_exit_2" || not_ok "stats_bad_option_exit_2" "exit $rc: $out"
+rc=0
+out=$("$XMPTCPD" --iface lo --client 127.0.0.1:80 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && ok "xmptcpd_bad_client_spec_exit_2" ||
+	not_ok "xmptcpd_bad_client_spec_exit_2" "exit $rc: $out"
+
+# 9. SIGTERM: both exit 0 and take their control sockets with them
+csock=/run/xmptcp/ns$(stat -L -c %i "/var/run/netns/$C").sock
+kill -TERM "$CPID" "$SPID"
+rc=0
+wait "$CPID" || rc=$?
+wait "$SPID" || rc=$((rc ? rc : $?))
+[ "$rc" = 0 ] && [ ! -e "$csock" ] && ok "sigterm_clean_exit_ctl_socket_removed" ||
+	not_ok "sigterm_clean_exit_ctl_socket_removed" "exit $rc, $(ls -l "$csock" 2>&1)" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
+
+xb_finish
