@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs every benchmark: each executable in $BUILD/bench/ (built from
-# bench/*.c), then each bench/*.sh but this one. Benchmarks print one line
-# per figure, with the ratio to the reference measured in the same run.
+# bench/*.c) but the tools listed in BENCH_TOOLS, then each bench/*.sh but
+# this one (bench/goodput.sh: single-path goodput of xmptcpd, kernel MPTCP
+# and kernel TCP on one veth pair; GOODPUT_ARGS passes it options, e.g.
+# "--bytes 64M --reps 1"). Benchmarks print one line per figure, with the
+# ratio to the reference measured in the same run; exit 4 means skipped.
 #   BUILD=build bench/run.sh
 set -u
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -16,16 +19,35 @@ if [ ! -d "$BUILD/bench" ]; then
 	exit 1
 fi
 
+# Programs built from bench/*.c that are tools for the tests, not benchmarks.
+BENCH_TOOLS=${BENCH_TOOLS:-xnetem}
+
 rc=0
+# NAME STATUS: 0 ok, 4 skipped (cannot run here), else failed
+result() {
+	case $2 in
+	0) ;;
+	4) echo "bench: $1 skipped" >&2 ;;
+	*) echo "bench: $1 failed (exit $2)" >&2; rc=1 ;;
+	esac
+}
 for b in "$BUILD"/bench/*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
+	case " $BENCH_TOOLS " in *" ${b##*/} "*) continue ;; esac
 	echo "# ${b##*/}"
-	"$b" || { echo "bench: ${b##*/} failed" >&2; rc=1; }
+	"$b"
+	result "${b##*/}" $?
 done
 for s in bench/*.sh; do
 	[ -f "$s" ] || continue
 	[ "$(basename "$s")" = run.sh ] && continue
 	echo "# $(basename "$s" .sh)"
-	BUILD=$BUILD bash "$s" || { echo "bench: $(basename "$s") failed" >&2; rc=1; }
+	if [ "$(basename "$s")" = goodput.sh ]; then
+		# shellcheck disable=SC2086 # GOODPUT_ARGS is a list of options
+		BUILD=$BUILD bash "$s" ${GOODPUT_ARGS:-}
+	else
+		BUILD=$BUILD bash "$s"
+	fi
+	result "$(basename "$s" .sh)" $?
 done
 exit $rc
