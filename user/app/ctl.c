@@ -138,12 +138,22 @@ static void conns_text(const struct xd_loop *l, FILE *f)
 
 #define S(x) ((unsigned long long)(x))
 
+static void ifaces(const struct xd_loop *l, FILE *f, const char *sep, const char *quote)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nports; i++)
+		fprintf(f, "%s%s%s%s", i ? sep : "", quote, l->port[i].ifname, quote);
+}
+
 static void stats_json(const struct xd_loop *l, FILE *f)
 {
 	const struct xd_loop_stats *st = &l->st;
 	unsigned int tw = l->nconns - l->nactive;
 
-	fprintf(f, "{\"iface\":\"%s\",\"pid\":%d,", l->ifname, (int)getpid());
+	fprintf(f, "{\"ifaces\":[");
+	ifaces(l, f, ",", "\"");
+	fprintf(f, "],\"pid\":%d,", (int)getpid());
 	fprintf(f, "\"conns\":{\"active\":%u,\"time_wait\":%u,\"opened\":%llu,\"ok\":%llu,"
 		   "\"failed\":%llu,\"plain_tcp\":%llu},",
 		l->nactive, tw, S(st->conns_opened), S(st->conns_ok), S(st->conns_failed),
@@ -165,7 +175,9 @@ static void stats_text(const struct xd_loop *l, FILE *f)
 {
 	const struct xd_loop_stats *st = &l->st;
 
-	fprintf(f, "interface        %s (pid %d)\n", l->ifname, (int)getpid());
+	fprintf(f, "interfaces       ");
+	ifaces(l, f, ", ", "");
+	fprintf(f, " (pid %d)\n", (int)getpid());
 	fprintf(f, "connections      %u active, %u in TIME-WAIT; %llu opened, %llu ok, "
 		   "%llu failed, %llu plain TCP\n",
 		l->nactive, l->nconns - l->nactive, S(st->conns_opened), S(st->conns_ok),

@@ -49,7 +49,7 @@ __u64 xd_now_us(void)
 	return (__u64)ts.tv_sec * 1000000 + (__u64)ts.tv_nsec / 1000;
 }
 
-static int loop_pins(struct xd_loop *l, const char *pin_dir)
+static int loop_pins(struct xd_loop *l, const char *pin_dir, const char *ifname)
 {
 	char path[PATH_MAX + 32];
 	struct stat st;
@@ -68,7 +68,7 @@ static int loop_pins(struct xd_loop *l, const char *pin_dir)
 	if (stat(path, &st)) {
 		pr_warn("xmptcpd: %s not found: xmptcp is not attached in this network namespace; "
 			"run 'xmptcp attach %s' first (or give --pin-dir)\n",
-			path, l->ifname);
+			path, ifname);
 		return -ENOENT;
 	}
 	return 0;
@@ -101,13 +101,52 @@ void xd_loop_unwatch(struct xd_loop *l, struct xd_src *src)
 	src->fd = -1;
 }
 
-static int loop_open_io(struct xd_loop *l, const struct xd_loop_cfg *cfg)
+/* One interface: its AF_XDP socket on the queue asked for, in epoll. */
+static int loop_open_port(struct xd_loop *l, struct xd_port *p, const char *ifname,
+			  unsigned int queue)
 {
 	struct xmp_xsk_cfg xc = {
-		.queue_id = cfg->queue_id,
+		.queue_id = queue,
 		.bind_flags = XDP_COPY,
 		.xsks_map_fd = -1,
 	};
+	int err;
+
+	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
+	p->ifindex = (int)if_nametoindex(ifname);
+	if (!p->ifindex) {
+		pr_warn("xmptcpd: no interface '%s' in this network namespace\n", ifname);
+		return -ENODEV;
+	}
+	if (xd_loop_port(l, p->ifindex) != p) {
+		pr_warn("xmptcpd: --iface %s given twice\n", ifname);
+		return -EINVAL;
+	}
+	xc.ifname = p->ifname;
+	xc.pin_dir = l->pin_dir;
+	err = xmp_xsk_open(&p->xsk, &xc);
+	if (err) {
+		pr_warn("xmptcpd: AF_XDP socket on %s queue %u: %s\n", ifname, queue,
+			strerror(-err));
+		return err;
+	}
+	p->src.obj = p;
+	return loop_epoll_add(l, &p->src, XD_SRC_XSK, xmp_xsk_fd(p->xsk), EPOLLIN);
+}
+
+struct xd_port *xd_loop_port(struct xd_loop *l, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nports; i++)
+		if (l->port[i].ifindex == ifindex)
+			return &l->port[i];
+	return NULL;
+}
+
+static int loop_open_io(struct xd_loop *l, const struct xd_loop_cfg *cfg)
+{
+	unsigned int i;
 	int err, tfd;
 
 	err = xmp_owned_open(&l->own, l->pin_dir);
@@ -116,28 +155,24 @@ static int loop_open_io(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 			strerror(-err));
 		return err;
 	}
-	xc.ifname = l->ifname;
-	xc.pin_dir = l->pin_dir;
-	err = xmp_xsk_open(&l->xsk, &xc);
-	if (err) {
-		pr_warn("xmptcpd: AF_XDP socket on %s queue %u: %s\n", l->ifname, cfg->queue_id,
-			strerror(-err));
-		return err;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return -errno;
+	for (i = 0; i < cfg->nifs; i++) {
+		l->port[i].src.fd = -1;
+		l->nports = i + 1;
+		err = loop_open_port(l, &l->port[i], cfg->ifnames[i], cfg->queue_id);
+		if (err)
+			return err;
 	}
 	err = xmp_route_cache_new(&l->rc, 0, 1000);
 	if (err)
 		return err;
-	l->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (l->epfd < 0)
-		return -errno;
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tfd < 0)
 		return -errno;
 	l->tmr_src.fd = tfd;
-	err = loop_epoll_add(l, &l->xsk_src, XD_SRC_XSK, xmp_xsk_fd(l->xsk), EPOLLIN);
-	if (!err)
-		err = loop_epoll_add(l, &l->tmr_src, XD_SRC_TIMER, tfd, EPOLLIN);
-	return err;
+	return loop_epoll_add(l, &l->tmr_src, XD_SRC_TIMER, tfd, EPOLLIN);
 }
 
 int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
@@ -145,7 +180,7 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->epfd = l->tmr_src.fd = l->ctl_src.fd = l->xsk_src.fd = -1;
+	l->epfd = l->tmr_src.fd = l->ctl_src.fd = -1;
 	l->own.listeners_fd = l->own.subflows_fd = l->own.tokens_fd = -1;
 	l->now = xd_now_us();
 	l->report = stdout;
@@ -155,13 +190,9 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	l->next_id = 1;
 	if (cfg->timeout_s)
 		l->deadline = l->now + (__u64)cfg->timeout_s * 1000000;
-	snprintf(l->ifname, sizeof(l->ifname), "%s", cfg->ifname);
-	l->ifindex = (int)if_nametoindex(cfg->ifname);
-	if (!l->ifindex) {
-		pr_warn("xmptcpd: no interface '%s' in this network namespace\n", cfg->ifname);
-		return -ENODEV;
-	}
-	err = loop_pins(l, cfg->pin_dir);
+	if (!cfg->nifs || cfg->nifs > XD_MAX_PORTS)
+		return -EINVAL;
+	err = loop_pins(l, cfg->pin_dir, cfg->ifnames[0]);
 	if (!err)
 		err = loop_open_io(l, cfg);
 	if (!err)
@@ -212,11 +243,14 @@ void xd_loop_fini(struct xd_loop *l)
 	l->nlst = 0;
 	xd_proxy_close_all(l);
 	xd_ctl_close(l);
-	if (l->xsk) {
-		xmp_xsk_tx_flush(l->xsk);
-		xmp_xsk_close(l->xsk);
+	for (i = 0; i < l->nports; i++) {
+		if (!l->port[i].xsk)
+			continue;
+		xmp_xsk_tx_flush(l->port[i].xsk);
+		xmp_xsk_close(l->port[i].xsk);
+		l->port[i].xsk = NULL;
 	}
-	l->xsk = NULL;
+	l->nports = 0;
 	xmp_owned_close(&l->own);
 	xmp_route_cache_free(l->rc);
 	l->rc = NULL;
@@ -286,6 +320,7 @@ static void loop_client_fill(struct xd_loop *l)
 	while (l->client && l->started < l->count && l->nactive < l->parallel &&
 	       l->nactive < l->max_conns && !xd_stop) {
 		l->started++;
+		l->now = xd_now_us(); /* the SYN's time: its RTT sample, t_start */
 		err = xd_conn_connect(&c, l, &l->dst, l->dport, &l->builtin);
 		if (err) {
 			l->st.conns_failed++;
@@ -346,19 +381,20 @@ void xd_loop_reap(struct xd_loop *l)
 	loop_client_fill(l);
 }
 
-int xd_loop_xmit(struct xd_loop *l, const struct xmp_pkt_hdrs *h, const struct xmp_seg *seg)
+int xd_loop_xmit(struct xd_loop *l, struct xd_port *p, const struct xmp_pkt_hdrs *h,
+		 const struct xmp_seg *seg)
 {
 	struct xmp_pkt_hdrs hh = *h;
 	__u32 cap;
 	__u8 *buf;
 	int len, err;
 
-	buf = xmp_xsk_tx_alloc(l->xsk, &cap);
+	buf = xmp_xsk_tx_alloc(p->xsk, &cap);
 	if (!buf) {
 		/* publish what is queued, reap completions, try once more */
-		xmp_xsk_tx_flush(l->xsk);
-		l->tx_unflushed = 0;
-		buf = xmp_xsk_tx_alloc(l->xsk, &cap);
+		xmp_xsk_tx_flush(p->xsk);
+		p->tx_unflushed = 0;
+		buf = xmp_xsk_tx_alloc(p->xsk, &cap);
 	}
 	if (!buf) {
 		l->st.tx_drop++;
@@ -367,19 +403,19 @@ int xd_loop_xmit(struct xd_loop *l, const struct xmp_pkt_hdrs *h, const struct x
 	hh.ip_id = l->ip_id++;
 	len = xmp_pkt_build(buf, cap, &hh, seg);
 	if (len < 0) {
-		xmp_xsk_tx_free(l->xsk, buf);
+		xmp_xsk_tx_free(p->xsk, buf);
 		l->st.tx_drop++;
 		return len;
 	}
-	err = xmp_xsk_tx_queue(l->xsk, buf, (__u32)len);
+	err = xmp_xsk_tx_queue(p->xsk, buf, (__u32)len);
 	if (err) {
 		l->st.tx_drop++;
 		return err;
 	}
 	l->st.tx_frames++;
-	if (++l->tx_unflushed >= XD_TX_BATCH) {
-		xmp_xsk_tx_flush(l->xsk);
-		l->tx_unflushed = 0;
+	if (++p->tx_unflushed >= XD_TX_BATCH) {
+		xmp_xsk_tx_flush(p->xsk);
+		p->tx_unflushed = 0;
 	}
 	return 0;
 }
@@ -402,7 +438,8 @@ static struct xd_listener *listener_for(struct xd_loop *l, const struct xmp_fram
 
 /* A SYN to one of our listeners: a new connection, its app end the
  * built-in endpoint or (server proxy) a kernel TCP connect() to fwd. */
-static void loop_accept(struct xd_loop *l, struct xd_listener *ls, const struct xmp_frame *f)
+static void loop_accept(struct xd_loop *l, struct xd_port *port, struct xd_listener *ls,
+			const struct xmp_frame *f)
 {
 	struct xd_ep_cfg ec = l->builtin;
 	struct xd_conn *c;
@@ -420,7 +457,7 @@ static void loop_accept(struct xd_loop *l, struct xd_listener *ls, const struct 
 		}
 		ec.sock_connecting = true;
 	}
-	err = xd_conn_accept(&c, l, f, &ec);
+	err = xd_conn_accept(&c, l, port, f, &ec);
 	if (err) {
 		pr_warn("xmptcpd: cannot accept a connection: %s\n", strerror(-err));
 		if (ec.sock_fd >= 0)
@@ -439,7 +476,7 @@ static void loop_accept(struct xd_loop *l, struct xd_listener *ls, const struct 
 	xd_conn_pump(c);
 }
 
-static void loop_frame(struct xd_loop *l, const struct xmp_xsk_pkt *p)
+static void loop_frame(struct xd_loop *l, struct xd_port *port, const struct xmp_xsk_pkt *p)
 {
 	struct xd_listener *ls;
 	struct xmp_frame f;
@@ -458,23 +495,52 @@ static void loop_frame(struct xd_loop *l, const struct xmp_xsk_pkt *p)
 	}
 	ls = listener_for(l, &f);
 	if (ls)
-		loop_accept(l, ls, &f);
+		loop_accept(l, port, ls, &f);
 	else
 		l->st.rx_nomatch++;
 }
 
-static void loop_rx(struct xd_loop *l)
+static void loop_rx_port(struct xd_loop *l, struct xd_port *p)
 {
 	struct xmp_xsk_pkt pk[XD_RX_BATCH];
 	unsigned int n, i, rounds = 0;
 
 	do {
-		n = xmp_xsk_rx(l->xsk, pk, XD_RX_BATCH);
+		n = xmp_xsk_rx(p->xsk, pk, XD_RX_BATCH);
 		l->now = xd_now_us();
 		for (i = 0; i < n; i++)
-			loop_frame(l, &pk[i]);
-		xmp_xsk_rx_release(l->xsk, pk, n);
+			loop_frame(l, p, &pk[i]);
+		xmp_xsk_rx_release(p->xsk, pk, n);
 	} while (n == XD_RX_BATCH && ++rounds < 16);
+}
+
+/* Every port each turn: wakeups may be coalesced. */
+static void loop_rx(struct xd_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nports; i++)
+		loop_rx_port(l, &l->port[i]);
+}
+
+static void loop_tx_flush(struct xd_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nports; i++) {
+		xmp_xsk_tx_flush(l->port[i].xsk);
+		l->port[i].tx_unflushed = 0;
+	}
+}
+
+static bool loop_tx_inflight(const struct xd_loop *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nports; i++)
+		if (xmp_xsk_tx_inflight(l->port[i].xsk))
+			return true;
+	return false;
 }
 
 static void loop_arm_timer(struct xd_loop *l)
@@ -488,7 +554,7 @@ static void loop_arm_timer(struct xd_loop *l)
 		if (ct < t)
 			t = ct;
 	}
-	if (xmp_xsk_tx_inflight(l->xsk) && l->now + XD_TX_RETRY_US < t)
+	if (loop_tx_inflight(l) && l->now + XD_TX_RETRY_US < t)
 		t = l->now + XD_TX_RETRY_US;
 	if (l->deadline && l->deadline < t)
 		t = l->deadline;
@@ -613,8 +679,7 @@ int xd_loop_run(struct xd_loop *l)
 			loop_timeout(l);
 			return -ETIMEDOUT;
 		}
-		xmp_xsk_tx_flush(l->xsk);
-		l->tx_unflushed = 0;
+		loop_tx_flush(l);
 		loop_arm_timer(l);
 		n = epoll_wait(l->epfd, evs, 64, -1);
 		if (n < 0 && errno != EINTR)

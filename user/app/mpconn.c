@@ -243,7 +243,7 @@ static int conn_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *s
 	struct xd_conn *c = ctx;
 
 	(void)sk;
-	return xd_loop_xmit(c->loop, &c->hdrs, seg);
+	return xd_loop_xmit(c->loop, c->ifp, &c->hdrs, seg);
 }
 
 static const struct xmp_tcp_ops conn_ops = {
@@ -343,10 +343,14 @@ int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_ad
 			xmp_addr_str(dst, a, sizeof(a)), strerror(-err));
 		goto err_free;
 	}
-	if (r.ifindex != l->ifindex) {
-		pr_warn("xmptcpd: the route to %s leaves through ifindex %d, not %s; "
-			"connect to an address reached through --iface\n",
-			xmp_addr_str(dst, a, sizeof(a)), r.ifindex, l->ifname);
+	c->ifp = xd_loop_port(l, r.ifindex);
+	if (!c->ifp) {
+		char ifn[IF_NAMESIZE] = "?";
+
+		if_indextoname((unsigned int)r.ifindex, ifn);
+		pr_warn("xmptcpd: the route to %s leaves through %s, not an --iface of ours; "
+			"connect to an address reached through one\n",
+			xmp_addr_str(dst, a, sizeof(a)), ifn);
 		err = -ENETUNREACH;
 		goto err_free;
 	}
@@ -378,8 +382,8 @@ err_free:
 	return err;
 }
 
-int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, const struct xmp_frame *syn,
-		   const struct xd_ep_cfg *ep)
+int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port,
+		   const struct xmp_frame *syn, const struct xd_ep_cfg *ep)
 {
 	struct xmp_mp_opt mp;
 	struct xmp_route r;
@@ -390,6 +394,7 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, const struct xmp_fra
 	err = conn_alloc(&c, l, ep, XMP_SF_SERVER);
 	if (err)
 		return err;
+	c->ifp = port;
 	c->laddr = syn->daddr;
 	c->raddr = syn->saddr;
 	c->lport = syn->seg.dport;

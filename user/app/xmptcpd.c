@@ -2,7 +2,8 @@
 /*
  * xmptcpd: the xmptcp controller daemon (command line and main).
  *
- * One worker on one interface, single-subflow MPTCP connections, any mix of:
+ * One worker on one or more interfaces, single-subflow MPTCP connections,
+ * any mix of:
  *   built-in client: --connect ADDR:PORT [--send-bytes N] [--count N]
  *   built-in server: --listen ADDR:PORT [--send-bytes N] [--count N]
  *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
@@ -34,7 +35,8 @@ struct xd_fwd {
 };
 
 struct xd_opts {
-	const char *ifname;
+	const char *ifnames[XD_MAX_PORTS];
+	unsigned int nifs;
 	const char *pin_dir;
 	const char *ctl_path;
 	const char *connect;
@@ -234,11 +236,17 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 {
 	switch (c) {
 	case 'i':
-		if (o->ifname) {
-			pr_warn("xmptcpd: one --iface for now (a single worker)\n");
+		/* The loop serves several ports, but the data plane's XSKMAP
+		 * is keyed by rx queue alone, shared by every interface of
+		 * the namespace: a second interface's socket would take the
+		 * first one's slot. One until that map is keyed per
+		 * interface (multipath issue). */
+		if (o->nifs == 1) {
+			pr_warn("xmptcpd: one --iface for now (the XSK map is keyed by rx queue "
+				"only)\n");
 			return -EINVAL;
 		}
-		o->ifname = arg;
+		o->ifnames[o->nifs++] = arg;
 		return 0;
 	case 'c':
 		o->connect = arg;
@@ -340,7 +348,7 @@ static int check_opts(struct xd_opts *o)
 {
 	bool builtin = o->connect || o->listen;
 
-	if (!o->ifname) {
+	if (!o->nifs) {
 		pr_warn("xmptcpd: --iface IFACE is required; try 'xmptcpd --help'\n");
 		return -EINVAL;
 	}
@@ -480,7 +488,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	lc.ifname = o.ifname;
+	memcpy(lc.ifnames, o.ifnames, sizeof(lc.ifnames));
+	lc.nifs = o.nifs;
 	lc.pin_dir = o.pin_dir;
 	lc.ctl_path = o.ctl_path;
 	lc.queue_id = o.queue;

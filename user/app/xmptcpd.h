@@ -118,6 +118,7 @@ struct xd_loop;
 
 struct xd_conn {
 	struct xd_loop *loop;
+	struct xd_port *ifp;	     /* interface of the subflow */
 	struct xd_conn *next, *prev; /* loop's list */
 	struct xd_conn *hnext;	     /* conntab bucket */
 	__u64 id;
@@ -158,8 +159,8 @@ struct xd_conn {
 int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_addr *dst,
 		    __u16 dport, const struct xd_ep_cfg *ep);
 /* Server: a SYN to our listener. */
-int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, const struct xmp_frame *syn,
-		   const struct xd_ep_cfg *ep);
+int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port,
+		   const struct xmp_frame *syn, const struct xd_ep_cfg *ep);
 void xd_conn_free(struct xd_conn *c);
 bool xd_conn_match(const struct xd_conn *c, const struct xmp_frame *f);
 void xd_conn_input(struct xd_conn *c, const struct xmp_frame *f);
@@ -228,19 +229,29 @@ struct xd_cproxy {
 	__u16 lport, rport;
 };
 
-struct xd_loop {
+#define XD_MAX_PORTS 8
+
+/* One interface (--iface): its AF_XDP socket; a connection's frames go in
+ * and out through the port its route (or its SYN) came by. */
+struct xd_port {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
-	char pin_dir[PATH_MAX];
 	struct xmp_xsk *xsk;
+	struct xd_src src;
+	unsigned int tx_unflushed;
+};
+
+struct xd_loop {
+	struct xd_port port[XD_MAX_PORTS];
+	unsigned int nports;
+	char pin_dir[PATH_MAX];
 	struct xmp_owned own;
 	struct xmp_route_cache *rc;
 	int epfd;
-	struct xd_src xsk_src, tmr_src, ctl_src;
+	struct xd_src tmr_src, ctl_src;
 	char ctl_path[PATH_MAX];
 	__u64 now; /* CLOCK_MONOTONIC, us */
 	__u64 deadline;
-	unsigned int tx_unflushed;
 	__u16 ip_id;
 
 	struct xd_listener lst[XD_MAX_LISTENERS];
@@ -270,7 +281,8 @@ struct xd_loop {
 };
 
 struct xd_loop_cfg {
-	const char *ifname;
+	const char *ifnames[XD_MAX_PORTS];
+	unsigned int nifs;
 	const char *pin_dir; /* NULL: per-netns default */
 	const char *ctl_path; /* NULL: per-netns default; "" none */
 	unsigned int queue_id;
@@ -288,8 +300,11 @@ int xd_loop_client(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport, _
 /* Runs until count connections completed (or the timeout / a signal).
  * 0 when every completed connection was clean, else -errno. */
 int xd_loop_run(struct xd_loop *l);
-/* Builds and queues one frame (ops->xmit of every connection). */
-int xd_loop_xmit(struct xd_loop *l, const struct xmp_pkt_hdrs *h, const struct xmp_seg *seg);
+/* Builds and queues one frame on port p (ops->xmit of every connection). */
+int xd_loop_xmit(struct xd_loop *l, struct xd_port *p, const struct xmp_pkt_hdrs *h,
+		 const struct xmp_seg *seg);
+/* The port of an interface, NULL when it is not one of ours. */
+struct xd_port *xd_loop_port(struct xd_loop *l, int ifindex);
 /* A connection's app socket joins or leaves epoll. */
 int xd_loop_watch(struct xd_loop *l, struct xd_src *src, int fd);
 void xd_loop_unwatch(struct xd_loop *l, struct xd_src *src);
