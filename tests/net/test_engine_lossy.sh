@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# xmptcpd over a lossy, reordering path (RFC 8684 over a bad network).
+# Topology: namespace C -- router R running bench/xnetem (a userspace
+# netem: this kernel has no sch_netem) -- namespace S, one L2 segment,
+# 10.237.1.1 / 10.237.1.2. The relay drops 5% and reorders 5% of the frames
+# in each direction and delays them 5 ms (seeded: the same fates every
+# run). xmptcp is attached in both C and S. Cases, each sha256-checked both
+# ways and closed cleanly (DATA_FIN both ways, no error):
+#   ours (C) -> kernel MPTCP server (S)       kernel MPTCP client (S) -> ours (C)
+#   ours (C) <-> ours (S)
+# and each asserts the relay really lost and reordered frames both ways and
+# that the kernel did not fall back to TCP.
+# Knobs: XL_SIZE (bytes each way, 4 MiB), XL_LOSS, XL_REORDER (percent).
+source "$(dirname "$0")/../lib/net.sh"
+XN_PFX=xl XN_NET4=10.237 XN_NET6=fd00:237 XN_NO_IPV6=1
+source "$(dirname "$0")/../lib/netem.sh"
+
+XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
+XNETEM=${XNETEM:-$XB_BUILD/bench/xnetem}
+SIZE=${XL_SIZE:-4194304}
+LOSS=${XL_LOSS:-5}
+REORDER=${XL_REORDER:-5}
+
+xb_require_root
+xb_require_cmds ip nsenter python3 ethtool timeout
+xb_require_xmptcp
+[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+[ -x "$XNETEM" ] || xb_skip_all "$XNETEM not built (make BUILD=...)"
+xb_require_netns
+
+C="xlc$$" S="xls$$" R="xlr$$"
+xn_topology "$C" "$S" "$R" --delay 5 --loss "$LOSS" --reorder "$REORDER" --seed 7 ||
+	xb_skip_all "cannot build the relayed topology: $(cat "$(xn_netem_log 1)" 2>/dev/null)"
+xn_static_arp 1
+CIF=$(xn_if 1 c) SIF=$(xn_if 1 s)
+CA=$(xn_addr4 1 c) SA=$(xn_addr4 1 s)
+for ns in "$C:$CIF" "$S:$SIF"; do
+	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode native 2>"$XB_TMP/attach.err" &&
+		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode generic 2>>"$XB_TMP/attach.err"; then
+		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
+		xb_finish
+	fi
+done
+ok "relayed_topology_attached"
+
+PY="$XB_TMP/kpeer.py"
+{
+echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
+cat <<'EOF'
+import json, socket, sys
+from mptcp_sock import IPPROTO_MPTCP, mptcp_info, send_all, recv_all
+role, addr, port, nsend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if role == "server":
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((addr, port))
+    ls.listen(1)
+    ls.settimeout(90)
+    open(sys.argv[5], "w").write("ready\n")
+    s = ls.accept()[0]
+    s.settimeout(90)
+    rcvd, rsha = recv_all(s)
+    ssha = send_all(s, nsend, 7)
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
+    s.settimeout(90)
+    s.connect((addr, port))
+    ssha = send_all(s, nsend, 7)
+    rcvd, rsha = recv_all(s)
+fb = bool(mptcp_info(s)[1] & 1)
+s.close()
+print(json.dumps({"recv": rcvd, "recv_sha256": rsha, "sent": nsend, "sent_sha256": ssha,
+                  "fallback": fb}), flush=True)
+EOF
+} >"$PY"
+
+jget() { python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print($1)" <"$2"; }
+wait_listen() { # NS PORT
+	for _ in $(seq 100); do
+		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
+		grep -q listening "$XB_TMP/$3" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# NAME DIR A B: A's sent == B's recv (bytes, sha256), both ways
+check_both_ways() {
+	local name=$1 a=$2 b=$3 x y
+	x=$(jget 'd["sent"], d["sent_sha256"]' "$a")
+	y=$(jget 'd["recv"], d["recv_sha256"]' "$b")
+	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_forward_sha256" ||
+		not_ok "${name}_forward_sha256" "sent $x" "recv $y"
+	x=$(jget 'd["sent"], d["sent_sha256"]' "$b")
+	y=$(jget 'd["recv"], d["recv_sha256"]' "$a")
+	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_reply_sha256" ||
+		not_ok "${name}_reply_sha256" "sent $x" "recv $y"
+}
+
+# NAME FILE: xmptcpd's summary says MPTCP end to end, closed cleanly
+check_ours_clean() {
+	[ "$(jget 'd["error"] is None and d["mp_capable"] and not d["mptcp"]["fallback"] and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"]' "$2")" = True ] &&
+		ok "${1}_mptcp_clean_close" || not_ok "${1}_mptcp_clean_close" "$(cut -c1-600 "$2")"
+}
+
+# NAME: the relay lost and reordered frames in both directions
+check_relay() {
+	local st
+	st=$(xn_netem_stats 1)
+	python3 - "$st" <<'EOF' && ok "${1}_relay_lost_and_reordered_both_ways" || not_ok "${1}_relay_lost_and_reordered_both_ways" "$st"
+import json, sys
+d = json.loads(sys.argv[1])
+sys.exit(0 if all(d[k]["lost"] > 0 and d[k]["reordered"] > 0 for k in ("ab", "ba")) else 1)
+EOF
+}
+
+port=6101
+run_case() { # NAME: restarts the relay (fresh counters), runs one case
+	local name=$1 dir="$XB_TMP/$1" pid rc=0
+	mkdir -p "$dir"
+	xn_netem_set 1 --delay 5 --loss "$LOSS" --reorder "$REORDER" --seed "$port"
+	case $name in
+	ours_to_kernel)
+		xb_nsx "$S" timeout 120 python3 "$PY" server "$SA" $port 1048576 "$dir/ready" \
+			>"$dir/b" 2>"$dir/b.err" &
+		pid=$!
+		xb_wait_file "$dir/ready" 10
+		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --connect "$SA:$port" \
+			--send-bytes "$SIZE" --timeout 100 -q --ctl none >"$dir/a" 2>"$dir/a.err" || rc=$?
+		;;
+	kernel_to_ours)
+		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --listen "$CA:$port" \
+			--send-bytes 1048576 --timeout 100 --ctl none >"$dir/a" 2>"$dir/a.err" &
+		pid=$!
+		wait_listen "$C" $port "$name/a.err"
+		xb_nsx "$S" timeout 120 python3 "$PY" client "$CA" $port "$SIZE" \
+			>"$dir/b" 2>"$dir/b.err" || rc=$?
+		;;
+	ours_to_ours)
+		xb_nsx "$S" timeout 120 "$XMPTCPD" --iface "$SIF" --listen "$SA:$port" \
+			--send-bytes 1048576 --timeout 100 --ctl none >"$dir/b" 2>"$dir/b.err" &
+		pid=$!
+		wait_listen "$S" $port "$name/b.err"
+		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --connect "$SA:$port" \
+			--send-bytes "$SIZE" --timeout 100 -q --ctl none >"$dir/a" 2>"$dir/a.err" || rc=$?
+		;;
+	esac
+	wait "$pid" || rc=$((rc ? rc : 100))
+	port=$((port + 1))
+	if [ "$rc" -ne 0 ] || [ ! -s "$dir/a" ] || [ ! -s "$dir/b" ]; then
+		not_ok "${name}_completed" "exit $rc" "$(cut -c1-600 "$dir/a" "$dir/b")" \
+			"$(tail -n 3 "$dir/a.err" "$dir/b.err")"
+		return
+	fi
+	ok "${name}_completed"
+	echo "# $name: $(jget '"%.1f s, %s Mbit/s, retrans %s" % (d["seconds"], d["goodput_mbps"], d["subflow"].get("RetransSegs", 0))' "$dir/a")"
+	check_both_ways "$name" "$dir/a" "$dir/b"
+	check_ours_clean "$name" "$dir/a"
+	if [ "$name" = ours_to_ours ]; then
+		check_ours_clean "${name}_server" "$dir/b"
+	else
+		[ "$(jget 'd["fallback"]' "$dir/b")" = False ] && ok "${name}_kernel_no_fallback" ||
+			not_ok "${name}_kernel_no_fallback" "$(cat "$dir/b")"
+	fi
+	check_relay "$name"
+}
+
+run_case ours_to_kernel
+run_case kernel_to_ours
+run_case ours_to_ours
+
+xb_finish
