@@ -297,6 +297,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xc.xsks_map_fd = bpf_map__fd(skel->maps.xmp_xsks);
+	xc.ifslots_map_fd = bpf_map__fd(skel->maps.xmp_ifslots);
 	if (xmp_xsk_open(&x, &xc) ||
 	    xmp_owned_from_fds(&own, bpf_map__fd(skel->maps.xmp_listeners),
 			       bpf_map__fd(skel->maps.xmp_subflows),

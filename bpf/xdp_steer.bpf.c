@@ -36,13 +36,17 @@ XMP_DEFINE_PARSER(xmp_parse_xdp, struct xdp_md, bpf_xdp_load_bytes)
 
 static __always_inline int xmp_steer(struct xdp_md *ctx, int class)
 {
-	int act;
+	__u32 ifindex = ctx->ingress_ifindex, q = ctx->rx_queue_index, *slot;
+	int act = XDP_PASS;
 
 	xmp_count(XMP_C_CLASS_BASE + class);
 	if (class == XMP_CLASS_NONE)
 		return XDP_PASS;
-	/* The XSK of this queue, or pass if none is bound (yet). */
-	act = bpf_redirect_map(&xmp_xsks, ctx->rx_queue_index, XDP_PASS);
+	/* The XSK of this (interface, queue), or pass if none is bound (yet):
+	 * the interfaces of a namespace share xmp_xsks, one block each. */
+	slot = bpf_map_lookup_elem(&xmp_ifslots, &ifindex);
+	if (slot && *slot < XMP_MAX_IFACES && q < XMP_MAX_QUEUES)
+		act = bpf_redirect_map(&xmp_xsks, *slot * XMP_MAX_QUEUES + q, XDP_PASS);
 	xmp_count(act == XDP_REDIRECT ? XMP_C_REDIRECTED : XMP_C_REDIRECT_MISS);
 	return act;
 }

@@ -37,10 +37,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xmp_tokens SEC(".maps");
 
-/* key: rx queue index; value: AF_XDP socket fd (set by user/io/) */
+/* key: ifindex; value: its slot in xmp_xsks (set by user/io/ when a socket
+ * of that interface registers) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XMP_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xmp_ifslots SEC(".maps");
+
+/* key: slot * XMP_MAX_QUEUES + rx queue index; value: AF_XDP socket fd
+ * (set by user/io/) */
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
-	__uint(max_entries, XMP_MAX_QUEUES);
+	__uint(max_entries, XMP_MAX_IFACES * XMP_MAX_QUEUES);
 	__type(key, __u32);
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -22,6 +22,7 @@
 #define XMP_MAP_SUBFLOWS	"xmp_subflows"
 #define XMP_MAP_TOKENS		"xmp_tokens"
 #define XMP_MAP_XSKS		"xmp_xsks"
+#define XMP_MAP_IFSLOTS		"xmp_ifslots"
 #define XMP_MAP_STATS		"xmp_stats"
 #define XMP_MAP_OBSERVE		"xmp_observe"
 #define XMP_MAP_CONFIG		"xmp_config"
@@ -30,6 +31,11 @@
 #define XMP_MAX_SUBFLOWS	65536
 #define XMP_MAX_TOKENS		65536
 #define XMP_MAX_QUEUES		64
+/* Interfaces with AF_XDP sockets per pin dir: xmp_xsks holds one block of
+ * XMP_MAX_QUEUES entries per interface slot (xmp_ifslots: ifindex -> slot),
+ * key slot * XMP_MAX_QUEUES + rx queue, as every interface of a namespace
+ * shares the maps. */
+#define XMP_MAX_IFACES		16
 #define XMP_MAX_OBSERVE		16384
 
 struct xmp_addr {

@@ -178,7 +178,7 @@ static int setup_netns(void)
 
 static char pin_dir[64];
 static const char *const pin_names[] = { XMP_MAP_LISTENERS, XMP_MAP_SUBFLOWS, XMP_MAP_TOKENS,
-					 XMP_MAP_XSKS };
+					 XMP_MAP_XSKS, XMP_MAP_IFSLOTS };
 
 static void pins_remove(void)
 {
@@ -199,7 +199,8 @@ static void pins_remove(void)
 static int pins_make(struct xdp_steer_bpf *skel)
 {
 	struct bpf_map *maps[] = { skel->maps.xmp_listeners, skel->maps.xmp_subflows,
-				   skel->maps.xmp_tokens, skel->maps.xmp_xsks };
+				   skel->maps.xmp_tokens,    skel->maps.xmp_xsks,
+				   skel->maps.xmp_ifslots };
 	char path[128];
 	size_t i;
 
@@ -571,10 +572,12 @@ static void check_e2e(__u32 mode, bool by_pin)
 		/* as the controller does: everything found by name in the pin dir */
 		CHECK_EQ(pins_make(e.skel), 0);
 		xc.xsks_map_fd = -1;
+		xc.ifslots_map_fd = -1;
 		xc.pin_dir = pin_dir;
 		CHECK_EQ(xmp_owned_open(&e.own, pin_dir), 0);
 	} else {
 		xc.xsks_map_fd = bpf_map__fd(e.skel->maps.xmp_xsks);
+		xc.ifslots_map_fd = bpf_map__fd(e.skel->maps.xmp_ifslots);
 		CHECK_EQ(xmp_owned_from_fds(&e.own, bpf_map__fd(e.skel->maps.xmp_listeners),
 					    bpf_map__fd(e.skel->maps.xmp_subflows),
 					    bpf_map__fd(e.skel->maps.xmp_tokens)), 0);

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Unmodified applications through xmptcpd's proxies, and the control socket.
 # Topology: namespace C (curl / python3 clients, xmptcpd with client
-# proxies) -- veth xpc0 10.236.1.1 / xps0 10.236.1.2 -- namespace S
-# (xmptcpd with server proxies, python3 servers on 127.0.0.1). Between the
+# proxies) -- veth xpc0 10.236.1.1 / xps0 10.236.1.2 and a second one xpc1
+# 10.236.2.1 / xps1 10.236.2.2 -- namespace S (xmptcpd with server proxies,
+# python3 servers on 127.0.0.1). Both daemons run on both interfaces
+# (--iface twice): a connection takes the one its route or SYN came by. Between the
 # two daemons every connection is MPTCP (ours <-> ours, RFC 8684);
 # towards the apps it is kernel TCP on loopback.
 #   C: curl 127.0.0.1:8080 -> xmptcpd --client 127.0.0.1:8080=10.236.1.2:9000
@@ -24,17 +26,20 @@ xb_require_netns
 
 C="xpc$$" S="xps$$"
 xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xpc0 10.236.1.1/24 "$S" xps0 10.236.1.2/24 ||
+	xb_veth "$C" xpc0 10.236.1.1/24 "$S" xps0 10.236.1.2/24 &&
+	xb_veth "$C" xpc1 10.236.2.1/24 "$S" xps1 10.236.2.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-ip netns exec "$C" ethtool -K xpc0 tx off >/dev/null 2>&1
-ip netns exec "$S" ethtool -K xps0 tx off >/dev/null 2>&1
+for i in 0 1; do
+	ip netns exec "$C" ethtool -K xpc$i tx off >/dev/null 2>&1
+	ip netns exec "$S" ethtool -K xps$i tx off >/dev/null 2>&1
+done
 for _ in $(seq 50); do
 	ip netns exec "$S" ping -c1 -W1 10.236.1.1 >/dev/null 2>&1 && break
 	sleep 0.1
 done
-for ns in "$C:xpc0" "$S:xps0"; do
-	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode native 2>"$XB_TMP/attach.err" &&
-		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode generic 2>>"$XB_TMP/attach.err"; then
+for ns in "$C:xpc" "$S:xps"; do
+	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}0" "${ns#*:}1" --mode native 2>"$XB_TMP/attach.err" &&
+		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}0" "${ns#*:}1" --mode generic 2>>"$XB_TMP/attach.err"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
 		xb_finish
 	fi
@@ -90,14 +95,15 @@ ip netns exec "$S" mptcpize run python3 -m http.server --bind 10.236.1.2 --direc
 	>/dev/null 2>&1 &
 
 # nsenter execs xmptcpd: $! is the daemon's pid
-nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xps0 \
+nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xps0 --iface xps1 \
 	--server 10.236.1.2:9000=127.0.0.1:8000 --server 10.236.1.2:9001=127.0.0.1:8001 \
-	--server 10.236.1.2:9002=127.0.0.1:8999 >"$XB_TMP/s.out" 2>"$XB_TMP/s.err" &
+	--server 10.236.1.2:9002=127.0.0.1:8999 --server 10.236.2.2:9003=127.0.0.1:8000 \
+	>"$XB_TMP/s.out" 2>"$XB_TMP/s.err" &
 SPID=$!
-nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xpc0 \
+nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xpc0 --iface xpc1 \
 	--client 127.0.0.1:8080=10.236.1.2:9000 --client 127.0.0.1:8081=10.236.1.2:9001 \
 	--client 127.0.0.1:8082=10.236.1.2:9100 --client 127.0.0.1:8083=10.236.1.2:9002 \
-	>"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
+	--client 127.0.0.1:8084=10.236.2.2:9003 >"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
 CPID=$!
 ready() { # NS PORT: something listens on 127.0.0.1:PORT / any:PORT
 	for _ in $(seq 100); do
@@ -190,6 +196,14 @@ ka=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableACKR
 	ok "client_proxy_into_kernel_mptcp_server" ||
 	not_ok "client_proxy_into_kernel_mptcp_server" "sha $got, MPCapableACKRX +$((${ka:-0} - ${kb:-0}))"
 
+# 5b. the second interface: the route to 10.236.2.2 leaves through xpc1,
+# and S answers the SYN that came in on xps1 through xps1
+got=$(ip netns exec "$C" timeout 60 curl -sS --max-time 50 http://127.0.0.1:8084/small.bin | sha256sum | cut -d' ' -f1)
+last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
+[ "$got" = "$sha_small" ] && grep -q '"local":"10.236.2.1:' <<<"$last" && grep -q '"mp_capable":true' <<<"$last" &&
+	ok "second_iface_route_and_syn_port" ||
+	not_ok "second_iface_route_and_syn_port" "sha $got" "$last" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
+
 # 6. nobody at the forward address: the app's connection is reset, counted
 t0=$(date +%s)
 rc=0
@@ -206,11 +220,12 @@ ctl "$S" stats -j >"$XB_TMP/stats_s.json" 2>&1
 r=$(python3 - "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json" <<'EOF'
 import json, sys
 c, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-# C: 1 + 1 + 1 + 16 + 1 (kernel server) + 1 (refused fwd) proxied
+# C: 1 + 1 + 1 + 16 + 1 (kernel server) + 1 (second iface) + 1 (refused fwd) proxied
 bad = []
-if c["proxy"]["accepted"] < 21: bad.append("C accepted %d" % c["proxy"]["accepted"])
-if c["conns"]["ok"] < 20: bad.append("C ok %d" % c["conns"]["ok"])
-if s["conns"]["ok"] < 20: bad.append("S ok %d" % s["conns"]["ok"])
+if c["proxy"]["accepted"] < 22: bad.append("C accepted %d" % c["proxy"]["accepted"])
+if c["conns"]["ok"] < 21: bad.append("C ok %d" % c["conns"]["ok"])
+if s["conns"]["ok"] < 21: bad.append("S ok %d" % s["conns"]["ok"])
+if c["ifaces"] != ["xpc0", "xpc1"]: bad.append("C ifaces %s" % c["ifaces"])
 if c["conns"]["failed"] != 1: bad.append("C failed %d (want 1: the refused forward)" % c["conns"]["failed"])
 if s["conns"]["plain_tcp"] != 0 or c["conns"]["plain_tcp"] != 0: bad.append("plain TCP seen")
 if c["frames"]["rx_bad"] or s["frames"]["rx_bad"]: bad.append("bad frames")

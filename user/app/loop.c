@@ -109,6 +109,7 @@ static int loop_open_port(struct xd_loop *l, struct xd_port *p, const char *ifna
 		.queue_id = queue,
 		.bind_flags = XDP_COPY,
 		.xsks_map_fd = -1,
+		.ifslots_map_fd = -1,
 	};
 	int err;
 

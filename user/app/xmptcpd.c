@@ -88,6 +88,8 @@ static void usage(FILE *f)
 		"\n"
 		"General:\n"
 		"  -i, --iface IFACE       interface whose XDP program steers our segments\n"
+		"                          (repeatable: a connection uses the one its route\n"
+		"                          or its SYN came by)\n"
 		"      --max-conns N       live connections at most; more are refused [1024]\n"
 		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
 		"      --pin-dir DIR       pinned maps [/sys/fs/bpf/xmptcp/ns<netns inode>]\n"
@@ -236,14 +238,8 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 {
 	switch (c) {
 	case 'i':
-		/* The loop serves several ports, but the data plane's XSKMAP
-		 * is keyed by rx queue alone, shared by every interface of
-		 * the namespace: a second interface's socket would take the
-		 * first one's slot. One until that map is keyed per
-		 * interface (multipath issue). */
-		if (o->nifs == 1) {
-			pr_warn("xmptcpd: one --iface for now (the XSK map is keyed by rx queue "
-				"only)\n");
+		if (o->nifs == XD_MAX_PORTS) {
+			pr_warn("xmptcpd: at most %d --iface\n", XD_MAX_PORTS);
 			return -EINVAL;
 		}
 		o->ifnames[o->nifs++] = arg;

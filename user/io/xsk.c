@@ -7,12 +7,14 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <net/if.h>
 #include <linux/if_xdp.h>
 #include <bpf/bpf.h>
 #include <xdp/xsk.h>
@@ -37,6 +39,7 @@ struct xmp_xsk {
 	__u32 frame_size;
 	__u32 frame_count;
 	__u32 queue;
+	int ifindex;
 	/* TX pool: a stack of free UMEM addresses (second half of the UMEM) */
 	__u64 *tx_pool;
 	__u32 tx_free;
@@ -168,36 +171,103 @@ static int socket_setup(struct xmp_xsk *x, const struct xmp_xsk_cfg *c)
 	return 0;
 }
 
-int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd)
+/* Slots of ifindexes that no longer exist are taken back: interfaces come
+ * and go (veths of tests, hot-plugged NICs) while the pins stay. */
+static void ifslots_used(int slots_fd, bool *used)
 {
-	int err = xsk_socket__update_xskmap(x->xsk, xsks_map_fd);
+	__u32 key, next, val;
+	char name[IF_NAMESIZE];
+	void *prev = NULL;
 
-	if (err)
+	while (!bpf_map_get_next_key(slots_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(slots_fd, &key, &val) || val >= XMP_MAX_IFACES)
+			continue;
+		if (!if_indextoname(key, name)) {
+			bpf_map_delete_elem(slots_fd, &key);
+			prev = NULL; /* deleted under the iteration: start over */
+			continue;
+		}
+		used[val] = true;
+	}
+}
+
+/* The interface's slot in xmp_xsks, allocated on first use (the smallest
+ * free one). Two daemons racing for a new slot: BPF_NOEXIST lets one win
+ * and the other reads its choice. */
+static int ifslot_get(int slots_fd, int ifindex, __u32 *slot)
+{
+	bool used[XMP_MAX_IFACES] = {};
+	__u32 key = (__u32)ifindex, i;
+
+	if (!bpf_map_lookup_elem(slots_fd, &key, slot))
+		return 0;
+	ifslots_used(slots_fd, used);
+	for (i = 0; i < XMP_MAX_IFACES && used[i]; i++)
+		;
+	if (i == XMP_MAX_IFACES)
+		return -ENOSPC;
+	if (bpf_map_update_elem(slots_fd, &key, &i, BPF_NOEXIST) && errno != EEXIST)
+		return -errno;
+	return bpf_map_lookup_elem(slots_fd, &key, slot) ? -errno : 0;
+}
+
+int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd, int ifslots_map_fd)
+{
+	int fd = xmp_xsk_fd(x), err;
+	__u32 slot, key;
+
+	err = ifslot_get(ifslots_map_fd, x->ifindex, &slot);
+	if (err) {
+		pr_warn("xsk: no interface slot for ifindex %d in %s: %s\n", x->ifindex,
+			XMP_MAP_IFSLOTS, err == -ENOSPC ? "all taken" : strerror(-err));
+		return err;
+	}
+	key = slot * XMP_MAX_QUEUES + x->queue;
+	if (bpf_map_update_elem(xsks_map_fd, &key, &fd, 0)) {
+		err = -errno;
 		pr_warn("xsk: cannot insert queue %u into xmp_xsks: %s\n", x->queue,
-			strerror(-err));
+			strerror(errno));
+	}
 	return err;
+}
+
+static int open_pinned(const char *dir, const char *name)
+{
+	char path[512];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		fd = -errno;
+		pr_warn("xsk: cannot open %s: %s (is `xmptcp attach` done?)\n", path,
+			strerror(-fd));
+	}
+	return fd;
 }
 
 static int register_cfg(struct xmp_xsk *x, const struct xmp_xsk_cfg *c)
 {
-	char path[512];
-	int fd, err;
+	int xfd, sfd, err;
 
 	if (c->xsks_map_fd >= 0)
-		return xmp_xsk_register(x, c->xsks_map_fd);
+		return xmp_xsk_register(x, c->xsks_map_fd, c->ifslots_map_fd);
 	if (!c->pin_dir)
 		return 0;
-	if (snprintf(path, sizeof(path), "%s/%s", c->pin_dir, XMP_MAP_XSKS) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		err = -errno;
-		pr_warn("xsk: cannot open %s: %s (is `xmptcp attach` done?)\n", path,
-			strerror(errno));
-		return err;
+	xfd = open_pinned(c->pin_dir, XMP_MAP_XSKS);
+	if (xfd < 0)
+		return xfd;
+	sfd = open_pinned(c->pin_dir, XMP_MAP_IFSLOTS);
+	if (sfd < 0) {
+		close(xfd);
+		return sfd;
 	}
-	err = xmp_xsk_register(x, fd);
-	close(fd);
+	err = xmp_xsk_register(x, xfd, sfd);
+	close(sfd);
+	close(xfd);
 	return err;
 }
 
@@ -227,6 +297,11 @@ int xmp_xsk_open(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg)
 	x->frame_size = c.frame_size;
 	x->frame_count = c.frame_count;
 	x->queue = c.queue_id;
+	x->ifindex = (int)if_nametoindex(c.ifname);
+	if (!x->ifindex) {
+		err = -ENODEV;
+		goto err_out;
+	}
 	err = umem_setup(x, &c);
 	if (err)
 		goto err_out;

@@ -47,10 +47,12 @@ struct xmp_xsk_cfg {
 	/* XDP_COPY or XDP_ZEROCOPY, 0 = let the kernel pick; XDP_USE_NEED_WAKEUP
 	 * is always added. */
 	__u16 bind_flags;
-	/* XSKMAP to register in: an fd (>= 0), else the map pinned as
-	 * pin_dir/xmp_xsks, else none (set both to -1/NULL for a test that
+	/* XSKMAP to register in and the interface slot map beside it: fds
+	 * (>= 0; a test holding the BPF object), else the maps pinned as
+	 * pin_dir/xmp_xsks and xmp_ifslots, else none (-1/NULL: a test that
 	 * inserts the socket itself). */
 	int xsks_map_fd;
+	int ifslots_map_fd;
 	const char *pin_dir;
 };
 
@@ -82,7 +84,7 @@ void xmp_xsk_close(struct xmp_xsk *x);
 int xmp_xsk_fd(const struct xmp_xsk *x);
 __u32 xmp_xsk_queue(const struct xmp_xsk *x);
 /* Inserts the socket into an XSKMAP at its queue id. */
-int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd);
+int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd, int ifslots_map_fd);
 /* Bound in zero-copy mode? (From XDP_OPTIONS.) */
 bool xmp_xsk_zerocopy(const struct xmp_xsk *x);
 
