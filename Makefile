@@ -134,7 +134,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
 	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests \
 		$< $(LIB_SRCS) $(LIBS) -o $@
 
-$(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c $(HDRS) $(BUILD)/libxmp.a
+# A generator may include its target's harness (shared setup and record format).
+$(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@

@@ -692,15 +692,16 @@ static int rxmap_find(const struct xmp_rxmap *rx, __u32 ssn)
 }
 
 /* 3.7: discard from @dsn on, MP_FAIL with it; bytes are dropped until the
- * peer's infinite mapping (or the subflow is reset). */
-static void map_csum_fail(struct xmp_rxmap *rx, unsigned int idx, __u64 dsn, __u32 len,
+ * peer's infinite mapping (or the subflow is reset). The bytes at hand are
+ * discarded by the caller's loop (rx->failed): the mapping's length may
+ * reach past them, and consumed never counts bytes not given. */
+static void map_csum_fail(struct xmp_rxmap *rx, unsigned int idx, __u64 dsn,
 			  struct xmp_sf_data_res *res)
 {
 	res->csum_fail = true;
 	res->fail_dsn = dsn;
 	rx->failed = true;
 	rx->fail_dsn = dsn;
-	res->consumed += len;
 	rxmap_del(rx, idx);
 }
 
@@ -751,6 +752,21 @@ static bool csum_run_ok(const struct xmp_rxmap *rx, __u32 cur, __u32 end, const 
 }
 
 /*
+ * 3.3.4: bytes of [dsn, dsn + n) the data level can take now: up to its
+ * window's right edge (duplicates below the DATA_ACK always). What does not
+ * fit stays in the subflow's buffer, whose window then closes, instead of
+ * being acked at the TCP level and dropped here with nothing to resend it.
+ */
+static __u32 dlevel_fit(const struct xmp_msk *msk, __u64 dsn, __u32 n)
+{
+	__u64 edge = rcv_right_edge(msk);
+
+	if (!after64(edge, dsn))
+		return 0;
+	return edge - dsn < n ? (__u32)(edge - dsn) : n;
+}
+
+/*
  * 3.3.1: the checksum covers the whole mapping, so a byte is delivered only
  * once every mapping holding it was checked whole. Mappings overlap when the
  * sender cut a retransmission anew (xmptcpd does, per segment): the mappings
@@ -771,13 +787,13 @@ static __u32 csum_take(struct xmp_msk *msk, struct xmp_rxmap *rx, unsigned int i
 		 * first byte not delivered, as Linux in effect (it sums from
 		 * the read point, so such a mapping fails there). */
 		msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE]++;
-		map_csum_fail(rx, idx, m->dsn + off, m->len - off, res);
+		map_csum_fail(rx, idx, m->dsn + off, res);
 		return 0;
 	}
 	end = csum_run_end(rx, cur, map_end(m));
 	if (end - cur > XMP_CSUM_RUN_MAX) {
 		msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE]++;
-		map_csum_fail(rx, idx, m->dsn, m->len, res);
+		map_csum_fail(rx, idx, m->dsn, res);
 		return 0;
 	}
 	if (len < end - cur) {
@@ -786,7 +802,7 @@ static __u32 csum_take(struct xmp_msk *msk, struct xmp_rxmap *rx, unsigned int i
 	}
 	if (!csum_run_ok(rx, cur, end, data)) {
 		msk->mib[XMP_MSK_MIB_CSUM_ERR]++;
-		map_csum_fail(rx, idx, m->dsn, end - cur, res);
+		map_csum_fail(rx, idx, m->dsn, res);
 		return 0;
 	}
 	return end - cur;
@@ -818,10 +834,14 @@ int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const 
 		m = &rx->m[idx];
 		off = cur - m->ssn;
 		if (m->infinite) {
-			xmp_msk_rcv_dsn(msk, m->dsn + off, p, left);
-			res->consumed = len;
+			n = dlevel_fit(msk, m->dsn + off, left);
+			xmp_msk_rcv_dsn(msk, m->dsn + off, p, n);
+			res->consumed += n;
 			break;
 		}
+		if (dlevel_fit(msk, m->dsn + off, m->len - off) < m->len - off &&
+		    dlevel_fit(msk, m->dsn + off, left) < left)
+			break; /* waits in the subflow until the window opens */
 		if (msk->csum) {
 			n = csum_take(msk, rx, (unsigned int)idx, off, p, left, res);
 			if (!n && rx->failed)
@@ -830,6 +850,9 @@ int xmp_msk_sf_data(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn, const 
 				break;
 		} else {
 			n = m->len - off < left ? m->len - off : left;
+			n = dlevel_fit(msk, m->dsn + off, n);
+			if (!n)
+				break;
 		}
 		xmp_msk_rcv_dsn(msk, m->dsn + off, p, n);
 		res->consumed += n;
