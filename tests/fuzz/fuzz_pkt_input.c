@@ -57,8 +57,8 @@
  *   SACK tables, the data-level rings and ranges, mapping tables;
  * - bounded work: segments sent per record, timers never due again right
  *   after they ran (an event loop would spin); run.sh adds -timeout.
- * Invariants that known bugs break are checked with FZ_STRICT=1 only (see
- * REQUIRE_KNOWN_BUG and tests/fuzz/crashes/).
+ * tests/fuzz/crashes/ keeps the inputs of bugs this target found, replayed
+ * first by run.sh as regression tests.
  *
  * Built by `make` as build/fuzz/fuzz_pkt_input; gen_corpus_pkt_input.c
  * includes this file to build its seeds against the same world and to check
@@ -84,22 +84,6 @@
 	do {                                                                                       \
 		if (!(c))                                                                          \
 			__builtin_trap();                                                          \
-	} while (0)
-
-/*
- * Invariants that known library bugs break (each has a reproducer in
- * tests/fuzz/crashes/): checked only with FZ_STRICT=1 in the environment,
- * as tests/fuzz/run.sh replays those reproducers, so that fuzzing goes on
- * past them in the meantime.
- */
-static int fz_strict = -1;
-
-#define REQUIRE_KNOWN_BUG(c)                                                                       \
-	do {                                                                                       \
-		if (fz_strict < 0)                                                                 \
-			fz_strict = getenv("FZ_STRICT") && *getenv("FZ_STRICT") == '1';            \
-		if (fz_strict)                                                                     \
-			REQUIRE(c);                                                                \
 	} while (0)
 
 /* The world: fixed keys, ISNs just below 2^32 (wraparound early), ports. */
@@ -506,7 +490,9 @@ static void fz_check_adv_window(struct fz *z, const struct xmp_tcp_sock *sk,
 	REQUIRE(!z->dack_seen || !before64(dack, z->dack_last));
 	z->dack_seen = true;
 	z->dack_last = dack;
-	REQUIRE_KNOWN_BUG(!after64(dack + ((__u32)seg->wnd << sk->rcv_wscale), edge));
+	/* 3.3.4: the window offered from the DATA_ACK fits the msk
+	 * (crashes/pkt_input-dlevel-window). */
+	REQUIRE(!after64(dack + ((__u32)seg->wnd << sk->rcv_wscale), edge));
 }
 
 /* What we send under a mapping is the application's byte at that DSN. */
@@ -655,11 +641,27 @@ static int fz_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_s
 	return err;
 }
 
+/* The connection-level window relative to the DATA_ACK (conn_rcv_wnd()
+ * of mpconn.c): the msk's room minus the in-order bytes still waiting in
+ * the subflow. */
+static __u32 fz_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
+{
+	struct fz *z = ctx;
+	__u32 room, waiting;
+
+	if (z->plain || !z->sf.msk)
+		return wnd;
+	room = xmp_msk_rcv_wnd(z->sf.msk);
+	waiting = xmp_tcp_readable(sk);
+	return room > waiting ? room - waiting : 0;
+}
+
 static const struct xmp_tcp_ops fz_ops = {
     .xmit = fz_xmit,
     .event = fz_event,
     .write_options = fz_write_options,
     .rcv_options = fz_rcv_options,
+    .rcv_wnd = fz_rcv_wnd,
 };
 
 /* ---- the glue's pump (as xd_conn_pump) ---- */
@@ -680,12 +682,9 @@ static int fz_pump_rx(struct fz *z, bool *moved)
 		fz_tcp_shadow(z, scratch, (__u32)n, seq);
 		err = xmp_sf_data(&z->sf, seq - sk->irs, scratch, (__u32)n, &res);
 		fz_note_fallback_rel(z);
-		/* "Bytes to take off the subflow": never more than were given.
-		 * Known bug (crashes/pkt_input-csum-overconsume): fuzzing goes on
-		 * as mpconn.c would, its xmp_tcp_recv() taking what is there. */
-		REQUIRE_KNOWN_BUG(res.consumed <= (__u32)n);
-		if (res.consumed > (__u32)n)
-			res.consumed = (__u32)n;
+		/* "Bytes to take off the subflow": never more than were given
+		 * (crashes/pkt_input-csum-overconsume). */
+		REQUIRE(res.consumed <= (__u32)n);
 		/* Taken by the msk even when the rest then resets the subflow. */
 		z->sub_consumed += res.consumed;
 		if (err)

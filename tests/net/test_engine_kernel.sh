@@ -144,7 +144,7 @@ check_kernel_mptcp() {
 	bad=""
 	for c in MPTcpExtDSSNotMatching MPTcpExtInfiniteMapRx MPTcpExtMPFallbackTokenInit \
 		MPTcpExtDSSNoMatchTCP MPTcpExtDataCsumErr MPTcpExtMPRstRx MPTcpExtMPFastcloseRx \
-		MPTcpExtDSSFallback MPTcpExtFallbackFailed; do
+		MPTcpExtDSSFallback MPTcpExtDssFallback MPTcpExtFallbackFailed; do
 		grep -q "^$c " "$a" || continue
 		[ "$(delta "$c" "$b" "$a")" -eq 0 ] || bad="$bad $c=$(delta "$c" "$b" "$a")"
 	done

@@ -632,6 +632,27 @@ static void test_sf_fallback_options_vanish(void)
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_NO_DSS], 0);
 	CHECK_EQ(h.e[1].got, 5000);
 	h_free(&h);
+
+	/* A receiver that took more than the peer's first window with
+	 * options (70 KB) before they vanish: the peer has seen its DATA_ACKs
+	 * and would retransmit at the data level, not fall back: reset. */
+	{
+		static __u8 big[80000];
+
+		fill(big, sizeof(big), 23);
+		h_init(&h, NULL, NULL);
+		handshake(&h, false, false, false, false);
+		xfer(&h, 0, big, 70000, 2);
+		CHECK_EQ(h.e[1].got, 70000);
+		/* the server sent nothing: no DATA_ACK for it, yet no fallback */
+		CHECK(!h.e[1].sf.msk->data_ack_seen);
+		h.strip[0] = true;
+		xfer(&h, 0, big + 70000, 3000, 1);
+		CHECK(h.e[1].reset);
+		CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMIDDLEBOX);
+		CHECK_EQ(h.e[1].got, 70000);
+		h_free(&h);
+	}
 }
 
 /* 3.7: a DSS checksum failure -> MP_FAIL with the failed mapping's DSN; the

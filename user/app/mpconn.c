@@ -246,11 +246,30 @@ static int conn_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *s
 	return xd_loop_xmit(c->loop, c->ifp, &c->hdrs, seg);
 }
 
+/*
+ * 3.3.4: the window is the connection level's, relative to the DATA_ACK.
+ * With one subflow the DSN of the subflow's rcv_nxt is the DATA_ACK plus
+ * the in-order bytes still waiting in the subflow, so the window offered
+ * from rcv_nxt is the msk's room minus those bytes.
+ */
+static __u32 conn_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
+{
+	struct xd_conn *c = ctx;
+	__u32 room, waiting;
+
+	if (c->plain || !c->sf.msk)
+		return wnd;
+	room = xmp_msk_rcv_wnd(c->sf.msk);
+	waiting = xmp_tcp_readable(sk);
+	return room > waiting ? room - waiting : 0;
+}
+
 static const struct xmp_tcp_ops conn_ops = {
 	.xmit = conn_xmit,
 	.event = conn_event,
 	.write_options = conn_write_options,
 	.rcv_options = conn_rcv_options,
+	.rcv_wnd = conn_rcv_wnd,
 };
 
 /* ---- creation ---- */
@@ -259,6 +278,7 @@ static int conn_alloc(struct xd_conn **out, struct xd_loop *l, const struct xd_e
 		      enum xmp_sf_role role)
 {
 	struct xmp_sf_cfg sfc = {
+		.csum_req = l->csum,
 		.msk = { .sndbuf = XD_MSK_SNDBUF, .rcvbuf = XD_MSK_RCVBUF },
 	};
 	struct xd_conn *c = calloc(1, sizeof(*c));
@@ -448,6 +468,13 @@ bool xd_conn_match(const struct xd_conn *c, const struct xmp_frame *f)
 
 /* ---- data movement ---- */
 
+/* 3.7: after a fallback the subflow's stream is the data stream, and its
+ * FIN the DATA_FIN (the options that would carry one do not get through). */
+static bool fallen_back(const struct xd_conn *c)
+{
+	return !c->plain && c->sf.msk && c->sf.msk->fallback;
+}
+
 /* What the endpoint takes now, at most one scratch buffer: an app socket
  * that lags leaves the rest in the msk, whose window then closes. */
 static size_t rx_room(const struct xd_conn *c)
@@ -496,6 +523,11 @@ static int pump_rx_mptcp(struct xd_conn *c, bool *moved)
 		c->ep->rcvd_eof = true; /* 3.3.3: the peer's DATA_FIN reached in order */
 		*moved = true;
 	}
+	if (room && n < 0 && !c->ep->rcvd_eof && fallen_back(c) && !xmp_tcp_readable(sk) &&
+	    !xmp_tcp_recv(sk, xfer_buf, 0, c->loop->now)) {
+		c->ep->rcvd_eof = true; /* 3.7: the subflow's FIN ends the data */
+		*moved = true;
+	}
 	return 0;
 }
 
@@ -528,7 +560,7 @@ static int pump_tx_mptcp(struct xd_conn *c, bool *moved)
 			return -EIO; /* writable() promised the room */
 		*moved = true;
 	}
-	if (xd_ep_src_done(c->ep) && !c->src_shut && !xmp_msk_shutdown(msk)) {
+	if (xd_ep_src_done(c->ep) && !c->src_shut && !fallen_back(c) && !xmp_msk_shutdown(msk)) {
 		c->src_shut = true; /* 3.3.3: DATA_FIN after the queued data */
 		*moved = true;
 	}
@@ -548,6 +580,13 @@ static int pump_tx_mptcp(struct xd_conn *c, bool *moved)
 			return err;
 		if (m.len && xmp_tcp_send(sk, xfer_buf, m.len, c->loop->now) != (long)m.len)
 			return -EIO;
+		*moved = true;
+	}
+	if (fallen_back(c) && xd_ep_src_done(c->ep) && !c->sf_shut &&
+	    !after64(msk->write_seq, msk->snd_nxt)) {
+		/* 3.7: everything is in the subflow; its FIN is the DATA_FIN */
+		xmp_tcp_shutdown(sk, c->loop->now);
+		c->sf_shut = c->src_shut = true;
 		*moved = true;
 	}
 	return 0;
@@ -596,6 +635,24 @@ static bool msk_closed(const struct xmp_msk *msk)
 }
 
 /*
+ * The app read from the msk and its window, small when last offered, grew
+ * by two segments or more: the engine sees no change of its own buffer,
+ * so the update is ours to send (receiver SWS avoidance as RFC 9293
+ * 3.8.6.2.2, at the connection level).
+ */
+static bool wnd_reopened(struct xd_conn *c)
+{
+	struct xmp_tcp_sock *sk = c->sk;
+	__u32 old = xmp_seq_after(sk->rcv_adv, sk->rcv_nxt) ? sk->rcv_adv - sk->rcv_nxt : 0;
+	__u32 ring = sk->rcvq.cap - sk->rcvq.len;
+	__u32 cur = conn_rcv_wnd(c, sk, ring);
+
+	if (cur > ring)
+		cur = ring;
+	return old < XD_MSK_RCVBUF / 2 && cur >= old + 2 * (__u32)sk->mss;
+}
+
+/*
  * A DATA_ACK or DATA_FIN the engine will not carry by itself: the peer's
  * DATA_FIN arrives on a pure ACK (nothing for TCP to acknowledge), our own
  * DATA_FIN may be mapped after the last data left, and data the engine
@@ -607,7 +664,8 @@ static void mptcp_acks(struct xd_conn *c)
 	struct xmp_tcp_sock *sk = c->sk;
 	bool stale = !c->dack_valid || c->dack_tx != xmp_msk_data_ack(msk);
 
-	if (stale && sk->delack_at == XMP_TCP_NO_TIMER && c->sf.state == XMP_SF_ESTABLISHED)
+	if ((stale || wnd_reopened(c)) && sk->delack_at == XMP_TCP_NO_TIMER &&
+	    c->sf.state == XMP_SF_ESTABLISHED)
 		conn_force_ack(c);
 	if (!xmp_msk_fin_pending(msk)) {
 		c->dfin_rtx_at = XMP_TCP_NO_TIMER;
@@ -633,7 +691,10 @@ static void pump_close(struct xd_conn *c)
 		xmp_tcp_shutdown(sk, c->loop->now);
 		c->sf_shut = true;
 	}
-	if (sk->state == XMP_TCP_CLOSED || sk->state == XMP_TCP_TIME_WAIT) {
+	/* Over once the subflow closed and the app has had everything: a
+	 * slow app may still hold back bytes the msk keeps (no room). */
+	if ((sk->state == XMP_TCP_CLOSED || sk->state == XMP_TCP_TIME_WAIT) &&
+	    (c->err || c->ep->rcvd_eof || xd_ep_room(c->ep))) {
 		if (!c->done)
 			c->t_done = c->loop->now;
 		c->done = true;
@@ -677,7 +738,7 @@ void xd_conn_pump(struct xd_conn *c)
 		xd_conn_abort(c, err);
 		return;
 	}
-	if (c->sk->state >= XMP_TCP_ESTABLISHED && !c->plain && c->sf.msk)
+	if (c->sk->state >= XMP_TCP_ESTABLISHED && !c->plain && c->sf.msk && !fallen_back(c))
 		mptcp_acks(c);
 	pump_close(c);
 }
@@ -726,6 +787,16 @@ void xd_conn_abort(struct xd_conn *c, int err)
 		xmp_tcp_abort(c->sk, err, c->loop->now);
 	c->done = true;
 	c->t_done = c->loop->now;
+}
+
+/* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */
+static const char *endpoint_str(const struct xmp_addr *a, __u16 port, char *buf, size_t len)
+{
+	char s[64];
+
+	xmp_addr_str(a, s, sizeof(s));
+	snprintf(buf, len, xmp_addr_is_v4(a) ? "%s:%u" : "[%s]:%u", s, port);
+	return buf;
 }
 
 /* ---- report ---- */
@@ -796,18 +867,18 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 
 void xd_conn_report(const struct xd_conn *c, FILE *f)
 {
-	char la[64], ra[64];
+	char la[80], ra[80];
 	const struct xd_endpoint *ep = c->ep;
 	double secs = c->t_done > c->t_start ? (double)(c->t_done - c->t_start) / 1e6 : 0;
 	__u64 bytes = ep->sent > ep->rcvd ? ep->sent : ep->rcvd;
 
-	xmp_addr_str(&c->laddr, la, sizeof(la));
-	xmp_addr_str(&c->raddr, ra, sizeof(ra));
+	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
+	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
 	fprintf(f, "{");
 	json_u64(f, "id", c->id, true);
 	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
 	json_bool(f, "proxy", c->proxied, true);
-	fprintf(f, "\"local\":\"%s:%u\",\"remote\":\"%s:%u\",", la, c->lport, ra, c->rport);
+	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
 	json_bool(f, "mp_capable", !c->plain && c->sf.msk, true);
 	json_u64(f, "sent", ep->sent, true);
 	if (!c->proxied)
@@ -833,8 +904,8 @@ bool xd_conn_ok(const struct xd_conn *c)
 {
 	if (c->err || !c->ep->rcvd_eof || !xd_ep_flushed(c->ep))
 		return false;
-	if (!c->plain && c->sf.msk && !c->sf.msk->fin_acked)
-		return false;
+	if (!c->plain && c->sf.msk && !c->sf.msk->fallback && !c->sf.msk->fin_acked)
+		return false; /* after a fallback, the subflow's FIN was the DATA_FIN */
 	return c->sk->state == XMP_TCP_TIME_WAIT || c->sk->state == XMP_TCP_CLOSED;
 }
 
@@ -885,17 +956,17 @@ static void brief_queues(const struct xd_conn *c, FILE *f)
 void xd_conn_brief_json(const struct xd_conn *c, FILE *f)
 {
 	bool mp = !c->plain && c->sf.msk;
-	char la[64], ra[64], lt[16], rt[16];
+	char la[80], ra[80], lt[16], rt[16];
 
-	xmp_addr_str(&c->laddr, la, sizeof(la));
-	xmp_addr_str(&c->raddr, ra, sizeof(ra));
+	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
+	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
 	tok_hex(lt, sizeof(lt), c->sf.local_token, mp);
 	tok_hex(rt, sizeof(rt), c->sf.remote_token, mp);
 	fprintf(f, "{");
 	json_u64(f, "id", c->id, true);
 	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
 	json_bool(f, "proxy", c->proxied, true);
-	fprintf(f, "\"local\":\"%s:%u\",\"remote\":\"%s:%u\",", la, c->lport, ra, c->rport);
+	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
 	json_str(f, "state", xd_conn_state(c), true);
 	json_str(f, "subflow_state", xmp_tcp_state_name(c->sk->state), true);
 	json_bool(f, "mp_capable", mp, true);
@@ -916,10 +987,10 @@ void xd_conn_brief_json(const struct xd_conn *c, FILE *f)
 void xd_conn_brief_text(const struct xd_conn *c, FILE *f)
 {
 	bool mp = !c->plain && c->sf.msk;
-	char la[80], ra[80], a[64], tok[16];
+	char la[80], ra[80], tok[16];
 
-	snprintf(la, sizeof(la), "%s:%u", xmp_addr_str(&c->laddr, a, sizeof(a)), c->lport);
-	snprintf(ra, sizeof(ra), "%s:%u", xmp_addr_str(&c->raddr, a, sizeof(a)), c->rport);
+	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
+	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
 	tok_hex(tok, sizeof(tok), c->sf.local_token, mp);
 	fprintf(f, "%-6llu %-6s %-5s %-22s %-22s %-11s %-8s %12llu %12llu %8llu\n",
 		(unsigned long long)c->id, c->role == XMP_SF_CLIENT ? "client" : "server",

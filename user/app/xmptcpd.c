@@ -51,6 +51,7 @@ struct xd_opts {
 	unsigned int queue;
 	unsigned int timeout_s;
 	bool sink;
+	bool csum;
 	struct xd_fwd client[XD_MAX_PROXIES], server[XD_MAX_LISTENERS];
 	unsigned int nclient, nserver;
 };
@@ -91,6 +92,8 @@ static void usage(FILE *f)
 		"                          (repeatable: a connection uses the one its route\n"
 		"                          or its SYN came by)\n"
 		"      --max-conns N       live connections at most; more are refused [1024]\n"
+		"      --dss-csum          ask for DSS checksums (RFC 8684 3.3.1; used when\n"
+		"                          either side asks)\n"
 		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
 		"      --pin-dir DIR       pinned maps [/sys/fs/bpf/xmptcp/ns<netns inode>]\n"
 		"      --queue N           rx queue of IFACE to bind the AF_XDP socket to [0]\n"
@@ -208,7 +211,18 @@ static int parse_uint(const char *opt, const char *s, __u64 max, unsigned int *o
 	return 0;
 }
 
-enum { O_SEED = 256, O_PIN, O_QUEUE, O_CLIENT, O_SERVER, O_COUNT, O_PARALLEL, O_MAXC, O_CTL };
+enum {
+	O_SEED = 256,
+	O_PIN,
+	O_QUEUE,
+	O_CLIENT,
+	O_SERVER,
+	O_COUNT,
+	O_PARALLEL,
+	O_MAXC,
+	O_CTL,
+	O_CSUM,
+};
 
 static const struct option long_opts[] = {
 	{ "iface", required_argument, NULL, 'i' },
@@ -224,6 +238,7 @@ static const struct option long_opts[] = {
 	{ "parallel", required_argument, NULL, O_PARALLEL },
 	{ "max-conns", required_argument, NULL, O_MAXC },
 	{ "ctl", required_argument, NULL, O_CTL },
+	{ "dss-csum", no_argument, NULL, O_CSUM },
 	{ "pin-dir", required_argument, NULL, O_PIN },
 	{ "queue", required_argument, NULL, O_QUEUE },
 	{ "timeout", required_argument, NULL, 't' },
@@ -310,6 +325,9 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 			pr_warn("xmptcpd: --ctl wants an absolute path or 'none', not '%s'\n", arg);
 			return -EINVAL;
 		}
+		return 0;
+	case O_CSUM:
+		o->csum = true;
 		return 0;
 	case O_PIN:
 		if (arg[0] != '/') {
@@ -498,6 +516,7 @@ int main(int argc, char **argv)
 	loop.builtin.seed = o.seed;
 	loop.count = o.count;
 	loop.max_conns = o.max_conns;
+	loop.csum = o.csum;
 	if (o.send_file && access(o.send_file, R_OK)) {
 		pr_warn("xmptcpd: cannot read --send-file '%s': %s\n", o.send_file,
 			strerror(errno));

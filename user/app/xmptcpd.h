@@ -270,6 +270,7 @@ struct xd_loop {
 	/* exit once this many connections completed (0: until a signal) */
 	__u64 count;
 	unsigned int max_conns;
+	bool csum; /* ask for DSS checksums (RFC 8684 3.3.1) */
 	FILE *report; /* one JSON line per connection as it completes */
 
 	struct xd_conn *conns; /* every live connection (TIME-WAIT included) */

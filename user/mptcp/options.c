@@ -398,6 +398,7 @@ int xmp_mp_parse(const __u8 *opts, size_t len, struct xmp_mp_opt *mp,
 			why = decode_sub(opts + i, olen, mp, &dup);
 			if (why != MPD_OK) {
 				count_drop(st, why);
+				mp->malformed++;
 			} else {
 				n++;
 				if (st) {

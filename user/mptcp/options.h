@@ -181,7 +181,7 @@ struct xmp_tcprst {
  * mptcp_options_received). Only the parts flagged in suboptions are valid. */
 struct xmp_mp_opt {
 	__u32 suboptions;	/* XMP_MPO_* */
-	__u32 pad;
+	__u32 malformed;	/* MPTCP options present but not decodable */
 	struct xmp_mpc mpc;
 	struct xmp_mpj mpj;
 	struct xmp_dss dss;

@@ -436,11 +436,21 @@ static int rcv_third_ack(struct xmp_sf *sf, __u32 seq, const struct xmp_mp_opt *
 	return 0;
 }
 
-/* 3.7: fallback by infinite mapping is possible while this is the only
- * subflow and no DATA_ACK proved that MPTCP options get through. */
+/*
+ * 3.7: fallback by infinite mapping is possible while this is the only
+ * subflow, no DATA_ACK proved that MPTCP options get through, and the peer
+ * cannot have seen ours: a peer falls back only before a DATA_ACK reached
+ * it, so within about its first window of data. Past that it retransmits
+ * at the data level on this very subflow when DATA_ACKs vanish (Linux
+ * does), and taking its subflow stream as the data stream would deliver
+ * those bytes twice: reset instead.
+ */
 static bool fallback_allowed(const struct xmp_sf *sf)
 {
-	return sf->msk && (sf->msk->fallback || (sf->single && !sf->msk->data_ack_seen));
+	const struct xmp_msk *msk = sf->msk;
+
+	return msk && (msk->fallback || (sf->single && !msk->data_ack_seen &&
+					 msk->ack_seq - msk->rcv_isn <= XMP_SF_FB_RCVD_MAX));
 }
 
 static bool ranges_overlap(__u32 a, __u32 alen, __u32 b, __u32 blen)
@@ -551,19 +561,29 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 		xmp_msk_rcv_mp_fail(sf->msk, in->fail.data_seq);
 	}
 	if (in->suboptions & XMP_MPO_DSS) {
+		sf->no_dss_run = 0;
 		if (sf->state == XMP_SF_PRE_ESTABLISHED)
 			sf->state = XMP_SF_ESTABLISHED; /* 3.1: keys got through */
 		return rcv_dss(sf, wnd, &in->dss);
 	}
-	if (in->suboptions)
-		return 0; /* other MPTCP options: they get through */
+	if (in->suboptions || in->malformed) {
+		sf->no_dss_run = 0;
+		return 0; /* MPTCP options get through (a bad one is skipped) */
+	}
 	/* No MPTCP option at all on an established subflow (every segment
 	 * carries a DSS or the MP_CAPABLE): a middlebox strips them (3.7). */
 	if (fallback_allowed(sf)) {
 		sf->mib[XMP_SF_MIB_FB_NO_DSS]++;
 		xmp_sf_fallback(sf);
 	} else if (!len) {
+		/* A stray ACK is tolerated; a run of them means the options
+		 * are gone for good and no fallback is possible: reset now
+		 * rather than wait for DATA_ACKs that cannot come (3.7). */
 		sf->mib[XMP_SF_MIB_NO_DSS_ACK]++;
+		if (++sf->no_dss_run >= XMP_SF_NO_DSS_MAX) {
+			sf->mib[XMP_SF_MIB_NO_DSS_RESET]++;
+			return sf_reset(sf, MPTCP_RST_EMIDDLEBOX);
+		}
 	}
 	return 0;
 }

@@ -88,6 +88,13 @@ struct xmp_sf_txent {
 };
 
 #define XMP_SF_TXMAP_MAX 64
+/* Pure ACKs in a row without any MPTCP option, when fallback is no longer
+ * possible, before the subflow is reset (3.7, middlebox interference). */
+#define XMP_SF_NO_DSS_MAX 16
+/* Data received in order past which the peer cannot be falling back any
+ * more (its first window, generously): options vanishing later reset the
+ * subflow (3.7). */
+#define XMP_SF_FB_RCVD_MAX (64u << 10)
 
 struct xmp_sf {
 	enum xmp_sf_role role;
@@ -110,6 +117,7 @@ struct xmp_sf {
 	/* 3.7 */
 	bool send_mp_fail;
 	__u64 mp_fail_dsn;
+	unsigned int no_dss_run;  /* segments in a row without any MPTCP option */
 	bool fb_tx_set; /* data-level <-> subflow relation in fallback */
 	__u64 fb_dsn;
 	__u32 fb_ssn;

@@ -317,8 +317,10 @@ static void tcp_maybe_window_update(struct xmp_tcp_sock *sk, __u32 free_before)
 	__u32 cur = xmp_tcp_rcv_wnd(sk);
 	__u32 thr = tcp_min(sk->rcvq.cap / 2, 2 * tcp_max(sk->rcv_mss, 1));
 
-	if (!tcp_synchronized(sk) || free_before >= sk->rcvq.cap / 2 || old >= sk->rcvq.cap / 2 ||
-	    cur < old + thr)
+	/* Nothing more comes after the peer's FIN: an update would only
+	 * meet a closed peer (and its RST), as Linux sends none then. */
+	if (!tcp_synchronized(sk) || sk->fin_rcvd || free_before >= sk->rcvq.cap / 2 ||
+	    old >= sk->rcvq.cap / 2 || cur < old + thr)
 		return;
 	tcp_mib_inc(sk, XMP_TCP_MIB_WND_UPDATES);
 	xmp_tcp_send_ack(sk);

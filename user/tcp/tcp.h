@@ -173,6 +173,14 @@ struct xmp_tcp_ops {
 	 */
 	void (*state_change)(void *ctx, struct xmp_tcp_sock *sk, enum xmp_tcp_state old,
 			     enum xmp_tcp_state new_state);
+	/*
+	 * Caps the receive window advertised on a non-SYN segment (bytes from
+	 * rcv_nxt; wnd is the buffer's free space): a layer above with its own
+	 * buffer, e.g. MPTCP's connection-level window relative to the
+	 * DATA_ACK (RFC 8684 3.3.4). The engine never moves the right edge
+	 * back below what it offered. Optional.
+	 */
+	__u32 (*rcv_wnd)(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd);
 };
 
 #define XMP_TCP_RCVOPT_DROP 1

@@ -21,10 +21,26 @@ __u32 xmp_tcp_rcv_wnd(const struct xmp_tcp_sock *sk)
 	return sk->rcvq.cap - sk->rcvq.len;
 }
 
+/* The window to offer: the buffer's free space, capped by the layer above
+ * (ops->rcv_wnd) but never below the edge already offered (RFC 9293
+ * 3.8.6.2.2: the right edge does not move back). */
+static __u32 tcp_offer_wnd(struct xmp_tcp_sock *sk, bool syn)
+{
+	__u32 wnd = xmp_tcp_rcv_wnd(sk), cap, offered;
+
+	if (syn || !sk->ops->rcv_wnd)
+		return wnd;
+	cap = sk->ops->rcv_wnd(sk->ctx, sk, wnd);
+	offered = xmp_seq_after(sk->rcv_adv, sk->rcv_nxt) ? sk->rcv_adv - sk->rcv_nxt : 0;
+	if (cap < offered)
+		cap = offered;
+	return cap < wnd ? cap : wnd;
+}
+
 /* Window field: scaled (RFC 7323 2.3) except on SYNs, capped to 16 bits. */
 static __u16 tcp_wnd_field(struct xmp_tcp_sock *sk, bool syn)
 {
-	__u32 wnd = xmp_tcp_rcv_wnd(sk), field;
+	__u32 wnd = tcp_offer_wnd(sk, syn), field;
 
 	field = syn ? wnd : wnd >> sk->rcv_wscale;
 	if (field > 65535)

@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# xmptcpd against xmptcpd: our MPTCP engine on both ends of the wire.
+# Topology: namespace C (xmptcp attach xmc0 + xmptcpd --connect) -- veth --
+# namespace W (bridge xmbr, the wire) -- veth -- namespace S (xmptcp attach
+# xms0 + xmptcpd --listen --sink), one IPv4 subnet 10.234.1.0/24 and one
+# IPv6 subnet fd00:234::/64. TX checksum offload off on every veth.
+#
+# Why a bridge and not one veth pair: AF_XDP frames skip the packet taps of
+# the veth that sends them and of the veth whose XDP takes them, so neither
+# a capture nor a tc program on the two ends sees the conversation. W's
+# ports run tests/lib/strip_mptcp.bpf.c in observe mode (-DSTRIP_MODE=0):
+# it counts SYN/FIN/RST and MPTCP options per direction, on the wire.
+#
+# Per transfer (client sends CSEND bytes of seed 11 and its DATA_FIN; the
+# server, after the client's DATA_FIN, sends SSEND bytes of seed 22): both
+# exit 0; byte counts and sha256 equal across the two JSON summaries both
+# ways; both MP_CAPABLE (RFC 8684 3.1), the client's local token is the
+# server's remote token and vice versa; DATA_FIN sent, acked and received
+# on both (3.3.3), no fallback (3.7) and no error; no RST on the wire and
+# none sent or received by either engine; SYN and FIN seen both ways.
+# Sizes: 64 KB, 4 MB, 64 MB each way, an asymmetric odd case, IPv6, and
+# DSS checksums when xmptcpd can ask for them.
+# Knobs: XO_SIZES (bytes per direction, symmetric cases), XO_MAX_SECS (wall
+# time limit of the largest case, default 30), XO_V6=0, XM_TMO (xmptcpd
+# --timeout, default 30).
+source "$(dirname "$0")/../lib/net.sh"
+source "$XB_LIBDIR/mbox.sh"
+
+SIZES=${XO_SIZES:-"65536 4194304 67108864"}
+MAX_SECS=${XO_MAX_SECS:-30}
+
+xb_require_root
+xb_require_cmds ip
+xm_require_tools
+xb_require_xmptcp
+xb_require_netns
+
+C="xmoc$$" W="xmow$$" S="xmos$$"
+build_topology() {
+	local ns
+	xb_ns_add "$C" && xb_ns_add "$W" && xb_ns_add "$S" || return 1
+	ip link add xmc0 netns "$C" type veth peer name xmwc netns "$W" || return 1
+	ip link add xms0 netns "$S" type veth peer name xmws netns "$W" || return 1
+	ip -n "$W" link add xmbr type bridge || return 1
+	ip -n "$W" link set xmwc master xmbr && ip -n "$W" link set xmws master xmbr || return 1
+	ip -n "$C" addr add 10.234.1.1/24 dev xmc0 && ip -n "$S" addr add 10.234.1.2/24 dev xms0 &&
+		ip -n "$C" addr add fd00:234::1/64 dev xmc0 nodad &&
+		ip -n "$S" addr add fd00:234::2/64 dev xms0 nodad || return 1
+	for ns in "$C:xmc0" "$W:xmwc" "$W:xmws" "$S:xms0"; do
+		ip netns exec "${ns%%:*}" ethtool -K "${ns#*:}" tx off >/dev/null 2>&1
+		ip -n "${ns%%:*}" link set "${ns#*:}" up || return 1
+	done
+	ip -n "$W" link set xmbr up
+}
+build_topology || xb_skip_all "cannot build the bridged veth topology"
+xm_settle "$C" 10.234.1.2 || xb_skip_all "no IPv4 connectivity across the bridge"
+
+OBS=$(xm_bpf_obj 0) || xb_skip_all "cannot build the tc observer: $(tail -1 "$XB_TMP/clang.err")"
+if xm_tc_attach "$W" xmwc "$OBS" >"$XB_TMP/tc.err" 2>&1 &&
+	xm_tc_attach "$W" xmws "$OBS" >>"$XB_TMP/tc.err" 2>&1; then
+	ok "wire_observer_attached"
+else
+	xb_skip_all "cannot attach the tc observer: $(tail -1 "$XB_TMP/tc.err")"
+fi
+
+if xm_attach "$C" xmc0 && xm_attach "$S" xms0; then
+	ok "attach_both_ends"
+else
+	not_ok "attach_both_ends" "$(cat "$XB_TMP/attach.err")"
+	xb_finish
+fi
+
+# run_ours NAME CSEND SSEND PORT FAMILY [XMPTCPD ARGS...]: one transfer.
+run_ours() {
+	local name=$1 csend=$2 ssend=$3 port=$4 fam=$5 dir="$XB_TMP/$1" srv rc=0 src=0 t0 t1
+	local c2s s2c bad secs
+	shift 5
+	mkdir -p "$dir"
+	[ "$fam" = 6 ] && srv="[fd00:234::2]:$port" || srv="10.234.1.2:$port"
+	# fresh observer maps: the counters are this transfer's
+	xm_tc_attach "$W" xmwc "$OBS" && xm_tc_attach "$W" xmws "$OBS" || {
+		not_ok "${name}_observer" "cannot reattach the tc observer"
+		return
+	}
+	if ! xm_ours_server "$S" xms0 "$srv" "$ssend" 22 "$dir/server" "$@"; then
+		not_ok "${name}_completed" "server did not listen" "$(cat "$dir/server.err")"
+		kill "$XM_PID" 2>/dev/null
+		return
+	fi
+	t0=$(date +%s.%N)
+	xm_ours_client "$C" xmc0 "$srv" "$csend" 11 "$dir/client" "$@" || rc=$?
+	wait "$XM_PID" || src=$?
+	t1=$(date +%s.%N)
+	c2s=$(xm_tc_stats "$W" xmwc) s2c=$(xm_tc_stats "$W" xmws)
+	if [ "$rc" -ne 0 ] || [ "$src" -ne 0 ] || [ ! -s "$dir/client" ] || [ ! -s "$dir/server" ]; then
+		not_ok "${name}_completed" "client exit $rc, server exit $src" \
+			"client: $(cat "$dir/client")" "client stderr: $(tail -3 "$dir/client.err")" \
+			"server: $(cat "$dir/server")" "server stderr: $(tail -3 "$dir/server.err")" \
+			"wire c->s: $c2s" "wire s->c: $s2c"
+		return
+	fi
+	ok "${name}_completed"
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	echo "# $name: $secs s wall," \
+		"client $(xm_jget 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/client")," \
+		"server $(xm_jget 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/server")"
+	echo "# wire c->s: $c2s"
+	echo "# wire s->c: $s2c"
+	xm_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
+	xm_check_bytes "${name}_s2c_sha256_${ssend}_bytes" "$dir/server" "$dir/client" "$ssend"
+
+	# 3.1 / 3.3.3 / 3.7, each side's own view
+	local want='d["mp_capable"] and d["error"] is None and d["recv_eof"] and
+m["fallback"] is False and m["data_fin_sent"] and m["data_fin_acked"] and m["data_fin_rcvd"] and
+m["msk_state"] in ("TIME_WAIT", "CLOSED") and
+not any(k in m for k in ("MPCapableFallbackSYN", "MPCapableFallbackSYNACK", "MPCapableFallbackACK",
+  "DSSFallback", "DSSNoMatchReset", "MapInvalidReset", "InfiniteMapTx", "InfiniteMapRx",
+  "MPFailTx", "MPFailRx", "DataCsumErr", "Fallback"))'
+	for side in client server; do
+		[ "$(xm_jget "(lambda m: $want)(d['mptcp'])" "$dir/$side")" = True ] &&
+			ok "${name}_${side}_mptcp_data_fin_both_ways_no_fallback" ||
+			not_ok "${name}_${side}_mptcp_data_fin_both_ways_no_fallback" "$(cat "$dir/$side")"
+	done
+	# 3.1: token = 32 most significant bits of SHA-256(key); each end derives
+	# the other's from the key it received
+	local ct cr st sr
+	ct=$(xm_jget 'd["mptcp"]["local_token"]' "$dir/client")
+	cr=$(xm_jget 'd["mptcp"]["remote_token"]' "$dir/client")
+	st=$(xm_jget 'd["mptcp"]["local_token"]' "$dir/server")
+	sr=$(xm_jget 'd["mptcp"]["remote_token"]' "$dir/server")
+	[ -n "$ct" ] && [ "$ct" = "$sr" ] && [ -n "$st" ] && [ "$st" = "$cr" ] && [ "$ct" != "$st" ] &&
+		ok "${name}_tokens_consistent" ||
+		not_ok "${name}_tokens_consistent" "client local $ct remote $cr" "server local $st remote $sr"
+	# no RST: on the wire (observer), and in both engines' counters
+	bad=""
+	[ "$(xm_stat "$c2s" rst)" = 0 ] && [ "$(xm_stat "$s2c" rst)" = 0 ] || bad="RST on the wire"
+	for side in client server; do
+		[ "$(xm_jget '"RstSent" in d["subflow"] or "RstRcvd" in d["subflow"]' "$dir/$side")" = False ] ||
+			bad="$bad; $side: $(xm_jget 'd["subflow"]' "$dir/$side")"
+	done
+	[ -z "$bad" ] && ok "${name}_no_rst" || not_ok "${name}_no_rst" "$bad" "c->s: $c2s" "s->c: $s2c"
+	# the observer saw this conversation: handshake, MPTCP options, FINs
+	[ "$(xm_stat "$c2s" syn)" -ge 1 ] && [ "$(xm_stat "$s2c" syn)" -ge 1 ] &&
+		[ "$(xm_stat "$c2s" fin)" -ge 1 ] && [ "$(xm_stat "$s2c" fin)" -ge 1 ] &&
+		[ "$(xm_stat "$c2s" mptcp)" -ge 1 ] && [ "$(xm_stat "$s2c" mptcp)" -ge 1 ] &&
+		ok "${name}_wire_syn_fin_mptcp_both_ways" ||
+		not_ok "${name}_wire_syn_fin_mptcp_both_ways" "c->s: $c2s" "s->c: $s2c"
+	if [ "$csend" -ge 67108864 ] || [ "$ssend" -ge 67108864 ]; then
+		awk -v s="$secs" -v m="$MAX_SECS" 'BEGIN { exit !(s < m) }' &&
+			ok "${name}_under_${MAX_SECS}s" ||
+			not_ok "${name}_under_${MAX_SECS}s" "took $secs s"
+	fi
+}
+
+# The observer can see a RST at all: a SYN to a port nobody listens on in
+# S is answered by S's kernel with one (the port is not ours: no guard).
+refused_rst() {
+	local dir="$XB_TMP/refused" rc=0 s2c
+	mkdir -p "$dir"
+	xm_tc_attach "$W" xmws "$OBS"
+	xm_ours_client "$C" xmc0 10.234.1.2:6999 1000 11 "$dir/client" || rc=$?
+	s2c=$(xm_tc_stats "$W" xmws)
+	[ "$rc" = 1 ] && [ "$(xm_stat "$s2c" rst)" -ge 1 ] &&
+		[ "$(xm_jget 'd["error"]' "$dir/client")" = "Connection refused" ] &&
+		ok "wire_observer_sees_rst_of_refused_connect" ||
+		not_ok "wire_observer_sees_rst_of_refused_connect" "exit $rc" "wire s->c: $s2c" \
+			"$(cat "$dir/client" "$dir/client.err")"
+}
+refused_rst
+
+port=6001
+for size in $SIZES; do
+	run_ours "ours_ours_v4_$size" "$size" "$size" $port 4
+	port=$((port + 1))
+done
+# Asymmetric and odd: a length no MSS divides, and a server that sends no
+# data at all (its DATA_FIN alone closes its direction).
+run_ours "ours_ours_v4_odd_1000003_0" 1000003 0 $port 4
+port=$((port + 1))
+
+if [ "${XO_V6:-1}" != 0 ]; then
+	if xm_settle "$C" fd00:234::2; then
+		run_ours "ours_ours_v6_4194304" 4194304 4194304 $port 6
+	else
+		not_ok "ours_ours_v6_4194304_completed" "no IPv6 connectivity across the bridge"
+	fi
+	port=$((port + 1))
+fi
+
+# DSS checksums (3.3.1): only if xmptcpd has a flag to ask for them (the A
+# flag of MP_CAPABLE); the kernel tests cover checksums the kernel asks for.
+csum_flag=$("$XMPTCPD" --help 2>&1 | grep -oE -- '--(dss-csum|csum|checksum)\b' | head -1)
+if [ -n "$csum_flag" ]; then
+	run_ours "ours_ours_v4_csum_4194304" 4194304 4194304 $port 4 "$csum_flag"
+	for side in client server; do
+		[ "$(xm_jget 'd["mptcp"]["csum"]' "$XB_TMP/ours_ours_v4_csum_4194304/$side" 2>/dev/null)" = True ] &&
+			ok "ours_ours_v4_csum_4194304_${side}_negotiated" ||
+			not_ok "ours_ours_v4_csum_4194304_${side}_negotiated" "checksums not in use"
+	done
+else
+	skip "ours_ours_v4_csum" "xmptcpd has no option to ask for DSS checksums"
+fi
+
+xb_finish
