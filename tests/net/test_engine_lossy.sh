@@ -148,7 +148,7 @@ run_case() { # NAME: restarts the relay (fresh counters), runs one case
 	wait "$pid" || rc=$((rc ? rc : 100))
 	port=$((port + 1))
 	if [ "$rc" -ne 0 ] || [ ! -s "$dir/a" ] || [ ! -s "$dir/b" ]; then
-		not_ok "${name}_completed" "exit $rc" "$(cut -c1-600 "$dir/a" "$dir/b")" \
+		not_ok "${name}_completed" "exit $rc" "$(cat "$dir/a" "$dir/b")" \
 			"$(tail -n 3 "$dir/a.err" "$dir/b.err")"
 		return
 	fi

@@ -204,6 +204,31 @@ last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
 	ok "second_iface_route_and_syn_port" ||
 	not_ok "second_iface_route_and_syn_port" "sha $got" "$last" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
 
+# 5c. the app goes away mid-transfer (curl killed with unread data: its
+# kernel resets the proxy's socket): the MPTCP connection is closed with
+# MP_FASTCLOSE (RFC 8684 3.5), taken by our server proxy and by the kernel
+fastclose_case() { # NAME PORT NS_OF_PEER_COUNTER
+	local name=$1 port=$2 kb ka pid
+	kb=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPFastcloseRx"{print $2}')
+	ip netns exec "$C" curl -sS --limit-rate 1M -o /dev/null "http://127.0.0.1:$port/big.bin" 2>/dev/null &
+	pid=$!
+	sleep 1.5
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sleep 1
+	ka=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPFastcloseRx"{print $2}')
+	echo "${ka:-0} ${kb:-0}"
+}
+read -r ka kb <<<"$(fastclose_case ours 8080)"
+last=$(grep '"remote":"10.236.1.1:' "$XB_TMP/s.out" | grep '"local":"10.236.1.2:9000"' | tail -1)
+clast=$(grep '10.236.1.2:9000' "$XB_TMP/c.out" | tail -1)
+grep -q '"MPFastcloseRx":1' <<<"$last" && grep -q '"FastcloseOut":1' <<<"$clast" &&
+	ok "app_gone_fastclose_taken_by_our_server_proxy" ||
+	not_ok "app_gone_fastclose_taken_by_our_server_proxy" "client: $(cut -c1-500 <<<"$clast")" "server: $(cut -c1-500 <<<"$last")"
+read -r ka kb <<<"$(fastclose_case kernel 8082)"
+[ "$((ka - kb))" -ge 1 ] && ok "app_gone_fastclose_taken_by_the_kernel" ||
+	not_ok "app_gone_fastclose_taken_by_the_kernel" "MPTcpExtMPFastcloseRx +$((ka - kb))" "$(grep 10.236.1.2:9100 "$XB_TMP/c.out" | tail -1 | cut -c1-500)"
+
 # 6. nobody at the forward address: the app's connection is reset, counted
 t0=$(date +%s)
 rc=0
@@ -220,13 +245,14 @@ ctl "$S" stats -j >"$XB_TMP/stats_s.json" 2>&1
 r=$(python3 - "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json" <<'EOF'
 import json, sys
 c, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-# C: 1 + 1 + 1 + 16 + 1 (kernel server) + 1 (second iface) + 1 (refused fwd) proxied
+# C: 1 + 1 + 1 + 16 + 1 (kernel server) + 1 (second iface) + 2 (apps gone)
+# + 1 (refused fwd) proxied
 bad = []
-if c["proxy"]["accepted"] < 22: bad.append("C accepted %d" % c["proxy"]["accepted"])
+if c["proxy"]["accepted"] < 24: bad.append("C accepted %d" % c["proxy"]["accepted"])
 if c["conns"]["ok"] < 21: bad.append("C ok %d" % c["conns"]["ok"])
 if s["conns"]["ok"] < 21: bad.append("S ok %d" % s["conns"]["ok"])
 if c["ifaces"] != ["xpc0", "xpc1"]: bad.append("C ifaces %s" % c["ifaces"])
-if c["conns"]["failed"] != 1: bad.append("C failed %d (want 1: the refused forward)" % c["conns"]["failed"])
+if c["conns"]["failed"] != 3: bad.append("C failed %d (want 3: 2 apps gone, the refused forward)" % c["conns"]["failed"])
 if s["conns"]["plain_tcp"] != 0 or c["conns"]["plain_tcp"] != 0: bad.append("plain TCP seen")
 if c["frames"]["rx_bad"] or s["frames"]["rx_bad"]: bad.append("bad frames")
 print("; ".join(bad) if bad else "ok")

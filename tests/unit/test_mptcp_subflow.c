@@ -501,6 +501,38 @@ static void test_sf_map_merge_runs(void)
 	h_free(&h);
 }
 
+/* 3.5: an abandoned connection's RST carries MP_FASTCLOSE with the peer's
+ * key next to MP_TCPRST; the peer takes it (the connection is aborted and
+ * counted); with a wrong key it is only a RST. */
+static void test_sf_fastclose_on_rst(void)
+{
+	struct xmp_mp_opt in;
+	__u8 buf[40];
+	int n;
+	struct h h;
+
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	xmp_sf_fastclose(&h.e[0].sf);
+	n = xmp_sf_write_options(&h.e[0].sf, TH_RST | TH_ACK, 1, 0, buf, sizeof(buf));
+	CHECK(n > 0);
+	xmp_mp_parse(buf, (size_t)(n > 0 ? n : 0), &in, NULL);
+	CHECK(in.suboptions & XMP_MPO_FASTCLOSE);
+	CHECK(in.suboptions & XMP_MPO_TCPRST);
+	CHECK_EQ(in.fastclose.rcvr_key, h.e[0].sf.remote_key);
+	CHECK_EQ(h.e[0].sf.remote_key, h.e[1].sf.local_key);
+	CHECK_EQ(h.e[0].sf.msk->mib[XMP_MSK_MIB_FASTCLOSE_OUT], 1);
+	in.fastclose.rcvr_key ^= 1;
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_RST | TH_ACK, 1, 0, 0, &in), 0);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 0);
+	CHECK(!h.e[1].sf.msk->aborted);
+	in.fastclose.rcvr_key ^= 1;
+	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_RST | TH_ACK, 1, 0, 0, &in), 0);
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 1);
+	CHECK(h.e[1].sf.msk->aborted);
+	h_free(&h);
+}
+
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
@@ -844,6 +876,7 @@ int main(void)
 	RUN(test_sf_mpc_first_data);
 	RUN(test_sf_mpc_data_gso_copies);
 	RUN(test_sf_map_merge_runs);
+	RUN(test_sf_fastclose_on_rst);
 	RUN(test_sf_fallback_synack);
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);

@@ -150,8 +150,12 @@ static long sock_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
 	if (ep->connecting)
 		return 0;
 	n = recv(ep->sock_fd, buf, len, MSG_DONTWAIT);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -errno;
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		ep->failed = true;
+		return -errno;
+	}
 	if (!n)
 		ep->src_eof = true; /* the app shut down writing: DATA_FIN follows */
 	ep->sent += (__u64)n;
@@ -233,6 +237,7 @@ int xd_ep_flush(struct xd_endpoint *ep)
 		if (n < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				break; /* EPOLLOUT (edge) brings us back */
+			ep->failed = true;
 			return -errno;
 		}
 		ep->ohead += (__u32)n;

@@ -587,7 +587,7 @@ static void loop_on_stop(struct xd_loop *l, bool *stopping)
 	if (xd_stop > 1) {
 		for (c = l->conns; c; c = c->next)
 			if (!c->done)
-				xd_conn_abort(c, -EINTR);
+				xd_conn_fastclose(c, -EINTR);
 		return;
 	}
 	if (*stopping)
@@ -657,7 +657,7 @@ static void loop_timeout(struct xd_loop *l)
 	pr_warn("xmptcpd: timed out\n");
 	for (c = l->conns; c; c = c->next)
 		if (!c->done)
-			xd_conn_abort(c, -ETIMEDOUT);
+			xd_conn_fastclose(c, -ETIMEDOUT);
 	xd_loop_reap(l);
 }
 

@@ -733,6 +733,12 @@ void xd_conn_pump(struct xd_conn *c)
 	if (!err)
 		err = xd_ep_flush(c->ep); /* what the last round read, and the EOF */
 	if (err) {
+		if (c->ep->failed) {
+			pr_info("xmptcpd: connection %llu: the app went away (%s); closing it "
+				"with MP_FASTCLOSE\n", (unsigned long long)c->id, strerror(-err));
+			xd_conn_fastclose(c, err);
+			return;
+		}
 		pr_warn("xmptcpd: connection %llu error: %s; resetting the subflow\n",
 			(unsigned long long)c->id, strerror(-err));
 		xd_conn_abort(c, err);
@@ -787,6 +793,13 @@ void xd_conn_abort(struct xd_conn *c, int err)
 		xmp_tcp_abort(c->sk, err, c->loop->now);
 	c->done = true;
 	c->t_done = c->loop->now;
+}
+
+void xd_conn_fastclose(struct xd_conn *c, int err)
+{
+	if (!c->plain && c->sf.msk && !c->sf.msk->fallback && c->sf.state == XMP_SF_ESTABLISHED)
+		xmp_sf_fastclose(&c->sf);
+	xd_conn_abort(c, err);
 }
 
 /* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */

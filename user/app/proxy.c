@@ -163,7 +163,7 @@ void xd_proxy_app_event(struct xd_loop *l, struct xd_conn *c, unsigned int event
 			l->st.proxy_fwd_failed++;
 		pr_info("xmptcpd: connection %llu: the app socket failed: %s\n",
 			(unsigned long long)c->id, strerror(-err));
-		xd_conn_abort(c, err);
+		xd_conn_fastclose(c, err); /* 3.5: the peer drops it at once */
 		return;
 	}
 	if (!c->done) {

@@ -85,6 +85,7 @@ struct xd_endpoint {
 	 * dropped: the connection reads no more than xd_ep_room()) */
 	int sock_fd;
 	bool connecting, wr_shut;
+	bool failed; /* the app socket failed (reset, gone): not a protocol error */
 	__u8 *obuf;
 	__u32 ohead, olen, ocap;
 };
@@ -171,6 +172,8 @@ void xd_conn_pump(struct xd_conn *c);
 /* Graceful: the source stops, DATA_FIN (or FIN) after the queued data. */
 void xd_conn_close(struct xd_conn *c);
 void xd_conn_abort(struct xd_conn *c, int err);
+/* Abort by the app or an operator: the RST carries MP_FASTCLOSE (3.5). */
+void xd_conn_fastclose(struct xd_conn *c, int err);
 /* Completed: no error, both directions ended, the subflow closed cleanly. */
 bool xd_conn_ok(const struct xd_conn *c);
 /* The summary line (xmptcpd stdout) and the control socket's forms. */

@@ -373,12 +373,21 @@ int xmp_sf_reset_opt(struct xmp_sf *sf, struct xmp_mp_opt *out)
 		return 0;
 	out->suboptions = XMP_MPO_TCPRST;
 	out->rst.reason = sf->rst_reason;
+	if (sf->send_fastclose && sf->msk && !sf->msk->fallback) {
+		out->suboptions |= XMP_MPO_FASTCLOSE;
+		xmp_msk_fastclose(sf->msk, &out->fastclose);
+	}
 	if (sf->send_mp_fail) {
 		out->suboptions |= XMP_MPO_FAIL;
 		out->fail.data_seq = sf->mp_fail_dsn;
 		sf->mib[XMP_SF_MIB_MP_FAIL_TX]++;
 	}
 	return __builtin_popcount(out->suboptions);
+}
+
+void xmp_sf_fastclose(struct xmp_sf *sf)
+{
+	sf->send_fastclose = true;
 }
 
 /* ---- options of incoming segments ---- */
@@ -535,7 +544,15 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 
 	if (in->suboptions & XMP_MPO_TCPRST)
 		sf->peer_rst_reason = in->rst.reason;
-	if (flags & (SF_TH_SYN | SF_TH_RST)) /* SYN: handshake helpers; RST: nothing more */
+	if (flags & SF_TH_RST) {
+		/* 3.5: MP_FASTCLOSE on a RST (option R): the connection ends
+		 * with this subflow, counted when the key is ours. */
+		if (sf->msk && (in->suboptions & XMP_MPO_FASTCLOSE) &&
+		    !xmp_msk_rcv_fastclose(sf->msk, in->fastclose.rcvr_key))
+			sf->mib[XMP_SF_MIB_FASTCLOSE_RX]++;
+		return 0;
+	}
+	if (flags & SF_TH_SYN) /* the handshake helpers take SYNs */
 		return 0;
 	if (sf->state == XMP_SF_FALLBACK)
 		return 0;

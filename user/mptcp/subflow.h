@@ -116,6 +116,7 @@ struct xmp_sf {
 
 	/* 3.7 */
 	bool send_mp_fail;
+	bool send_fastclose; /* 3.5: the RST that ends us carries MP_FASTCLOSE */
 	__u64 mp_fail_dsn;
 	unsigned int no_dss_run;  /* segments in a row without any MPTCP option */
 	bool fb_tx_set; /* data-level <-> subflow relation in fallback */
@@ -186,6 +187,10 @@ int xmp_sf_data(struct xmp_sf *sf, __u32 ssn, const __u8 *data, __u32 len,
  * on one of several subflows (3.7). Returns the number of suboptions.
  */
 int xmp_sf_reset_opt(struct xmp_sf *sf, struct xmp_mp_opt *out);
+/* 3.5: the connection is abandoned (the app went away, an operator
+ * aborts): the next RST carries MP_FASTCLOSE with the peer's key, so the
+ * peer drops the connection at once instead of waiting on the data level. */
+void xmp_sf_fastclose(struct xmp_sf *sf);
 
 /* Record a mapping sent from relative subflow sequence @ssn (its checksum is
  * computed here). 0 or -ENOSPC. */

@@ -62,6 +62,12 @@
 #define XMP_TH_URG 0x20
 
 #define XMP_TCP_MAX_OPTLEN 40
+/* Option bytes always left to a hook with cfg.opt_reserve, even on ACKs
+ * carrying SACK blocks: MPTCP's smallest DSS (a 4-byte DATA_ACK). */
+#define XMP_TCP_HOOK_OPT_MIN 8
+/* ... and on data segments: the DSS with a 4-byte DATA_ACK, a 4-byte DSN
+ * mapping and a checksum (RFC 8684 3.3: 4 + 4 + 4 + 4 + 2 + 2). */
+#define XMP_TCP_HOOK_DATA_MIN 20
 #define XMP_TCP_NO_TIMER   UINT64_MAX
 
 /*

@@ -49,8 +49,27 @@ static __u16 tcp_wnd_field(struct xmp_tcp_sock *sk, bool syn)
 	return (__u16)field;
 }
 
+/*
+ * SACK blocks that fit while a hook (cfg.opt_reserve: MPTCP) keeps room for
+ * its smallest option on every segment (RFC 8684 3.3): on an ACK a DSS with
+ * a 4-byte DATA_ACK, on data one with the mapping too. Fewer blocks cost
+ * little; an ACK without its DATA_ACK looks like a middlebox stripping
+ * options (3.7), data without its mapping cannot be delivered. Linux trims
+ * SACK blocks for MPTCP the same way.
+ */
+static __u32 tcp_sack_max(const struct xmp_tcp_sock *sk, __u32 optlen, bool data)
+{
+	__u32 room = XMP_TCP_MAX_OPTLEN - optlen;
+	__u32 keep = data ? XMP_TCP_HOOK_DATA_MIN : XMP_TCP_HOOK_OPT_MIN;
+
+	if (sk->cfg.opt_reserve)
+		room = room > keep ? room - keep : 0;
+	return room < 10 ? 0 : tcp_min((room - 2) / 8, 4);
+}
+
 /* Header and our own options (TS, SACK). Payload room is the caller's. */
-static void tcp_prepare(struct xmp_tcp_sock *sk, struct xmp_seg *seg, __u8 flags, __u32 seq)
+static void tcp_prepare(struct xmp_tcp_sock *sk, struct xmp_seg *seg, __u8 flags, __u32 seq,
+			bool data)
 {
 	__u32 blocks[4][2];
 	unsigned int n;
@@ -85,7 +104,7 @@ static void tcp_prepare(struct xmp_tcp_sock *sk, struct xmp_seg *seg, __u8 flags
 		seg->optlen = w > 0 ? w : 0;
 	}
 	if (sk->sack_ok && sk->ofo.n) {
-		n = xmp_tcp_sack_blocks(sk, blocks, 4);
+		n = xmp_tcp_sack_blocks(sk, blocks, tcp_sack_max(sk, seg->optlen, data));
 		w = xmp_tcp_write_sack(seg->opts + seg->optlen, XMP_TCP_MAX_OPTLEN - seg->optlen,
 				       (const __u32(*)[2])blocks, n);
 		if (w > 0) {
@@ -128,7 +147,7 @@ int xmp_tcp_send_syn(struct xmp_tcp_sock *sk)
 
 	if (sk->state == XMP_TCP_SYN_RCVD)
 		flags |= XMP_TH_ACK;
-	tcp_prepare(sk, &seg, flags, sk->iss);
+	tcp_prepare(sk, &seg, flags, sk->iss, false);
 	if (sk->snd_max != sk->iss) {
 		tcp_mib_inc(sk, XMP_TCP_MIB_RETRANS_SEGS);
 	} else {
@@ -150,7 +169,7 @@ void xmp_tcp_send_ack(struct xmp_tcp_sock *sk)
 		return;
 	/* SND.MAX, not SND.NXT: after an RTO moved SND.NXT back, the peer
 	 * (which may hold more) must still find the ACK acceptable. */
-	tcp_prepare(sk, &seg, XMP_TH_ACK, sk->snd_max);
+	tcp_prepare(sk, &seg, XMP_TH_ACK, sk->snd_max, false);
 	tcp_mib_inc(sk, XMP_TCP_MIB_ACKS_SENT);
 	tcp_transmit(sk, &seg);
 }
@@ -175,7 +194,7 @@ void xmp_tcp_send_rst(struct xmp_tcp_sock *sk, __u32 seq, __u32 ack, bool with_a
 {
 	struct xmp_seg seg;
 
-	tcp_prepare(sk, &seg, XMP_TH_RST | (with_ack ? XMP_TH_ACK : 0), seq);
+	tcp_prepare(sk, &seg, XMP_TH_RST | (with_ack ? XMP_TH_ACK : 0), seq, false);
 	if (with_ack)
 		seg.ack = ack;
 	tcp_mib_inc(sk, XMP_TCP_MIB_RST_SENT);
@@ -188,7 +207,7 @@ void xmp_tcp_send_probe(struct xmp_tcp_sock *sk)
 {
 	struct xmp_seg seg;
 
-	tcp_prepare(sk, &seg, XMP_TH_ACK, sk->snd_una - 1);
+	tcp_prepare(sk, &seg, XMP_TH_ACK, sk->snd_una - 1, false);
 	tcp_mib_inc(sk, XMP_TCP_MIB_WND_PROBES);
 	tcp_transmit(sk, &seg);
 }
@@ -226,7 +245,7 @@ __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexm
 		return 0;
 	len = xmp_seq_before(seq, data_end) ? tcp_min(len, data_end - seq) : 0;
 	len = tcp_wnd_limit(sk, seq, len);
-	tcp_prepare(sk, &seg, XMP_TH_ACK, seq);
+	tcp_prepare(sk, &seg, XMP_TH_ACK, seq, true);
 	/* RFC 6691: options come out of the MSS. */
 	room = tcp_min(sk->peer_mss, sk->cfg.mss);
 	room =
