@@ -1,5 +1,5 @@
 # Socket helpers shared by the namespace tests' python3 kernel peers
-# (tests/lib/net.sh's xfer.py, tests/net/test_engine_kernel.sh's kpeer.py):
+# (tests/lib/net.sh's xfer.py, tests/lib/kpeer.py):
 # seeded pseudo-random sends, hashed reads to EOF, and MPTCP_INFO.
 import hashlib, random, socket, struct
 

@@ -57,51 +57,10 @@ else
 	xb_finish
 fi
 
-# The kernel's endpoint: kpeer.py server|client ADDR PORT NSEND [READY] with
-# KPEER_PROTO=mptcp|tcp. One JSON line: bytes and sha256 each way and, for
-# MPTCP, MPTCP_INFO (flags bit 0 = fallback, token) read before close.
-PY="$XB_TMP/kpeer.py"
-{
-echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
-cat <<'EOF'
-import json, os, socket, sys
-from mptcp_sock import IPPROTO_MPTCP, mptcp_info, send_all as send, recv_all as drain
-
-PROTO = IPPROTO_MPTCP if os.environ.get("KPEER_PROTO", "mptcp") == "mptcp" else 0
-
-def info(s):
-    if not PROTO:
-        return {}
-    try:
-        _, flags, token = mptcp_info(s)
-    except (OSError, ValueError) as e:
-        return {"info_error": str(e)}
-    return {"fallback": bool(flags & 1), "token": "%08x" % token}
-
-role, addr, port, nsend = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if role == "server":
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, PROTO)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port))
-    ls.listen(1)
-    ls.settimeout(60)
-    open(sys.argv[5], "w").write("ready\n")
-    s, _ = ls.accept()
-    s.settimeout(60)
-    rcvd, rsha = drain(s)
-    ssha = send(s, nsend, 7)
-else:
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, PROTO)
-    s.settimeout(60)
-    s.connect((addr, port))
-    ssha = send(s, nsend, 7)
-    rcvd, rsha = drain(s)
-r = {"recv": rcvd, "recv_sha256": rsha, "sent": nsend, "sent_sha256": ssha}
-r.update(info(s))
-s.close()
-print(json.dumps(r), flush=True)
-EOF
-} >"$PY"
+# The kernel's endpoint: tests/lib/kpeer.py (KPEER_PROTO=mptcp|tcp,
+# KPEER_COUNT): one JSON line per connection, bytes and sha256 each way and,
+# for MPTCP, MPTCP_INFO (fallback flag, token) read before close.
+PY="$XB_LIBDIR/kpeer.py"
 
 # nstat absolute counters of namespace S, without touching nstat's history.
 kstat() { ip netns exec "$S" nstat -asz 2>/dev/null | awk '{print $1, $2}'; }
@@ -365,50 +324,9 @@ file_send() {
 }
 file_send
 
-# Many sequential connections. kmany.py server|client ADDR PORT N SIZE
-# [READY]: N connections one after another, each SIZE bytes of pattern 7
-# and a read to EOF (server: read first, then answer); one JSON line per
-# connection (bytes and sha256 each way, MPTCP_INFO fallback flag).
+# Many sequential connections: kpeer.py with KPEER_COUNT=N, each connection
+# SIZE bytes of pattern 7 and a read to EOF (server: read first, then answer).
 MANY=${XG_MANY:-1000}
-KMANY="$XB_TMP/kmany.py"
-{
-echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
-cat <<'EOF'
-import json, socket, sys
-from mptcp_sock import IPPROTO_MPTCP, mptcp_info, send_all, recv_all
-
-role, addr, port, n, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-
-def one(s, first_send):
-    s.settimeout(30)
-    if first_send:
-        ssha = send_all(s, size, 7)
-        rcvd, rsha = recv_all(s)
-    else:
-        rcvd, rsha = recv_all(s)
-        ssha = send_all(s, size, 7)
-    fb = bool(mptcp_info(s)[1] & 1)
-    s.close()
-    print(json.dumps({"recv": rcvd, "recv_sha256": rsha, "sent": size, "sent_sha256": ssha,
-                      "fallback": fb}), flush=True)
-
-if role == "server":
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port))
-    ls.listen(64)
-    ls.settimeout(60)
-    open(sys.argv[6], "w").write("ready\n")
-    for _ in range(n):
-        one(ls.accept()[0], False)
-else:
-    for _ in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
-        s.settimeout(30)
-        s.connect((addr, port))
-        one(s, True)
-EOF
-} >"$KMANY"
 
 # NAME N OURS KERNEL: N lines each side, every connection clean and
 # byte-exact (all carry the same pattern, so the hashes must all agree).
@@ -447,7 +365,7 @@ many_conns() { # ROLE: c2k ours connects N times, k2c the kernel does
 	kstat >"$dir/before"
 	t0=$(date +%s)
 	if [ "$role" = c2k ]; then
-		xb_nsx "$S" timeout 120 python3 "$KMANY" server 10.232.1.2 "$port" "$MANY" 1000 \
+		KPEER_COUNT=$MANY KPEER_TIMEOUT=30 xb_nsx "$S" timeout 120 python3 "$PY" server 10.232.1.2 "$port" 1000 \
 			"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
 		pid=$!
 		xb_wait_file "$dir/ready" 10 || { not_ok "$name" "kernel server did not start"; return; }
@@ -461,7 +379,7 @@ many_conns() { # ROLE: c2k ours connects N times, k2c the kernel does
 			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
 			sleep 0.05
 		done
-		xb_nsx "$S" timeout 120 python3 "$KMANY" client 10.232.1.1 "$port" "$MANY" 1000 \
+		KPEER_COUNT=$MANY KPEER_TIMEOUT=30 xb_nsx "$S" timeout 120 python3 "$PY" client 10.232.1.1 "$port" 1000 \
 			>"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
 	fi
 	wait "$pid" || rc=$((rc ? rc : 100))
