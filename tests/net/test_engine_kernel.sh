@@ -22,6 +22,7 @@
 # Many short connections: 1000 sequential ones each way (ours as client
 # with --count, the kernel's client against ours with --count), every one
 # hashed on both ends and MP_CAPABLE per the kernel's counters.
+# IPv6 both roles (4 MB one way, 64 KB back) over fd00:232::/64.
 # Knobs: XG_SIZES (bytes per transfer), XG_REPLY, XG_REVERSE=0, XG_PLAIN=0,
 # XG_LOSS=0, XG_LOSS_PER_MILLE, XG_MANY (connections, 0 = skip).
 source "$(dirname "$0")/../lib/net.sh"
@@ -43,6 +44,8 @@ xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_skip_all "cannot build the veth topology"
 ip netns exec "$C" ethtool -K xgc0 tx off >/dev/null 2>&1
 ip netns exec "$S" ethtool -K xgs0 tx off >/dev/null 2>&1
+ip -n "$C" addr add fd00:232::1/64 dev xgc0 nodad
+ip -n "$S" addr add fd00:232::2/64 dev xgs0 nodad
 # carrier comes through linkwatch: wait until the kernels talk
 for _ in $(seq 50); do
 	ip netns exec "$S" ping -c1 -W1 10.232.1.1 >/dev/null 2>&1 && break
@@ -302,6 +305,51 @@ sigterm_close() {
 	port=$((port + 1))
 }
 sigterm_close
+
+# IPv6 both roles: the same transfer over fd00:232::/64 (IPv6 header build,
+# checksums over the pseudo-header, route and neighbour lookup).
+v6_pair() { # c2k|k2c
+	local role=$1 dir="$XB_TMP/v6_$1" pid rc=0 name="ipv6_$1"
+	mkdir -p "$dir"
+	if [ "$role" = c2k ]; then
+		xb_nsx "$S" timeout 60 python3 "$PY" server fd00:232::2 "$port" 65536 "$dir/ready" \
+			>"$dir/kernel" 2>"$dir/kernel.err" &
+		pid=$!
+		xb_wait_file "$dir/ready" 10
+		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --connect "[fd00:232::2]:$port" \
+			--send-bytes 4194304 --timeout 40 --ctl none >"$dir/ours" 2>"$dir/ours.err" || rc=$?
+	else
+		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --listen "[fd00:232::1]:$port" \
+			--send-bytes 65536 --timeout 40 --ctl none >"$dir/ours" 2>"$dir/ours.err" &
+		pid=$!
+		for _ in $(seq 100); do
+			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
+			sleep 0.05
+		done
+		xb_nsx "$S" timeout 60 python3 "$PY" client fd00:232::1 "$port" 4194304 \
+			>"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
+	fi
+	wait "$pid" || rc=$((rc ? rc : 100))
+	port=$((port + 1))
+	if [ "$rc" -ne 0 ] || [ ! -s "$dir/ours" ] || [ ! -s "$dir/kernel" ]; then
+		not_ok "${name}_completed" "exit $rc" "$(cat "$dir/ours" "$dir/kernel")" \
+			"$(tail -n 3 "$dir/ours.err" "$dir/kernel.err")"
+		return
+	fi
+	ok "${name}_completed"
+	if [ "$role" = c2k ]; then
+		check_transfer "$name" "$dir" ours kernel 4194304
+		check_transfer "${name}_reply" "$dir" kernel ours 65536
+	else
+		check_transfer "$name" "$dir" kernel ours 4194304
+		check_transfer "${name}_reply" "$dir" ours kernel 65536
+	fi
+	[ "$(jget 'd["mp_capable"] and d["error"] is None and d["remote"].startswith("[fd00:232::")' "$dir/ours")" = True ] &&
+		[ "$(jget 'd.get("fallback")' "$dir/kernel")" = False ] &&
+		ok "${name}_mptcp_both_ends" || not_ok "${name}_mptcp_both_ends" "$(cat "$dir/ours" "$dir/kernel")"
+}
+v6_pair c2k
+v6_pair k2c
 
 # --send-file: the kernel receives the file, byte for byte (sha256sum).
 file_send() {
