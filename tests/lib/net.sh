@@ -115,6 +115,15 @@ xb_veth() {
 		ip -n "$1" link set "$2" up && ip -n "$4" link set "$5" up
 }
 
+# xb_attach NS IFACE...: `xmptcp attach` in NS, native XDP else generic;
+# on failure the reasons are in $XB_TMP/attach.err and it returns non-zero.
+xb_attach() {
+	local ns=$1
+	shift
+	xb_nsx "$ns" "$XMPTCP" -q attach "$@" --mode native 2>"$XB_TMP/attach.err" ||
+		xb_nsx "$ns" "$XMPTCP" -q attach "$@" --mode generic 2>>"$XB_TMP/attach.err"
+}
+
 # xb_two_paths CLI SRV: client/server namespaces joined by two veth paths,
 #   path 1: xbc1 10.231.1.1 <-> xbs1 10.231.1.2
 #   path 2: xbc2 10.231.2.1 <-> xbs2 10.231.2.2

@@ -52,8 +52,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 
-if xb_nsx "$C" "$XMPTCP" -q attach xgc0 --mode native 2>"$XB_TMP/attach.err" ||
-	xb_nsx "$C" "$XMPTCP" -q attach xgc0 --mode generic 2>>"$XB_TMP/attach.err"; then
+if xb_attach "$C" xgc0; then
 	ok "attach_client_ns"
 else
 	not_ok "attach_client_ns" "$(cat "$XB_TMP/attach.err")"

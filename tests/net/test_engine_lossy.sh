@@ -35,8 +35,7 @@ xn_static_arp 1
 CIF=$(xn_if 1 c) SIF=$(xn_if 1 s)
 CA=$(xn_addr4 1 c) SA=$(xn_addr4 1 s)
 for ns in "$C:$CIF" "$S:$SIF"; do
-	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode native 2>"$XB_TMP/attach.err" &&
-		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}" --mode generic 2>>"$XB_TMP/attach.err"; then
+	if ! xb_attach "${ns%%:*}" "${ns#*:}"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
 		xb_finish
 	fi

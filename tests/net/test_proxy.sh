@@ -38,8 +38,7 @@ for _ in $(seq 50); do
 	sleep 0.1
 done
 for ns in "$C:xpc" "$S:xps"; do
-	if ! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}0" "${ns#*:}1" --mode native 2>"$XB_TMP/attach.err" &&
-		! xb_nsx "${ns%%:*}" "$XMPTCP" -q attach "${ns#*:}0" "${ns#*:}1" --mode generic 2>>"$XB_TMP/attach.err"; then
+	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
 		xb_finish
 	fi
