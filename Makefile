@@ -116,6 +116,17 @@ $(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp-asan.
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
+# Scheduler policy plugins that test_sched loads with dlopen (found next to the
+# test binaries: $(BUILD)/tests/sched/); example_policy_abi99.so is the same
+# source claiming another ABI. No sanitizers: both test flavours load them.
+$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so: \
+		tests/sched/example_policy.c include/xmptcp/sched.h include/xmptcp/types.h
+	$(call msg,CC-SO,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -fPIC -shared $(if $(findstring abi99,$@),-DEXAMPLE_ABI_VERSION=99) $< -o $@
+$(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
+		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
+
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
