@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "tcp/cc_coupled.h"
 #include "tcp/tcp_int.h"
 
 static const char *const state_names[XMP_TCP_NR_STATES] = {
@@ -170,6 +171,9 @@ void xmp_tcp_destroy(struct xmp_tcp_sock *sk)
 {
 	if (!sk)
 		return;
+	/* A coupled group must not keep a pointer to a freed socket. */
+	if (sk->cc_group)
+		xmp_cc_group_del(sk->cc_group, sk);
 	xmp_ring_free(&sk->sndq);
 	xmp_ring_free(&sk->rcvq);
 	free(sk->txbuf);

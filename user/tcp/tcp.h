@@ -152,6 +152,7 @@ enum xmp_tcp_mib {
 };
 
 struct xmp_tcp_sock;
+struct xmp_cc_group;
 
 /* Callbacks into the layer above. ctx is the pointer given at creation. */
 struct xmp_tcp_ops {
@@ -260,7 +261,7 @@ struct xmp_cc_ops {
 /*
  * The socket. Fields are readable by the layers above (scheduler: srtt_us,
  * cwnd; MPTCP: snd_una, rcv_nxt); only the engine writes them, except cc and
- * cc_priv.
+ * cc_priv (and cc_group, through tcp/cc_coupled.h).
  */
 struct xmp_tcp_sock {
 	enum xmp_tcp_state state;
@@ -318,6 +319,10 @@ struct xmp_tcp_sock {
 	bool rxt_pending; /* NewReno (no SACK): retransmit SND.UNA next */
 	const struct xmp_cc_ops *cc;
 	__u64 cc_priv[8];
+	/* Coupled congestion control (tcp/cc_coupled.h): the group of the
+	 * MPTCP connection's subflows, NULL when uncoupled. Owned by the
+	 * group API; unlike cc_priv it survives the cc re-init at handshake. */
+	struct xmp_cc_group *cc_group;
 
 	/* RTT and timers (deadlines in us, XMP_TCP_NO_TIMER when off). */
 	__u32 srtt_us, rttvar_us, rto_us;

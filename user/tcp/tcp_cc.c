@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Congestion control registry of the subflow engine. Each algorithm is a
- * struct xmp_cc_ops (cc_reno.c, cc_cubic.c; coupled LIA/OLIA later in
- * user/mptcp/) found by name at socket creation. The engine calls
+ * struct xmp_cc_ops (cc_reno.c, cc_cubic.c; the coupled LIA/OLIA of
+ * cc_lia.c/cc_olia.c are added by xmp_cc_coupled_register(), see
+ * cc_coupled.h) found by name at socket creation. The engine calls
  * ssthresh() then cwnd_event() on a loss, on_ack() for new data outside
  * recovery; slow start, recovery inflation and RTO collapse stay in the
  * engine so every algorithm shares them.
