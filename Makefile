@@ -57,7 +57,8 @@ FUZZ_TIME ?= 60
 .PHONY: all deps test bench demo fuzz clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
 
-$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS)
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
+		$(if $(APP_SRCS),$(BUILD)/xmptcpd-asan)
 	$(Q)touch $@
 
 deps:
@@ -105,6 +106,11 @@ $(BUILD)/xmptcp: $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(BUILD)/libxmp.a
 $(BUILD)/xmptcpd: $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS)) $(BUILD)/libxmp.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XCFLAGS) $^ $(LIBS) -o $@
+
+# The daemon again with ASan+UBSan for tests/net/test_daemon_asan.sh.
+$(BUILD)/xmptcpd-asan: $(APP_SRCS) $(HDRS) $(SKELS) $(BUILD)/libxmp-asan.a
+	$(call msg,LINK-ASAN,$@)
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) $(APP_SRCS) $(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
