@@ -17,7 +17,8 @@
  *  - fill a static struct xmp_sched_ops with .abi_version =
  *    XMP_SCHED_ABI_VERSION, a unique .name and .get_subflows;
  *  - XMP_SCHED_POLICY(ops) exports the entry point the loader looks up;
- *  - build with -fPIC -shared; load with `xmptcp sched load FILE.so`.
+ *  - build with -fPIC -shared; the controller loads it with xmp_sched_load()
+ *    (`xmptcp sched load FILE.so` once xmptcpd wires the scheduler in).
  * A policy may use libc and the static inline helpers below, nothing else of
  * the controller (its symbols are not exported). Per-connection state: set
  * .priv_size; the controller allocates that many zeroed bytes per connection
