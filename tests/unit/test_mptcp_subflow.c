@@ -533,6 +533,98 @@ static void test_sf_fastclose_on_rst(void)
 	h_free(&h);
 }
 
+/* One segment of @len bytes from @from (relative subflow seq *ssn) to @to:
+ * options through the codec, then the data. */
+static void sf_pass(struct xmp_sf *from, struct xmp_sf *to, __u32 *ssn, const __u8 *data,
+		    __u32 len)
+{
+	struct xmp_sf_data_res res;
+	struct xmp_mp_opt mp;
+	__u8 opts[40];
+	int n;
+
+	n = xmp_sf_write_options(from, TH_ACK, *ssn, len, opts, sizeof(opts));
+	CHECK(n > 0);
+	xmp_mp_parse(opts, (size_t)(n > 0 ? n : 0), &mp, NULL);
+	/* a mapping: DSS, or the MP_CAPABLE with data of a pre-established client */
+	CHECK(mp.suboptions & (XMP_MPO_DSS | XMP_MPO_MPC_ACK));
+	CHECK_EQ(xmp_sf_rcv_options(to, TH_ACK, *ssn, len, 65535, &mp), 0);
+	CHECK_EQ(xmp_sf_data(to, *ssn, data, len, &res), 0);
+	CHECK_EQ(res.consumed, len);
+	*ssn += len;
+}
+
+/*
+ * 3.2/3.3: a joined subflow on the same connection. Mappings alternate
+ * between the initial subflow and the joined one; everything on the
+ * joined subflow arrives late, so the data level reassembles out of order
+ * across subflows, and the bytes come out exact. With two subflows, no
+ * infinite-mapping fallback is possible any more (3.7).
+ */
+static void test_sf_joined_subflow_reassembly(void)
+{
+	static __u8 src[60000], seg[60][MSS];
+	struct xmp_sf cj, sj, *csf, *ssf;
+	__u32 ssn_a, ssn_b = 1, late_ssn[60], late_len[60];
+	unsigned int nlate = 0, i;
+	struct xmp_tx_map m;
+	struct h h;
+	int turn = 0;
+
+	fill(src, sizeof(src), 31);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	csf = &h.e[0].sf;
+	ssf = &h.e[1].sf;
+	CHECK_EQ(xmp_sf_init_joined(&cj, XMP_SF_CLIENT, csf->msk, csf), 0);
+	CHECK_EQ(xmp_sf_init_joined(&sj, XMP_SF_SERVER, ssf->msk, ssf), 0);
+	CHECK_EQ(cj.remote_token, ssf->local_token);
+	xmp_sf_set_multi(csf);
+	xmp_sf_set_multi(ssf);
+	xmp_sf_set_multi(&cj);
+	xmp_sf_set_multi(&sj);
+	ssn_a = h.e[0].snd_nxt;
+	CHECK_EQ(xmp_msk_send(csf->msk, src, sizeof(src)), (long)sizeof(src));
+	while (xmp_msk_next_map(csf->msk, MSS, &m) == 1 && m.len) {
+		__u8 buf[MSS];
+
+		CHECK_EQ(xmp_msk_copy(csf->msk, m.dsn, buf, m.len), 0);
+		if (turn++ % 2 == 0) {
+			CHECK_EQ(xmp_sf_txmap_add(csf, ssn_a, &m), 0);
+			sf_pass(csf, ssf, &ssn_a, buf, m.len);
+			xmp_sf_txmap_ack(csf, ssn_a);
+			continue;
+		}
+		/* the joined subflow: built now, delivered after all of A */
+		CHECK_EQ(xmp_sf_txmap_add(&cj, ssn_b, &m), 0);
+		memcpy(seg[nlate], buf, m.len);
+		late_ssn[nlate] = ssn_b;
+		late_len[nlate++] = m.len;
+		ssn_b += m.len;
+	}
+	CHECK_EQ(nlate, 30);
+	read_app(&h.e[1]);
+	CHECK_EQ(h.e[1].got, 1000); /* only the first mapping is in order */
+	for (i = 0; i < nlate; i++) {
+		__u32 ssn = late_ssn[i];
+
+		sf_pass(&cj, &sj, &ssn, seg[i], late_len[i]);
+	}
+	read_app(&h.e[1]);
+	CHECK_EQ(h.e[1].got, sizeof(src));
+	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_EQ(ssf->msk->ack_seq, ssf->remote_idsn + 1 + sizeof(src));
+	/* 3.7: options vanishing now cannot mean fallback: reset instead */
+	{
+		struct xmp_mp_opt none;
+
+		memset(&none, 0, sizeof(none));
+		CHECK_EQ(xmp_sf_rcv_options(&sj, TH_ACK, ssn_b, 100, 65535, &none), 0);
+		CHECK(!ssf->msk->fallback);
+	}
+	h_free(&h);
+}
+
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
@@ -877,6 +969,7 @@ int main(void)
 	RUN(test_sf_mpc_data_gso_copies);
 	RUN(test_sf_map_merge_runs);
 	RUN(test_sf_fastclose_on_rst);
+	RUN(test_sf_joined_subflow_reassembly);
 	RUN(test_sf_fallback_synack);
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);

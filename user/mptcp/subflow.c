@@ -49,6 +49,34 @@ int xmp_sf_init(struct xmp_sf *sf, enum xmp_sf_role role, const struct xmp_sf_cf
 	return 0;
 }
 
+int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk *msk,
+		       const struct xmp_sf *first)
+{
+	if (!sf || !msk || !first || msk->fallback)
+		return -EINVAL;
+	memset(sf, 0, sizeof(*sf));
+	sf->role = role;
+	sf->cfg = first->cfg;
+	sf->state = XMP_SF_ESTABLISHED;
+	sf->local_key = first->local_key;
+	sf->remote_key = first->remote_key;
+	sf->local_token = first->local_token;
+	sf->remote_token = first->remote_token;
+	sf->local_idsn = first->local_idsn;
+	sf->remote_idsn = first->remote_idsn;
+	sf->csum = msk->csum;
+	sf->msk = msk;
+	sf->tx_end = 1;
+	xmp_rxmap_init(&sf->rx);
+	sf->rcv_ssn = 1;
+	return 0;
+}
+
+void xmp_sf_set_multi(struct xmp_sf *sf)
+{
+	sf->single = false;
+}
+
 static void set_mpc(struct xmp_mp_opt *out, __u32 bit, __u8 variant, __u8 flags)
 {
 	out->suboptions |= bit;

@@ -203,6 +203,16 @@ int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una);
 /* Fall back (3.7): the subflow and its msk stop using MPTCP options. */
 void xmp_sf_fallback(struct xmp_sf *sf);
 
+/*
+ * 3.2: a subflow joined to an existing connection (after user/mptcp/join.c
+ * completed MP_JOIN): ESTABLISHED on the shared msk, which the initial
+ * subflow's owner keeps and frees. It maps and takes DSS like the first one;
+ * no infinite-mapping fallback is possible any more on any subflow (3.7),
+ * so the caller clears `single` on the others too (xmp_sf_set_multi()).
+ */
+int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk *msk,
+		       const struct xmp_sf *first);
+void xmp_sf_set_multi(struct xmp_sf *sf);
 const char *xmp_sf_state_name(enum xmp_sf_state st);
 const char *xmp_sf_mib_name(enum xmp_sf_mib m);
 
