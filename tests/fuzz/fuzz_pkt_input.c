@@ -641,19 +641,12 @@ static int fz_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_s
 	return err;
 }
 
-/* The connection-level window relative to the DATA_ACK (conn_rcv_wnd()
- * of mpconn.c): the msk's room minus the in-order bytes still waiting in
- * the subflow. */
+/* The connection-level window, as mpconn.c's conn_rcv_wnd(). */
 static __u32 fz_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
 {
 	struct fz *z = ctx;
-	__u32 room, waiting;
 
-	if (z->plain || !z->sf.msk)
-		return wnd;
-	room = xmp_msk_rcv_wnd(z->sf.msk);
-	waiting = xmp_tcp_readable(sk);
-	return room > waiting ? room - waiting : 0;
+	return z->plain ? wnd : xmp_sf_rcv_wnd(&z->sf, xmp_tcp_readable(sk), wnd);
 }
 
 static const struct xmp_tcp_ops fz_ops = {

@@ -72,6 +72,16 @@ int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk 
 	return 0;
 }
 
+__u32 xmp_sf_rcv_wnd(const struct xmp_sf *sf, __u32 waiting, __u32 wnd)
+{
+	__u32 room;
+
+	if (!sf->msk)
+		return wnd;
+	room = xmp_msk_rcv_wnd(sf->msk);
+	return room > waiting ? room - waiting : 0;
+}
+
 void xmp_sf_set_multi(struct xmp_sf *sf)
 {
 	sf->single = false;

@@ -210,6 +210,15 @@ void xmp_sf_fallback(struct xmp_sf *sf);
  * no infinite-mapping fallback is possible any more on any subflow (3.7),
  * so the caller clears `single` on the others too (xmp_sf_set_multi()).
  */
+/*
+ * 3.3.4: the receive window a subflow offers from its rcv_nxt is the
+ * connection level's, relative to the DATA_ACK: the msk's room minus the
+ * in-order bytes still waiting in the subflow (@waiting, not yet moved to
+ * the msk; with one subflow the DSN of rcv_nxt is the DATA_ACK plus them).
+ * @wnd (the subflow buffer's free space) until the msk exists. For the
+ * engine's ops->rcv_wnd.
+ */
+__u32 xmp_sf_rcv_wnd(const struct xmp_sf *sf, __u32 waiting, __u32 wnd);
 int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk *msk,
 		       const struct xmp_sf *first);
 void xmp_sf_set_multi(struct xmp_sf *sf);
