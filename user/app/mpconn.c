@@ -246,22 +246,13 @@ static int conn_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *s
 	return xd_loop_xmit(c->loop, c->ifp, &c->hdrs, seg);
 }
 
-/*
- * 3.3.4: the window is the connection level's, relative to the DATA_ACK.
- * With one subflow the DSN of the subflow's rcv_nxt is the DATA_ACK plus
- * the in-order bytes still waiting in the subflow, so the window offered
- * from rcv_nxt is the msk's room minus those bytes.
- */
+/* 3.3.4: the connection-level window (xmp_sf_rcv_wnd()); plain TCP: the
+ * engine's own. */
 static __u32 conn_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
 {
 	struct xd_conn *c = ctx;
-	__u32 room, waiting;
 
-	if (c->plain || !c->sf.msk)
-		return wnd;
-	room = xmp_msk_rcv_wnd(c->sf.msk);
-	waiting = xmp_tcp_readable(sk);
-	return room > waiting ? room - waiting : 0;
+	return c->plain ? wnd : xmp_sf_rcv_wnd(&c->sf, xmp_tcp_readable(sk), wnd);
 }
 
 static const struct xmp_tcp_ops conn_ops = {
@@ -346,6 +337,34 @@ static int conn_own(struct xd_conn *c)
 	return 0;
 }
 
+/* A connection that could not start: freed, its app socket left to the
+ * caller (who closes or resets it). */
+static int conn_fail(struct xd_conn *c, int err)
+{
+	c->ep->sock_fd = -1;
+	xd_conn_free(c);
+	return err;
+}
+
+/* Both roles: publish the tuple, create the engine, then send the SYN
+ * (client, @syn NULL) or answer @syn (server). */
+static int conn_start(struct xd_conn **out, struct xd_conn *c, __u32 mtu, bool v4,
+		      const struct xmp_seg *syn)
+{
+	__u64 now = c->loop->now;
+	int err;
+
+	err = conn_own(c);
+	if (!err)
+		err = conn_engine(c, mtu, v4);
+	if (!err)
+		err = syn ? xmp_tcp_accept_syn(c->sk, syn, now) : xmp_tcp_connect(c->sk, now);
+	if (err)
+		return conn_fail(c, err);
+	*out = c;
+	return 0;
+}
+
 int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_addr *dst,
 		    __u16 dport, const struct xd_ep_cfg *ep)
 {
@@ -384,22 +403,10 @@ int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_ad
 		goto err_free;
 	}
 	c->lport = c->port.port;
-	err = conn_own(c);
-	if (err)
-		goto err_free;
-	err = conn_engine(c, r.mtu, xmp_addr_is_v4(dst));
-	if (err)
-		goto err_free;
-	err = xmp_tcp_connect(c->sk, l->now);
-	if (err)
-		goto err_free;
-	*out = c;
-	return 0;
+	return conn_start(out, c, r.mtu, xmp_addr_is_v4(dst), NULL);
 
 err_free:
-	c->ep->sock_fd = -1; /* the app socket stays the caller's */
-	xd_conn_free(c);
-	return err;
+	return conn_fail(c, err);
 }
 
 int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port,
@@ -428,22 +435,7 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port
 		pr_info("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
 		c->plain = true;
 	}
-	err = conn_own(c);
-	if (err)
-		goto err_free;
-	err = conn_engine(c, mtu, syn->ip_version == 4);
-	if (err)
-		goto err_free;
-	err = xmp_tcp_accept_syn(c->sk, &syn->seg, l->now);
-	if (err)
-		goto err_free;
-	*out = c;
-	return 0;
-
-err_free:
-	c->ep->sock_fd = -1; /* the app socket stays the caller's */
-	xd_conn_free(c);
-	return err;
+	return conn_start(out, c, mtu, syn->ip_version == 4, &syn->seg);
 }
 
 /* The app socket (proxies) closes with it; the loop unwatched it. */
