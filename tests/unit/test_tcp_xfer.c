@@ -92,6 +92,92 @@ static void lossy_bidir_seed(__u64 seed, const char *cc, bool no_sack)
 	tpair_fini(&tp);
 }
 
+/* Records end every 1000 bytes of the stream (relative sequence 1). */
+#define T_REC 1000
+
+static __u32 t_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len)
+{
+	__u32 off = seq - sk->iss - 1, room = T_REC - off % T_REC;
+
+	(void)ctx;
+	return len < room ? len : room;
+}
+
+static const struct xmp_tcp_ops seg_limit_ops = {
+	.xmit = memwire_tcp_xmit,
+	.event = t_event,
+	.state_change = t_state,
+	.seg_limit = t_seg_limit,
+};
+
+/* ops->seg_limit: no data segment, first transmission or retransmission,
+ * crosses a record boundary (MPTCP: one DSS mapping per segment), and the
+ * bytes still arrive exact through loss and reordering. */
+static void seg_limit_respected(void)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS };
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
+				     .reorder_ppm = 30000 };
+	size_t len = 300000;
+	unsigned int i, crossing = 0, segs = 0;
+	struct tpair tp;
+	__u8 *src;
+
+	CHECK_EQ(tpair_init(&tp, 9, &c, &c, &seg_limit_ops), 0);
+	set_both(&tp, &d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	src = tpeer_source(&tp, 0, len, 17, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 300 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, src, len);
+	for (i = 0; i < tp.ncap; i++) {
+		const struct xmp_seg *g = &tp.cap[i].seg;
+		__u32 off = g->seq - tp.p[0].sk->iss - 1;
+
+		if (tp.cap[i].from != 0 || !g->len)
+			continue;
+		segs++;
+		crossing += off / T_REC != (off + g->len - 1) / T_REC;
+	}
+	CHECK(segs >= len / T_REC);
+	CHECK_EQ(crossing, 0);
+	CHECK(tp.p[0].sk->mib[XMP_TCP_MIB_RETRANS_SEGS] > 0);
+	free(src);
+	tpair_fini(&tp);
+}
+
+/* xmp_tcp_share_snd_wnd(): a larger window from the layer above lets the
+ * queued data out at once; a smaller one changes nothing. */
+static void shared_snd_wnd(void)
+{
+	struct xmp_tcp_cfg c0 = { 0 }, c1 = { .rcvbuf = 16384, .no_wscale = true };
+	struct tpair tp;
+	__u8 buf[60000];
+	__u32 before;
+
+	CHECK_EQ(tpair_init(&tp, 3, &c0, &c1, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	tp.p[1].paused = true; /* the receiver reads nothing: its window stays closed */
+	memset(buf, 7, sizeof(buf));
+	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, buf, sizeof(buf), memwire_now(tp.w)), (long)sizeof(buf));
+	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + 100 * T_MS);
+	/* the receiver's buffer is full and acked: closed window, nothing out */
+	CHECK_EQ(tp.p[0].sk->snd_wnd, 0);
+	CHECK_EQ(tp.p[0].sk->snd_nxt, tp.p[0].sk->snd_una);
+	xmp_tcp_share_snd_wnd(tp.p[0].sk, 1000, memwire_now(tp.w));
+	CHECK_EQ(tp.p[0].sk->snd_wnd, 1000);
+	CHECK_EQ(tp.p[0].sk->snd_nxt - tp.p[0].sk->snd_una, 1000);
+	before = tp.p[0].sk->snd_nxt;
+	xmp_tcp_share_snd_wnd(tp.p[0].sk, 500, memwire_now(tp.w)); /* never lowers */
+	CHECK_EQ(tp.p[0].sk->snd_wnd, 1000);
+	CHECK_EQ(tp.p[0].sk->snd_nxt, before);
+	xmp_tcp_share_snd_wnd(tp.p[0].sk, 40000, memwire_now(tp.w));
+	CHECK_EQ(tp.p[0].sk->snd_wnd, 40000);
+	CHECK(tp.p[0].sk->snd_nxt - tp.p[0].sk->snd_una > 1000);
+	tpair_fini(&tp);
+}
+
 static void lossy_bidir_sack_seeds(void)
 {
 	__u64 seed;
@@ -568,5 +654,7 @@ int main(void)
 	RUN(delayed_ack);
 	RUN(bounded_memory_and_out_of_window);
 	RUN(ofo_range_table_bounded);
+	RUN(seg_limit_respected);
+	RUN(shared_snd_wnd);
 	return t_exit_code();
 }

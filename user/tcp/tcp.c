@@ -280,6 +280,26 @@ bool xmp_tcp_ack_now(struct xmp_tcp_sock *sk, __u64 now_us)
 	return true;
 }
 
+/*
+ * MPTCP (RFC 8684 3.3.4): the receive window is the connection's, shared by
+ * every subflow, but a subflow that carried nothing lately still holds the
+ * window its peer last offered on it, maybe a closed one. As Linux does
+ * (MPTCP_MIB_SNDWNDSHARED), the layer above raises it to what the
+ * connection level allows; the peer's next segment sets it again. Data the
+ * old window held back leaves now.
+ */
+void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us)
+{
+	if (wnd <= sk->snd_wnd || sk->state < XMP_TCP_ESTABLISHED)
+		return;
+	xmp_tcp_enter(sk, now_us);
+	sk->snd_wnd = wnd;
+	if (wnd > sk->max_snd_wnd)
+		sk->max_snd_wnd = wnd;
+	xmp_tcp_output(sk);
+	xmp_tcp_leave(sk);
+}
+
 long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
 {
 	__u32 n;

@@ -188,6 +188,14 @@ struct xmp_tcp_ops {
 	 * back below what it offered. Optional.
 	 */
 	__u32 (*rcv_wnd)(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd);
+	/*
+	 * Caps the payload of a data segment starting at @seq (@len bytes
+	 * planned, > 0): a layer above whose records must not share a
+	 * segment (MPTCP: a segment carries one DSS mapping, RFC 8684 3.3.1,
+	 * and a subflow holds mappings that are not contiguous in the data
+	 * sequence space). At least 1 is used. Optional.
+	 */
+	__u32 (*seg_limit)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len);
 };
 
 #define XMP_TCP_RCVOPT_DROP 1
@@ -385,6 +393,12 @@ int xmp_tcp_close(struct xmp_tcp_sock *sk, __u64 now_us);
  * nothing before ESTABLISHED or in TIME-WAIT/CLOSED; returns whether an
  * ACK left. */
 bool xmp_tcp_ack_now(struct xmp_tcp_sock *sk, __u64 now_us);
+/* Halve cwnd (and ssthresh) now: MPTCP penalises a subflow that holds up
+ * the connection-level window (tcp_cc.c). */
+void xmp_tcp_cwnd_halve(struct xmp_tcp_sock *sk);
+/* Raise the send window to @wnd (never lowers it): MPTCP's connection-level
+ * window shared by the subflows (tcp.c). */
+void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us);
 /* Send a RST and go to CLOSED at once. */
 void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us);
 

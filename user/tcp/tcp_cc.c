@@ -59,3 +59,17 @@ void xmp_tcp_cc_init(struct xmp_tcp_sock *sk)
 	if (sk->cc->init)
 		sk->cc->init(sk);
 }
+
+/*
+ * Penalisation of a slow subflow by the layer above (MPTCP opportunistic
+ * reinjection, Raiciu et al., NSDI 2012): its window is halved as on a
+ * loss, without entering recovery, so it holds less of the shared receive
+ * window. ssthresh follows, or slow start would undo it at once.
+ */
+void xmp_tcp_cwnd_halve(struct xmp_tcp_sock *sk)
+{
+	__u32 floor = 2 * (__u32)sk->mss;
+
+	sk->cwnd = sk->cwnd / 2 > floor ? sk->cwnd / 2 : floor;
+	sk->ssthresh = sk->cwnd;
+}

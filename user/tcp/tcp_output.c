@@ -251,6 +251,8 @@ __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexm
 	room =
 	    room > seg.optlen + sk->cfg.opt_reserve ? room - seg.optlen - sk->cfg.opt_reserve : 1;
 	len = tcp_min(len, room);
+	if (len && sk->ops->seg_limit)
+		len = tcp_max(tcp_min(len, sk->ops->seg_limit(sk->ctx, sk, seq, len)), 1);
 	fin = sk->fin_queued && seq + len == data_end;
 	if (!len && !fin)
 		return 0;
