@@ -625,6 +625,71 @@ static void test_sf_joined_subflow_reassembly(void)
 	h_free(&h);
 }
 
+static struct xmp_tx_map tmap(__u64 dsn, __u32 len, bool fin)
+{
+	struct xmp_tx_map m;
+
+	memset(&m, 0, sizeof(m));
+	m.dsn = dsn;
+	m.len = len;
+	m.fin = fin;
+	return m;
+}
+
+/*
+ * A scheduler hands a subflow many small chunks; a chunk that continues the
+ * last recorded mapping in both sequence spaces extends it (one entry per
+ * run), anything else starts a new entry: a gap in the data sequence (the
+ * chunk in between went on another subflow), a gap in the subflow sequence,
+ * a DATA_FIN, or checksums (each entry's checksum covers its own bytes).
+ */
+static void test_sf_txmap_extend(void)
+{
+	struct xmp_sf j, *csf;
+	struct xmp_tx_map m;
+	struct h h;
+	__u64 d;
+
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	csf = &h.e[0].sf;
+	CHECK_EQ(xmp_sf_init_joined(&j, XMP_SF_CLIENT, csf->msk, csf), 0);
+	d = csf->local_idsn + 1;
+	m = tmap(d, 1000, false);
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1, &m), 0);
+	m = tmap(d + 1000, 500, false);
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1001, &m), 0);
+	CHECK_EQ(j.ntx, 1);
+	CHECK_EQ(j.tx[0].map.len, 1500);
+	CHECK_EQ(j.tx_end, 1501);
+	m = tmap(d + 5000, 100, false); /* data-level gap */
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1501, &m), 0);
+	CHECK_EQ(j.ntx, 2);
+	m = tmap(d + 5100, 100, false); /* subflow-level gap */
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1700, &m), 0);
+	CHECK_EQ(j.ntx, 3);
+	m = tmap(d + 5200, 10, true); /* extends, and ends with the DATA_FIN */
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1800, &m), 0);
+	CHECK_EQ(j.ntx, 3);
+	CHECK(j.tx[2].map.fin);
+	m = tmap(d + 5210, 10, false); /* nothing extends past a DATA_FIN */
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1810, &m), 0);
+	CHECK_EQ(j.ntx, 4);
+	/* acked through the second entry: the merged first one goes whole */
+	xmp_sf_txmap_ack(&j, 1600);
+	CHECK_EQ(j.ntx, 3);
+	CHECK_EQ(j.tx[0].ssn, 1501);
+	/* with checksums every chunk keeps its own entry */
+	CHECK_EQ(xmp_sf_init_joined(&j, XMP_SF_CLIENT, csf->msk, csf), 0);
+	j.csum = true;
+	m = tmap(d, 1000, false);
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1, &m), 0);
+	m = tmap(d + 1000, 500, false);
+	CHECK_EQ(xmp_sf_txmap_add(&j, 1001, &m), 0);
+	CHECK_EQ(j.ntx, 2);
+	h_free(&h);
+}
+
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
@@ -970,6 +1035,7 @@ int main(void)
 	RUN(test_sf_map_merge_runs);
 	RUN(test_sf_fastclose_on_rst);
 	RUN(test_sf_joined_subflow_reassembly);
+	RUN(test_sf_txmap_extend);
 	RUN(test_sf_fallback_synack);
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);

@@ -188,12 +188,38 @@ int xmp_sf_rcv_synack(struct xmp_sf *sf, const struct xmp_mp_opt *in)
 
 /* ---- mappings sent on this subflow ---- */
 
+/*
+ * A mapping that continues the last one in both sequence spaces extends it:
+ * a scheduler hands a subflow many small chunks (its congestion window room
+ * at each ACK), and one entry each would fill the table while they are in
+ * flight. The DSS of each segment is cut from the entries anyway. Not with
+ * checksums (an entry's checksum covers exactly its own bytes) and not
+ * past a DATA_FIN or an infinite mapping.
+ */
+static bool txmap_extend(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
+{
+	struct xmp_sf_txent *e;
+
+	if (!sf->ntx || sf->csum || map->infinite)
+		return false;
+	e = &sf->tx[sf->ntx - 1];
+	if (e->map.fin || e->map.infinite || e->ssn + e->map.len != ssn ||
+	    e->map.dsn + e->map.len != map->dsn || e->map.len + map->len < e->map.len)
+		return false;
+	e->map.len += map->len;
+	e->map.fin = map->fin;
+	sf->tx_end = ssn + map->len;
+	return true;
+}
+
 int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
 {
 	struct xmp_sf_txent *e;
 
 	if (!map->len && !map->infinite)
 		return 0; /* DATA_FIN alone: repeated by xmp_msk_fin_pending() */
+	if (txmap_extend(sf, ssn, map))
+		return 0;
 	if (sf->ntx == XMP_SF_TXMAP_MAX) {
 		sf->mib[XMP_SF_MIB_TXMAP_FULL]++;
 		return -ENOSPC;

@@ -87,7 +87,7 @@ struct xmp_sf_txent {
 	__u16 csum;
 };
 
-#define XMP_SF_TXMAP_MAX 64
+#define XMP_SF_TXMAP_MAX 512
 /* Pure ACKs in a row without any MPTCP option, when fallback is no longer
  * possible, before the subflow is reset (3.7, middlebox interference). */
 #define XMP_SF_NO_DSS_MAX 16
