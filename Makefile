@@ -44,6 +44,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+# Helper programs of the namespace tests (tests/net/*.sh), not run by themselves.
+NETT_SRCS := $(wildcard tests/net/*.c)
+NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
@@ -57,7 +60,7 @@ FUZZ_TIME ?= 60
 .PHONY: all deps test bench demo fuzz clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
 
-$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(NETT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
 		$(if $(APP_SRCS),$(BUILD)/xmptcpd-asan)
 	$(Q)touch $@
 
@@ -134,6 +137,11 @@ $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
+	$(call msg,TEST,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+
+$(BUILD)/tests/net/%: tests/net/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@

@@ -4,8 +4,8 @@
  * route.h). Every request carries NLM_F_ACK so a reply is always
  * terminated by an ACK or an error, and the socket has a receive timeout:
  * a lookup never blocks the event loop for more than that.
- * Call chain: xmp_route_lookup() -> cache -> route_get() -> link_get() ->
- * neigh_get() [-> neigh_use() + poll neigh_get()].
+ * Call chain: xmp_route_lookup() -> xmp_route_lookup_from() -> cache ->
+ * route_get() -> link_get() -> neigh_get() [-> neigh_use() + poll neigh_get()].
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,8 +30,12 @@
 #define NUD_HAS_LLADDR (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | \
 			NUD_STALE | NUD_DELAY)
 
+/* The key is the whole question asked, (dst, src, oif): a sourced lookup
+ * for one subflow must not answer a plain one, nor another subflow's. */
 struct route_entry {
 	struct xmp_route r;
+	struct xmp_addr src;	/* requested source, all-zero if none */
+	int oif;		/* requested interface, 0 if none */
 	__u64 expires_us;
 	bool used;
 };
@@ -172,6 +176,7 @@ struct route_reply {
 	struct xmp_route *r;
 	int err;
 	bool seen;
+	bool sourced;	/* RTA_SRC asked: r->src is set already */
 };
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
@@ -194,7 +199,9 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	}
 	r->ifindex = (int)mnl_attr_get_u32(t.tb[RTA_OIF]);
-	if (!attr_addr(t.tb[RTA_PREFSRC], &r->dst, &r->src))
+	/* with RTA_SRC asked, the source is that one: IPv4 omits RTA_PREFSRC,
+	 * IPv6 may still name the address it would have picked */
+	if (!rr->sourced && !attr_addr(t.tb[RTA_PREFSRC], &r->dst, &r->src))
 		rr->err = -EADDRNOTAVAIL;
 	r->has_gateway = attr_addr(t.tb[RTA_GATEWAY], &r->dst, &r->nexthop);
 	if (!r->has_gateway)
@@ -202,12 +209,17 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* RTM_GETROUTE: the kernel's own decision for dst (fib lookup). */
-static int route_get(struct xmp_route_cache *c, struct xmp_route *r)
+/*
+ * RTM_GETROUTE: the kernel's own decision for dst (fib lookup), as for a
+ * socket bound to r->src (when not all-zero) with SO_BINDTODEVICE oif
+ * (when > 0): source-specific policy routing applies, and for IPv4 the
+ * kernel checks that r->src is one of ours (-ENETUNREACH otherwise).
+ */
+static int route_get(struct xmp_route_cache *c, struct xmp_route *r, int oif)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct route_reply rr = { .r = r };
+	struct route_reply rr = { .r = r, .sourced = !xmp_addr_is_any(&r->src) };
 	struct rtmsg *rtm;
 	int err;
 
@@ -217,6 +229,12 @@ static int route_get(struct xmp_route_cache *c, struct xmp_route *r)
 	rtm->rtm_family = xmp_addr_family(&r->dst);
 	rtm->rtm_dst_len = addr_len(&r->dst) * 8;
 	mnl_attr_put(nlh, RTA_DST, addr_len(&r->dst), addr_bytes(&r->dst));
+	if (rr.sourced) {
+		rtm->rtm_src_len = addr_len(&r->src) * 8;
+		mnl_attr_put(nlh, RTA_SRC, addr_len(&r->src), addr_bytes(&r->src));
+	}
+	if (oif > 0)
+		mnl_attr_put_u32(nlh, RTA_OIF, (__u32)oif);
 	err = nl_talk(c, nlh, route_cb, &rr);
 	if (err)
 		return err;
@@ -352,13 +370,14 @@ static int neigh_resolve(struct xmp_route_cache *c, struct xmp_route *r)
 }
 
 static int route_resolve(struct xmp_route_cache *c, const struct xmp_addr *dst,
-			 struct xmp_route *r)
+			 const struct xmp_addr *src, int oif, struct xmp_route *r)
 {
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	r->dst = *dst;
-	err = route_get(c, r);
+	r->src = *src;
+	err = route_get(c, r, oif);
 	if (err)
 		return err;
 	err = link_get(c, r);
@@ -367,16 +386,36 @@ static int route_resolve(struct xmp_route_cache *c, const struct xmp_addr *dst,
 	return neigh_resolve(c, r);
 }
 
+static bool entry_match(const struct route_entry *e, const struct xmp_addr *dst,
+			const struct xmp_addr *src, int oif)
+{
+	return xmp_addr_eq(&e->r.dst, dst) && xmp_addr_eq(&e->src, src) && e->oif == oif;
+}
+
 int xmp_route_lookup(struct xmp_route_cache *c, const struct xmp_addr *dst,
 		     struct xmp_route *r)
 {
+	return xmp_route_lookup_from(c, dst, NULL, 0, r);
+}
+
+int xmp_route_lookup_from(struct xmp_route_cache *c, const struct xmp_addr *dst,
+			  const struct xmp_addr *src, int oif, struct xmp_route *r)
+{
 	struct route_entry *e, *victim = &c->e[0];
+	struct xmp_addr ksrc = {};
 	__u64 now = mono_us();
 	int i, err;
 
+	if (src && !xmp_addr_is_any(src)) {
+		if (xmp_addr_is_v4(src) != xmp_addr_is_v4(dst))
+			return -EINVAL;
+		ksrc = *src;
+	}
+	if (oif < 0)
+		oif = 0;
 	for (i = 0; i < ROUTE_CACHE_SIZE; i++) {
 		e = &c->e[i];
-		if (e->used && e->expires_us > now && xmp_addr_eq(&e->r.dst, dst)) {
+		if (e->used && e->expires_us > now && entry_match(e, dst, &ksrc, oif)) {
 			c->hits++;
 			*r = e->r;
 			return 0;
@@ -386,12 +425,14 @@ int xmp_route_lookup(struct xmp_route_cache *c, const struct xmp_addr *dst,
 			victim = e;
 	}
 	c->misses++;
-	err = route_resolve(c, dst, r);
+	err = route_resolve(c, dst, &ksrc, oif, r);
 	if (err) {
 		pr_debug("route: lookup failed: %d\n", err);
 		return err;
 	}
 	victim->r = *r;
+	victim->src = ksrc;
+	victim->oif = oif;
 	victim->expires_us = now + c->ttl_us;
 	victim->used = true;
 	return 0;

@@ -11,7 +11,8 @@
  * (the kernel sends solicitations only from one), which a device gets only
  * once carrier is up: right after link-up expect -EHOSTUNREACH for a while.
  *
- * Results are cached per destination with an expiry; the controller
+ * Results are cached per (destination, requested source, requested
+ * interface) with an expiry; the controller
  * flushes the cache on RTM_NEWROUTE/DELROUTE/NEWNEIGH/DELNEIGH events.
  * Not thread-safe: one cache per worker.
  */
@@ -52,6 +53,19 @@ void xmp_route_cache_flush(struct xmp_route_cache *c);
  */
 int xmp_route_lookup(struct xmp_route_cache *c, const struct xmp_addr *dst,
 		     struct xmp_route *r);
+
+/*
+ * Route to dst for a subflow that must leave from local address src
+ * (NULL or all-zero: any, as xmp_route_lookup()) through interface oif
+ * (<= 0: any); the multipath case, one subflow per (local, remote) pair.
+ * On success r->src is src. With oif set and no route through it, the
+ * kernel takes dst as on-link on oif (the next hop is resolved there).
+ * Errors as xmp_route_lookup(), plus -EINVAL when src's family differs
+ * from dst's. An IPv4 src that is not ours gives -ENETUNREACH (the
+ * kernel's check); an IPv6 src is not checked by the kernel here.
+ */
+int xmp_route_lookup_from(struct xmp_route_cache *c, const struct xmp_addr *dst,
+			  const struct xmp_addr *src, int oif, struct xmp_route *r);
 
 /* Headers for a frame along r: our MAC -> next hop MAC, r->src -> r->dst. */
 void xmp_route_fill_hdrs(const struct xmp_route *r, struct xmp_pkt_hdrs *h);
