@@ -531,23 +531,24 @@ static void test_conn_fastclose(void)
  * stream still completes when the sender repeats them. */
 static void test_conn_ofo_bounded(void)
 {
-	__u8 d[200], out[200];
+	enum { ISLANDS = XMP_MSK_MAX_OFO + 8, LEN = 2 * ISLANDS + 40 };
+	__u8 d[LEN], out[LEN];
 	struct loop l;
 	unsigned int i;
 
 	loop_init(&l, 64 * 1024);
 	fill(d, sizeof(d), 8);
-	/* 40 one-byte islands at odd offsets: only XMP_MSK_MAX_OFO fit. */
-	for (i = 0; i < 40; i++)
+	/* one-byte islands at odd offsets, 8 more than XMP_MSK_MAX_OFO */
+	for (i = 0; i < ISLANDS; i++)
 		xmp_msk_rcv_dsn(l.b, ISN_AB + 1 + 2 * i, d + 1 + 2 * i, 1);
 	CHECK_EQ(l.b->nr_ofo, XMP_MSK_MAX_OFO);
-	CHECK_EQ(l.b->mib[XMP_MSK_MIB_OFO_DROP], 40 - XMP_MSK_MAX_OFO);
+	CHECK_EQ(l.b->mib[XMP_MSK_MIB_OFO_DROP], ISLANDS - XMP_MSK_MAX_OFO);
 	CHECK_EQ(xmp_msk_readable(l.b), 0);
 	/* The whole range again: in order now, islands counted as duplicates. */
-	CHECK_EQ(xmp_msk_rcv_dsn(l.b, ISN_AB, d, 200), 200 - XMP_MSK_MAX_OFO);
+	CHECK_EQ(xmp_msk_rcv_dsn(l.b, ISN_AB, d, LEN), LEN - XMP_MSK_MAX_OFO);
 	CHECK_EQ(l.b->nr_ofo, 0);
-	CHECK_EQ(xmp_msk_read(l.b, out, sizeof(out)), 200);
-	CHECK_MEM(out, d, 200);
+	CHECK_EQ(xmp_msk_read(l.b, out, sizeof(out)), LEN);
+	CHECK_MEM(out, d, LEN);
 	CHECK_EQ(xmp_msk_rcv_dsn(l.b, ISN_AB + 50, d, 10), 0);
 	CHECK_EQ(l.b->mib[XMP_MSK_MIB_DUP_DATA], XMP_MSK_MAX_OFO + 10);
 	loop_free(&l);

@@ -100,7 +100,9 @@ struct xmp_msk_cfg {
 	__u32 rcvbuf; /* reassembly buffer bytes, in-order + out-of-order (256 KiB) */
 };
 
-#define XMP_MSK_MAX_OFO 32
+/* Out-of-order ranges kept: a scheduler that spreads one segment per
+ * subflow (rr) over paths of different delays leaves many islands. */
+#define XMP_MSK_MAX_OFO 256
 
 /* [start, end) of received data above ack_seq. */
 struct xmp_dsn_range {
