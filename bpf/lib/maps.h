@@ -37,6 +37,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } xmp_tokens SEC(".maps");
 
+/* key: the controller's connection id; written by xmptcpd only, for
+ * inspection (bpftool prints it with field names) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XMP_MAX_CONNS);
+	__type(key, __u32);
+	__type(value, struct xmp_conn_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} xmp_conns SEC(".maps");
+
 /* key: ifindex; value: its slot in xmp_xsks (set by user/io/ when a socket
  * of that interface registers) */
 struct {

@@ -26,10 +26,12 @@
 #define XMP_MAP_STATS		"xmp_stats"
 #define XMP_MAP_OBSERVE		"xmp_observe"
 #define XMP_MAP_CONFIG		"xmp_config"
+#define XMP_MAP_CONNS		"xmp_conns"
 
 #define XMP_MAX_LISTENERS	1024
 #define XMP_MAX_SUBFLOWS	65536
 #define XMP_MAX_TOKENS		65536
+#define XMP_MAX_CONNS		65536
 #define XMP_MAX_QUEUES		64
 /* Interfaces with AF_XDP sockets per pin dir: xmp_xsks holds one block of
  * XMP_MAX_QUEUES entries per interface slot (xmp_ifslots: ifindex -> slot),
@@ -85,6 +87,28 @@ struct xmp_token_val {
 	__u32 pad;
 	__u64 joins;		/* join SYNs steered */
 };
+
+/* xmp_conns: the controller's connections, key: its connection id. Only
+ * xmptcpd writes it (about once a second and on changes) and no program
+ * reads it: it is there for `bpftool map dump pinned .../xmp_conns`, which
+ * prints these fields by name from the object's BTF. */
+struct xmp_conn_val {
+	struct xmp_addr laddr, raddr; /* the initial subflow's */
+	__u16 lport, rport;	      /* host order */
+	__u32 local_token;	      /* 0 before MP_CAPABLE completes / plain TCP */
+	__u32 remote_token;
+	__u8 role;		      /* 0 client, 1 server */
+	__u8 msk_state;		      /* user/mptcp/conn.h enum xmp_msk_state */
+	__u8 subflows;		      /* live subflows */
+	__u8 flags;		      /* XMP_CONN_F_* */
+	__u64 bytes_sent, bytes_rcvd, reinjected;
+	char sched[16];		      /* scheduler name */
+	char cc[16];		      /* congestion control name */
+};
+
+#define XMP_CONN_F_PLAIN    0x1 /* plain TCP from the handshake (3.7) */
+#define XMP_CONN_F_FALLBACK 0x2 /* fell back to TCP later */
+#define XMP_CONN_F_PROXY    0x4 /* an unmodified app's connection (proxy) */
 
 /* xmp_stats: per-CPU array of __u64 counters, index enum xmp_counter. */
 enum xmp_counter {
@@ -152,5 +176,6 @@ XMP_STATIC_ASSERT(sizeof(struct xmp_tuple) == 40, "xmp_tuple layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_listen_key) == 20, "xmp_listen_key layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_sf_val) % 8 == 0, "xmp_sf_val layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_obs_val) % 8 == 0, "xmp_obs_val layout");
+XMP_STATIC_ASSERT(sizeof(struct xmp_conn_val) % 8 == 0, "xmp_conn_val layout");
 
 #endif

@@ -27,6 +27,8 @@
 
 #define MAX_IFACES 256
 
+#define XMP_ST_NMAPS 9 /* the pinned maps an attach creates */
+
 struct st_prog {
 	const char *name;
 	__u32 id;		/* 0: not pinned */
@@ -58,12 +60,13 @@ struct status {
 	int n_ifs;
 	__u64 counters[XMP_C_NR + 64];
 	unsigned int n_counters;
-	struct st_map maps[8];
+	struct st_map maps[XMP_ST_NMAPS];
 };
 
-static const char *const map_names[8] = {
+static const char *const map_names[XMP_ST_NMAPS] = {
 	XMP_MAP_LISTENERS, XMP_MAP_SUBFLOWS, XMP_MAP_TOKENS, XMP_MAP_XSKS,
 	XMP_MAP_IFSLOTS,   XMP_MAP_STATS,    XMP_MAP_OBSERVE, XMP_MAP_CONFIG,
+	XMP_MAP_CONNS,
 };
 
 static const char *xdp_mode_name(__u8 mode)
@@ -143,7 +146,7 @@ static void read_maps(struct status *s)
 	__u32 key = 0;
 	int fd;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < XMP_ST_NMAPS; i++) {
 		struct st_map *m = &s->maps[i];
 
 		m->name = map_names[i];
@@ -249,7 +252,7 @@ static void print_json(const struct status *s)
 		jw_u64(&w, xmp_counter_name(i, name, sizeof(name)), s->counters[i]);
 	jw_obj_end(&w);
 	jw_obj_begin(&w, "maps");
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < XMP_ST_NMAPS; i++) {
 		const struct st_map *m = &s->maps[i];
 
 		jw_obj_begin(&w, m->name);
@@ -303,7 +306,7 @@ static void print_text(const struct status *s)
 	if (zero)
 		printf("  (%u counters at 0)\n", zero);
 	printf("\nmaps\n");
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < XMP_ST_NMAPS; i++) {
 		const struct st_map *m = &s->maps[i];
 
 		if (!m->present) {

@@ -47,11 +47,22 @@ static int open_pinned(const char *dir, const char *name)
 	return fd;
 }
 
+/* Optional: a data plane attached by an older xmptcp has no xmp_conns. */
+static int open_conns(const char *dir)
+{
+	char path[512];
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, XMP_MAP_CONNS) >= (int)sizeof(path))
+		return -1;
+	return bpf_obj_get(path);
+}
+
 static void owned_reset(struct xmp_owned *o)
 {
 	o->listeners_fd = -1;
 	o->subflows_fd = -1;
 	o->tokens_fd = -1;
+	o->conns_fd = -1;
 }
 
 int xmp_owned_open(struct xmp_owned *o, const char *pin_dir)
@@ -75,6 +86,7 @@ int xmp_owned_open(struct xmp_owned *o, const char *pin_dir)
 	err = o->tokens_fd = open_pinned(pin_dir, XMP_MAP_TOKENS);
 	if (err < 0)
 		goto err_out;
+	o->conns_fd = open_conns(pin_dir);
 	return 0;
 err_out:
 	xmp_owned_close(o);
@@ -105,6 +117,8 @@ void xmp_owned_close(struct xmp_owned *o)
 		close(o->subflows_fd);
 	if (o->tokens_fd >= 0)
 		close(o->tokens_fd);
+	if (o->conns_fd >= 0)
+		close(o->conns_fd);
 	owned_reset(o);
 }
 
@@ -205,4 +219,18 @@ int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id)
 int xmp_owned_del_token(struct xmp_owned *o, __u32 token)
 {
 	return map_del(o->tokens_fd, &token);
+}
+
+int xmp_owned_put_conn(struct xmp_owned *o, __u32 id, const struct xmp_conn_val *v)
+{
+	if (o->conns_fd < 0)
+		return -ENOENT;
+	return bpf_map_update_elem(o->conns_fd, &id, v, BPF_ANY) ? -errno : 0;
+}
+
+int xmp_owned_del_conn(struct xmp_owned *o, __u32 id)
+{
+	if (o->conns_fd < 0)
+		return -ENOENT;
+	return map_del(o->conns_fd, &id);
 }

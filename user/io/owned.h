@@ -21,6 +21,7 @@ struct xmp_owned {
 	int listeners_fd;
 	int subflows_fd;
 	int tokens_fd;
+	int conns_fd; /* xmp_conns, -1 when the attached data plane predates it */
 };
 
 /* Default pin directory of this network namespace, as `xmptcp attach`
@@ -54,5 +55,10 @@ int xmp_owned_get_subflow(struct xmp_owned *o, const struct xmp_tuple *t,
 /* -EEXIST when the token is already owned (pick another key). */
 int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id);
 int xmp_owned_del_token(struct xmp_owned *o, __u32 token);
+
+/* The connection table for inspection (xmp_conns); no-ops returning
+ * -ENOENT when the map is not there. */
+int xmp_owned_put_conn(struct xmp_owned *o, __u32 id, const struct xmp_conn_val *v);
+int xmp_owned_del_conn(struct xmp_owned *o, __u32 id);
 
 #endif
