@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xmptcpd's connections by tuple: every frame the XSK hands us is looked up
- * here (remote address and port, local port, then the exact match), so the
- * cost per frame stays flat with thousands of connections. Chained hash
- * with a fixed bucket array; the chain link lives in struct xd_conn.
+ * xmptcpd's subflows by tuple, and connections by MP_JOIN token: every
+ * frame the XSK hands us is looked up by tuple (remote address and port,
+ * local port, then the exact match), every join SYN by the token it names
+ * (RFC 8684 3.2), so the cost per frame stays flat with thousands of
+ * connections. Chained hashes with fixed bucket arrays; the chain links
+ * live in struct xd_sf and struct xd_conn.
  */
 #include <string.h>
 
@@ -11,7 +13,7 @@
 #include "app/xmptcpd.h"
 
 /* FNV-1a over the peer address and both ports: the peer's port varies
- * fastest between connections, the local address rarely. */
+ * fastest between subflows, the local address rarely. */
 static unsigned int tuple_hash(const struct xmp_addr *raddr, __u16 rport, __u16 lport)
 {
 	__u32 h = 2166136261u;
@@ -26,35 +28,72 @@ static unsigned int tuple_hash(const struct xmp_addr *raddr, __u16 rport, __u16 
 	return h % XD_CONNTAB_BUCKETS;
 }
 
-void xd_conntab_add(struct xd_conntab *t, struct xd_conn *c)
+void xd_conntab_add(struct xd_conntab *t, struct xd_sf *s)
 {
-	unsigned int b = tuple_hash(&c->raddr, c->rport, c->lport);
+	unsigned int b = tuple_hash(&s->raddr, s->rport, s->lport);
 
-	c->hnext = t->bucket[b];
-	t->bucket[b] = c;
+	s->hnext = t->bucket[b];
+	t->bucket[b] = s;
 	t->n++;
 }
 
-void xd_conntab_del(struct xd_conntab *t, struct xd_conn *c)
+void xd_conntab_del(struct xd_conntab *t, struct xd_sf *s)
 {
-	struct xd_conn **pp = &t->bucket[tuple_hash(&c->raddr, c->rport, c->lport)];
+	struct xd_sf **pp = &t->bucket[tuple_hash(&s->raddr, s->rport, s->lport)];
 
 	for (; *pp; pp = &(*pp)->hnext) {
-		if (*pp == c) {
-			*pp = c->hnext;
-			c->hnext = NULL;
+		if (*pp == s) {
+			*pp = s->hnext;
+			s->hnext = NULL;
 			t->n--;
 			return;
 		}
 	}
 }
 
-struct xd_conn *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame *f)
+struct xd_sf *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame *f)
 {
-	struct xd_conn *c = t->bucket[tuple_hash(&f->saddr, f->seg.sport, f->seg.dport)];
+	struct xd_sf *s = t->bucket[tuple_hash(&f->saddr, f->seg.sport, f->seg.dport)];
 
-	for (; c; c = c->hnext)
-		if (xd_conn_match(c, f))
+	for (; s; s = s->hnext)
+		if (xd_sf_match(s, f))
+			return s;
+	return NULL;
+}
+
+/* Tokens are the leftmost bits of a SHA-256 (3.2): already uniform. */
+static unsigned int tok_hash(__u32 token)
+{
+	return token % XD_TOKTAB_BUCKETS;
+}
+
+void xd_toktab_add(struct xd_conntab *t, struct xd_conn *c)
+{
+	unsigned int b = tok_hash(c->jc.local_token);
+
+	c->tnext = t->tok[b];
+	t->tok[b] = c;
+}
+
+void xd_toktab_del(struct xd_conntab *t, struct xd_conn *c)
+{
+	struct xd_conn **pp = &t->tok[tok_hash(c->jc.local_token)];
+
+	for (; *pp; pp = &(*pp)->tnext) {
+		if (*pp == c) {
+			*pp = c->tnext;
+			c->tnext = NULL;
+			return;
+		}
+	}
+}
+
+struct xd_conn *xd_toktab_find(const struct xd_conntab *t, __u32 token)
+{
+	struct xd_conn *c = t->tok[tok_hash(token)];
+
+	for (; c; c = c->tnext)
+		if (c->jc.local_token == token)
 			return c;
 	return NULL;
 }

@@ -146,6 +146,39 @@ static void ifaces(const struct xd_loop *l, FILE *f, const char *sep, const char
 		fprintf(f, "%s%s%s%s", i ? sep : "", quote, l->port[i].ifname, quote);
 }
 
+/* Join and address-signalling counters: what ended (the loop's totals)
+ * plus what is live. */
+static void mib_sum(const struct xd_loop *l, __u64 *join, __u64 *addr)
+{
+	const struct xd_conn *c;
+	unsigned int i;
+
+	memcpy(join, l->join_mib, sizeof(l->join_mib));
+	memcpy(addr, l->addr_mib, sizeof(l->addr_mib));
+	for (c = l->conns; c; c = c->next) {
+		for (i = 0; i < c->nsf; i++)
+			if (c->sfs[i]->join)
+				xmp_join_mib_add(join, &c->sfs[i]->jn);
+		if (c->pm.ac_ready)
+			xmp_addr_mib_add(addr, &c->pm.ac);
+	}
+}
+
+static void mib_json(const struct xd_loop *l, FILE *f)
+{
+	__u64 join[XMP_JOIN_MIB_NR], addr[XMP_ADDR_MIB_NR];
+	unsigned int i;
+
+	mib_sum(l, join, addr);
+	fprintf(f, "\"join\":{");
+	for (i = 0; i < XMP_JOIN_MIB_NR; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", xmp_join_mib_name(i), S(join[i]));
+	fprintf(f, "},\"add_addr\":{");
+	for (i = 0; i < XMP_ADDR_MIB_NR; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", xmp_addr_mib_name(i), S(addr[i]));
+	fprintf(f, "}");
+}
+
 static void stats_json(const struct xd_loop *l, FILE *f)
 {
 	const struct xd_loop_stats *st = &l->st;
@@ -167,8 +200,10 @@ static void stats_json(const struct xd_loop *l, FILE *f)
 		S(st->proxy_accepted), S(st->proxy_refused), S(st->proxy_fwd_failed));
 	fprintf(f, "\"bytes_completed\":{\"sent\":%llu,\"recv\":%llu},", S(st->bytes_sent),
 		S(st->bytes_rcvd));
-	fprintf(f, "\"ctl\":{\"requests\":%llu,\"bad\":%llu}}\n", S(st->ctl_requests),
+	fprintf(f, "\"ctl\":{\"requests\":%llu,\"bad\":%llu},", S(st->ctl_requests),
 		S(st->ctl_bad));
+	mib_json(l, f);
+	fprintf(f, "}\n");
 }
 
 static void stats_text(const struct xd_loop *l, FILE *f)
@@ -194,15 +229,43 @@ static void stats_text(const struct xd_loop *l, FILE *f)
 		S(st->bytes_rcvd));
 }
 
+static void subflows_json(const struct xd_loop *l, FILE *f)
+{
+	const struct xd_conn *c;
+	bool first = true;
+
+	fprintf(f, "[");
+	for (c = l->conns; c; c = c->next) {
+		fprintf(f, "%s", first ? "" : ",");
+		xd_conn_subflows_json(c, f);
+		first = false;
+	}
+	fprintf(f, "]\n");
+}
+
+static void subflows_text(const struct xd_loop *l, FILE *f)
+{
+	const struct xd_conn *c;
+
+	fprintf(f, "%-6s %-3s %-22s %-22s %-8s %-12s %-4s %-6s %8s %9s %12s %12s %10s %-8s\n",
+		"CONN", "SF", "LOCAL", "REMOTE", "IFACE", "STATE", "KIND", "PRIO", "SRTT_US",
+		"CWND", "SENT", "RECV", "REINJ", "SCHED");
+	for (c = l->conns; c; c = c->next)
+		xd_conn_subflows_text(c, f);
+}
+
 /* "WHAT FORMAT" -> the answer in f; false for a bad request. */
-static bool ctl_answer(struct xd_loop *l, const char *req, FILE *f)
+static bool ctl_answer(struct xd_loop *l, char *req, FILE *f)
 {
 	char what[16], fmt[16];
 	bool json;
 
+	if (!strncmp(req, "sched ", 6))
+		return xd_ctl_sched(l, req + 6, f);
 	if (sscanf(req, "%15s %15s", what, fmt) != 2 ||
 	    (strcmp(fmt, "json") && strcmp(fmt, "text"))) {
-		fprintf(f, "error: bad request (want 'conns|stats json|text')\n");
+		fprintf(f, "error: bad request (want 'conns|stats|subflows json|text' or "
+			   "'sched ...')\n");
 		return false;
 	}
 	json = !strcmp(fmt, "json");
@@ -210,8 +273,10 @@ static bool ctl_answer(struct xd_loop *l, const char *req, FILE *f)
 		(json ? conns_json : conns_text)(l, f);
 	else if (!strcmp(what, "stats"))
 		(json ? stats_json : stats_text)(l, f);
+	else if (!strcmp(what, "subflows"))
+		(json ? subflows_json : subflows_text)(l, f);
 	else {
-		fprintf(f, "error: unknown request '%s' (conns, stats)\n", what);
+		fprintf(f, "error: unknown request '%s' (conns, stats, subflows, sched)\n", what);
 		return false;
 	}
 	return true;

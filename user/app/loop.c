@@ -31,7 +31,8 @@
 #define XD_TX_BATCH    32
 #define XD_TX_RETRY_US 1000 /* kick again while TX frames are in flight */
 
-#define XD_LINGER_US 3000000 /* graceful close after SIGTERM/SIGINT, then abort */
+#define XD_LINGER_US 3000000
+#define XD_PUBLISH_US 250000 /* xmp_conns refresh */ /* graceful close after SIGTERM/SIGINT, then abort */
 
 /* Signals seen: the first closes gracefully, the second aborts. */
 static volatile sig_atomic_t xd_stop;
@@ -169,6 +170,14 @@ static int loop_open_io(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	err = xmp_route_cache_new(&l->rc, 0, 1000);
 	if (err)
 		return err;
+	err = xmp_nlmon_open(&l->nl);
+	if (err) {
+		pr_warn("xmptcpd: rtnetlink monitor: %s\n", strerror(-err));
+		return err;
+	}
+	err = loop_epoll_add(l, &l->nl_src, XD_SRC_NL, xmp_nlmon_fd(l->nl), EPOLLIN);
+	if (err)
+		return err;
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (tfd < 0)
 		return -errno;
@@ -181,18 +190,24 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	int err;
 
 	memset(l, 0, sizeof(*l));
-	l->epfd = l->tmr_src.fd = l->ctl_src.fd = -1;
-	l->own.listeners_fd = l->own.subflows_fd = l->own.tokens_fd = -1;
+	l->epfd = l->tmr_src.fd = l->ctl_src.fd = l->nl_src.fd = -1;
+	l->own.listeners_fd = l->own.subflows_fd = l->own.tokens_fd = l->own.conns_fd = -1;
 	l->now = xd_now_us();
 	l->report = stdout;
 	l->max_conns = 1024;
 	l->parallel = 1;
 	l->builtin.sock_fd = -1;
 	l->next_id = 1;
+	l->cc_name = "lia";
+	l->reinject = true;
+	xd_pm_init(&l->pm);
 	if (cfg->timeout_s)
 		l->deadline = l->now + (__u64)cfg->timeout_s * 1000000;
 	if (!cfg->nifs || cfg->nifs > XD_MAX_PORTS)
 		return -EINVAL;
+	err = xmp_cc_coupled_register();
+	if (err)
+		return err;
 	err = loop_pins(l, cfg->pin_dir, cfg->ifnames[0]);
 	if (!err)
 		err = loop_open_io(l, cfg);
@@ -212,7 +227,6 @@ static void loop_unlink(struct xd_loop *l, struct xd_conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	c->next = c->prev = NULL;
-	xd_conntab_del(&l->tab, c);
 	l->nconns--;
 	if (!c->reported)
 		l->nactive--;
@@ -225,6 +239,7 @@ static void loop_free_conn(struct xd_loop *l, struct xd_conn *c)
 	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 	loop_unlink(l, c);
+	xmp_owned_del_conn(&l->own, (__u32)c->id);
 	xd_loop_unwatch(l, &c->app_src);
 	if (c->ep->sock_fd >= 0 && (c->err || !xd_ep_flushed(c->ep)))
 		setsockopt(c->ep->sock_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -255,6 +270,8 @@ void xd_loop_fini(struct xd_loop *l)
 	xmp_owned_close(&l->own);
 	xmp_route_cache_free(l->rc);
 	l->rc = NULL;
+	xmp_nlmon_close(l->nl);
+	l->nl = NULL;
 	if (l->epfd >= 0)
 		close(l->epfd);
 	if (l->tmr_src.fd >= 0)
@@ -306,10 +323,10 @@ void xd_loop_add_conn(struct xd_loop *l, struct xd_conn *c)
 	if (l->conns)
 		l->conns->prev = c;
 	l->conns = c;
-	xd_conntab_add(&l->tab, c);
 	l->nconns++;
 	l->nactive++;
 	l->st.conns_opened++;
+	l->publish_at = 0; /* in xmp_conns at the next turn */
 }
 
 /* Built-in client: keep `parallel` connections going until `count` began. */
@@ -376,7 +393,7 @@ void xd_loop_reap(struct xd_loop *l)
 		n = c->next;
 		if (!c->reported && c->done && (c->err || xd_ep_flushed(c->ep)))
 			loop_report(l, c);
-		if (c->reported && c->sk->state != XMP_TCP_TIME_WAIT)
+		if (c->reported && !xd_conn_lingers(c))
 			loop_free_conn(l, c);
 	}
 	loop_client_fill(l);
@@ -477,11 +494,28 @@ static void loop_accept(struct xd_loop *l, struct xd_port *port, struct xd_liste
 	xd_conn_pump(c);
 }
 
+/* An MP_JOIN SYN (3.2): steered here by the token it names, or to a
+ * listener's port with a token we do not know; answered either way. */
+static bool join_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *f)
+{
+	struct xmp_mp_opt mp;
+
+	if ((f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK | XMP_TH_RST)) != XMP_TH_SYN)
+		return false;
+	xmp_mp_parse(f->seg.opts, f->seg.optlen, &mp, NULL);
+	if (!(mp.suboptions & XMP_MPO_MPJ_SYN))
+		return false;
+	if (xd_stop)
+		return true; /* closing: no new subflow; the peer's SYN times out */
+	xd_conn_join_syn(l, port, f, &mp);
+	return true;
+}
+
 static void loop_frame(struct xd_loop *l, struct xd_port *port, const struct xmp_xsk_pkt *p)
 {
 	struct xd_listener *ls;
 	struct xmp_frame f;
-	struct xd_conn *c;
+	struct xd_sf *s;
 
 	l->st.rx_frames++;
 	if (xmp_pkt_parse(p->data, p->len, p->meta, XMP_PKT_F_CSUM, &f)) {
@@ -489,11 +523,13 @@ static void loop_frame(struct xd_loop *l, struct xd_port *port, const struct xmp
 		pr_debug("xmptcpd: frame dropped: %s\n", xmp_pkt_err_name(f.err));
 		return;
 	}
-	c = xd_conntab_find(&l->tab, &f);
-	if (c) {
-		xd_conn_input(c, &f);
+	s = xd_conntab_find(&l->tab, &f);
+	if (s) {
+		xd_conn_input(s, &f);
 		return;
 	}
+	if (join_syn(l, port, &f))
+		return;
 	ls = listener_for(l, &f);
 	if (ls)
 		loop_accept(l, port, ls, &f);
@@ -578,6 +614,21 @@ static void loop_timers(struct xd_loop *l)
 			xd_conn_timer(c);
 }
 
+/* The connection table in xmp_conns, for bpftool: once a second. */
+static void loop_publish(struct xd_loop *l)
+{
+	struct xmp_conn_val v;
+	struct xd_conn *c;
+
+	if (l->own.conns_fd < 0 || l->now < l->publish_at)
+		return;
+	l->publish_at = l->now + XD_PUBLISH_US;
+	for (c = l->conns; c; c = c->next) {
+		xd_conn_publish_val(c, &v);
+		xmp_owned_put_conn(&l->own, (__u32)c->id, &v);
+	}
+}
+
 /* First signal: every source ends here and DATA_FIN follows what is queued
  * (3.3.3), with XD_LINGER_US for the peers to finish; the second aborts. */
 static void loop_on_stop(struct xd_loop *l, bool *stopping)
@@ -602,6 +653,38 @@ static void loop_on_stop(struct xd_loop *l, bool *stopping)
 		l->deadline = l->now + XD_LINGER_US;
 }
 
+/* The kernel's view changed: routes/neighbours (our cache), links and
+ * addresses of our interfaces (the path manager: handover). */
+static void nl_event(const struct xmp_nl_event *ev, void *arg)
+{
+	struct xd_loop *l = arg;
+	bool ours = xd_loop_port(l, ev->ifindex) != NULL;
+
+	switch (ev->kind) {
+	case XMP_NL_ROUTE:
+		xmp_route_cache_flush(l->rc);
+		break;
+	case XMP_NL_LINK_UP:
+	case XMP_NL_LINK_DOWN:
+		xmp_route_cache_flush(l->rc);
+		if (ours) {
+			pr_info("xmptcpd: link %s %s\n", xd_loop_port(l, ev->ifindex)->ifname,
+				ev->kind == XMP_NL_LINK_UP ? "up" : "down");
+			xd_pm_link_event(l, ev->ifindex, ev->kind == XMP_NL_LINK_UP);
+		}
+		break;
+	case XMP_NL_ADDR_NEW:
+	case XMP_NL_ADDR_DEL:
+		if (ours)
+			xd_pm_addrs_changed(l);
+		break;
+	case XMP_NL_RESYNC:
+		xmp_route_cache_flush(l->rc);
+		xd_pm_addrs_changed(l);
+		break;
+	}
+}
+
 static void loop_event(struct xd_loop *l, const struct epoll_event *ev)
 {
 	struct xd_src *src = ev->data.ptr;
@@ -622,6 +705,10 @@ static void loop_event(struct xd_loop *l, const struct epoll_event *ev)
 		break;
 	case XD_SRC_APP:
 		xd_proxy_app_event(l, src->obj, ev->events);
+		break;
+	case XD_SRC_NL:
+		l->now = xd_now_us();
+		xmp_nlmon_read(l->nl, nl_event, l);
 		break;
 	}
 }
@@ -680,6 +767,7 @@ int xd_loop_run(struct xd_loop *l)
 			loop_timeout(l);
 			return -ETIMEDOUT;
 		}
+		loop_publish(l);
 		loop_tx_flush(l);
 		loop_arm_timer(l);
 		n = epoll_wait(l->epfd, evs, 64, -1);

@@ -54,6 +54,16 @@ struct xd_opts {
 	bool csum;
 	struct xd_fwd client[XD_MAX_PROXIES], server[XD_MAX_LISTENERS];
 	unsigned int nclient, nserver;
+	/* multipath */
+	enum xd_pm_mode pm;
+	unsigned int ndiff, max_subflows, max_add_addr;
+	const char *backup[XD_MAX_PORTS];
+	unsigned int nbackup;
+	const char *sched;
+	const char *sched_load[8];
+	unsigned int nsched_load;
+	const char *cc;
+	bool no_reinject;
 };
 
 static void usage(FILE *f)
@@ -62,8 +72,9 @@ static void usage(FILE *f)
 		"Usage: xmptcpd --iface IFACE MODE... [options]\n"
 		"\n"
 		"Userspace MPTCP endpoint on AF_XDP (run 'xmptcp attach IFACE' first, in the\n"
-		"same network namespace). Single-subflow MPTCP connections; one JSON line per\n"
-		"connection on stdout as it completes. MODEs (any mix, at least one):\n"
+		"same network namespace). Multipath: subflows over every --iface (path\n"
+		"manager below); one JSON line per connection on stdout as it completes.\n"
+		"MODEs (any mix, at least one):\n"
 		"  -c, --connect ADDR:PORT       built-in client: connect to ADDR:PORT ([v6]:port)\n"
 		"  -l, --listen ADDR:PORT        built-in server: accept on ADDR:PORT\n"
 		"      --client LOCAL:PORT=REMOTE:PORT\n"
@@ -92,6 +103,25 @@ static void usage(FILE *f)
 		"                          (repeatable: a connection uses the one its route\n"
 		"                          or its SYN came by)\n"
 		"      --max-conns N       live connections at most; more are refused [1024]\n"
+		"\n"
+		"Multipath (RFC 8684):\n"
+		"      --pm MODE           path manager: fullmesh (a subflow per local x remote\n"
+		"                          address pair; the server announces its other\n"
+		"                          addresses), ndiffports=N (N subflows on the first\n"
+		"                          address pair), none [fullmesh]\n"
+		"      --max-subflows N    joined subflows per connection, as 'ip mptcp limits\n"
+		"                          subflows' (at most %d live in all) [8]\n"
+		"      --max-add-addr N    addresses accepted from a peer's ADD_ADDR [8]\n"
+		"      --backup IFACE      subflows over IFACE are backups: data goes there only\n"
+		"                          when no other subflow works (repeatable)\n"
+		"      --sched NAME        scheduler of new connections: minrtt, rr, redundant,\n"
+		"                          blest, or one loaded with --sched-load [minrtt]\n"
+		"      --sched-load FILE.so  load a scheduler policy (repeatable; see\n"
+		"                          include/xmptcp/sched.h)\n"
+		"      --cc NAME           subflow congestion control: lia (coupled, RFC 6356),\n"
+		"                          olia (coupled), cubic, reno (uncoupled) [lia]\n"
+		"      --no-reinject       no opportunistic reinjection/penalisation when a slow\n"
+		"                          subflow blocks the connection-level window\n"
 		"      --dss-csum          ask for DSS checksums (RFC 8684 3.3.1; used when\n"
 		"                          either side asks)\n"
 		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
@@ -103,7 +133,7 @@ static void usage(FILE *f)
 		"  -h, --help              this help\n"
 		"\n"
 		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN), a second\n"
-		"one aborts.\n");
+		"one aborts.\n", XD_SF_MAX);
 }
 
 static int parse_u64(const char *s, __u64 *out, bool suffixes)
@@ -222,6 +252,14 @@ enum {
 	O_MAXC,
 	O_CTL,
 	O_CSUM,
+	O_PM,
+	O_MAXSF,
+	O_MAXADDR,
+	O_BACKUP,
+	O_SCHED,
+	O_SCHED_LOAD,
+	O_CC,
+	O_NOREINJ,
 };
 
 static const struct option long_opts[] = {
@@ -239,6 +277,14 @@ static const struct option long_opts[] = {
 	{ "max-conns", required_argument, NULL, O_MAXC },
 	{ "ctl", required_argument, NULL, O_CTL },
 	{ "dss-csum", no_argument, NULL, O_CSUM },
+	{ "pm", required_argument, NULL, O_PM },
+	{ "max-subflows", required_argument, NULL, O_MAXSF },
+	{ "max-add-addr", required_argument, NULL, O_MAXADDR },
+	{ "backup", required_argument, NULL, O_BACKUP },
+	{ "sched", required_argument, NULL, O_SCHED },
+	{ "sched-load", required_argument, NULL, O_SCHED_LOAD },
+	{ "cc", required_argument, NULL, O_CC },
+	{ "no-reinject", no_argument, NULL, O_NOREINJ },
 	{ "pin-dir", required_argument, NULL, O_PIN },
 	{ "queue", required_argument, NULL, O_QUEUE },
 	{ "timeout", required_argument, NULL, 't' },
@@ -247,6 +293,67 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
+
+static int parse_pm(const char *arg, struct xd_opts *o)
+{
+	if (!strcmp(arg, "fullmesh")) {
+		o->pm = XD_PM_FULLMESH;
+		return 0;
+	}
+	if (!strcmp(arg, "none")) {
+		o->pm = XD_PM_NONE;
+		return 0;
+	}
+	if (!strncmp(arg, "ndiffports=", 11) &&
+	    !parse_uint("--pm ndiffports", arg + 11, XD_SF_MAX, &o->ndiff) && o->ndiff) {
+		o->pm = XD_PM_NDIFFPORTS;
+		return 0;
+	}
+	pr_warn("xmptcpd: --pm wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n",
+		XD_SF_MAX, arg);
+	return -EINVAL;
+}
+
+/* The multipath options. */
+static int parse_mp(int c, const char *arg, struct xd_opts *o)
+{
+	switch (c) {
+	case O_PM:
+		return parse_pm(arg, o);
+	case O_MAXSF:
+		return parse_uint("--max-subflows", arg, XD_SF_MAX - 1, &o->max_subflows);
+	case O_MAXADDR:
+		return parse_uint("--max-add-addr", arg, XD_PM_ADDRS, &o->max_add_addr);
+	case O_BACKUP:
+		if (o->nbackup == XD_MAX_PORTS) {
+			pr_warn("xmptcpd: at most %d --backup\n", XD_MAX_PORTS);
+			return -EINVAL;
+		}
+		o->backup[o->nbackup++] = arg;
+		return 0;
+	case O_SCHED:
+		o->sched = arg;
+		return 0;
+	case O_SCHED_LOAD:
+		if (o->nsched_load == 8) {
+			pr_warn("xmptcpd: at most 8 --sched-load\n");
+			return -EINVAL;
+		}
+		o->sched_load[o->nsched_load++] = arg;
+		return 0;
+	case O_CC:
+		if (strcmp(arg, "lia") && strcmp(arg, "olia") && strcmp(arg, "cubic") &&
+		    strcmp(arg, "reno")) {
+			pr_warn("xmptcpd: --cc wants lia, olia, cubic or reno, not '%s'\n", arg);
+			return -EINVAL;
+		}
+		o->cc = arg;
+		return 0;
+	default: /* O_NOREINJ */
+		o->no_reinject = true;
+		return 0;
+	}
+}
 
 /* One option; 0, -EINVAL (message printed) or 1 for --help. */
 static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o)
@@ -329,6 +436,15 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 	case O_CSUM:
 		o->csum = true;
 		return 0;
+	case O_PM:
+	case O_MAXSF:
+	case O_MAXADDR:
+	case O_BACKUP:
+	case O_SCHED:
+	case O_SCHED_LOAD:
+	case O_CC:
+	case O_NOREINJ:
+		return parse_mp(c, arg, o);
 	case O_PIN:
 		if (arg[0] != '/') {
 			pr_warn("xmptcpd: --pin-dir must be an absolute path, not '%s'\n", arg);
@@ -394,6 +510,10 @@ static int parse_opts(int argc, char **argv, struct xd_opts *o)
 	o->seed = 1;
 	o->parallel = 1;
 	o->max_conns = 1024;
+	o->pm = XD_PM_FULLMESH;
+	o->max_subflows = 8 > XD_SF_MAX - 1 ? XD_SF_MAX - 1 : 8;
+	o->max_add_addr = XD_PM_ADDRS;
+	o->cc = "lia";
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:c:l:n:f:st:vqh", long_opts, NULL)) != -1) {
 		r = parse_one(c, optarg, argv[optind - 1], o);
@@ -465,6 +585,48 @@ static int setup(struct xd_loop *l, const struct xd_opts *o)
 	return xd_loop_client(l, &addr, port, o->count, o->parallel);
 }
 
+/* Schedulers (loaded policies, the default), path manager, cc. */
+static int setup_mp(struct xd_loop *l, const struct xd_opts *o)
+{
+	const struct xmp_sched_ops *ops;
+	char msg[256];
+	unsigned int i;
+	int ifindex, err;
+
+	for (i = 0; i < o->nsched_load; i++) {
+		err = xmp_sched_load(o->sched_load[i], NULL, msg, sizeof(msg));
+		if (err) {
+			pr_warn("xmptcpd: --sched-load %s: %s\n", o->sched_load[i], msg);
+			return err;
+		}
+	}
+	if (o->sched) {
+		ops = xmp_sched_find(o->sched);
+		if (!ops) {
+			pr_warn("xmptcpd: --sched: no scheduler '%s' (built-in: minrtt, rr, "
+				"redundant, blest; or --sched-load FILE.so first)\n", o->sched);
+			return -ENOENT;
+		}
+		xmp_sched_set_default(ops);
+	}
+	l->pm.mode = o->pm;
+	l->pm.ndiff = o->ndiff;
+	l->pm.max_subflows = o->max_subflows;
+	l->pm.max_add_addr = o->max_add_addr;
+	for (i = 0; i < o->nbackup; i++) {
+		ifindex = (int)if_nametoindex(o->backup[i]);
+		if (!ifindex || !xd_loop_port(l, ifindex)) {
+			pr_warn("xmptcpd: --backup %s is not one of the --iface interfaces\n",
+				o->backup[i]);
+			return -EINVAL;
+		}
+		l->pm.backup_ifindex[l->pm.nbackup++] = ifindex;
+	}
+	l->cc_name = o->cc;
+	l->reinject = !o->no_reinject;
+	return xd_pm_scan(l);
+}
+
 /* --connect/--listen were checked as ADDR:PORT before anything starts. */
 static int check_endpoints(const struct xd_opts *o)
 {
@@ -523,7 +685,9 @@ int main(int argc, char **argv)
 		err = -errno;
 		goto out;
 	}
-	err = setup(&loop, &o);
+	err = setup_mp(&loop, &o);
+	if (!err)
+		err = setup(&loop, &o);
 	if (!err)
 		err = xd_loop_run(&loop);
 	if (err)

@@ -32,15 +32,22 @@
 #include <net/if.h>
 #include <linux/types.h>
 
+#include "io/nlmon.h"
 #include "io/owned.h"
 #include "io/pkt.h"
 #include "io/portres.h"
 #include "io/route.h"
 #include "io/xsk.h"
+#include "mptcp/addr.h"
+#include "mptcp/join.h"
 #include "mptcp/subflow.h"
+#include "tcp/cc_coupled.h"
+#include "xmptcp/sched.h"
 #include "tcp/tcp.h"
 
 struct evp_md_ctx_st;
+
+#define XD_MAX_PORTS 8 /* --iface */
 
 /* ---- epoll sources: what an event's data.ptr points at ---- */
 
@@ -50,6 +57,7 @@ enum xd_src_kind {
 	XD_SRC_CTL,	    /* control socket listener (ctl.c) */
 	XD_SRC_PROXY,	    /* client proxy's kernel TCP listener (proxy.c) */
 	XD_SRC_APP,	    /* a connection's application socket (proxy.c) */
+	XD_SRC_NL,	    /* rtnetlink monitor: links, addresses, routes */
 };
 
 struct xd_src {
@@ -113,24 +121,120 @@ void xd_ep_finish(struct xd_endpoint *ep);
 /* The byte at stream offset off of the pattern with this seed. */
 __u8 xd_pattern_byte(__u64 seed, __u64 off);
 
-/* ---- mpconn.c: one connection (single subflow) ---- */
+/* ---- pm.c: the path manager (which subflows a connection has) ---- */
+
+enum xd_pm_mode {
+	XD_PM_NONE = 0,	  /* the initial subflow only */
+	XD_PM_FULLMESH,	  /* every local x remote address pair */
+	XD_PM_NDIFFPORTS, /* n subflows on the initial address pair */
+};
+
+#define XD_PM_ADDRS 8 /* remote addresses a connection knows, local addresses */
+
+/* A remote address: id 0 is the one connected to; others from ADD_ADDR. */
+struct xd_pm_raddr {
+	struct xmp_addr addr;
+	__u16 port;
+	__u8 id;
+};
+
+struct xd_pm_conn {
+	struct xd_pm_raddr ra[XD_PM_ADDRS];
+	unsigned int nra;
+	__u64 next_at;	 /* next look for missing subflows */
+	__u32 retry_us;	 /* backoff after a join that failed */
+	struct xmp_addr_conn ac; /* ADD_ADDR / REMOVE_ADDR state (3.4) */
+	bool ac_ready;
+	__u64 sig_at; /* an ACK was forced for a pending signal until then */
+};
+
+/* A local address of one of our interfaces. */
+struct xd_pm_laddr {
+	struct xmp_addr addr;
+	int ifindex;
+	__u8 id; /* address id announced / sent in MP_JOIN */
+	bool up; /* its link is up */
+};
+
+struct xd_pm {
+	enum xd_pm_mode mode;
+	unsigned int ndiff;	   /* ndiffports: subflows per connection */
+	unsigned int max_subflows; /* joined subflows per connection */
+	unsigned int max_add_addr; /* remote addresses accepted per connection */
+	int backup_ifindex[XD_MAX_PORTS];
+	unsigned int nbackup;
+	struct xd_pm_laddr la[XD_PM_ADDRS];
+	unsigned int nla;
+	__u8 next_id;
+};
+
+struct xd_sf;
+struct xd_conn;
+struct xd_loop;
+struct xmp_seg;
+
+void xd_pm_init(struct xd_pm *pm);
+/* Local addresses of our interfaces (ids, link state). 0 or -errno. */
+int xd_pm_scan(struct xd_loop *l);
+/* The interface holding local address @a, 0 when none of ours does. */
+int xd_pm_ifindex(const struct xd_loop *l, const struct xmp_addr *a);
+/* Address id of local address @a (3.2, 3.4.1), 0 when unknown. */
+__u8 xd_pm_local_id(const struct xd_loop *l, const struct xmp_addr *a);
+void xd_pm_conn_init(struct xd_conn *c);
+/* The initial subflow is there: remote address id 0, first look. */
+void xd_pm_conn_start(struct xd_conn *c);
+/* Opens the subflows the mode wants and that are missing (client). */
+void xd_pm_run(struct xd_conn *c);
+__u64 xd_pm_next_timer(const struct xd_conn *c);
+/* Address signalling on a subflow's segments (ADD_ADDR, REMOVE_ADDR). */
+void xd_pm_add_options(struct xd_sf *s, const struct xmp_seg *seg, struct xmp_mp_opt *mp,
+		       unsigned int space);
+void xd_pm_options_sent(struct xd_sf *s, const struct xmp_mp_opt *mp);
+void xd_pm_rcv_options(struct xd_sf *s, const struct xmp_mp_opt *mp);
+/* Link or address change (the rtnetlink monitor). */
+void xd_pm_link_event(struct xd_loop *l, int ifindex, bool up);
+void xd_pm_report(const struct xd_conn *c, FILE *f);
+/* The keys are known: address signalling starts (server: announcements). */
+void xd_pm_conn_ready(struct xd_conn *c);
+/* Local addresses changed (rtnetlink): announce new ones, withdraw gone ones. */
+void xd_pm_addrs_changed(struct xd_loop *l);
+/* The connection is freed: its counters go to the daemon's totals. */
+void xd_pm_conn_free(struct xd_conn *c);
+/* The subflows from local address @a end (it vanished). */
+void xd_pm_close_from(struct xd_conn *c, const struct xmp_addr *a);
+
+#define XD_MSK_SNDBUF (2u << 20) /* data-level buffer: holds data until DATA_ACKed */
+#define XD_MSK_RCVBUF (1u << 20)
+
+/* ---- sflow.c: one subflow of a connection ---- */
 
 struct xd_loop;
+struct xd_conn;
 
-struct xd_conn {
-	struct xd_loop *loop;
-	struct xd_port *ifp;	     /* interface of the subflow */
-	struct xd_conn *next, *prev; /* loop's list */
-	struct xd_conn *hnext;	     /* conntab bucket */
-	__u64 id;
-	struct xd_endpoint ep_store;
-	struct xd_endpoint *ep;
-	struct xd_src app_src; /* proxies: the app socket in epoll */
+#define XD_SF_MAX   XMP_SCHED_MAX_SUBFLOWS /* live subflows of a connection */
+#define XD_SF_SLOTS 32			   /* subflows a connection remembers (report) */
+
+/*
+ * A subflow: its TCP engine, the MPTCP subflow logic (the initial one's
+ * MP_CAPABLE state holds the keys; a joined one runs the MP_JOIN handshake
+ * in jn first, then xmp_sf_init_joined() on the shared msk), its tuple in
+ * the owned map and the conntab, and its port. It stays in its
+ * connection's table after it closed, for the report.
+ */
+struct xd_sf {
+	struct xd_conn *c;
+	struct xd_sf *hnext; /* conntab bucket */
+	struct xd_port *ifp;
+	__u32 id;     /* order of creation in the connection (scheduler id) */
+	bool join;    /* MP_JOIN subflow (not the initial one) */
+	bool backup;  /* we asked the peer to use it as backup (B bit / MP_PRIO) */
+	bool linked;  /* in the conntab */
+	bool dead;    /* failed or closed: carries nothing more */
+	bool ack_due; /* an ACK must leave after this entry (fourth ACK, 3.2) */
+	bool peer_backup; /* the peer asked us to use it as backup (MP_JOIN B, MP_PRIO) */
 	struct xmp_tcp_sock *sk;
 	struct xmp_sf sf;
-	enum xmp_sf_role role;
-	bool plain; /* plain TCP: no MP_CAPABLE (3.7 fallback at the handshake) */
-	bool proxied;
+	struct xmp_join jn;
 
 	struct xmp_addr laddr, raddr;
 	__u16 lport, rport;
@@ -140,21 +244,112 @@ struct xd_conn {
 	struct xmp_portres port; /* client: our port held in the kernel */
 
 	unsigned int events; /* XMP_TCP_EV_* seen, for the pump */
-	bool src_shut;	     /* DATA_FIN (or plain FIN) queued */
-	bool sf_shut;	     /* subflow FIN queued */
-	bool closing;	     /* graceful close asked (signal) */
-	bool dack_valid;     /* dack_tx holds the last DATA_ACK sent */
+	bool sf_shut;	     /* FIN queued */
+	bool dack_valid;     /* dack_tx holds the last DATA_ACK sent on it */
 	__u64 dack_tx;
+	__u64 join_rtx_at;   /* client: third-ACK retransmission (3.2) */
+	__u64 penalised_at;  /* last cwnd halving by opportunistic reinjection */
+	__u64 bytes_sent, bytes_reinj, bytes_rcvd;
+	__u64 seg_maps, acks_forced;
+	int err;
+	struct xmp_mp_parse_stats pst;
+};
+
+/* Creation: initial subflow of a client / server connection, or a join. */
+int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join);
+/* Route (from @src through its interface when given), port, SYN. */
+int xd_sf_connect(struct xd_sf *s, const struct xmp_addr *src, const struct xmp_addr *dst,
+		  __u16 dport);
+/* Answer a SYN (MP_CAPABLE or an accepted MP_JOIN). */
+int xd_sf_accept(struct xd_sf *s, struct xd_port *port, const struct xmp_frame *syn);
+void xd_sf_free(struct xd_sf *s);
+bool xd_sf_match(const struct xd_sf *s, const struct xmp_frame *f);
+/* May carry data now: established (and, joined, past the fourth ACK). */
+bool xd_sf_usable(const struct xd_sf *s);
+/* Still has an engine that is not CLOSED (TIME-WAIT included). */
+bool xd_sf_open(const struct xd_sf *s);
+/* An ACK now (it carries the options due); false when the engine cannot. */
+bool xd_sf_force_ack(struct xd_sf *s);
+/* Sends one mapping's bytes (already copied to buf) on s. */
+int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj);
+__u64 xd_sf_next_timer(const struct xd_sf *s);
+void xd_sf_timer(struct xd_sf *s);
+/* Bytes queued in the subflow, sent or not, not yet acked. */
+__u32 xd_sf_queued(const struct xd_sf *s);
+/* One line per refused MP_JOIN SYN: answers it with RST + MP_TCPRST. */
+void xd_sf_refuse_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,
+		      struct xmp_join *j);
+
+/* ---- mpconn.c: one MPTCP connection over its subflows ---- */
+
+/* A data range to send again on another subflow (its subflow failed). */
+struct xd_reinj {
+	__u64 dsn;
+	__u32 len;
+};
+
+#define XD_REINJ_MAX 64
+
+struct xd_conn {
+	struct xd_loop *loop;
+	struct xd_conn *next, *prev; /* loop's list */
+	struct xd_conn *tnext;	     /* token table bucket */
+	__u64 id;
+	struct xd_endpoint ep_store;
+	struct xd_endpoint *ep;
+	struct xd_src app_src; /* proxies: the app socket in epoll */
+	enum xmp_sf_role role;
+	bool plain; /* plain TCP: no MP_CAPABLE (3.7 fallback at the handshake) */
+	bool proxied;
+
+	/* the initial subflow's tuple names the connection */
+	struct xmp_addr laddr, raddr;
+	__u16 lport, rport;
+
+	struct xd_sf *sfs[XD_SF_SLOTS]; /* [0] the initial subflow */
+	unsigned int nsf;
+	struct xmp_join_conn jc; /* MP_JOIN: tokens, keys, limit (3.2) */
+	bool jc_ready;
+	bool token_owned; /* local token published (XDP steers join SYNs) */
+	struct xmp_sched_conn sched;
+	bool sched_ready;
+	struct xmp_cc_group ccg;
+	struct xd_pm_conn pm;
+
+	struct xd_reinj rq[XD_REINJ_MAX];
+	unsigned int nrq;
+
+	bool src_shut; /* DATA_FIN (or plain FIN) queued */
+	bool closing;  /* graceful close asked (signal) */
 	__u64 dfin_rtx_at; /* data-level retransmission of a lone DATA_FIN */
+	__u64 dack_at;	   /* a stale DATA_ACK goes out on its own then */
+	__u64 drtx_at;	   /* data-level retransmission timer (3.3.6) */
+	__u64 drtx_una;	   /* DATA_ACK when it was armed */
+	unsigned int drtx_backoff;
+	__u64 drtx_count;  /* expiries */
 	__u32 dfin_rto_us;
 	__u64 t_start, t_established, t_done;
 	bool done;     /* the transfer is over (closed, TIME-WAIT or error) */
 	bool reported; /* its summary line is out; only TIME-WAIT remains */
 	int err;
-	__u64 seg_maps; /* per-segment mappings written */
-	__u64 acks_forced;
-	struct xmp_mp_parse_stats pst;
+	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
+	bool reinj_upto_valid;
+	__u64 reinj_bytes, penalties, wnd_blocked;
+	__u32 subflows_opened; /* established: the initial one, then each join */
+	__u32 joins_failed;    /* joins that never completed (not listed) */
+	__u32 next_sf_id;
 };
+
+static inline struct xd_sf *xd_conn_first(const struct xd_conn *c)
+{
+	return c->nsf ? c->sfs[0] : NULL;
+}
+
+/* The data level, once the keys are known; NULL for plain TCP. */
+static inline struct xmp_msk *xd_conn_msk(const struct xd_conn *c)
+{
+	return c->nsf && !c->plain ? c->sfs[0]->sf.msk : NULL;
+}
 
 /* Client: route, port, owned tuple, SYN. */
 int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_addr *dst,
@@ -162,9 +357,14 @@ int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_ad
 /* Server: a SYN to our listener. */
 int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port,
 		   const struct xmp_frame *syn, const struct xd_ep_cfg *ep);
+/* Server: an MP_JOIN SYN (to a listener or steered by our token). */
+void xd_conn_join_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,
+		      const struct xmp_mp_opt *mp);
+/* Client side of a join (path manager): a new subflow from @src to @dst. */
+int xd_conn_add_subflow(struct xd_conn *c, const struct xmp_addr *src,
+			const struct xmp_addr *dst, __u16 dport, bool backup);
 void xd_conn_free(struct xd_conn *c);
-bool xd_conn_match(const struct xd_conn *c, const struct xmp_frame *f);
-void xd_conn_input(struct xd_conn *c, const struct xmp_frame *f);
+void xd_conn_input(struct xd_sf *s, const struct xmp_frame *f);
 void xd_conn_timer(struct xd_conn *c);
 __u64 xd_conn_next_timer(const struct xd_conn *c);
 /* Moves data between the endpoint and the connection until nothing moves. */
@@ -174,26 +374,46 @@ void xd_conn_close(struct xd_conn *c);
 void xd_conn_abort(struct xd_conn *c, int err);
 /* Abort by the app or an operator: the RST carries MP_FASTCLOSE (3.5). */
 void xd_conn_fastclose(struct xd_conn *c, int err);
-/* Completed: no error, both directions ended, the subflow closed cleanly. */
+/* Completed: no error, both directions ended, the subflows closed cleanly. */
 bool xd_conn_ok(const struct xd_conn *c);
-/* The summary line (xmptcpd stdout) and the control socket's forms. */
+/* Some subflow still has an engine in TIME-WAIT (or not yet closed). */
+bool xd_conn_lingers(const struct xd_conn *c);
+/* A subflow failed or closed: it leaves the tuple table, its data is
+ * reinjected elsewhere; the connection goes on while another lives. */
+void xd_conn_sf_gone(struct xd_conn *c, struct xd_sf *s);
+/* The subflow for connection-level signals: usable, lowest RTT. */
+struct xd_sf *xd_conn_signal_sf(const struct xd_conn *c);
+/* Live subflows (engine not closed, not dead). */
+unsigned int xd_conn_live(const struct xd_conn *c);
+const char *xd_conn_state(const struct xd_conn *c);
+
+/* ---- report.c: what a connection tells (summary line, control socket) ---- */
+
 void xd_conn_report(const struct xd_conn *c, FILE *f);
 void xd_conn_brief_json(const struct xd_conn *c, FILE *f);
 void xd_conn_brief_text(const struct xd_conn *c, FILE *f);
-const char *xd_conn_state(const struct xd_conn *c);
+void xd_conn_subflows_json(const struct xd_conn *c, FILE *f);
+void xd_conn_subflows_text(const struct xd_conn *c, FILE *f);
+/* The connection as xmp_conns holds it (include/xmptcp/maps.h). */
+void xd_conn_publish_val(const struct xd_conn *c, struct xmp_conn_val *v);
 
-/* ---- conntab.c: connections by tuple ---- */
+/* ---- conntab.c: subflows by tuple, connections by token ---- */
 
 #define XD_CONNTAB_BUCKETS 4096
+#define XD_TOKTAB_BUCKETS  1024
 
 struct xd_conntab {
-	struct xd_conn *bucket[XD_CONNTAB_BUCKETS];
+	struct xd_sf *bucket[XD_CONNTAB_BUCKETS];
 	unsigned int n;
+	struct xd_conn *tok[XD_TOKTAB_BUCKETS];
 };
 
-void xd_conntab_add(struct xd_conntab *t, struct xd_conn *c);
-void xd_conntab_del(struct xd_conntab *t, struct xd_conn *c);
-struct xd_conn *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame *f);
+void xd_conntab_add(struct xd_conntab *t, struct xd_sf *s);
+void xd_conntab_del(struct xd_conntab *t, struct xd_sf *s);
+struct xd_sf *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame *f);
+void xd_toktab_add(struct xd_conntab *t, struct xd_conn *c);
+void xd_toktab_del(struct xd_conntab *t, struct xd_conn *c);
+struct xd_conn *xd_toktab_find(const struct xd_conntab *t, __u32 token);
 
 /* ---- loop.c: the event loop ---- */
 
@@ -232,7 +452,6 @@ struct xd_cproxy {
 	__u16 lport, rport;
 };
 
-#define XD_MAX_PORTS 8
 
 /* One interface (--iface): its AF_XDP socket; a connection's frames go in
  * and out through the port its route (or its SYN) came by. */
@@ -251,9 +470,11 @@ struct xd_loop {
 	struct xmp_owned own;
 	struct xmp_route_cache *rc;
 	int epfd;
-	struct xd_src tmr_src, ctl_src;
+	struct xd_src tmr_src, ctl_src, nl_src;
+	struct xmp_nlmon *nl;
 	char ctl_path[PATH_MAX];
 	__u64 now; /* CLOCK_MONOTONIC, us */
+	__u64 publish_at; /* next refresh of xmp_conns */
 	__u64 deadline;
 	__u16 ip_id;
 
@@ -274,6 +495,11 @@ struct xd_loop {
 	__u64 count;
 	unsigned int max_conns;
 	bool csum; /* ask for DSS checksums (RFC 8684 3.3.1) */
+	const char *cc_name; /* subflow congestion control ("lia": coupled) */
+	bool reinject;	     /* opportunistic reinjection + penalisation */
+	struct xd_pm pm;
+	__u64 join_mib[XMP_JOIN_MIB_NR]; /* joins that ended or were refused */
+	__u64 addr_mib[XMP_ADDR_MIB_NR]; /* address signalling of freed connections */
 	FILE *report; /* one JSON line per connection as it completes */
 
 	struct xd_conn *conns; /* every live connection (TIME-WAIT included) */
@@ -336,5 +562,8 @@ void xd_proxy_close_all(struct xd_loop *l);
 int xd_ctl_open(struct xd_loop *l, const char *path);
 void xd_ctl_close(struct xd_loop *l);
 void xd_ctl_accept(struct xd_loop *l);
+/* ctl_sched.c: "sched list|set|load ..." (args after "sched "); modifies
+ * args. false for a bad request (the answer says why). */
+bool xd_ctl_sched(struct xd_loop *l, char *args, FILE *f);
 
 #endif

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #define XMP_CTL_DIR	 "/run/xmptcp"
-#define XMP_CTL_REQ_MAX	 128
+#define XMP_CTL_REQ_MAX	 4352
 #define XMP_CTL_TIMEOUT_MS 2000
 
 /* The default path for this network namespace. 0 or -errno. */

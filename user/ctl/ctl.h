@@ -38,7 +38,8 @@ struct ctl_cfg {
 	int mode;		/* enum xmp_xdp_mode */
 	const char *pin_dir_opt;
 	const char *ctl_path;	/* conns, stats: the daemon's control socket */
-	struct ctl_ifaces ifaces;
+	const char *conn;	/* sched set: one connection (id or token) */
+	struct ctl_ifaces ifaces; /* positional words (interfaces; sched: verb, arg) */
 	char pin_dir[PATH_MAX];	/* resolved */
 };
 
@@ -48,6 +49,8 @@ int cmd_status(struct ctl_cfg *cfg);
 int cmd_flows(struct ctl_cfg *cfg);
 int cmd_conns(struct ctl_cfg *cfg);
 int cmd_stats(struct ctl_cfg *cfg);
+int cmd_subflows(struct ctl_cfg *cfg);
+int cmd_sched(struct ctl_cfg *cfg);
 
 /* Detaches one interface's XDP link, TC filter (and the clsact qdisc if we
  * created it) and removes its pins; tolerant of half-attached states. */

@@ -7,15 +7,17 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/ctlsock.h"
 #include "common/log.h"
 #include "ctl/ctl.h"
 
-static int ask(struct ctl_cfg *cfg, const char *what)
+/* Sends the request line @req and prints the answer. */
+static int ask_raw(struct ctl_cfg *cfg, const char *req)
 {
-	char path[256], req[64];
+	char path[256];
 	int err;
 
 	if (cfg->ctl_path) {
@@ -30,7 +32,6 @@ static int ask(struct ctl_cfg *cfg, const char *what)
 			return err;
 		}
 	}
-	snprintf(req, sizeof(req), "%s %s", what, cfg->json ? "json" : "text");
 	err = xmp_ctl_request(path, req, stdout);
 	fflush(stdout);
 	if (err == -ENOENT || err == -ECONNREFUSED)
@@ -43,6 +44,14 @@ static int ask(struct ctl_cfg *cfg, const char *what)
 	return err;
 }
 
+static int ask(struct ctl_cfg *cfg, const char *what)
+{
+	char req[64];
+
+	snprintf(req, sizeof(req), "%s %s", what, cfg->json ? "json" : "text");
+	return ask_raw(cfg, req);
+}
+
 int cmd_conns(struct ctl_cfg *cfg)
 {
 	return ask(cfg, "conns");
@@ -51,4 +60,58 @@ int cmd_conns(struct ctl_cfg *cfg)
 int cmd_stats(struct ctl_cfg *cfg)
 {
 	return ask(cfg, "stats");
+}
+
+int cmd_subflows(struct ctl_cfg *cfg)
+{
+	return ask(cfg, "subflows");
+}
+
+static int sched_usage(const char *why)
+{
+	pr_warn("xmptcp sched: %s; want 'list [-j]', 'set NAME [--conn ID]' or 'load FILE.so' "
+		"(try 'xmptcp sched --help')\n", why);
+	return -EINVAL;
+}
+
+/* The daemon dlopen()s the policy: give it an absolute path it can open. */
+static int sched_load(struct ctl_cfg *cfg, const char *file)
+{
+	char req[XMP_CTL_REQ_MAX + 1], *abs = realpath(file, NULL);
+
+	if (!abs) {
+		pr_warn("xmptcp sched load: %s: %s\n", file, strerror(errno));
+		return -errno;
+	}
+	if (snprintf(req, sizeof(req), "sched load %s", abs) >= (int)sizeof(req)) {
+		free(abs);
+		return sched_usage("path too long");
+	}
+	free(abs);
+	return ask_raw(cfg, req);
+}
+
+int cmd_sched(struct ctl_cfg *cfg)
+{
+	char req[128];
+	char **w = cfg->ifaces.names;
+	int n = cfg->ifaces.n;
+
+	if (!n)
+		return sched_usage("missing a verb");
+	if (!strcmp(w[0], "list") && n == 1) {
+		snprintf(req, sizeof(req), "sched list %s", cfg->json ? "json" : "text");
+		return ask_raw(cfg, req);
+	}
+	if (!strcmp(w[0], "set") && n == 2) {
+		if (strlen(w[1]) > 15 || strchr(w[1], ' '))
+			return sched_usage("a scheduler name has at most 15 characters");
+		if (cfg->conn && (strlen(cfg->conn) > 20 || strchr(cfg->conn, ' ')))
+			return sched_usage("--conn wants an id or an 8-digit token");
+		snprintf(req, sizeof(req), "sched set %s %s", w[1], cfg->conn ? cfg->conn : "all");
+		return ask_raw(cfg, req);
+	}
+	if (!strcmp(w[0], "load") && n == 2)
+		return sched_load(cfg, w[1]);
+	return sched_usage("bad arguments");
 }

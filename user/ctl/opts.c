@@ -32,7 +32,7 @@ static void enum_choices(const struct opt_enum *e, char *buf, size_t len)
 static const struct ctl_opt *find_long(const struct ctl_opt *tab, const char *name, size_t len)
 {
 	for (; tab->name; tab++)
-		if (tab->type != OPT_IFACES && strlen(tab->name) == len &&
+		if (tab->type != OPT_IFACES && tab->type != OPT_WORDS && strlen(tab->name) == len &&
 		    !strncmp(tab->name, name, len))
 			return tab;
 	return NULL;
@@ -49,7 +49,7 @@ static const struct ctl_opt *find_short(const struct ctl_opt *tab, char c)
 static const struct ctl_opt *find_positional(const struct ctl_opt *tab)
 {
 	for (; tab->name; tab++)
-		if (tab->type == OPT_IFACES)
+		if (tab->type == OPT_IFACES || tab->type == OPT_WORDS)
 			return tab;
 	return NULL;
 }
@@ -84,6 +84,7 @@ static int opt_store(const char *cmd, const struct ctl_opt *o, const char *val, 
 			choices);
 		return -EINVAL;
 	case OPT_IFACES:
+	case OPT_WORDS:
 		break;
 	}
 	return -EINVAL;
@@ -116,6 +117,20 @@ static int add_iface(const char *cmd, const struct ctl_opt *pos, const char *nam
 	return 0;
 }
 
+static int add_word(const char *cmd, const struct ctl_opt *pos, const char *word, void *cfg)
+{
+	struct ctl_ifaces *l = (struct ctl_ifaces *)((char *)cfg + pos->off);
+	char **n = realloc(l->names, sizeof(*n) * (l->n + 1));
+
+	if (!n) {
+		pr_warn("xmptcp %s: out of memory\n", cmd);
+		return -ENOMEM;
+	}
+	l->names = n;
+	l->names[l->n++] = (char *)word;
+	return 0;
+}
+
 static int positional(const char *cmd, const struct ctl_opt *tab, const char *arg, void *cfg)
 {
 	const struct ctl_opt *pos = find_positional(tab);
@@ -125,6 +140,8 @@ static int positional(const char *cmd, const struct ctl_opt *tab, const char *ar
 			cmd);
 		return -EINVAL;
 	}
+	if (pos->type == OPT_WORDS)
+		return add_word(cmd, pos, arg, cfg);
 	return add_iface(cmd, pos, arg, cfg);
 }
 
@@ -235,7 +252,7 @@ void opts_usage(FILE *f, const char *cmd, const char *args, const char *summary,
 	fprintf(f, "Usage: xmptcp %s [options]%s%s\n\n%s\n\nOptions:\n", cmd, args ? " " : "",
 		args ? args : "", summary);
 	for (; tab->name; tab++) {
-		if (tab->type == OPT_IFACES)
+		if (tab->type == OPT_IFACES || tab->type == OPT_WORDS)
 			continue;
 		if (tab->short_name)
 			snprintf(lhs, sizeof(lhs), "-%c, --%s%s%s", tab->short_name, tab->name,

@@ -17,6 +17,7 @@ enum opt_type {
 	OPT_STRING,	/* const char * field */
 	OPT_ENUM,	/* int field from a name table */
 	OPT_IFACES,	/* positional: struct ctl_ifaces, one or more names */
+	OPT_WORDS,	/* positional: struct ctl_ifaces, any words (a verb, a path) */
 };
 
 struct opt_enum {

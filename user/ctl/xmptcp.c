@@ -80,6 +80,18 @@ static const struct ctl_opt daemon_opts[] = {
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
+static const struct ctl_opt sched_opts[] = {
+	OPT_COMMON,
+	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output (list)", NULL },
+	{ "conn", 0, OPT_STRING, offsetof(struct ctl_cfg, conn), "ID|TOKEN",
+	  "set: only this connection (its id or local token from 'xmptcp conns')", NULL },
+	{ "ctl", 0, OPT_STRING, offsetof(struct ctl_cfg, ctl_path), "PATH",
+	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL },
+	{ "WORDS", 0, OPT_WORDS, offsetof(struct ctl_cfg, ifaces), "WORDS", "verb and argument",
+	  NULL },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
 struct ctl_cmd {
 	const char *name;
 	int (*run)(struct ctl_cfg *cfg);
@@ -105,7 +117,16 @@ static const struct ctl_cmd cmds[] = {
 	  "role, proxy or built-in, tuple, state, token, bytes each way, srtt." },
 	{ "stats", cmd_stats, daemon_opts, NULL,
 	  "Show the counters of the running xmptcpd: connections opened/ok/failed/plain\n"
-	  "TCP, frames, proxies, bytes." },
+	  "TCP, frames, proxies, bytes, MP_JOIN and ADD_ADDR counters." },
+	{ "subflows", cmd_subflows, daemon_opts, NULL,
+	  "Show every subflow of the running xmptcpd's connections: tuple, interface,\n"
+	  "state, initial or joined, backup, srtt, cwnd, bytes sent/received/reinjected,\n"
+	  "scheduler (like 'ss -M')." },
+	{ "sched", cmd_sched, sched_opts, "list [-j] | set NAME [--conn ID] | load FILE.so",
+	  "Schedulers of the running xmptcpd. list: the policies (built-in and loaded)\n"
+	  "and how many connections use each; set: swap live, every connection and the\n"
+	  "default (or one with --conn), from its next decision; load: add a policy from\n"
+	  "a shared object (see include/xmptcp/sched.h)." },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -116,7 +137,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: xmptcp [-v|-q] COMMAND [options]\n\nCommands:\n");
 	for (i = 0; i < N_CMDS; i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].args ? cmds[i].args : "[-j]");
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].args ? cmds[i].args : "[-j]");
 	fprintf(f, "\nGlobal options:\n"
 		   "  -h, --help     this help; 'xmptcp COMMAND --help' for a command's options\n"
 		   "  -v, --verbose  debug output, libbpf's included\n"
@@ -162,7 +183,7 @@ static int global_opts(int argc, char **argv, int *rc)
 		}
 	}
 	if (i >= argc) {
-		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows, conns, stats); "
+		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows, conns, stats, subflows, sched); "
 			"try 'xmptcp --help'\n");
 		*rc = 2;
 		return -1;
