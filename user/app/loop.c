@@ -199,6 +199,8 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	l->builtin.sock_fd = -1;
 	l->next_id = 1;
 	l->cc_name = "lia";
+	l->msk_sndbuf = XD_MSK_SNDBUF;
+	l->msk_rcvbuf = XD_MSK_RCVBUF;
 	l->reinject = true;
 	xd_pm_init(&l->pm);
 	if (cfg->timeout_s)

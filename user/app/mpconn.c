@@ -973,7 +973,7 @@ static bool wnd_reopened(struct xd_sf *s)
 
 	if (cur > ring)
 		cur = ring;
-	return old < XD_MSK_RCVBUF / 2 && cur >= old + 2 * (__u32)sk->mss;
+	return old < s->c->loop->msk_rcvbuf / 2 && cur >= old + 2 * (__u32)sk->mss;
 }
 
 /* The latest DATA_ACK went out on some subflow. */

@@ -362,7 +362,7 @@ int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
 {
 	struct xmp_sf_cfg sfc = {
 		.csum_req = c->loop->csum,
-		.msk = { .sndbuf = XD_MSK_SNDBUF, .rcvbuf = XD_MSK_RCVBUF },
+		.msk = { .sndbuf = c->loop->msk_sndbuf, .rcvbuf = c->loop->msk_rcvbuf },
 	};
 	struct xd_sf *s;
 	int err;

@@ -64,6 +64,7 @@ struct xd_opts {
 	unsigned int nsched_load;
 	const char *cc;
 	bool no_reinject;
+	__u64 sndbuf, rcvbuf;
 };
 
 static void usage(FILE *f)
@@ -122,6 +123,10 @@ static void usage(FILE *f)
 		"                          olia (coupled), cubic, reno (uncoupled) [lia]\n"
 		"      --no-reinject       no opportunistic reinjection/penalisation when a slow\n"
 		"                          subflow blocks the connection-level window\n"
+		"      --rcvbuf N          connection-level receive buffer: the window offered\n"
+		"                          to the peer (K/M suffixes, 16K..64M) [1M]\n"
+		"      --sndbuf N          connection-level send buffer: data kept until\n"
+		"                          DATA_ACKed (K/M, 16K..64M) [2M]\n"
 		"      --dss-csum          ask for DSS checksums (RFC 8684 3.3.1; used when\n"
 		"                          either side asks)\n"
 		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
@@ -260,6 +265,8 @@ enum {
 	O_SCHED_LOAD,
 	O_CC,
 	O_NOREINJ,
+	O_SNDBUF,
+	O_RCVBUF,
 };
 
 static const struct option long_opts[] = {
@@ -285,6 +292,8 @@ static const struct option long_opts[] = {
 	{ "sched-load", required_argument, NULL, O_SCHED_LOAD },
 	{ "cc", required_argument, NULL, O_CC },
 	{ "no-reinject", no_argument, NULL, O_NOREINJ },
+	{ "sndbuf", required_argument, NULL, O_SNDBUF },
+	{ "rcvbuf", required_argument, NULL, O_RCVBUF },
 	{ "pin-dir", required_argument, NULL, O_PIN },
 	{ "queue", required_argument, NULL, O_QUEUE },
 	{ "timeout", required_argument, NULL, 't' },
@@ -293,6 +302,17 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{}
 };
+
+/* A data-level buffer size, K/M suffixes. */
+static int parse_buf(const char *opt, const char *arg, __u64 *out)
+{
+	if (parse_u64(arg, out, true) || *out < XD_MSK_BUF_MIN || *out > XD_MSK_BUF_MAX) {
+		pr_warn("xmptcpd: %s wants %uK..%uM bytes (K/M suffixes), not '%s'\n", opt,
+			XD_MSK_BUF_MIN >> 10, XD_MSK_BUF_MAX >> 20, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int parse_pm(const char *arg, struct xd_opts *o)
 {
@@ -445,6 +465,10 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 	case O_CC:
 	case O_NOREINJ:
 		return parse_mp(c, arg, o);
+	case O_SNDBUF:
+	case O_RCVBUF:
+		return parse_buf(c == O_SNDBUF ? "--sndbuf" : "--rcvbuf", arg,
+				 c == O_SNDBUF ? &o->sndbuf : &o->rcvbuf);
 	case O_PIN:
 		if (arg[0] != '/') {
 			pr_warn("xmptcpd: --pin-dir must be an absolute path, not '%s'\n", arg);
@@ -624,6 +648,10 @@ static int setup_mp(struct xd_loop *l, const struct xd_opts *o)
 	}
 	l->cc_name = o->cc;
 	l->reinject = !o->no_reinject;
+	if (o->sndbuf)
+		l->msk_sndbuf = (__u32)o->sndbuf;
+	if (o->rcvbuf)
+		l->msk_rcvbuf = (__u32)o->rcvbuf;
 	return xd_pm_scan(l);
 }
 

@@ -203,8 +203,12 @@ void xd_pm_conn_free(struct xd_conn *c);
 /* The subflows from local address @a end (it vanished). */
 void xd_pm_close_from(struct xd_conn *c, const struct xmp_addr *a);
 
-#define XD_MSK_SNDBUF (2u << 20) /* data-level buffer: holds data until DATA_ACKed */
+/* Data-level buffers (--sndbuf/--rcvbuf): the send buffer holds data until
+ * DATA_ACKed; the receive buffer is the connection-level window (3.3.4). */
+#define XD_MSK_SNDBUF (2u << 20)
 #define XD_MSK_RCVBUF (1u << 20)
+#define XD_MSK_BUF_MIN (16u << 10)
+#define XD_MSK_BUF_MAX (64u << 20)
 
 /* ---- sflow.c: one subflow of a connection ---- */
 
@@ -496,6 +500,7 @@ struct xd_loop {
 	unsigned int max_conns;
 	bool csum; /* ask for DSS checksums (RFC 8684 3.3.1) */
 	const char *cc_name; /* subflow congestion control ("lia": coupled) */
+	__u32 msk_sndbuf, msk_rcvbuf; /* data-level buffers of new connections */
 	bool reinject;	     /* opportunistic reinjection + penalisation */
 	struct xd_pm pm;
 	__u64 join_mib[XMP_JOIN_MIB_NR]; /* joins that ended or were refused */
