@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages xmptcp builds, tests and benchmarks with, only
-# those missing; silent and quick when everything is present.
+# Installs the Debian packages xmptcp builds, tests, benchmarks and plots
+# (gnuplot) with, only those missing; silent and quick when everything is
+# present.
 set -euo pipefail
 
 pkgs=(clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libmnl-dev libssl-dev
       libelf-dev zlib1g-dev pkg-config iproute2 ethtool iputils-ping python3
-      tshark mptcpd libclang-rt-14-dev gcc-multilib)
+      tshark mptcpd libclang-rt-14-dev gcc-multilib gnuplot-nox)
 
 missing=()
 for p in "${pkgs[@]}"; do
