@@ -39,13 +39,13 @@
 #     (b) the live connection's token and a third ACK with a wrong HMAC ->
 #     RST with MP_TCPRST, MPJoinAckHMacFailure +1, no subflow created, the
 #     transfer still byte-exact.
-# Knobs: XMT_CASES="0 1 2 3 4 5 6 7 8" (which to run), XMT_SIZE (bytes of cases
+# Knobs: XMT_CASES="0 1 2 3 4 5 6 7 8 9" (which to run), XMT_SIZE (bytes of cases
 # 1-3), XMT_LONG (bytes of cases 4-6; default: 8 s at the rate case 1
 # measured, at least 768 MB).
 source "$(dirname "$0")/../lib/net.sh"
 source "$(dirname "$0")/../lib/mbox.sh"
 
-CASES=${XMT_CASES:-"0 1 2 3 4 5 6 7 8"}
+CASES=${XMT_CASES:-"0 1 2 3 4 5 6 7 8 9"}
 SIZE=${XMT_SIZE:-67108864}
 LONG=${XMT_LONG:-}
 FORGE="$XB_LIBDIR/mpjoin_forge.py"
@@ -699,6 +699,43 @@ if want 8; then
 		"[s for s in sfs(d) if s['iface'] == 'xbc2'] and all(s['backup'] and s['bytes_sent'] == 0 for s in sfs(d) if s['iface'] == 'xbc2') and all(not s['backup'] for s in sfs(d) if s['iface'] == 'xbc1')"
 	expect backup_server_honours_b_bit "$d/s1" \
 		"[s for s in sfs(d) if ip(s['remote']) == '10.231.2.1'] and all(s['backup'] and s['bytes_sent'] == 0 for s in sfs(d) if ip(s['remote']) == '10.231.2.1')"
+fi
+
+
+# --- 9. bad input: one line and exit 2 (usage) or 1 (refused) ---------------
+# usage_err NAME WANT_RC CMD...: CMD exits WANT_RC with exactly one line on stderr
+usage_err() {
+	local name=$1 want=$2 rc=0 out
+	shift 2
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ "$rc" = "$want" ] && [ "$(wc -l <<<"$out")" = 1 ] && ok "$name" ||
+		not_ok "$name" "exit $rc (want $want): $out"
+}
+if want 9; then
+	usage_err xmptcpd_bad_pm_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --pm meshy
+	usage_err xmptcpd_bad_ndiffports_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --pm ndiffports=0
+	usage_err xmptcpd_bad_cc_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --cc vegas
+	usage_err xmptcpd_bad_rcvbuf_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --rcvbuf 1K
+	usage_err xmptcpd_bad_max_subflows_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --max-subflows 99
+	usage_err xmptcpd_backup_not_an_iface_exit_2 2 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --backup eth9
+	usage_err xmptcpd_unknown_sched_exit_1 1 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 --sched nosuch
+	usage_err xmptcpd_sched_load_not_a_policy_exit_1 1 "$XMPTCPD" --iface lo --listen 10.0.0.1:1 \
+		--sched-load "$XMPTCPD"
+	usage_err sched_no_verb_exit_2 2 "$XMPTCP" sched
+	usage_err sched_bad_verb_exit_2 2 "$XMPTCP" sched frobnicate
+	d="$XB_TMP/errs" && mkdir -p "$d"
+	XM_TMO=20 srv "$d" 5019 0 --count 0 || not_ok "errs_server_up" "$(tail -n 5 "$d/s.err")"
+	SPID=$XM_PID
+	usage_err sched_set_unknown_name_exit_1 1 ctl "$S" "$d/s.ctl" sched set nosuch
+	usage_err sched_set_unknown_conn_exit_1 1 ctl "$S" "$d/s.ctl" sched set rr --conn 4242
+	usage_err sched_load_missing_file_exit_1 1 ctl "$S" "$d/s.ctl" sched load /nonexistent/p.so
+	usage_err sched_load_not_a_policy_exit_1 1 ctl "$S" "$d/s.ctl" sched load "$XMPTCPD"
+	r=$(ctl "$S" "$d/s.ctl" sched list -j 2>&1)
+	[ "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(sorted(p["name"] for p in d if p["builtin"]))' "$r" 2>/dev/null)" = "['blest', 'minrtt', 'redundant', 'rr']" ] &&
+		ok "sched_list_still_the_builtins_after_errors" || not_ok "sched_list_still_the_builtins_after_errors" "$r"
+	kill "$SPID" 2>/dev/null
+	wait_rc rc_s "$SPID"
+	[ "$rc_s" = 0 ] && ok "errs_server_survived_and_exits_0" || not_ok "errs_server_survived_and_exits_0" "exit $rc_s"
 fi
 
 xb_finish

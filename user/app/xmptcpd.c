@@ -498,6 +498,23 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 	}
 }
 
+/* Every --backup names one of the --iface interfaces. */
+static int check_backups(const struct xd_opts *o)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < o->nbackup; i++) {
+		for (k = 0; k < o->nifs && strcmp(o->backup[i], o->ifnames[k]); k++)
+			;
+		if (k == o->nifs) {
+			pr_warn("xmptcpd: --backup %s is not one of the --iface interfaces\n",
+				o->backup[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
 static int check_opts(struct xd_opts *o)
 {
 	bool builtin = o->connect || o->listen;
@@ -523,7 +540,7 @@ static int check_opts(struct xd_opts *o)
 	}
 	if (!o->timeout_set)
 		o->timeout_s = o->count ? 120 : 0;
-	return 0;
+	return check_backups(o);
 }
 
 static int parse_opts(int argc, char **argv, struct xd_opts *o)
@@ -609,41 +626,43 @@ static int setup(struct xd_loop *l, const struct xd_opts *o)
 	return xd_loop_client(l, &addr, port, o->count, o->parallel);
 }
 
-/* Schedulers (loaded policies, the default), path manager, cc. */
-static int setup_mp(struct xd_loop *l, const struct xd_opts *o)
+/* Loaded policies and the default scheduler, before any socket opens: a
+ * wrong name is the operator's to fix, nothing to clean up. */
+static int setup_sched(const struct xd_opts *o)
 {
 	const struct xmp_sched_ops *ops;
 	char msg[256];
 	unsigned int i;
-	int ifindex, err;
+	int err;
 
 	for (i = 0; i < o->nsched_load; i++) {
 		err = xmp_sched_load(o->sched_load[i], NULL, msg, sizeof(msg));
-		if (err) {
-			pr_warn("xmptcpd: --sched-load %s: %s\n", o->sched_load[i], msg);
-			return err;
-		}
+		if (err)
+			return err; /* sched.c said why, with the path */
 	}
-	if (o->sched) {
-		ops = xmp_sched_find(o->sched);
-		if (!ops) {
-			pr_warn("xmptcpd: --sched: no scheduler '%s' (built-in: minrtt, rr, "
-				"redundant, blest; or --sched-load FILE.so first)\n", o->sched);
-			return -ENOENT;
-		}
-		xmp_sched_set_default(ops);
+	if (!o->sched)
+		return 0;
+	ops = xmp_sched_find(o->sched);
+	if (!ops) {
+		pr_warn("xmptcpd: --sched: no scheduler '%s' (built-in: minrtt, rr, redundant, "
+			"blest; or --sched-load FILE.so first)\n", o->sched);
+		return -ENOENT;
 	}
+	return xmp_sched_set_default(ops);
+}
+
+/* Path manager, congestion control, buffers. */
+static int setup_mp(struct xd_loop *l, const struct xd_opts *o)
+{
+	unsigned int i;
+	int ifindex;
+
 	l->pm.mode = o->pm;
 	l->pm.ndiff = o->ndiff;
 	l->pm.max_subflows = o->max_subflows;
 	l->pm.max_add_addr = o->max_add_addr;
 	for (i = 0; i < o->nbackup; i++) {
-		ifindex = (int)if_nametoindex(o->backup[i]);
-		if (!ifindex || !xd_loop_port(l, ifindex)) {
-			pr_warn("xmptcpd: --backup %s is not one of the --iface interfaces\n",
-				o->backup[i]);
-			return -EINVAL;
-		}
+		ifindex = (int)if_nametoindex(o->backup[i]); /* an --iface: check_backups() */
 		l->pm.backup_ifindex[l->pm.nbackup++] = ifindex;
 	}
 	l->cc_name = o->cc;
@@ -687,6 +706,8 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o) || check_endpoints(&o))
 		return 2;
 	xmp_log_setup_libbpf();
+	if (setup_sched(&o))
+		return 1;
 	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -714,8 +735,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	err = setup_mp(&loop, &o);
-	if (!err)
-		err = setup(&loop, &o);
+	if (err)
+		goto out; /* said why already */
+	err = setup(&loop, &o);
 	if (!err)
 		err = xd_loop_run(&loop);
 	if (err)

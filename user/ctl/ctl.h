@@ -43,6 +43,10 @@ struct ctl_cfg {
 	char pin_dir[PATH_MAX];	/* resolved */
 };
 
+/* What a command returns for a usage error its option table cannot catch
+ * (a bad verb or argument): main exits 2, as for a bad option. */
+#define CTL_USAGE 2
+
 int cmd_attach(struct ctl_cfg *cfg);
 int cmd_detach(struct ctl_cfg *cfg);
 int cmd_status(struct ctl_cfg *cfg);

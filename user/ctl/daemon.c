@@ -71,7 +71,7 @@ static int sched_usage(const char *why)
 {
 	pr_warn("xmptcp sched: %s; want 'list [-j]', 'set NAME [--conn ID]' or 'load FILE.so' "
 		"(try 'xmptcp sched --help')\n", why);
-	return -EINVAL;
+	return CTL_USAGE;
 }
 
 /* The daemon dlopen()s the policy: give it an absolute path it can open. */

@@ -222,5 +222,7 @@ int main(int argc, char **argv)
 	if (!err)
 		err = cmd->run(&cfg);
 	free(cfg.ifaces.names);
+	if (err == CTL_USAGE)
+		return 2;
 	return err ? 1 : 0;
 }
