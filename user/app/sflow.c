@@ -538,6 +538,11 @@ bool xd_sf_open(const struct xd_sf *s)
 	return s->sk && s->sk->state != XMP_TCP_CLOSED;
 }
 
+bool xd_sf_backup(const struct xd_sf *s)
+{
+	return s->backup || s->peer_backup;
+}
+
 bool xd_sf_usable(const struct xd_sf *s)
 {
 	if (s->dead || !s->sk || s->sf_shut)

@@ -2,25 +2,30 @@
 /*
  * xmptcpd, the controller daemon: private header of user/app/.
  *
- * One worker, one event loop (loop.c): epoll over the AF_XDP socket of one
- * interface, a timerfd, the control socket (ctl.c) and the proxies' kernel
- * TCP sockets (proxy.c). Frames come in through the XSK (steered there by
- * bpf/xdp_steer.bpf.c for the tuples and listeners we publish in the owned
- * maps), are parsed (io/pkt.h) and handed to the connection their tuple
- * names (conntab.c), or start one at a listener. A connection (mpconn.c)
- * is one subflow TCP engine (tcp/tcp.h) glued to the MPTCP subflow and
- * connection logic (mptcp/subflow.h, conn.h); its segments leave through
- * the same XSK. Its application end (endpoint.c) is the built-in
- * source/sink (a deterministic pattern or a file out, SHA-256 of
- * everything in) or an unmodified app's kernel TCP socket (the proxies).
- * Each connection prints a JSON summary as it completes.
+ * One worker, one event loop (loop.c): epoll over the AF_XDP sockets of the
+ * --iface interfaces, a timerfd, the rtnetlink monitor, the control socket
+ * (ctl.c, ctl_sched.c) and the proxies' kernel TCP sockets (proxy.c).
+ * Frames come in through an XSK (steered there by bpf/xdp_steer.bpf.c for
+ * the tuples, listeners and MP_JOIN tokens we publish in the owned maps),
+ * are parsed (io/pkt.h) and handed to the subflow their tuple names
+ * (conntab.c), or start a connection at a listener, or a join of one.
+ * A connection (mpconn.c) has subflows (sflow.c: a TCP engine, tcp/tcp.h,
+ * glued to the MPTCP subflow logic, mptcp/subflow.h, join.h) sharing one
+ * data level (mptcp/conn.h); xmit.c decides which subflow carries what
+ * (the scheduler, reinjection), pm.c which subflows exist (path manager,
+ * ADD_ADDR). Its application end (endpoint.c) is the built-in source/sink
+ * (a deterministic pattern or a file out, SHA-256 of everything in) or an
+ * unmodified app's kernel TCP socket (the proxies). Each connection prints
+ * a JSON summary as it completes (report.c).
  *
  * Call chain:  xmptcpd.c main -> xd_loop_run()
  *   rx: xmp_xsk_rx -> xmp_pkt_parse -> xd_conn_input -> xmp_tcp_input
- *       (ops->rcv_options -> xmp_sf_rcv_options) -> xd_conn_pump
- *   tx: xd_conn_pump -> xmp_msk_next_map/xmp_tcp_send -> ops->xmit
- *       (ops->write_options -> per-segment DSS) -> xd_loop_xmit -> XSK TX
+ *       (ops->rcv_options -> join / xmp_sf_rcv_options / pm) -> xd_conn_pump
+ *   tx: xd_conn_pump -> xd_xmit_pump -> scheduler -> xmp_msk_next_map ->
+ *       xmp_tcp_send on the chosen subflow -> ops->xmit (ops->write_options
+ *       -> per-segment DSS, ADD_ADDR) -> xd_loop_xmit -> XSK TX
  *   app: epoll (XD_SRC_APP) -> xd_proxy_app_event -> xd_conn_pump
+ *   links: epoll (XD_SRC_NL) -> xd_pm_link_event / xd_pm_addrs_changed
  *   end: xd_loop_reap -> summary line, free (after TIME-WAIT)
  */
 #ifndef XMP_APP_XMPTCPD_H
@@ -284,6 +289,10 @@ __u32 xd_sf_queued(const struct xd_sf *s);
 void xd_sf_refuse_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,
 		      struct xmp_join *j);
 
+/* A subflow the scheduler keeps for when no other works (3.3.8): ours by
+ * --backup, or the peer's wish (MP_JOIN B bit, MP_PRIO). */
+bool xd_sf_backup(const struct xd_sf *s);
+
 /* ---- mpconn.c: one MPTCP connection over its subflows ---- */
 
 /* A data range to send again on another subflow (its subflow failed). */
@@ -390,6 +399,19 @@ struct xd_sf *xd_conn_signal_sf(const struct xd_conn *c);
 /* Live subflows (engine not closed, not dead). */
 unsigned int xd_conn_live(const struct xd_conn *c);
 const char *xd_conn_state(const struct xd_conn *c);
+
+/* ---- xmit.c: scheduling, reinjection, data-level retransmission ---- */
+
+#define XD_MAP_MAX 32768 /* bytes per mapping carved (data_len is 16 bits) */
+
+/* Reinjections, then new data: the scheduler's chunks onto the subflows. */
+int xd_xmit_pump(struct xd_conn *c, bool *moved);
+/* Data [dsn, dsn + len) goes again on another subflow. */
+void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len);
+/* The data-level retransmission timer: (re)armed after every pump, fired
+ * from the connection's timer. */
+void xd_drtx_arm(struct xd_conn *c);
+void xd_drtx_fire(struct xd_conn *c);
 
 /* ---- report.c: what a connection tells (summary line, control socket) ---- */
 

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What goes on which subflow of an xmptcpd connection (mpconn.c keeps the
+ * connection, sflow.c each subflow):
+ *  - the scheduler (include/xmptcp/sched.h) decides per chunk from a view of
+ *    the subflows (RTT, cwnd, what each holds, window room); a redundant
+ *    decision sends the same data on several;
+ *  - the connection-level window is shared with every subflow's engine
+ *    (3.3.4): a subflow that carried nothing lately still holds an old one;
+ *  - reinjection: data of a subflow that failed goes again on the others
+ *    (xd_xmit_reinject()); when the connection-level window is blocked by
+ *    data outstanding on a slower subflow, that data goes again on a faster
+ *    one and the slow one's cwnd is halved at most once per its RTT
+ *    (opportunistic reinjection and penalisation, Raiciu et al., NSDI 2012,
+ *    as the original Linux MPTCP did);
+ *  - the data-level retransmission timer resends the oldest unacked data
+ *    when the DATA_ACK stalls (3.3.6).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "app/xmptcpd.h"
+
+#define XD_SHARED_WND_MAX (1u << 30) /* the largest window TCP can offer (RFC 7323) */
+#define XD_DRTX_MIN_US	  200000     /* data-level retransmission timeout floor */
+#define XD_DRTX_MAX_US	  3000000
+#define XD_DRTX_CHUNK	  (256u << 10) /* data sent again per expiry */
+
+/* One worker: one scratch buffer for a mapping's bytes. */
+static __u8 map_buf[XD_MAP_MAX];
+
+static __u32 min32(__u64 a, __u64 b)
+{
+	__u64 m = a < b ? a : b;
+
+	return m > UINT32_MAX ? UINT32_MAX : (__u32)m;
+}
+
+/* ---- reinjection ---- */
+
+/* Data [dsn, dsn + len) goes again on another subflow. */
+void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len)
+{
+	struct xd_reinj *last = c->nrq ? &c->rq[c->nrq - 1] : NULL;
+
+	if (last && last->dsn + last->len == dsn && last->len + len > last->len) {
+		last->len += len;
+		return;
+	}
+	if (c->nrq == XD_REINJ_MAX) {
+		/* Full: the last range grows to cover this one too. The gap
+		 * between them went on other subflows; sending it again is
+		 * only a duplicate the peer delivers once (3.3.1). */
+		if (after64(dsn + len, last->dsn + last->len))
+			last->len = (__u32)(dsn + len - last->dsn);
+		return;
+	}
+	c->rq[c->nrq].dsn = dsn;
+	c->rq[c->nrq].len = len;
+	c->nrq++;
+}
+
+/* ---- data-level retransmission (3.3.6) ---- */
+
+/*
+ * Data the subflows acknowledged can still be missing at the data level:
+ * the peer dropped it (its reassembly out-of-order table was full) or a
+ * subflow that held it died before our reinjection saw it. With no DATA_ACK
+ * progress for several RTTs of the slowest subflow, the oldest
+ * unacknowledged data goes again (Linux: mptcp_retransmit_timer), whatever
+ * the subflows still have in flight: zero-window probes keep a stalled
+ * subflow "busy" forever. A copy that was not needed is a duplicate the
+ * peer drops.
+ */
+static __u32 drtx_timeout(const struct xd_conn *c)
+{
+	__u32 t = XD_DRTX_MIN_US, srtt;
+	unsigned int i;
+
+	for (i = 0; i < c->nsf; i++) {
+		if (!xd_sf_usable(c->sfs[i]))
+			continue;
+		srtt = 4 * c->sfs[i]->sk->srtt_us;
+		if (srtt > t)
+			t = srtt;
+	}
+	t <<= c->drtx_backoff;
+	return t > XD_DRTX_MAX_US ? XD_DRTX_MAX_US : t;
+}
+
+void xd_drtx_arm(struct xd_conn *c)
+{
+	struct xmp_msk *msk = xd_conn_msk(c);
+
+	if (!msk || msk->fallback || msk->snd_una == msk->snd_nxt) {
+		c->drtx_at = XMP_TCP_NO_TIMER;
+		c->drtx_backoff = 0;
+		return;
+	}
+	if (msk->snd_una != c->drtx_una) {
+		/* progress: a fresh timeout from now */
+		c->drtx_una = msk->snd_una;
+		c->drtx_backoff = 0;
+		c->drtx_at = c->loop->now + drtx_timeout(c);
+	} else if (c->drtx_at == XMP_TCP_NO_TIMER) {
+		c->drtx_at = c->loop->now + drtx_timeout(c);
+	}
+}
+
+void xd_drtx_fire(struct xd_conn *c)
+{
+	struct xmp_msk *msk = xd_conn_msk(c);
+	__u64 out;
+
+	c->drtx_at = XMP_TCP_NO_TIMER;
+	if (!msk || msk->fallback || msk->snd_una == msk->snd_nxt)
+		return;
+	out = msk->snd_nxt - msk->snd_una - (msk->fin_mapped ? 1 : 0);
+	if (out)
+		xd_xmit_reinject(c, msk->snd_una, (__u32)(out < XD_DRTX_CHUNK ? out : XD_DRTX_CHUNK));
+	c->drtx_count++;
+	if (c->drtx_backoff < 4)
+		c->drtx_backoff++;
+	c->drtx_at = c->loop->now + drtx_timeout(c);
+}
+
+/* ---- scheduling ---- */
+
+struct xd_view {
+	struct xmp_sched_view v;
+	struct xmp_sched_subflow sf[XD_SF_MAX];
+	struct xd_sf *s[XD_SF_MAX];
+};
+
+/* Bytes the peer's window at the subflow level still takes. */
+static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
+{
+	__u32 edge = sk->snd_una + sk->snd_wnd, end = sk->snd_buf_seq + sk->sndq.len;
+
+	return xmp_seq_after(edge, end) ? edge - end : 0;
+}
+
+static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32 flags)
+{
+	struct xmp_msk *msk = xd_conn_msk(c);
+	unsigned int i;
+
+	memset(&w->v, 0, sizeof(w->v));
+	w->v.now_us = c->loop->now;
+	w->v.unsent = unsent;
+	w->v.snd_wnd = min32(msk->snd_wnd_end - msk->snd_una, UINT32_MAX);
+	w->v.snd_wnd_room = min32(xmp_msk_snd_wnd(msk), UINT32_MAX);
+	w->v.flags = flags;
+	w->v.sf = w->sf;
+	for (i = 0; i < c->nsf && w->v.nr < XD_SF_MAX; i++) {
+		struct xd_sf *s = c->sfs[i];
+		struct xmp_sched_subflow *v = &w->sf[w->v.nr];
+		struct xmp_tcp_sock *sk = s->sk;
+
+		if (s->dead || !sk || sk->state == XMP_TCP_CLOSED)
+			continue;
+		memset(v, 0, sizeof(*v));
+		v->id = s->id;
+		if (xd_sf_usable(s))
+			v->flags |= XMP_SCHED_SF_ACTIVE;
+		if (xd_sf_backup(s))
+			v->flags |= XMP_SCHED_SF_BACKUP;
+		v->srtt_us = sk->srtt_us;
+		v->rttvar_us = sk->rttvar_us;
+		v->cwnd = sk->cwnd;
+		v->in_flight = xd_sf_queued(s);
+		/* 3.3.4: the window is the connection's on every subflow (after
+		 * a fallback the subflow's own is the real one: 3.7) */
+		if ((v->flags & XMP_SCHED_SF_ACTIVE) && !msk->fallback)
+			xmp_tcp_share_snd_wnd(sk, min32((__u64)xd_sf_queued(s) + xmp_msk_snd_wnd(msk),
+							XD_SHARED_WND_MAX), c->loop->now);
+		/* a full mapping table takes no new chunk until acks free it */
+		v->snd_room = s->sf.ntx < XMP_SF_TXMAP_MAX
+				      ? min32(xmp_tcp_writable(sk), sf_wnd_room(sk)) : 0;
+		v->mss = sk->mss;
+		w->s[w->v.nr++] = s;
+	}
+}
+
+/* Copies the mapping's bytes and hands them to s. */
+static int send_map(struct xd_conn *c, struct xd_sf *s, const struct xmp_tx_map *m, bool reinj)
+{
+	if (m->len && xmp_msk_copy(xd_conn_msk(c), m->dsn, map_buf, m->len))
+		return -EIO;
+	if (reinj)
+		c->reinj_bytes += m->len;
+	return xd_sf_send_map(s, m, map_buf, reinj);
+}
+
+/* Bytes s takes for one mapping now: its buffer room, at most a mapping,
+ * nothing while its table of sent mappings is full (acks free it). */
+static __u32 grant(const struct xd_sf *s, __u32 bytes)
+{
+	__u32 w = xmp_tcp_writable(s->sk);
+
+	if (s->sf.ntx >= XMP_SF_TXMAP_MAX)
+		return 0;
+	if (bytes > XD_MAP_MAX)
+		bytes = XD_MAP_MAX;
+	return bytes < w ? bytes : w;
+}
+
+/* The same data on the other picks of a redundant decision. */
+static int send_redundant(struct xd_conn *c, struct xd_view *w,
+			  const struct xmp_sched_decision *d, const struct xmp_tx_map *m)
+{
+	struct xmp_tx_map r;
+	unsigned int i;
+	int err;
+
+	for (i = 1; i < d->nr && m->len; i++) {
+		struct xd_sf *s = w->s[d->pick[i].idx];
+
+		__u32 g = grant(s, min32(m->len, d->pick[i].bytes));
+
+		if (!g || xmp_msk_remap(xd_conn_msk(c), m->dsn, g, &r) != 1)
+			continue;
+		err = send_map(c, s, &r, true);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Data of failed subflows, first: the peer waits for it. */
+static int pump_reinject(struct xd_conn *c, bool *moved)
+{
+	__u32 g;
+	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_sched_decision d;
+	struct xd_view w;
+	struct xmp_tx_map m;
+	int err;
+
+	while (c->nrq) {
+		struct xd_reinj *q = &c->rq[0];
+
+		if (after64(msk->snd_una, q->dsn)) { /* acked meanwhile */
+			__u64 cut = msk->snd_una - q->dsn;
+
+			q->dsn += cut < q->len ? cut : q->len;
+			q->len -= cut < q->len ? (__u32)cut : q->len;
+		}
+		if (!q->len) {
+			memmove(&c->rq[0], &c->rq[1], --c->nrq * sizeof(c->rq[0]));
+			continue;
+		}
+		view_build(c, &w, q->len, XMP_SCHED_REINJECT);
+		if (xmp_sched_decide(&c->sched, &w.v, &d))
+			return 0;
+		g = grant(w.s[d.pick[0].idx], d.pick[0].bytes);
+		if (!g)
+			return 0;
+		if (xmp_msk_remap(msk, q->dsn, g, &m) != 1) {
+			q->len = 0;
+			continue;
+		}
+		err = send_map(c, w.s[d.pick[0].idx], &m, true);
+		if (err)
+			return err;
+		q->dsn += m.len;
+		q->len -= m.len < q->len ? m.len : q->len;
+		*moved = true;
+	}
+	return 0;
+}
+
+/* The subflow holding the oldest unacked byte of the connection. */
+static struct xd_sf *holder_of(struct xd_conn *c, __u64 dsn)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < c->nsf; i++) {
+		struct xd_sf *s = c->sfs[i];
+
+		if (s->dead)
+			continue;
+		for (k = 0; k < s->sf.ntx; k++) {
+			const struct xmp_sf_txent *e = &s->sf.tx[k];
+
+			if (!before64(dsn, e->map.dsn) && before64(dsn, e->map.dsn + e->map.len))
+				return s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The connection-level window is full and its left edge sits on a subflow
+ * that is slower than one with room: send that data again on the fast one
+ * (opportunistic reinjection) and halve the slow one's cwnd, at most once
+ * per its RTT (penalisation), so it holds less of the shared window.
+ */
+static int opportunistic(struct xd_conn *c, bool *moved)
+{
+	__u32 g;
+	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xd_sf *slow = holder_of(c, msk->snd_una), *fast = NULL;
+	struct xmp_tx_map m;
+	unsigned int i;
+	int err;
+
+	c->wnd_blocked++;
+	if (!c->loop->reinject || !slow || !slow->sk)
+		return 0;
+	if (c->reinj_upto_valid && before64(msk->snd_una, c->reinj_upto))
+		return 0; /* this left edge went again already */
+	for (i = 0; i < c->nsf; i++) {
+		struct xd_sf *s = c->sfs[i];
+
+		if (s == slow || !xd_sf_usable(s) || xd_sf_backup(s) || !xmp_tcp_writable(s->sk) ||
+		    s->sk->srtt_us >= slow->sk->srtt_us || xd_sf_queued(s) >= s->sk->cwnd)
+			continue;
+		if (!fast || s->sk->srtt_us < fast->sk->srtt_us)
+			fast = s;
+	}
+	if (!fast)
+		return 0;
+	g = grant(fast, fast->sk->cwnd - xd_sf_queued(fast));
+	if (!g || xmp_msk_remap(msk, msk->snd_una, g, &m) != 1)
+		return 0;
+	err = send_map(c, fast, &m, true);
+	if (err)
+		return err;
+	c->reinj_upto = m.dsn + m.len;
+	c->reinj_upto_valid = true;
+	*moved = true;
+	if (c->loop->now - slow->penalised_at > slow->sk->srtt_us) {
+		xmp_tcp_cwnd_halve(slow->sk);
+		slow->penalised_at = c->loop->now;
+		c->penalties++;
+	}
+	return 0;
+}
+
+/* New data: one decision per chunk. */
+static int pump_sched(struct xd_conn *c, bool *moved)
+{
+	__u32 g;
+	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_sched_decision d;
+	unsigned int guard = 0;
+	struct xmp_tx_map m;
+	struct xd_view w;
+	__u64 unsent;
+	int err;
+
+	if (msk->send_infinite) {
+		/* 3.7: the infinite mapping goes on the only subflow (no
+		 * fallback is possible with several), data or not */
+		struct xd_sf *s = xd_conn_first(c);
+
+		if (!xd_sf_usable(s) || s->sf.ntx >= XMP_SF_TXMAP_MAX ||
+		    xmp_msk_next_map(msk, grant(s, XD_MAP_MAX), &m) != 1)
+			return 0;
+		err = send_map(c, s, &m, false);
+		if (err)
+			return err;
+		*moved = true;
+	}
+	while (guard++ < 1024) {
+		/* snd_nxt counts the DATA_FIN once it is mapped */
+		unsent = (after64(msk->write_seq, msk->snd_nxt) ? msk->write_seq - msk->snd_nxt : 0) +
+			 (msk->fin_queued && !msk->fin_mapped);
+		if (!unsent)
+			return 0;
+		if (!xmp_msk_snd_wnd(msk) && msk->write_seq != msk->snd_nxt)
+			return opportunistic(c, moved);
+		view_build(c, &w, unsent, 0);
+		if (xmp_sched_decide(&c->sched, &w.v, &d))
+			return 0;
+		g = grant(w.s[d.pick[0].idx], d.pick[0].bytes);
+		if (!g || xmp_msk_next_map(msk, g, &m) != 1)
+			return 0;
+		err = send_map(c, w.s[d.pick[0].idx], &m, false);
+		if (!err)
+			err = send_redundant(c, &w, &d, &m);
+		if (err)
+			return err;
+		*moved = true;
+	}
+	return 0;
+}
+
+int xd_xmit_pump(struct xd_conn *c, bool *moved)
+{
+	int err = pump_reinject(c, moved);
+
+	return err ? err : pump_sched(c, moved);
+}
