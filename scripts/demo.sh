@@ -1,152 +1,202 @@
 #!/usr/bin/env bash
-# xmptcp demo (`make demo`): a two-path testbed where xmptcp OBSERVES the
-# Linux kernel's own MPTCP. Client and server namespaces are joined by two
-# shaped veth paths (8 Mbit/s, 20 ms RTT and 2 Mbit/s, 150 ms RTT); xmptcp is
-# attached in observe mode to the client's two interfaces, where XDP sees
-# what each path delivered (the server's TC egress would also count what
-# the shapers then drop); an unmodified
-# HTTP server and client (python3 -m http.server, curl) are made MPTCP by
-# `mptcpize run`; every second a line per subflow shows its throughput as
-# xmptcp's XDP/TC programs measured it (`xmptcp flows -j`); a summary
-# follows. Everything is removed on exit and on Ctrl-C. Runs in ~30 s.
+# xmptcp demo (`make demo`): the WiFi/3G experiment with xmptcp on both ends.
+#
+#   namespace C (client)           namespace R (router)           namespace S (server)
+#   curl -> 127.0.0.1:8080         bench/xnetem relays            xmptcpd --server
+#   xmptcpd --client       xd1c ==  WiFi 8 Mbit/s, 20 ms RTT  == xd1s  10.251.1.2:9000
+#     =10.251.1.2:9000     xd2c ==  3G   2 Mbit/s, 150 ms RTT == xd2s  -> 127.0.0.1:8000
+#                                                                python3 -m http.server
+#
+# Both applications are unmodified and speak plain TCP on loopback; between
+# the two daemons the connection is MPTCP (RFC 8684). Both daemons run on
+# both of their interfaces (--iface twice), fullmesh path manager: the
+# client opens the initial subflow on WiFi, joins from its 3G address, and
+# joins the server's second address (learnt from ADD_ADDR) from each of its
+# addresses; a subflow leaves through the interface of its client address.
+# The paths are shaped by bench/xnetem (a userspace netem L2 relay: this
+# kernel has no sch_netem): rate, one-way delay, FIFO limit, both ways.
+#
+# Every second a line shows each subflow's throughput (deltas of
+# bytes_sent + bytes_rcvd from `xmptcp subflows -j` of the client daemon),
+# per path and in total; then a summary (bytes, sha256 of what curl got vs
+# the file, goodput vs the 10 Mbit/s sum, share per subflow and path) and a
+# plot, $BUILD/demo/throughput.png, from $BUILD/demo/throughput.csv.
+# Everything (namespaces, relays, daemons, XDP programs, pins) is removed on
+# exit, Ctrl-C included. About 20 s (transfer ~13 s).
+#
+# Knobs: DEMO_BYTES (file size, default 15000000: ~12 s at 10 Mbit/s),
+# DEMO_SCHED (xmptcpd --sched, default minrtt), DEMO_ARGS (more xmptcpd
+# options for both daemons, e.g. "--no-reinject"), DEMO_OUT (output dir).
 set -u
+# shellcheck source=tests/lib/net.sh
 source "$(dirname "$0")/../tests/lib/net.sh"
+# paths through the relays: interfaces xd<ID>{c,ra,rb,s}, 10.251.<ID>.{1,2}
+XN_PFX=xd XN_NET4=10.251 XN_NO_IPV6=1
+# shellcheck source=tests/lib/netem.sh
+source "$XB_ROOT/tests/lib/netem.sh"
 
-SIZE=${DEMO_BYTES:-$((10 << 20))}
-CLI="xbdemoC$$" SRV="xbdemoS$$"
-MON_PID=
+XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
+SIZE=${DEMO_BYTES:-15000000}
+SCHED=${DEMO_SCHED:-minrtt}
+OUT=${DEMO_OUT:-$XB_BUILD/demo}
+C="xdC$$" S="xdS$$" R="xdR$$"
+# path ID: name, rate Mbit/s, one-way delay ms, relay FIFO limit in frames
+# (about 150 ms / 300 ms of queue: enough to fill each path, not a bufferbloat)
+P1=(WiFi 8 10 100)
+P2=(3G 2 75 50)
+SPID='' CPID='' MON_PID='' CURL_PID=''
 
-die() { echo "demo: $*" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP); try sudo make demo"
-for c in ip tc nsenter python3 curl mptcpize; do
-	command -v "$c" >/dev/null || die "missing $c (make deps; apt-get install mptcpd curl)"
+die() {
+	echo "demo: $*" >&2
+	exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, XDP, AF_XDP); try: sudo make demo"
+for c in ip ss ping nsenter mountpoint ethtool python3 curl sha256sum gnuplot; do
+	command -v "$c" >/dev/null 2>&1 ||
+		die "missing command '$c': run 'make deps' (Debian: apt-get install iproute2 iputils-ping util-linux ethtool python3 curl coreutils gnuplot-nox)"
 done
-[ -x "$XMPTCP" ] || die "$XMPTCP not built; run make first"
+for b in "$XMPTCP" "$XMPTCPD" "$XNETEM"; do
+	[ -x "$b" ] || die "$b is not built: run 'make' (or make demo, which builds first)"
+done
+ip netns add "xdprobe$$" 2>/dev/null || die "cannot create network namespaces here (a container without CAP_SYS_ADMIN?)"
+ip netns del "xdprobe$$"
+[ -d /sys/fs/bpf ] && mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf 2>/dev/null ||
+	die "bpffs is not mounted at /sys/fs/bpf and cannot be: mount -t bpf bpf /sys/fs/bpf"
 
+# shellcheck disable=SC2317 # run by the EXIT trap
 demo_stop() {
+	local p
+	trap '' INT TERM
+	[ -n "$CURL_PID" ] && kill "$CURL_PID" 2>/dev/null
 	[ -n "$MON_PID" ] && kill "$MON_PID" 2>/dev/null
+	# the daemons first, gracefully (DATA_FIN), so nothing is left half open
+	for p in $CPID $SPID; do kill -TERM "$p" 2>/dev/null; done
+	for _ in $(seq 30); do
+		kill -0 $CPID $SPID 2>/dev/null || break # either may be unset
+		sleep 0.1
+	done
+	for p in $CPID $SPID; do kill -KILL "$p" 2>/dev/null; done
 	xb_cleanup
-	echo "demo: testbed removed (namespaces, XDP/TC programs, pins)"
+	echo "demo: testbed removed (namespaces $C $S $R, relays, daemons, XDP programs, pins)"
 }
 trap demo_stop EXIT
+trap 'echo; echo "demo: interrupted"; exit 130' INT TERM
 
+T0=$(date +%s)
 cat <<MSG
-=== xmptcp demo ==============================================================
- xmptcp here OBSERVES the Linux kernel's own MPTCP: its XDP (ingress) and TC
- (egress) programs parse every MPTCP option on the client's two interfaces
- and account subflows, tokens and data-level bytes. The userspace MPTCP
- engine of xmptcp lands later; the transfer below is kernel MPTCP, made
- from unmodified python3 http.server and curl with 'mptcpize run'.
-==============================================================================
+=== xmptcp demo: MPTCP over WiFi + 3G, unmodified curl and http.server ======
+ client ns $C: curl -> 127.0.0.1:8080 -> xmptcpd --client (MPTCP, fullmesh)
+ server ns $S: xmptcpd --server 10.251.1.2:9000 -> python3 -m http.server
+ router ns $R: bench/xnetem shapes each path, both directions
 MSG
 
-xb_two_paths "$CLI" "$SRV" || die "cannot build the namespaces/veth paths (kernel MPTCP?)"
-# Path shaping, both directions. netem (delay + rate) when the kernel has
-# it; otherwise tbf, whose queue bound (latency) stands in for the delay:
-# the paths then differ in rate and in queueing delay only.
-SHAPER=netem
-shape() { # NS IFACE RATE ONE_WAY_DELAY RTT
-	ip netns exec "$1" ethtool -K "$2" tso off gso off gro off >/dev/null 2>&1
-	if [ "$SHAPER" = netem ] &&
-		ip netns exec "$1" tc qdisc add dev "$2" root netem delay "$4" rate "$3" limit 200 2>/dev/null; then
-		return 0
-	fi
-	SHAPER=tbf
-	ip netns exec "$1" tc qdisc add dev "$2" root tbf rate "$3" burst 5kb latency "$5"
+# --- testbed ---------------------------------------------------------------
+mkpath() { # ID NAME RATE DELAY LIMIT
+	xn_path "$1" "$C" "$S" "$R" --rate "$3" --delay "$4" --limit "$5" ||
+		die "cannot build path $1 ($2): namespaces, veth or the relay failed"
+	printf ' path %d %-4s: %s (%s) <-> %s (%s)  %s Mbit/s, RTT %d ms, queue %s frames\n' "$1" "$2" \
+		"$(xn_addr4 "$1" c)" "$(xn_if "$1" c)" "$(xn_addr4 "$1" s)" "$(xn_if "$1" s)" "$3" \
+		$(($4 * 2)) "$5"
 }
-shape "$CLI" xbc1 8mbit 10ms 20ms && shape "$SRV" xbs1 8mbit 10ms 20ms &&
-	shape "$CLI" xbc2 2mbit 75ms 150ms && shape "$SRV" xbs2 2mbit 75ms 150ms ||
-	die "tc shaping failed"
-if [ "$SHAPER" = tbf ]; then
-	echo "note: no netem in this kernel; paths shaped with tbf (rate + queueing bound), no added delay"
-fi
-if [ "$SHAPER" = netem ]; then d1="RTT 20 ms" d2="RTT 150 ms"; else d1="queue <= 20 ms" d2="queue <= 150 ms"; fi
-echo "path 1: client 10.231.1.1 (xbc1) <-> server 10.231.1.2 (xbs1)  8 Mbit/s, $d1"
-echo "path 2: client 10.231.2.1 (xbc2) <-> server 10.231.2.2 (xbs2)  2 Mbit/s, $d2"
-
-xb_nsx "$CLI" "$XMPTCP" attach xbc1 xbc2 || die "xmptcp attach failed"
-xb_nsx "$CLI" "$XMPTCP" status | sed -n '1,9p'
-
-www="$XB_TMP/www"
-mkdir -p "$www"
-head -c "$SIZE" /dev/urandom >"$www/blob"
-want_sha=$(sha256sum <"$www/blob" | cut -d' ' -f1)
-xb_nsx "$SRV" mptcpize run python3 -m http.server 8080 --bind 10.231.1.2 --directory "$www" \
-	>"$XB_TMP/httpd.log" 2>&1 &
-for ((i = 0; i < 50; i++)); do
-	ip netns exec "$SRV" ss -Hltn 'sport = :8080' | grep -q . && break
-	sleep 0.1
+mkpath 1 "${P1[@]}"
+mkpath 2 "${P2[@]}"
+# a default route per path: a subflow leaves through its source address's
+# interface, also towards the server's address on the other path
+ip -n "$C" route add default via 10.251.1.2 dev xd1c metric 101 &&
+	ip -n "$C" route add default via 10.251.2.2 dev xd2c metric 102 || die "cannot add the client's routes"
+for i in 1 2; do
+	ip netns exec "$C" ping -c1 -W2 "10.251.$i.2" >/dev/null 2>&1 ||
+		die "path $i does not carry traffic: $(tail -n 2 "$(xn_netem_log $i)")"
 done
+xb_attach "$C" xd1c xd2c && xb_attach "$S" xd1s xd2s ||
+	die "xmptcp attach failed: $(cat "$XB_TMP/attach.err")"
+echo " XDP attached on both interfaces of both ends ($(xb_nsx "$C" "$XMPTCP" status -j |
+	"$XN_PY" -c 'import json,sys; print(",".join(sorted({i["xdp_mode"] for i in json.load(sys.stdin)["interfaces"]})))' 2>/dev/null) XDP)"
 
+# --- the unmodified server, the daemons -------------------------------------
+WWW="$XB_TMP/www"
+mkdir -p "$WWW" "$OUT" || die "cannot create $OUT"
+head -c "$SIZE" /dev/urandom >"$WWW/demo.bin"
+WANT=$(sha256sum <"$WWW/demo.bin" | cut -d' ' -f1)
+ip netns exec "$S" "$XN_PY" -m http.server --bind 127.0.0.1 --directory "$WWW" 8000 \
+	>"$XB_TMP/httpd.log" 2>&1 &
+# nsenter execs xmptcpd: $! is the daemon's own pid
+# shellcheck disable=SC2086 # DEMO_ARGS is a list of options
+nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xd1s --iface xd2s \
+	--server 10.251.1.2:9000=127.0.0.1:8000 --sched "$SCHED" --ctl "$XB_TMP/s.ctl" \
+	${DEMO_ARGS:-} >"$XB_TMP/s.out" 2>"$XB_TMP/s.err" &
+SPID=$!
+# shellcheck disable=SC2086
+nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xd1c --iface xd2c \
+	--client 127.0.0.1:8080=10.251.1.2:9000 --sched "$SCHED" --ctl "$XB_TMP/c.ctl" \
+	${DEMO_ARGS:-} >"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
+CPID=$!
+listening() { [ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ]; }
+for _ in $(seq 100); do
+	listening "$S" 8000 && listening "$C" 8080 && [ -S "$XB_TMP/c.ctl" ] && break
+	kill -0 "$SPID" "$CPID" 2>/dev/null || break
+	sleep 0.05
+done
+listening "$S" 8000 && listening "$C" 8080 ||
+	die "the server or a daemon did not start: $(tail -n 3 "$XB_TMP/s.err" "$XB_TMP/c.err" "$XB_TMP/httpd.log")"
+echo " xmptcpd: client pid $CPID, server pid $SPID, scheduler $SCHED${DEMO_ARGS:+, $DEMO_ARGS}"
+
+# --- the transfer, watched every second -------------------------------------
 echo
-echo "downloading $((SIZE >> 20)) MiB: mptcpize run curl http://10.231.1.2:8080/blob"
-start=$(date +%s.%N)
+# the relays' counters (frames and bytes each way, tail drops) around the transfer
+for i in 1 2; do xn_netem_stats $i >"$XB_TMP/relay$i.before" 2>/dev/null; done
+echo "curl http://127.0.0.1:8080/demo.bin ($SIZE bytes) in $C; per second, Mbit/s:"
 (
-	xb_nsx "$CLI" mptcpize run curl -s --max-time 90 -o "$XB_TMP/got" http://10.231.1.2:8080/blob
+	# a stalled transfer (under 1 KB/s for 10 s) or one over 60 s is a failure
+	ip netns exec "$C" curl -sS --max-time 60 --speed-limit 1000 --speed-time 10 -o "$XB_TMP/got.bin" \
+		-w '%{size_download} %{time_total} %{time_starttransfer}\n' \
+		http://127.0.0.1:8080/demo.bin >"$XB_TMP/curl.w" 2>"$XB_TMP/curl.err"
 	echo $? >"$XB_TMP/curl.rc"
 ) &
-
-# live view: per-subflow rates from successive `xmptcp flows -j` snapshots
-python3 - "$XMPTCP" "$CLI" "$XB_TMP/curl.rc" <<'PY' &
-import json, subprocess, sys, time
-xmptcp, ns, done = sys.argv[1:4]
-prev, t0, pdata = {}, time.time(), (0, time.time())
-def snap():
-    r = subprocess.run(["nsenter", "--net=/var/run/netns/" + ns, xmptcp, "flows", "-j"],
-                       capture_output=True, text=True)
-    return json.loads(r.stdout) if r.returncode == 0 else None
-import os
-while True:
-    time.sleep(1)
-    f = snap()
-    now = time.time()
-    if f and f["connections"]:
-        c = f["connections"][-1]
-        parts, total = [], 0.0
-        for i, s in enumerate(c["subflows"]):
-            key = (s["saddr"], s["sport"], s["daddr"], s["dport"])
-            b = s["bytes_c2s"] + s["bytes_s2c"]
-            pb, pt = prev.get(key, (0, now - 1))
-            rate = (b - pb) * 8 / max(now - pt, 1e-3) / 1e6
-            prev[key] = (b, now)
-            total += rate
-            parts.append("sf%d %-10s %-10s %5.2f Mbit/s" % (i + 1, s["kind"], s["saddr"], rate))
-        drate = (c["data_bytes_s2c"] - pdata[0]) * 8 / max(now - pdata[1], 1e-3) / 1e6
-        pdata = (c["data_bytes_s2c"], now)
-        print("t=%3.0fs  %s | subflows %5.2f, data level %5.2f Mbit/s, %4.1f MiB" % (now - t0,
-              " | ".join(parts), total, drate, c["data_bytes_s2c"] / 2**20), flush=True)
-    if os.path.exists(done):
-        break
-PY
+CURL_PID=$!
+nsenter --net="/var/run/netns/$C" "$XN_PY" "$XB_ROOT/scripts/demo_monitor.py" \
+	--xmptcp "$XMPTCP" --ctl "$XB_TMP/c.ctl" --done "$XB_TMP/curl.rc" \
+	--path xd1c="${P1[0]}" --path xd2c="${P2[0]}" --size "$SIZE" \
+	--csv "$OUT/throughput.csv" --final "$XB_TMP/mon.json" --max-secs 70 &
 MON_PID=$!
-wait "$MON_PID" 2>/dev/null
+wait "$MON_PID"
 MON_PID=
-end=$(date +%s.%N)
+wait "$CURL_PID"
+CURL_PID=
 rc=$(cat "$XB_TMP/curl.rc" 2>/dev/null || echo 1)
-got_sha=$(sha256sum <"$XB_TMP/got" 2>/dev/null | cut -d' ' -f1)
+for i in 1 2; do xn_netem_stats $i >"$XB_TMP/relay$i.after" 2>/dev/null; done
 
+# --- summary ------------------------------------------------------------------
 echo
-echo "=== summary =================================================================="
-xb_nsx "$CLI" "$XMPTCP" flows
-xb_nsx "$CLI" "$XMPTCP" flows -j | python3 -c '
-import json, sys
-size, secs = int(sys.argv[1]), float(sys.argv[2])
-f = json.load(sys.stdin)
-c = f["connections"][-1] if f["connections"] else None
-if not c:
-    print("no MPTCP connection observed"); sys.exit(0)
-print("connection tokens: client 0x%08x server 0x%08x" % (c["client_token"] or 0, c["server_token"] or 0))
-tot = sum(s["bytes_s2c"] for s in c["subflows"]) or 1
-for i, s in enumerate(c["subflows"]):
-    print("  sf%d %-10s %s:%d -> %s:%d  %6.2f MiB down (%4.1f%%)  %5.2f Mbit/s avg" % (i + 1,
-          s["kind"], s["saddr"], s["sport"], s["daddr"], s["dport"], s["bytes_s2c"] / 2**20,
-          100.0 * s["bytes_s2c"] / tot, s["bytes_s2c"] * 8 / secs / 1e6))
-print("data level: %d bytes server->client (file %d + HTTP header; a DATA_FIN takes 1); %.1f s, %.2f Mbit/s"
-      % (c["data_bytes_s2c"], size, secs, c["data_bytes_s2c"] * 8 / secs / 1e6))
-' "$SIZE" "$(python3 -c "print($end - $start)")"
-if [ "$rc" = 0 ] && [ "$got_sha" = "$want_sha" ]; then
-	echo "transfer: OK, sha256 of the download matches ($want_sha)"
+echo "=== summary ================================================================="
+GOT=$(sha256sum <"$XB_TMP/got.bin" 2>/dev/null | cut -d' ' -f1)
+# the client daemon prints its connection's JSON line when it completes
+for _ in $(seq 30); do
+	grep -q '^{' "$XB_TMP/c.out" && grep -q '^{' "$XB_TMP/s.out" && break
+	sleep 0.1
+done
+"$XN_PY" "$XB_ROOT/scripts/demo_summary.py" --size "$SIZE" --curl "$XB_TMP/curl.w" \
+	--conn "$XB_TMP/c.out" --sconn "$XB_TMP/s.out" --mon "$XB_TMP/mon.json" \
+	--path xd1c="${P1[0]}:${P1[1]}:$XB_TMP/relay1" --path xd2c="${P2[0]}:${P2[1]}:$XB_TMP/relay2"
+status=0
+if [ "$rc" = 0 ] && [ "$GOT" = "$WANT" ]; then
+	echo "sha256     : match, curl got exactly the served file ($WANT)"
 else
-	echo "transfer: FAILED (curl rc $rc, sha256 ${got_sha:-none} vs $want_sha)"
-	exit 1
+	echo "sha256     : MISMATCH or failed transfer (curl exit $rc: $(head -c 300 "$XB_TMP/curl.err"))"
+	echo "             got  ${GOT:-nothing}"
+	echo "             want $WANT"
+	echo "client daemon: $(tail -n 3 "$XB_TMP/c.err")"
+	echo "server daemon: $(tail -n 3 "$XB_TMP/s.err")"
+	status=1
 fi
+
+if gnuplot -e "csv='$OUT/throughput.csv'; png='$OUT/throughput.png'; npaths=2" \
+	"$XB_ROOT/scripts/demo_plot.gp" 2>"$XB_TMP/gnuplot.err"; then
+	echo "plot       : $OUT/throughput.png (data: $OUT/throughput.csv)"
+else
+	echo "plot       : gnuplot failed: $(head -n 3 "$XB_TMP/gnuplot.err")"
+	status=1
+fi
+echo "demo: $(($(date +%s) - T0)) s so far; cleaning up"
+exit $status

@@ -6,7 +6,8 @@ set -euo pipefail
 
 pkgs=(clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libmnl-dev libssl-dev
       libelf-dev zlib1g-dev pkg-config iproute2 ethtool iputils-ping python3
-      tshark mptcpd libclang-rt-14-dev gcc-multilib gnuplot-nox)
+      tshark mptcpd libclang-rt-14-dev gcc-multilib gnuplot-nox
+      curl)
 
 missing=()
 for p in "${pkgs[@]}"; do
