@@ -198,7 +198,13 @@ ka=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableACKR
 # 5b. the second interface: the route to 10.236.2.2 leaves through xpc1,
 # and S answers the SYN that came in on xps1 through xps1
 got=$(ip netns exec "$C" timeout 60 curl -sS --max-time 50 http://127.0.0.1:8084/small.bin | sha256sum | cut -d' ' -f1)
-last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
+# the summary line comes once the connection closed: with several subflows
+# that is a little after curl has its last byte
+for _ in $(seq 50); do
+	last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
+	[ -n "$last" ] && break
+	sleep 0.1
+done
 [ "$got" = "$sha_small" ] && grep -q '"local":"10.236.2.1:' <<<"$last" && grep -q '"mp_capable":true' <<<"$last" &&
 	ok "second_iface_route_and_syn_port" ||
 	not_ok "second_iface_route_and_syn_port" "sha $got" "$last" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
