@@ -43,8 +43,9 @@
 #     doubles it for its skb overhead, socket(7), and it turns autotuning
 #     off; the CSV keeps the value it reads back); xmptcpd: --rcvbuf N on
 #     the receiver (the window it offers). Goodput = bytes / receiver's
-#     seconds: kernel accept() to EOF; xmptcpd its summary's "seconds" (SYN
-#     arrival to every subflow closed: a little longer, against us).
+#     seconds: kernel accept() to EOF; xmptcpd its summary's "recv_seconds"
+#     (SYN arrival to the DATA_FIN in order: the same span, without the
+#     close; its "seconds" run until every subflow closed).
 #     Also "steady": the receiving application's byte counter sampled every
 #     250 ms (as in (b)), from 2 s after the connection's start to the last
 #     sample before the end: the same window for every row, without the
@@ -59,8 +60,9 @@
 #     -j --ctl SOCK` "recv"); time 0 of the plot: that connection start.
 # (c) short: --short-count sequential connections of each --short-sizes
 #     size per xmptcpd scheduler (--scheds) and for kernel MPTCP; FCT:
-#     xmptcpd the client's summary "seconds", kernel the client's connect()
-#     to the server's close seen; receive buffer 1M both.
+#     xmptcpd the client's summary "recv_seconds" (SYN sent to the server's
+#     DATA_FIN in order), kernel the client's connect() to the server's
+#     close seen; receive buffer 1M both.
 # Every transfer is checked: byte count and SHA-256 of sender == receiver,
 # MPTCP not fallen back, exit status 0; otherwise the run is FAILED.
 # Output: tables on stdout, CSVs and PNGs (gnuplot, bench/wifi3g_plot.gp)

@@ -238,7 +238,7 @@ def judge_bulk(d, n):
     else:
         s, v = biggest(os.path.join(d, "snd.json")), biggest(os.path.join(d, "rcv.json"))
         if s and v:
-            r["seconds"] = v.get("seconds")
+            r["seconds"] = v.get("recv_seconds") or v.get("seconds")
             if v.get("recv_sha256") != s.get("sent_sha256"):
                 why.append("sha256 differs")
             for x in (s, v):
@@ -298,7 +298,7 @@ def judge_short(d, size, count):
         elif kind == "kernel":
             r["fct_s"] = c["t_eof"] - c["t_connect"]
         else:
-            r["fct_s"] = c.get("seconds")
+            r["fct_s"] = c.get("recv_seconds") or c.get("seconds")
             r["subflows"] = c.get("subflows_opened")
             if c.get("error") or c.get("sent") != size:
                 r["status"] = "FAILED: %s, sent %s" % (c.get("error"), c.get("sent"))
@@ -574,7 +574,7 @@ def report_short(d, meta):
         for row in rows:
             f.write('"%s" %s\n' % (labels[row], " ".join(
                 "%.3f" % (med[row, z][0] * 1e3) if med[row, z][0] else "NaN" for z in sizes)))
-    print("FCT: xmptcp: the client's summary \"seconds\" (SYN sent to every subflow closed); kernel: "
+    print("FCT: xmptcp: the client's summary \"recv_seconds\" (SYN sent to the server's DATA_FIN); kernel: "
           "the client's connect() to the server's close seen (EOF); median of the connections "
           "of each size; goodput = size / FCT")
     for r in recs:

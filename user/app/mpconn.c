@@ -481,11 +481,13 @@ static int pump_rx_mptcp(struct xd_conn *c, bool *moved)
 	}
 	if (room && !n && !c->ep->rcvd_eof) {
 		c->ep->rcvd_eof = true; /* 3.3.3: the peer's DATA_FIN reached in order */
+		c->t_eof = c->loop->now;
 		*moved = true;
 	}
 	if (room && n < 0 && !c->ep->rcvd_eof && fallen_back(c) && !xmp_tcp_readable(first->sk) &&
 	    !xmp_tcp_recv(first->sk, xfer_buf, 0, c->loop->now)) {
 		c->ep->rcvd_eof = true; /* 3.7: the subflow's FIN ends the data */
+		c->t_eof = c->loop->now;
 		*moved = true;
 	}
 	return 0;
@@ -552,6 +554,7 @@ static int pump_plain(struct xd_conn *c, bool *moved)
 	}
 	if (room && !n && !c->ep->rcvd_eof && sk->state != XMP_TCP_CLOSED) {
 		c->ep->rcvd_eof = true;
+		c->t_eof = c->loop->now;
 		*moved = true;
 	}
 	if (!may_send(c) || sk->state < XMP_TCP_ESTABLISHED)

@@ -236,6 +236,10 @@ void xd_conn_report(const struct xd_conn *c, FILE *f)
 	json_bool(f, "recv_eof", ep->rcvd_eof, true);
 	fprintf(f, "\"seconds\":%.6f,\"goodput_mbps\":%.2f,", secs,
 		secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0);
+	/* start to the peer's end of data, without the close: what a kernel
+	 * peer's connect()/accept() to EOF measures */
+	if (c->t_eof > c->t_start)
+		fprintf(f, "\"recv_seconds\":%.6f,", (double)(c->t_eof - c->t_start) / 1e6);
 	json_err(f, c->err, true);
 	json_str(f, "sched", sched_name(c), true);
 	json_str(f, "cc", cc_name(c), true);

@@ -342,6 +342,7 @@ struct xd_conn {
 	__u64 drtx_count;  /* expiries */
 	__u32 dfin_rto_us;
 	__u64 t_start, t_established, t_done;
+	__u64 t_eof; /* the peer's end of data reached the app's side (DATA_FIN in order) */
 	bool done;     /* the transfer is over (closed, TIME-WAIT or error) */
 	bool reported; /* its summary line is out; only TIME-WAIT remains */
 	int err;
