@@ -87,13 +87,20 @@ static int conn_fail(struct xd_conn *c, int err)
 	return err;
 }
 
-/* The connection is named by its initial subflow's tuple. */
-static void conn_name(struct xd_conn *c, const struct xd_sf *s)
+/* Both roles, once the initial subflow's SYN left or was answered (or
+ * that failed: @err): the connection is named by it and known by its tuple. */
+static int conn_started(struct xd_conn **out, struct xd_conn *c, struct xd_sf *s, int err)
 {
+	if (err)
+		return conn_fail(c, err);
 	c->laddr = s->laddr;
 	c->raddr = s->raddr;
 	c->lport = s->lport;
 	c->rport = s->rport;
+	conn_link_sf(c, s);
+	xd_pm_conn_start(c);
+	*out = c;
+	return 0;
 }
 
 int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_addr *dst,
@@ -109,13 +116,7 @@ int xd_conn_connect(struct xd_conn **out, struct xd_loop *l, const struct xmp_ad
 	err = xd_sf_new(&s, c, false);
 	if (!err)
 		err = xd_sf_connect(s, NULL, dst, dport);
-	if (err)
-		return conn_fail(c, err);
-	conn_name(c, s);
-	conn_link_sf(c, s);
-	xd_pm_conn_start(c);
-	*out = c;
-	return 0;
+	return conn_started(out, c, s, err);
 }
 
 int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port,
@@ -137,14 +138,7 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port
 		pr_info("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
 		c->plain = true;
 	}
-	err = xd_sf_accept(s, port, syn);
-	if (err)
-		return conn_fail(c, err);
-	conn_name(c, s);
-	conn_link_sf(c, s);
-	xd_pm_conn_start(c);
-	*out = c;
-	return 0;
+	return conn_started(out, c, s, xd_sf_accept(s, port, syn));
 }
 
 void xd_conn_free(struct xd_conn *c)

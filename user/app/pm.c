@@ -69,7 +69,7 @@ static bool link_up(const char *ifname)
 	return up;
 }
 
-static struct xd_pm_laddr *laddr_find(struct xd_pm *pm, const struct xmp_addr *a)
+static const struct xd_pm_laddr *laddr_find(const struct xd_pm *pm, const struct xmp_addr *a)
 {
 	unsigned int i;
 
@@ -84,7 +84,7 @@ static struct xd_pm_laddr *laddr_find(struct xd_pm *pm, const struct xmp_addr *a
 static void laddr_keep(struct xd_pm *pm, struct xd_pm_laddr *next, unsigned int *n,
 		       const struct xmp_addr *a, int ifindex, bool up)
 {
-	struct xd_pm_laddr *old = laddr_find(pm, a);
+	const struct xd_pm_laddr *old = laddr_find(pm, a);
 
 	if (*n == XD_PM_ADDRS)
 		return;
@@ -128,22 +128,16 @@ int xd_pm_scan(struct xd_loop *l)
 
 int xd_pm_ifindex(const struct xd_loop *l, const struct xmp_addr *a)
 {
-	unsigned int i;
+	const struct xd_pm_laddr *la = laddr_find(&l->pm, a);
 
-	for (i = 0; i < l->pm.nla; i++)
-		if (xmp_addr_eq(&l->pm.la[i].addr, a))
-			return l->pm.la[i].ifindex;
-	return 0;
+	return la ? la->ifindex : 0;
 }
 
 __u8 xd_pm_local_id(const struct xd_loop *l, const struct xmp_addr *a)
 {
-	unsigned int i;
+	const struct xd_pm_laddr *la = laddr_find(&l->pm, a);
 
-	for (i = 0; i < l->pm.nla; i++)
-		if (xmp_addr_eq(&l->pm.la[i].addr, a))
-			return l->pm.la[i].id;
-	return 0;
+	return la ? la->id : 0;
 }
 
 static bool backup_if(const struct xd_pm *pm, int ifindex)
