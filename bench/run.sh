@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs every benchmark: each executable in $BUILD/bench/ (built from
 # bench/*.c) but the tools listed in BENCH_TOOLS, then each bench/*.sh but
-# this one (bench/goodput.sh: single-path goodput of xmptcpd, kernel MPTCP
-# and kernel TCP on one veth pair; GOODPUT_ARGS passes it options, e.g.
-# "--bytes 64M --reps 1"). Benchmarks print one line per figure, with the
+# this one: goodput.sh (single-path goodput of xmptcpd, kernel MPTCP and
+# kernel TCP on one veth pair; GOODPUT_ARGS passes it options, e.g.
+# "--bytes 64M --reps 1"), goodput_mp.sh (two paths, per scheduler;
+# GOODPUT_MP_ARGS) and wifi3g.sh (the shaped WiFi/3G experiment, about 5
+# minutes; WIFI3G_ARGS). Benchmarks print one line per figure, with the
 # ratio to the reference measured in the same run; exit 4 means skipped.
 #   BUILD=build bench/run.sh
 set -u
