@@ -232,4 +232,8 @@ echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
 ref=kmptcp
 case ",$ROWS," in *,kmptcp,*) ;; *) ref=${rows[0]} ;; esac
 python3 "$PEER" report "$RESULTS" "$CSV" "$ref"
+# the same as a PNG next to the CSV (a missing gnuplot costs the plot only)
+python3 "$XB_ROOT/bench/goodput_plot.py" "$CSV" "${CSV%.csv}.png" "$ref" \
+	"one unshaped veth path: goodput (ratio to kernel MPTCP) and CPU" ||
+	echo "# no plot: gnuplot missing or failed (make deps installs it)"
 exit $fail

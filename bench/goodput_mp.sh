@@ -273,4 +273,8 @@ echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
 ref=kmptcp2
 case ",$ROWS," in *,kmptcp2,*) ;; *) ref=${rows[0]} ;; esac
 python3 "$MP" report "$RESULTS" "$CSV" "$ref"
+# the same as a PNG next to the CSV (a missing gnuplot costs the plot only)
+python3 "$XB_ROOT/bench/goodput_plot.py" "$CSV" "${CSV%.csv}.png" "$ref" \
+	"two unshaped veth paths: goodput (ratio to kernel MPTCP over both paths) and CPU" ||
+	echo "# no plot: gnuplot missing or failed (make deps installs it)"
 exit $fail
