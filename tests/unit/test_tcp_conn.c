@@ -477,6 +477,39 @@ static void close_with_unread_data_resets(void)
 	tpair_fini(&tp);
 }
 
+/* A closed socket the daemon keeps for its counters gives its rings back,
+ * but never while bytes wait to be read; afterwards it holds nothing,
+ * takes nothing and sends nothing. */
+static void release_buffers_after_close(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	struct tpair tp;
+	__u8 buf[2000], *a;
+	__u64 sent;
+
+	CHECK_EQ(tpair_init(&tp, 15, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	a = tpeer_source(&tp, 0, 1000, 5, false);
+	tp.p[1].paused = true;
+	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + T_SEC);
+	CHECK(!xmp_tcp_release_buffers(tp.p[1].sk)); /* ESTABLISHED */
+	CHECK_EQ(xmp_tcp_close(tp.p[1].sk, memwire_now(tp.w)), 0);
+	CHECK_EQ(tp.p[1].sk->state, XMP_TCP_CLOSED);
+	CHECK(!xmp_tcp_release_buffers(tp.p[1].sk)); /* 1000 bytes unread */
+	CHECK_EQ(xmp_tcp_recv(tp.p[1].sk, buf, sizeof(buf), memwire_now(tp.w)), 1000);
+	CHECK(xmp_tcp_release_buffers(tp.p[1].sk));
+	CHECK_EQ(tp.p[1].sk->rcvq.cap, 0);
+	CHECK_EQ(tp.p[1].sk->sndq.cap, 0);
+	CHECK_EQ(xmp_tcp_readable(tp.p[1].sk), 0);
+	CHECK(xmp_tcp_send(tp.p[1].sk, buf, 100, memwire_now(tp.w)) < 0);
+	sent = tp.p[1].sk->mib[XMP_TCP_MIB_OUT_SEGS];
+	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + T_SEC); /* input still fine */
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_OUT_SEGS], sent);
+	CHECK_EQ(xmp_tcp_readable(tp.p[1].sk), 0);
+	free(a);
+	tpair_fini(&tp);
+}
+
 /* MPTCP hooks: a fake 4-byte kind-30 option on everything we send, and a
  * receive hook that counts, vetoes a marked segment and can abort. */
 struct hook_state {
@@ -703,6 +736,7 @@ int main(void)
 	RUN(ack_acceptance_rfc5961);
 	RUN(connect_refused_by_rst);
 	RUN(close_with_unread_data_resets);
+	RUN(release_buffers_after_close);
 	RUN(mptcp_hooks_carry_options);
 	RUN(desync_ack_storm_is_bounded);
 	RUN(paws_drops_old_timestamp);

@@ -450,3 +450,25 @@ void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us)
 		xmp_tcp_done(sk, err, 0);
 	xmp_tcp_leave(sk);
 }
+
+/* A listener that gives up a request to make room says nothing: a real
+ * client retransmits its SYN, a forged one never hears from us. */
+void xmp_tcp_drop(struct xmp_tcp_sock *sk, int err, __u64 now_us)
+{
+	xmp_tcp_enter(sk, now_us);
+	if (sk->state != XMP_TCP_CLOSED)
+		xmp_tcp_done(sk, err, 0);
+	xmp_tcp_leave(sk);
+}
+
+/* A closed socket kept for its counters gives its rings back, once nothing
+ * is left to read; freed rings are empty ones of capacity 0, so every later
+ * call (send, input, peek) finds nothing and writes nothing. */
+bool xmp_tcp_release_buffers(struct xmp_tcp_sock *sk)
+{
+	if (sk->state != XMP_TCP_CLOSED || sk->rcvq.len)
+		return false;
+	xmp_ring_free(&sk->sndq);
+	xmp_ring_free(&sk->rcvq);
+	return true;
+}

@@ -401,6 +401,11 @@ void xmp_tcp_cwnd_halve(struct xmp_tcp_sock *sk);
 void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us);
 /* Send a RST and go to CLOSED at once. */
 void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us);
+/* Closes without a segment (a request given up to make room): no RST. */
+void xmp_tcp_drop(struct xmp_tcp_sock *sk, int err, __u64 now_us);
+/* CLOSED and nothing left to read: frees the send/receive rings (the
+ * socket stays readable for its counters). true when they were freed. */
+bool xmp_tcp_release_buffers(struct xmp_tcp_sock *sk);
 
 const char *xmp_tcp_state_name(enum xmp_tcp_state st);
 const char *xmp_tcp_mib_name(enum xmp_tcp_mib m);
