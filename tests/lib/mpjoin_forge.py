@@ -9,6 +9,12 @@
 #   join        MP_JOIN SYN (RFC 8684 3.2) naming --token; reports the answer
 #   join-badack MP_JOIN SYN, then on a SYN-ACK with MP_JOIN a third ACK whose
 #               MP_JOIN carries a wrong 160-bit HMAC; reports the answer to it
+#   flood       --count N SYNs as fast as the socket takes them, each from a
+#               random address of --src's /24 (hosts 10..250 but never
+#               --src itself) and a random port, every other one with an
+#               MP_CAPABLE (RFC 8684 3.1) so the listener derives keys for
+#               it; never completed. Reports what it sent and how many
+#               SYN-ACKs and RSTs came back while it did.
 # A SYN-ACK the tool does not complete is aborted with a RST, so the
 # listener keeps no half-open connection. Prints one JSON line: what came back to each step ("synack", "rst", "none",
 # plus TCP flags and the MPTCP suboptions seen: MP_JOIN's fields, MP_TCPRST's
@@ -22,7 +28,7 @@
 # answer, whatever sent it (AF_XDP TX or the server's kernel), arrives at
 # this veth where a packet socket sees it. Checksums are computed here:
 # nothing offloads them for a packet socket. Python stdlib only.
-import argparse, json, os, random, select, socket, struct, sys, time
+import argparse, copy, json, os, random, select, socket, struct, sys, time
 
 ETH_P_IP = 0x0800
 ETH_P_ALL = 0x0003
@@ -146,9 +152,60 @@ def mpj(r):
     return None
 
 
+def flood(s, a, smac):
+    """SYNs that never complete, from addresses nobody owns (the server
+    answers the MAC they came from, so no neighbour entry is needed)."""
+    base = a.src.rsplit(".", 1)[0]
+    mss = struct.pack("!BBH", 2, 4, 1460)
+    mpc = struct.pack("!BBBB", MPTCP_KIND, 4, 0x01, 0x01)  # MP_CAPABLE v1 SYN, HMAC-SHA256
+    seen = {"synack": 0, "rst": 0}
+    s.setblocking(False)
+    t0 = time.time()
+    for i in range(a.count):
+        b = copy.copy(a)
+        host = random.randint(10, 250)
+        b.src = "%s.%d" % (base, host)
+        if b.src == a.src:
+            b.src = "%s.%d" % (base, 251)
+        b.sport = random.randint(1024, 65535)
+        s.send(build(b, smac, random.getrandbits(32), 0, TH_SYN, mss + (mpc if i % 2 else b"")))
+        if i % 64 == 0:
+            drain(s, a, seen)
+    secs = time.time() - t0
+    end = time.time() + 0.5
+    while time.time() < end:
+        drain(s, a, seen)
+        time.sleep(0.01)
+    return {"mode": "flood", "sent": a.count, "seconds": round(secs, 3),
+            "pps": round(a.count / secs) if secs else None, "synacks_seen": seen["synack"],
+            "rsts_seen": seen["rst"]}
+
+
+def drain(s, a, seen):
+    """Counts answers from --dst:--dport queued on the packet socket."""
+    while True:
+        try:
+            f, addr = s.recvfrom(65535)
+        except BlockingIOError:
+            return
+        if addr[2] == socket.PACKET_OUTGOING or len(f) < 54 or f[12:14] != b"\x08\x00":
+            continue
+        ihl = (f[14] & 15) * 4
+        if f[23] != socket.IPPROTO_TCP or socket.inet_ntoa(f[26:30]) != a.dst:
+            continue
+        t = 14 + ihl
+        if struct.unpack("!H", f[t:t + 2])[0] != a.dport:
+            continue
+        fl = f[t + 13]
+        if fl & TH_RST:
+            seen["rst"] += 1
+        elif fl & TH_SYN and fl & TH_ACK:
+            seen["synack"] += 1
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=["syn", "join", "join-badack"])
+    p.add_argument("mode", choices=["syn", "join", "join-badack", "flood"])
     p.add_argument("--iface", required=True)
     p.add_argument("--dmac", required=True)
     p.add_argument("--src", required=True)
@@ -158,7 +215,10 @@ def main():
     p.add_argument("--token", default=None, help="receiver token, hex (random if absent)")
     p.add_argument("--addr-id", type=int, default=7)
     p.add_argument("--timeout", type=float, default=3.0)
+    p.add_argument("--count", type=int, default=10000, help="flood: SYNs to send")
     a = p.parse_args()
+    if a.count < 1:
+        p.error("--count wants at least 1")
     a.sport = a.sport or random.randint(20000, 60000)
     token = int(a.token, 16) if a.token else random.getrandbits(32)
     try:
@@ -168,6 +228,9 @@ def main():
     except OSError as e:
         print(json.dumps({"error": "packet socket on %s: %s" % (a.iface, e)}), flush=True)
         return 2
+    if a.mode == "flood":
+        print(json.dumps(flood(s, a, smac)), flush=True)
+        return 0
     iss = random.getrandbits(32)
     mss = struct.pack("!BBH", 2, 4, 1460)
     res = {"mode": a.mode, "src": "%s:%d" % (a.src, a.sport), "dst": "%s:%d" % (a.dst, a.dport),

@@ -179,6 +179,17 @@ static void mib_json(const struct xd_loop *l, FILE *f)
 	fprintf(f, "}");
 }
 
+/* limits.c's bounds, what they hold now and what they refused. */
+static void limits_json(const struct xd_loop *l, FILE *f)
+{
+	fprintf(f, "\"limits\":{\"max_conns\":%u,\"max_half_open\":%u,\"half_open\":%u,"
+		   "\"syn_evicted\":%llu,\"mem_max\":%llu,\"mem_reserved\":%llu,"
+		   "\"mem_peak\":%llu,\"mem_conn_max\":%llu,\"mem_refused\":%llu},",
+		l->max_conns, l->max_halfopen, xd_halfopen_count(l), S(l->st.syn_evicted),
+		S(l->mem_max), S(l->mem_reserved), S(l->mem_peak), S(xd_mem_conn_max(l)),
+		S(l->st.mem_refused));
+}
+
 static void stats_json(const struct xd_loop *l, FILE *f)
 {
 	const struct xd_loop_stats *st = &l->st;
@@ -198,6 +209,7 @@ static void stats_json(const struct xd_loop *l, FILE *f)
 		S(st->tx_frames), S(st->tx_drop));
 	fprintf(f, "\"proxy\":{\"accepted\":%llu,\"refused\":%llu,\"forward_failed\":%llu},",
 		S(st->proxy_accepted), S(st->proxy_refused), S(st->proxy_fwd_failed));
+	limits_json(l, f);
 	fprintf(f, "\"bytes_completed\":{\"sent\":%llu,\"recv\":%llu},", S(st->bytes_sent),
 		S(st->bytes_rcvd));
 	fprintf(f, "\"ctl\":{\"requests\":%llu,\"bad\":%llu},", S(st->ctl_requests),
@@ -227,6 +239,15 @@ static void stats_text(const struct xd_loop *l, FILE *f)
 		S(st->proxy_fwd_failed));
 	fprintf(f, "bytes completed  sent %llu, received %llu\n", S(st->bytes_sent),
 		S(st->bytes_rcvd));
+	fprintf(f, "half-open        %u of %u; %llu dropped for newer SYNs\n",
+		xd_halfopen_count(l), l->max_halfopen, S(st->syn_evicted));
+	fprintf(f, "memory reserved  %llu (peak %llu), ", S(l->mem_reserved), S(l->mem_peak));
+	if (l->mem_max)
+		fprintf(f, "--max-mem %llu, ", S(l->mem_max));
+	else
+		fprintf(f, "no --max-mem, ");
+	fprintf(f, "%llu refused; a connection %llu at most\n", S(st->mem_refused),
+		S(xd_mem_conn_max(l)));
 }
 
 static void subflows_json(const struct xd_loop *l, FILE *f)

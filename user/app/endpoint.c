@@ -70,7 +70,6 @@ static void sha_hex(EVP_MD_CTX *ctx, char *hex)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
-#define XD_EP_OBUF (256u << 10) /* bytes waiting for the app socket */
 
 static int ep_init_sock(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
 {

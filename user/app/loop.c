@@ -21,6 +21,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/timerfd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <linux/if_xdp.h>
 
 #include "common/log.h"
@@ -102,6 +104,25 @@ void xd_loop_unwatch(struct xd_loop *l, struct xd_src *src)
 	src->fd = -1;
 }
 
+/* The interface's MTU, read when it opens and when it comes up: a SYN is
+ * answered through the port it came by, so its MSS needs no route or
+ * neighbour lookup (a flood's addresses never resolve: each lookup would
+ * stall the loop for the resolution timeout). 1500 if unreadable. */
+static void port_read_mtu(struct xd_port *p)
+{
+	struct ifreq ifr = {};
+	int fd;
+
+	p->mtu = 1500;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->ifname);
+	if (!ioctl(fd, SIOCGIFMTU, &ifr) && ifr.ifr_mtu > 0)
+		p->mtu = (__u32)ifr.ifr_mtu;
+	close(fd);
+}
+
 /* One interface: its AF_XDP socket on the queue asked for, in epoll. */
 static int loop_open_port(struct xd_loop *l, struct xd_port *p, const char *ifname,
 			  unsigned int queue)
@@ -132,6 +153,7 @@ static int loop_open_port(struct xd_loop *l, struct xd_port *p, const char *ifna
 			strerror(-err));
 		return err;
 	}
+	port_read_mtu(p);
 	p->src.obj = p;
 	return loop_epoll_add(l, &p->src, XD_SRC_XSK, xmp_xsk_fd(p->xsk), EPOLLIN);
 }
@@ -201,6 +223,8 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 	l->cc_name = "lia";
 	l->msk_sndbuf = XD_MSK_SNDBUF;
 	l->msk_rcvbuf = XD_MSK_RCVBUF;
+	l->sf_buf = XD_SF_BUF;
+	l->max_halfopen = XD_HALFOPEN;
 	l->reinject = true;
 	xd_pm_init(&l->pm);
 	if (cfg->timeout_s)
@@ -368,13 +392,13 @@ static void loop_report(struct xd_loop *l, struct xd_conn *c)
 	bool ok = xd_conn_ok(c);
 
 	xd_ep_finish(c->ep);
-	if (l->report) {
+	if (l->report && !c->evicted) {
 		xd_conn_report(c, l->report);
 		fflush(l->report);
 	}
 	if (ok)
 		l->st.conns_ok++;
-	else
+	else if (!c->evicted) /* counted in syn_evicted */
 		l->st.conns_failed++;
 	if (c->plain)
 		l->st.conns_plain++;
@@ -399,6 +423,19 @@ void xd_loop_reap(struct xd_loop *l)
 			loop_free_conn(l, c);
 	}
 	loop_client_fill(l);
+}
+
+/* A half-open connection given up for a newer SYN (limits.c): freed now,
+ * not at the next reap, so what a flood holds between two turns of the
+ * loop stays within --max-half-open. */
+void xd_loop_evict(struct xd_loop *l, struct xd_conn *c)
+{
+	c->evicted = true; /* no summary line: it never was a connection */
+	xd_conn_drop(c, -ETIMEDOUT);
+	if (!c->reported)
+		loop_report(l, c);
+	if (!xd_conn_lingers(c))
+		loop_free_conn(l, c);
 }
 
 int xd_loop_xmit(struct xd_loop *l, struct xd_port *p, const struct xmp_pkt_hdrs *h,
@@ -465,7 +502,10 @@ static void loop_accept(struct xd_loop *l, struct xd_port *port, struct xd_liste
 	struct xd_conn *c;
 	int err;
 
-	if (l->nactive >= l->max_conns || xd_stop) {
+	if (xd_stop)
+		return;
+	xd_halfopen_make_room(l); /* a SYN flood holds --max-half-open at most */
+	if (l->nactive >= l->max_conns) {
 		l->st.rx_syn_limit++; /* the peer retries or gives up; nothing kept */
 		return;
 	}
@@ -479,7 +519,8 @@ static void loop_accept(struct xd_loop *l, struct xd_port *port, struct xd_liste
 	}
 	err = xd_conn_accept(&c, l, port, f, &ec);
 	if (err) {
-		pr_warn("xmptcpd: cannot accept a connection: %s\n", strerror(-err));
+		if (err != -ENOBUFS) /* --max-mem: counted in mem_refused */
+			pr_warn("xmptcpd: cannot accept a connection: %s\n", strerror(-err));
 		if (ec.sock_fd >= 0)
 			close(ec.sock_fd);
 		return;
@@ -672,6 +713,8 @@ static void nl_event(const struct xmp_nl_event *ev, void *arg)
 		if (ours) {
 			pr_info("xmptcpd: link %s %s\n", xd_loop_port(l, ev->ifindex)->ifname,
 				ev->kind == XMP_NL_LINK_UP ? "up" : "down");
+			if (ev->kind == XMP_NL_LINK_UP)
+				port_read_mtu(xd_loop_port(l, ev->ifindex));
 			xd_pm_link_event(l, ev->ifindex, ev->kind == XMP_NL_LINK_UP);
 		}
 		break;

@@ -43,12 +43,20 @@ static __u8 xfer_buf[65536];
 static int conn_alloc(struct xd_conn **out, struct xd_loop *l, const struct xd_ep_cfg *ep,
 		      enum xmp_sf_role role)
 {
-	struct xd_conn *c = calloc(1, sizeof(*c));
+	__u64 mem = xd_mem_conn_cost(l, ep->sock_fd >= 0);
+	struct xd_conn *c;
 	int err;
 
 	*out = NULL;
-	if (!c)
+	err = xd_mem_charge(l, mem); /* --max-mem: refused before anything exists */
+	if (err)
+		return err;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		xd_mem_uncharge(l, mem);
 		return -ENOMEM;
+	}
+	c->mem = mem;
 	c->loop = l;
 	c->role = role;
 	c->app_src.fd = -1;
@@ -61,6 +69,7 @@ static int conn_alloc(struct xd_conn **out, struct xd_loop *l, const struct xd_e
 	xd_pm_conn_init(c);
 	err = xd_ep_init(&c->ep_store, ep);
 	if (err) {
+		xd_mem_uncharge(l, mem);
 		free(c);
 		return err;
 	}
@@ -135,7 +144,7 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port
 		return conn_fail(c, err);
 	xmp_mp_parse(syn->seg.opts, syn->seg.optlen, &mp, &s->pst);
 	if (xmp_sf_rcv_syn(&s->sf, &mp) == XMP_SF_PLAIN) {
-		pr_info("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
+		pr_debug("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
 		c->plain = true;
 	}
 	return conn_started(out, c, s, xd_sf_accept(s, port, syn));
@@ -160,6 +169,7 @@ void xd_conn_free(struct xd_conn *c)
 		xd_sf_free(c->sfs[i]);
 	xmp_msk_destroy(msk);
 	xd_ep_free(c->ep);
+	xd_mem_uncharge(c->loop, c->mem);
 	free(c);
 }
 
@@ -378,6 +388,7 @@ static void conn_reap_subflows(struct xd_conn *c)
 			s->owned = false;
 		}
 		xmp_port_release(&s->port);
+		xd_mem_sf_trim(s);
 	}
 }
 
@@ -898,7 +909,8 @@ void xd_conn_close(struct xd_conn *c)
 	xd_conn_pump(c);
 }
 
-void xd_conn_abort(struct xd_conn *c, int err)
+/* Every subflow closed at once, with a RST (@rst) or without a word. */
+static void conn_end(struct xd_conn *c, int err, bool rst)
 {
 	unsigned int i;
 
@@ -907,12 +919,26 @@ void xd_conn_abort(struct xd_conn *c, int err)
 	for (i = 0; i < c->nsf; i++) {
 		struct xd_sf *s = c->sfs[i];
 
-		if (xd_sf_open(s))
+		if (!xd_sf_open(s))
+			continue;
+		if (rst)
 			xmp_tcp_abort(s->sk, err, c->loop->now);
+		else
+			xmp_tcp_drop(s->sk, err, c->loop->now);
 	}
 	conn_reap_subflows(c);
 	c->done = true;
 	c->t_done = c->loop->now;
+}
+
+void xd_conn_abort(struct xd_conn *c, int err)
+{
+	conn_end(c, err, true);
+}
+
+void xd_conn_drop(struct xd_conn *c, int err)
+{
+	conn_end(c, err, false);
 }
 
 void xd_conn_fastclose(struct xd_conn *c, int err)

@@ -30,7 +30,6 @@
 #include "app/xmptcpd.h"
 
 #define XD_OPT_RESERVE	   28		/* DSS: DATA_ACK64 + DSN64 map (26) padded */
-#define XD_TCP_BUF	   (1u << 20)	/* subflow send/receive buffer */
 #define XD_JOIN_ACK_RTO_US 200000	/* third-ACK retransmission floor (Linux: TCP_RTO_MIN) */
 
 static bool ssn_before(__u32 a, __u32 b)
@@ -370,9 +369,15 @@ int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
 	*out = NULL;
 	if (c->nsf == XD_SF_SLOTS)
 		return -ENOSPC;
+	err = xd_mem_charge(c->loop, xd_mem_sf_cost(c->loop));
+	if (err)
+		return err;
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		xd_mem_uncharge(c->loop, xd_mem_sf_cost(c->loop));
 		return -ENOMEM;
+	}
+	s->mem = xd_mem_sf_cost(c->loop);
 	s->c = c;
 	s->join = join;
 	s->id = c->next_sf_id++;
@@ -381,6 +386,7 @@ int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
 	if (!join) {
 		err = xmp_sf_init(&s->sf, c->role, &sfc);
 		if (err) {
+			xd_mem_uncharge(c->loop, s->mem);
 			free(s);
 			return err;
 		}
@@ -397,8 +403,8 @@ static int sf_engine(struct xd_sf *s, __u32 mtu, bool v4)
 		.lport = s->lport,
 		.rport = s->rport,
 		.opt_reserve = XD_OPT_RESERVE,
-		.sndbuf = XD_TCP_BUF,
-		.rcvbuf = XD_TCP_BUF,
+		.sndbuf = l->sf_buf,
+		.rcvbuf = l->sf_buf,
 		.nodelay = true,
 		.cc = l->cc_name,
 	};
@@ -481,9 +487,6 @@ int xd_sf_connect(struct xd_sf *s, const struct xmp_addr *src, const struct xmp_
 
 int xd_sf_accept(struct xd_sf *s, struct xd_port *port, const struct xmp_frame *syn)
 {
-	struct xd_loop *l = s->c->loop;
-	struct xmp_route r;
-	__u32 mtu = 1500;
 	int err;
 
 	s->ifp = port;
@@ -491,13 +494,13 @@ int xd_sf_accept(struct xd_sf *s, struct xd_port *port, const struct xmp_frame *
 	s->raddr = syn->saddr;
 	s->lport = syn->seg.dport;
 	s->rport = syn->seg.sport;
-	/* Answer the MAC the SYN came from: no neighbour lookup needed. */
+	/* Answer the MAC the SYN came from, through its port: no route or
+	 * neighbour lookup, which would wait on an address that never
+	 * resolves (a SYN flood's). */
 	xmp_pkt_reply_hdrs(syn, &s->hdrs);
-	if (!xmp_route_lookup(l->rc, &s->raddr, &r))
-		mtu = r.mtu;
 	err = sf_own(s);
 	if (!err)
-		err = sf_engine(s, mtu, syn->ip_version == 4);
+		err = sf_engine(s, port->mtu, syn->ip_version == 4);
 	if (!err)
 		err = xmp_tcp_accept_syn(s->sk, &syn->seg, sf_now(s));
 	return err;
@@ -524,6 +527,7 @@ void xd_sf_free(struct xd_sf *s)
 		xmp_join_release(&s->jn);
 		xmp_join_mib_add(l->join_mib, &s->jn);
 	}
+	xd_mem_uncharge(l, s->mem);
 	free(s);
 }
 

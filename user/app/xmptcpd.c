@@ -65,6 +65,9 @@ struct xd_opts {
 	const char *cc;
 	bool no_reinject;
 	__u64 sndbuf, rcvbuf;
+	/* limits */
+	unsigned int max_halfopen;
+	__u64 max_mem, sf_buf;
 };
 
 static void usage(FILE *f)
@@ -104,6 +107,15 @@ static void usage(FILE *f)
 		"                          (repeatable: a connection uses the one its route\n"
 		"                          or its SYN came by)\n"
 		"      --max-conns N       live connections at most; more are refused [1024]\n"
+		"      --max-half-open N   connections a listener keeps before their handshake\n"
+		"                          completes; a SYN beyond drops the oldest (SYN\n"
+		"                          floods hold this much state at most) [256]\n"
+		"      --max-mem N         buffer memory all connections may reserve (K/M/G;\n"
+		"                          0 = no limit): connections and subflows beyond are\n"
+		"                          refused. A connection reserves --sndbuf + --rcvbuf\n"
+		"                          + 256K (proxies) + 2 x --sf-buf per subflow [0]\n"
+		"      --sf-buf N          each subflow's TCP send and receive ring (K/M,\n"
+		"                          16K..16M) [1M]\n"
 		"\n"
 		"Multipath (RFC 8684):\n"
 		"      --pm MODE           path manager: fullmesh (a subflow per local x remote\n"
@@ -267,6 +279,9 @@ enum {
 	O_NOREINJ,
 	O_SNDBUF,
 	O_RCVBUF,
+	O_MAXHALF,
+	O_MAXMEM,
+	O_SFBUF,
 };
 
 static const struct option long_opts[] = {
@@ -294,6 +309,9 @@ static const struct option long_opts[] = {
 	{ "no-reinject", no_argument, NULL, O_NOREINJ },
 	{ "sndbuf", required_argument, NULL, O_SNDBUF },
 	{ "rcvbuf", required_argument, NULL, O_RCVBUF },
+	{ "max-half-open", required_argument, NULL, O_MAXHALF },
+	{ "max-mem", required_argument, NULL, O_MAXMEM },
+	{ "sf-buf", required_argument, NULL, O_SFBUF },
 	{ "pin-dir", required_argument, NULL, O_PIN },
 	{ "queue", required_argument, NULL, O_QUEUE },
 	{ "timeout", required_argument, NULL, 't' },
@@ -332,6 +350,36 @@ static int parse_pm(const char *arg, struct xd_opts *o)
 	pr_warn("xmptcpd: --pm wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n",
 		XD_SF_MAX, arg);
 	return -EINVAL;
+}
+
+/* --max-half-open, --max-mem, --sf-buf. */
+static int parse_limit(int c, const char *arg, struct xd_opts *o)
+{
+	switch (c) {
+	case O_MAXHALF:
+		if (parse_uint("--max-half-open", arg, 1000000, &o->max_halfopen))
+			return -EINVAL;
+		if (!o->max_halfopen) {
+			pr_warn("xmptcpd: --max-half-open wants at least 1\n");
+			return -EINVAL;
+		}
+		return 0;
+	case O_MAXMEM:
+		if (parse_u64(arg, &o->max_mem, true)) {
+			pr_warn("xmptcpd: --max-mem wants a byte count like 512M or 4G (0: no "
+				"limit), not '%s'\n", arg);
+			return -EINVAL;
+		}
+		return 0;
+	default: /* O_SFBUF */
+		if (parse_u64(arg, &o->sf_buf, true) || o->sf_buf < XD_SF_BUF_MIN ||
+		    o->sf_buf > XD_SF_BUF_MAX) {
+			pr_warn("xmptcpd: --sf-buf wants %uK..%uM bytes (K/M suffixes), not '%s'\n",
+				XD_SF_BUF_MIN >> 10, XD_SF_BUF_MAX >> 20, arg);
+			return -EINVAL;
+		}
+		return 0;
+	}
 }
 
 /* The multipath options. */
@@ -465,6 +513,10 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 	case O_CC:
 	case O_NOREINJ:
 		return parse_mp(c, arg, o);
+	case O_MAXHALF:
+	case O_MAXMEM:
+	case O_SFBUF:
+		return parse_limit(c, arg, o);
 	case O_SNDBUF:
 	case O_RCVBUF:
 		return parse_buf(c == O_SNDBUF ? "--sndbuf" : "--rcvbuf", arg,
@@ -551,6 +603,7 @@ static int parse_opts(int argc, char **argv, struct xd_opts *o)
 	o->seed = 1;
 	o->parallel = 1;
 	o->max_conns = 1024;
+	o->max_halfopen = XD_HALFOPEN;
 	o->pm = XD_PM_FULLMESH;
 	o->max_subflows = 8 > XD_SF_MAX - 1 ? XD_SF_MAX - 1 : 8;
 	o->max_add_addr = XD_PM_ADDRS;
@@ -674,6 +727,32 @@ static int setup_mp(struct xd_loop *l, const struct xd_opts *o)
 	return xd_pm_scan(l);
 }
 
+/* --max-half-open, --max-mem, --sf-buf, once the buffer sizes are known: a
+ * total that cannot hold one connection is a mistake, said at once. */
+static int setup_limits(struct xd_loop *l, const struct xd_opts *o)
+{
+	__u64 one;
+
+	l->max_halfopen = o->max_halfopen;
+	if (o->sf_buf)
+		l->sf_buf = (__u32)o->sf_buf;
+	l->mem_max = o->max_mem;
+	one = xd_mem_conn_cost(l, true) + xd_mem_sf_cost(l);
+	if (l->mem_max && l->mem_max < one) {
+		pr_warn("xmptcpd: --max-mem %llu cannot hold one connection (it reserves "
+			"%llu bytes with one subflow; lower --sndbuf/--rcvbuf/--sf-buf or "
+			"raise --max-mem)\n",
+			(unsigned long long)l->mem_max, (unsigned long long)one);
+		return -EINVAL;
+	}
+	pr_info("xmptcpd: a connection reserves at most %llu bytes; all of them %llu at most "
+		"(%s)\n",
+		(unsigned long long)xd_mem_conn_max(l),
+		(unsigned long long)(l->mem_max ? l->mem_max : xd_mem_conn_max(l) * l->max_conns),
+		l->mem_max ? "--max-mem" : "--max-conns times that");
+	return 0;
+}
+
 /* --connect/--listen were checked as ADDR:PORT before anything starts. */
 static int check_endpoints(const struct xd_opts *o)
 {
@@ -735,6 +814,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	err = setup_mp(&loop, &o);
+	if (!err)
+		err = setup_limits(&loop, &o);
 	if (err)
 		goto out; /* said why already */
 	err = setup(&loop, &o);

@@ -215,6 +215,35 @@ void xd_pm_close_from(struct xd_conn *c, const struct xmp_addr *a);
 #define XD_MSK_BUF_MIN (16u << 10)
 #define XD_MSK_BUF_MAX (64u << 20)
 
+/* ---- limits.c: what connections may hold ---- */
+
+#define XD_SF_BUF     (1u << 20)   /* subflow send/receive ring (--sf-buf) */
+#define XD_SF_BUF_MIN (16u << 10)
+#define XD_SF_BUF_MAX (16u << 20)
+#define XD_EP_OBUF    (256u << 10) /* bytes waiting for an app socket */
+#define XD_HALFOPEN   256	   /* --max-half-open default */
+
+struct xd_sf;
+
+/* Bytes a new connection reserves before its subflows: data-level rings,
+ * the app socket's buffer (@sock_ep) and the connection itself. */
+__u64 xd_mem_conn_cost(const struct xd_loop *l, bool sock_ep);
+/* Bytes each subflow reserves: its engine and its two rings. */
+__u64 xd_mem_sf_cost(const struct xd_loop *l);
+/* The most one connection reserves (a proxied one, every subflow live). */
+__u64 xd_mem_conn_max(const struct xd_loop *l);
+/* Reserve against --max-mem: 0, or -ENOBUFS (counted in mem_refused). */
+int xd_mem_charge(struct xd_loop *l, __u64 bytes);
+void xd_mem_uncharge(struct xd_loop *l, __u64 bytes);
+/* A closed subflow with nothing left to read gives its rings back. */
+void xd_mem_sf_trim(struct xd_sf *s);
+/* Server side, initial subflow not yet ESTABLISHED: what a SYN creates. */
+bool xd_conn_halfopen(const struct xd_conn *c);
+unsigned int xd_halfopen_count(const struct xd_loop *l);
+/* Before a SYN to a listener creates a connection: at --max-half-open,
+ * the oldest half-open one is dropped without a word. */
+void xd_halfopen_make_room(struct xd_loop *l);
+
 /* ---- sflow.c: one subflow of a connection ---- */
 
 struct xd_loop;
@@ -239,6 +268,7 @@ struct xd_sf {
 	bool backup;  /* we asked the peer to use it as backup (B bit / MP_PRIO) */
 	bool linked;  /* in the conntab */
 	bool dead;    /* failed or closed: carries nothing more */
+	__u64 mem;    /* its rings' bytes against --max-mem; 0 once trimmed */
 	bool ack_due; /* an ACK must leave after this entry (fourth ACK, 3.2) */
 	bool peer_backup; /* the peer asked us to use it as backup (MP_JOIN B, MP_PRIO) */
 	struct xmp_tcp_sock *sk;
@@ -349,6 +379,8 @@ struct xd_conn {
 	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
 	bool reinj_upto_valid;
 	__u64 reinj_bytes, penalties, wnd_blocked;
+	__u64 mem;    /* bytes reserved against --max-mem (limits.c) */
+	bool evicted; /* half-open, given up for a newer SYN: not reported */
 	__u32 subflows_opened; /* established: the initial one, then each join */
 	__u32 joins_failed;    /* joins that never completed (not listed) */
 	__u32 next_sf_id;
@@ -386,6 +418,8 @@ void xd_conn_pump(struct xd_conn *c);
 /* Graceful: the source stops, DATA_FIN (or FIN) after the queued data. */
 void xd_conn_close(struct xd_conn *c);
 void xd_conn_abort(struct xd_conn *c, int err);
+/* Closed without a segment: a half-open connection evicted by a SYN flood. */
+void xd_conn_drop(struct xd_conn *c, int err);
 /* Abort by the app or an operator: the RST carries MP_FASTCLOSE (3.5). */
 void xd_conn_fastclose(struct xd_conn *c, int err);
 /* Completed: no error, both directions ended, the subflows closed cleanly. */
@@ -449,6 +483,8 @@ struct xd_loop_stats {
 	__u64 rx_bad;	   /* not parseable / bad checksum */
 	__u64 rx_nomatch;  /* steered to us but no connection wants it */
 	__u64 rx_syn_limit; /* SYN to a listener refused: --max-conns reached */
+	__u64 syn_evicted;  /* half-open connections dropped for newer SYNs */
+	__u64 mem_refused;  /* connections and subflows refused: --max-mem */
 	__u64 tx_frames;
 	__u64 tx_drop; /* no TX frame or ring full: the engine retransmits */
 	__u64 conns_opened, conns_ok, conns_failed, conns_plain;
@@ -485,6 +521,7 @@ struct xd_cproxy {
 struct xd_port {
 	char ifname[IF_NAMESIZE];
 	int ifindex;
+	__u32 mtu; /* read at open and on link up: SYN-ACKs' MSS */
 	struct xmp_xsk *xsk;
 	struct xd_src src;
 	unsigned int tx_unflushed;
@@ -521,6 +558,10 @@ struct xd_loop {
 	/* exit once this many connections completed (0: until a signal) */
 	__u64 count;
 	unsigned int max_conns;
+	unsigned int max_halfopen; /* SYN_RCVD connections kept (limits.c) */
+	__u64 mem_max;		   /* bytes connections may reserve; 0: no limit */
+	__u64 mem_reserved, mem_peak;
+	__u32 sf_buf; /* each subflow's TCP send and receive ring */
 	bool csum; /* ask for DSS checksums (RFC 8684 3.3.1) */
 	const char *cc_name; /* subflow congestion control ("lia": coupled) */
 	__u32 msk_sndbuf, msk_rcvbuf; /* data-level buffers of new connections */
@@ -558,6 +599,8 @@ int xd_loop_client(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport, _
 /* Runs until count connections completed (or the timeout / a signal).
  * 0 when every completed connection was clean, else -errno. */
 int xd_loop_run(struct xd_loop *l);
+/* A half-open connection dropped for a newer SYN: freed at once. */
+void xd_loop_evict(struct xd_loop *l, struct xd_conn *c);
 /* Builds and queues one frame on port p (ops->xmit of every connection). */
 int xd_loop_xmit(struct xd_loop *l, struct xd_port *p, const struct xmp_pkt_hdrs *h,
 		 const struct xmp_seg *seg);
