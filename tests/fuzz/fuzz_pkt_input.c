@@ -260,6 +260,38 @@ static __u8 fz_app_byte(__u64 off)
 	return (__u8)(off * 7 + (off >> 9) + 0x3c);
 }
 
+/*
+ * fz_app_byte() depends on the offset modulo 2^17 only (off * 7 mod 256 on
+ * its low 8 bits, (off >> 9) mod 256 on bits 9-16), so one table holds the
+ * whole stream, and FZ_APP_SPAN more entries make any run up to that length
+ * contiguous: checks and fills become memcmp()/memcpy() instead of a loop
+ * per byte, whose coverage callbacks cost more than the engine's own work.
+ */
+#define FZ_APP_PERIOD (1u << 17)
+#define FZ_APP_SPAN   65536u
+static __u8 app_tab[FZ_APP_PERIOD + FZ_APP_SPAN];
+
+static void fz_app_tab_init(void)
+{
+	static bool done;
+	__u32 i;
+
+	if (done)
+		return;
+	for (i = 0; i < sizeof(app_tab); i++)
+		app_tab[i] = fz_app_byte(i);
+	for (i = 0; i < sizeof(app_tab); i++)
+		REQUIRE(app_tab[i] == fz_app_byte(i % FZ_APP_PERIOD));
+	done = true;
+}
+
+/* The application's bytes [@off, @off + @n), @n <= FZ_APP_SPAN. */
+static const __u8 *fz_app_bytes(__u64 off, __u32 n)
+{
+	REQUIRE(n <= FZ_APP_SPAN);
+	return app_tab + off % FZ_APP_PERIOD;
+}
+
 static void fz_addrs(bool v6, struct xmp_addr *local, struct xmp_addr *peer)
 {
 	static const __u8 l6[16] = {0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -500,19 +532,19 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 {
 	const struct xmp_msk *msk = z->sf.msk;
 	struct xmp_mp_opt mp;
-	__u32 ssn, len, rel, i;
-	__u64 dsn;
+	__u32 ssn, len, rel, in0, n;
+	__u64 dsn, off, i0, i1;
 
 	REQUIRE(seg->optlen <= XMP_TCP_MAX_OPTLEN && seg->optlen % 4 == 0);
 	REQUIRE(seg->len <= sk->cfg.mss);
 	if (z->plain) {
 		/* Plain TCP: the stream is the application's bytes, from ISS + 1. */
-		for (i = 0; i < seg->len; i++) {
-			__u32 off = seg->seq - sk->iss - 1 + i;
+		__u32 off = seg->seq - sk->iss - 1;
 
-			REQUIRE(off < z->app_written);
-			REQUIRE(seg->payload[i] == fz_app_byte(off));
-		}
+		if (!seg->len)
+			return;
+		REQUIRE((__u64)off + seg->len <= z->app_written);
+		REQUIRE(!memcmp(seg->payload, fz_app_bytes(off, seg->len), seg->len));
 		return;
 	}
 	if (!msk)
@@ -521,20 +553,30 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 	fz_check_adv_window(z, sk, seg, &mp);
 	if (!seg->len || !fz_out_mapping(z, &mp, &dsn, &ssn, &len))
 		return;
-	rel = seg->seq - sk->iss;
-	for (i = 0; i < seg->len; i++) {
-		__u32 in = rel + i - ssn;
-		__u64 off;
-
-		if (in >= len)
-			continue;
-		off = dsn + in - msk->snd_isn;
-		REQUIRE(off < z->app_written);
-		/* 3.3.4: new data only inside the peer's data-level window (its
-		 * right edge never moves left, so retransmissions stay inside). */
-		REQUIRE(before64(dsn + in, msk->snd_wnd_end));
-		REQUIRE(seg->payload[i] == fz_app_byte(off));
+	/* Payload byte i sits at offset (rel + i - ssn) mod 2^32 in the mapping:
+	 * the bytes inside it are one run [i0, i1) (the offset wraps at most
+	 * once over a segment), checked at its ends and compared at once. */
+	rel = seg->seq - sk->iss - ssn;
+	if (rel < len) {
+		i0 = 0;
+		in0 = rel;
+	} else {
+		i0 = (1ULL << 32) - rel; /* where the offset wraps to 0 */
+		in0 = 0;
 	}
+	i1 = i0 + len - in0;
+	if (i1 > seg->len)
+		i1 = seg->len;
+	if (i0 >= i1)
+		return;
+	n = (__u32)(i1 - i0);
+	off = dsn + in0 - msk->snd_isn;
+	REQUIRE(off < z->app_written && off + n - 1 < z->app_written);
+	/* 3.3.4: new data only inside the peer's data-level window (its right
+	 * edge never moves left, so retransmissions stay inside). */
+	REQUIRE(before64(dsn + in0, msk->snd_wnd_end) &&
+		before64(dsn + in0 + n - 1, msk->snd_wnd_end));
+	REQUIRE(!memcmp(seg->payload + i0, fz_app_bytes(off, n), n));
 }
 
 /* RFC 9293 3.8.6.2.2: the right edge of the window we offer never recedes
@@ -719,15 +761,14 @@ static int fz_pump_tx(struct fz *z, bool *moved)
 	struct xmp_tcp_sock *sk = z->sk;
 	struct xmp_msk *msk = z->sf.msk;
 	struct xmp_tx_map m;
-	__u32 w, ssn, i;
+	__u32 w, ssn;
 	long n;
 	int err;
 
 	while (z->app_left && (w = xmp_msk_writable(msk)) > 0) {
 		w = w < z->app_left ? w : z->app_left;
 		w = w < sizeof(scratch) ? w : sizeof(scratch);
-		for (i = 0; i < w; i++)
-			scratch[i] = fz_app_byte(z->app_written + i);
+		memcpy(scratch, fz_app_bytes(z->app_written, w), w);
 		n = xmp_msk_send(msk, scratch, w);
 		REQUIRE(n == (long)w); /* writable() promised the room */
 		z->app_written += w;
@@ -782,7 +823,7 @@ static void fz_mptcp_acks(struct fz *z)
 static void fz_pump_plain(struct fz *z)
 {
 	struct xmp_tcp_sock *sk = z->sk;
-	__u32 w, i;
+	__u32 w;
 	long n;
 
 	while (!z->sf_closed && !z->app_paused && xmp_tcp_readable(sk)) {
@@ -799,8 +840,7 @@ static void fz_pump_plain(struct fz *z)
 		return;
 	while (z->app_left && (w = xmp_tcp_writable(sk)) > 0) {
 		w = w < z->app_left ? w : z->app_left;
-		for (i = 0; i < w; i++)
-			scratch[i] = fz_app_byte(z->app_written + i);
+		memcpy(scratch, fz_app_bytes(z->app_written, w), w);
 		z->app_written += w; /* before sending: fz_check_out() reads it */
 		REQUIRE(xmp_tcp_send(sk, scratch, w, z->now) == (long)w);
 		z->app_left -= w;
@@ -1313,6 +1353,7 @@ static void fz_setup(struct fz *z, __u8 cfg, __u8 app)
 	    .msk = {.sndbuf = FZ_MSK_BUF, .rcvbuf = FZ_MSK_BUF},
 	};
 
+	fz_app_tab_init();
 	memset(z, 0, sizeof(*z));
 	z->cfg = cfg;
 	z->server = cfg & FZ_CFG_SERVER;
