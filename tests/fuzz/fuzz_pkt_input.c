@@ -596,12 +596,12 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 	REQUIRE(seg->len <= sk->cfg.mss);
 	if (z->plain) {
 		/* Plain TCP: the stream is the application's bytes, from ISS + 1. */
-		__u32 off = seg->seq - sk->iss - 1;
+		__u32 pos = seg->seq - sk->iss - 1;
 
 		if (!seg->len)
 			return;
-		REQUIRE((__u64)off + seg->len <= z->app_written);
-		REQUIRE(!memcmp(seg->payload, fz_app_bytes(off, seg->len), seg->len));
+		REQUIRE((__u64)pos + seg->len <= z->app_written);
+		REQUIRE(!memcmp(seg->payload, fz_app_bytes(pos, seg->len), seg->len));
 		return;
 	}
 	if (!msk)
@@ -610,9 +610,9 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 	fz_check_adv_window(z, sk, seg, &mp);
 	if (!seg->len || !fz_out_mapping(z, &mp, &dsn, &ssn, &len))
 		return;
-	/* Payload byte i sits at offset (rel + i - ssn) mod 2^32 in the mapping:
-	 * the bytes inside it are one run [i0, i1) (the offset wraps at most
-	 * once over a segment), checked at its ends and compared at once. */
+	/* Payload byte i sits at offset (rel + i) mod 2^32 in the mapping: the
+	 * bytes inside it are one run [i0, i1) (the offset wraps at most once
+	 * over a segment), checked at its ends and compared at once. */
 	rel = seg->seq - sk->iss - ssn;
 	if (rel < len) {
 		i0 = 0;
