@@ -55,7 +55,10 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 GEN_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/gen_corpus_*.c))
 FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_TIME ?= 60
+# Empty = unset; tests/fuzz/run.sh documents them (FUZZ_TIME defaults to 60 s there).
+FUZZ_TIME ?=
+FUZZ_RUNS ?=
+FUZZ_TARGETS ?=
 
 .PHONY: all deps test bench demo fuzz clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
@@ -177,9 +180,14 @@ unit: deps $(UNIT_BINS) $(UNIT_ASAN)
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
-# make fuzz [FUZZ_TIME=seconds]: every target for FUZZ_TIME seconds from its seed corpus.
+# make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...]: every
+# target (or those named) from its seed corpus, for FUZZ_TIME seconds (60 when
+# neither is given) or until FUZZ_RUNS executions each; with both, FUZZ_TIME
+# is a deadline and falling short of FUZZ_RUNS by then fails.
+#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input
 fuzz: all
-	$(Q)BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run.sh
+	$(Q)BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) \
+		FUZZ_TARGETS=$(FUZZ_TARGETS) tests/fuzz/run.sh
 
 demo: all
 	$(Q)BUILD=$(BUILD) scripts/demo.sh

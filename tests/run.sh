@@ -52,7 +52,8 @@ if [ "$only_unit" -eq 0 ]; then
 	done
 	# A short fuzz run per target; `make fuzz` runs them longer.
 	[ -n "$(ls "$BUILD"/fuzz/fuzz_* 2>/dev/null)" ] &&
-		run_one "fuzz/short" 300 env BUILD="$BUILD" FUZZ_TIME="${FUZZ_TIME:-10}" tests/fuzz/run.sh
+		run_one "fuzz/short" 300 env BUILD="$BUILD" FUZZ_TIME="${FUZZ_TIME:-10}" \
+			FUZZ_RUNS= FUZZ_TARGETS= tests/fuzz/run.sh
 	for t in tests/net/*.sh; do
 		[ -f "$t" ] && run_one "net/$(basename "$t" .sh)" 900 bash "$t"
 	done

@@ -254,10 +254,75 @@ static __u8 fz_pat(__u32 seq)
 	return (__u8)((seq * 2654435761u) >> 24);
 }
 
+/*
+ * The pattern loops below run once per payload byte; left to coverage
+ * instrumentation, each iteration calls back into libFuzzer, which cost
+ * more than the engine's own work and only told it how long a run was.
+ * They are the harness's generators and comparators, not code under test:
+ * no coverage there (ASan still checks every access). The seed generator
+ * includes this file and is built by gcc, without coverage anyway.
+ */
+#ifdef __clang__
+#define FZ_NO_COVERAGE __attribute__((no_sanitize("coverage")))
+#else
+#define FZ_NO_COVERAGE
+#endif
+
+/* Writes the pattern of sequence numbers [@seq, @seq + @n) to @p. */
+static FZ_NO_COVERAGE void fz_pat_fill(__u8 *p, __u32 seq, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		p[i] = fz_pat(seq + i);
+}
+
+/* How many of the @n bytes at @p, from the first, are the pattern of @seq on. */
+static FZ_NO_COVERAGE __u32 fz_pat_prefix(const __u8 *p, __u32 seq, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n && p[i] == fz_pat(seq + i); i++)
+		;
+	return i;
+}
+
 /* The application's bytes: a function of their offset in our data stream. */
 static __u8 fz_app_byte(__u64 off)
 {
 	return (__u8)(off * 7 + (off >> 9) + 0x3c);
+}
+
+/*
+ * fz_app_byte() depends on the offset modulo 2^17 only (off * 7 mod 256 on
+ * its low 8 bits, (off >> 9) mod 256 on bits 9-16), so one table holds the
+ * whole stream, and FZ_APP_SPAN more entries make any run up to that length
+ * contiguous: checks and fills become memcmp()/memcpy() instead of a loop
+ * per byte, whose coverage callbacks cost more than the engine's own work.
+ */
+#define FZ_APP_PERIOD (1u << 17)
+#define FZ_APP_SPAN   65536u
+static __u8 app_tab[FZ_APP_PERIOD + FZ_APP_SPAN];
+
+static void fz_app_tab_init(void)
+{
+	static bool done;
+	__u32 i;
+
+	if (done)
+		return;
+	for (i = 0; i < sizeof(app_tab); i++)
+		app_tab[i] = fz_app_byte(i);
+	for (i = 0; i < sizeof(app_tab); i++)
+		REQUIRE(app_tab[i] == fz_app_byte(i % FZ_APP_PERIOD));
+	done = true;
+}
+
+/* The application's bytes [@off, @off + @n), @n <= FZ_APP_SPAN. */
+static const __u8 *fz_app_bytes(__u64 off, __u32 n)
+{
+	REQUIRE(n <= FZ_APP_SPAN);
+	return app_tab + off % FZ_APP_PERIOD;
 }
 
 static void fz_addrs(bool v6, struct xmp_addr *local, struct xmp_addr *peer)
@@ -340,29 +405,54 @@ static __u64 fz_covered_to(const struct fz *z, __u64 dsn, __u64 limit)
 	return before64(dsn, limit) ? dsn : limit;
 }
 
-/* Is @byte at @dsn the peer's subflow byte under some relation? */
-static bool fz_rel_ok(const struct fz *z, __u64 dsn, __u8 byte)
+/*
+ * How many of the @n bytes at @p (data-level bytes from @dsn), from the
+ * first, are the peer's subflow bytes under one relation: the longest such
+ * run over the relations mapping @dsn, 0 when none gives the first byte.
+ */
+static __u32 fz_rel_run(const struct fz *z, __u64 dsn, const __u8 *p, __u32 n)
 {
+	__u32 best = 0, len, run;
 	unsigned int i;
 
-	if (z->rels_overflow)
-		return true; /* cannot decide: relations were dropped */
-	for (i = 0; i < z->nrels; i++) {
+	for (i = 0; i < z->nrels && best < n; i++) {
 		const struct fz_rel *r = &z->rels[i];
 		__u64 off = dsn - r->dsn;
 
 		if (before64(dsn, r->dsn) || (!r->infinite && off >= r->len))
 			continue;
-		if (byte == fz_pat(z->sk->irs + r->ssn + (__u32)off))
-			return true;
+		len = r->infinite || r->len - off >= n ? n : (__u32)(r->len - off);
+		run = fz_pat_prefix(p, z->sk->irs + r->ssn + (__u32)off, len);
+		best = run > best ? run : best;
 	}
-	return false;
+	return best;
+}
+
+/*
+ * Is every one of the @n bytes at @p (from @dsn) the peer's subflow byte at
+ * that DSN under some relation? Checked by runs: the bytes a relation
+ * gives in a row are all right, so the next byte to decide is the one
+ * after the longest run; a byte no relation gives stops it.
+ */
+static bool fz_rels_ok(const struct fz *z, __u64 dsn, const __u8 *p, __u32 n)
+{
+	__u32 done = 0, run;
+
+	if (z->rels_overflow)
+		return true; /* cannot decide: relations were dropped */
+	while (done < n) {
+		run = fz_rel_run(z, dsn + done, p + done, n - done);
+		if (!run)
+			return false;
+		done += run;
+	}
+	return true;
 }
 
 /* In-order subflow bytes never change; with the pattern, they are it. */
 static void fz_tcp_shadow(struct fz *z, const __u8 *buf, __u32 n, __u32 seq)
 {
-	__u32 common = n < z->tsh_len ? n : z->tsh_len, i;
+	__u32 common = n < z->tsh_len ? n : z->tsh_len;
 
 	if (z->tsh_len) {
 		REQUIRE(seq == z->tsh_seq);
@@ -370,8 +460,7 @@ static void fz_tcp_shadow(struct fz *z, const __u8 *buf, __u32 n, __u32 seq)
 		REQUIRE(n >= z->tsh_len || z->sf_closed);
 	}
 	if (z->pattern)
-		for (i = common; i < n; i++)
-			REQUIRE(buf[i] == fz_pat(seq + i));
+		REQUIRE(fz_pat_prefix(buf + common, seq + common, n - common) == n - common);
 	memcpy(tsh, buf, n);
 	z->tsh_len = n;
 	z->tsh_seq = seq;
@@ -399,7 +488,7 @@ static void fz_msk_ring(const struct xmp_msk *msk, __u64 dsn, __u8 *dst, __u32 l
 static void fz_msk_shadow(struct fz *z)
 {
 	const struct xmp_msk *msk = z->sf.msk;
-	__u32 r = xmp_msk_readable(msk), i;
+	__u32 r = xmp_msk_readable(msk);
 
 	REQUIRE(r <= msk->cfg.rcvbuf);
 	REQUIRE(msk->rcv_base == z->msh_base);
@@ -411,8 +500,8 @@ static void fz_msk_shadow(struct fz *z)
 		REQUIRE(fz_covered_to(z, msk->rcv_base + z->msh_len, msk->rcv_base + r) ==
 			msk->rcv_base + r);
 	if (z->pattern)
-		for (i = z->msh_len; i < r; i++)
-			REQUIRE(fz_rel_ok(z, msk->rcv_base + i, scratch[i]));
+		REQUIRE(fz_rels_ok(z, msk->rcv_base + z->msh_len, scratch + z->msh_len,
+				   r - z->msh_len));
 	memcpy(msh, scratch, r);
 	z->msh_len = r;
 }
@@ -500,19 +589,19 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 {
 	const struct xmp_msk *msk = z->sf.msk;
 	struct xmp_mp_opt mp;
-	__u32 ssn, len, rel, i;
-	__u64 dsn;
+	__u32 ssn, len, rel, in0, n;
+	__u64 dsn, off, i0, i1;
 
 	REQUIRE(seg->optlen <= XMP_TCP_MAX_OPTLEN && seg->optlen % 4 == 0);
 	REQUIRE(seg->len <= sk->cfg.mss);
 	if (z->plain) {
 		/* Plain TCP: the stream is the application's bytes, from ISS + 1. */
-		for (i = 0; i < seg->len; i++) {
-			__u32 off = seg->seq - sk->iss - 1 + i;
+		__u32 pos = seg->seq - sk->iss - 1;
 
-			REQUIRE(off < z->app_written);
-			REQUIRE(seg->payload[i] == fz_app_byte(off));
-		}
+		if (!seg->len)
+			return;
+		REQUIRE((__u64)pos + seg->len <= z->app_written);
+		REQUIRE(!memcmp(seg->payload, fz_app_bytes(pos, seg->len), seg->len));
 		return;
 	}
 	if (!msk)
@@ -521,20 +610,30 @@ static void fz_check_out(struct fz *z, struct xmp_tcp_sock *sk, const struct xmp
 	fz_check_adv_window(z, sk, seg, &mp);
 	if (!seg->len || !fz_out_mapping(z, &mp, &dsn, &ssn, &len))
 		return;
-	rel = seg->seq - sk->iss;
-	for (i = 0; i < seg->len; i++) {
-		__u32 in = rel + i - ssn;
-		__u64 off;
-
-		if (in >= len)
-			continue;
-		off = dsn + in - msk->snd_isn;
-		REQUIRE(off < z->app_written);
-		/* 3.3.4: new data only inside the peer's data-level window (its
-		 * right edge never moves left, so retransmissions stay inside). */
-		REQUIRE(before64(dsn + in, msk->snd_wnd_end));
-		REQUIRE(seg->payload[i] == fz_app_byte(off));
+	/* Payload byte i sits at offset (rel + i) mod 2^32 in the mapping: the
+	 * bytes inside it are one run [i0, i1) (the offset wraps at most once
+	 * over a segment), checked at its ends and compared at once. */
+	rel = seg->seq - sk->iss - ssn;
+	if (rel < len) {
+		i0 = 0;
+		in0 = rel;
+	} else {
+		i0 = (1ULL << 32) - rel; /* where the offset wraps to 0 */
+		in0 = 0;
 	}
+	i1 = i0 + len - in0;
+	if (i1 > seg->len)
+		i1 = seg->len;
+	if (i0 >= i1)
+		return;
+	n = (__u32)(i1 - i0);
+	off = dsn + in0 - msk->snd_isn;
+	REQUIRE(off < z->app_written && off + n - 1 < z->app_written);
+	/* 3.3.4: new data only inside the peer's data-level window (its right
+	 * edge never moves left, so retransmissions stay inside). */
+	REQUIRE(before64(dsn + in0, msk->snd_wnd_end) &&
+		before64(dsn + in0 + n - 1, msk->snd_wnd_end));
+	REQUIRE(!memcmp(seg->payload + i0, fz_app_bytes(off, n), n));
 }
 
 /* RFC 9293 3.8.6.2.2: the right edge of the window we offer never recedes
@@ -719,15 +818,14 @@ static int fz_pump_tx(struct fz *z, bool *moved)
 	struct xmp_tcp_sock *sk = z->sk;
 	struct xmp_msk *msk = z->sf.msk;
 	struct xmp_tx_map m;
-	__u32 w, ssn, i;
+	__u32 w, ssn;
 	long n;
 	int err;
 
 	while (z->app_left && (w = xmp_msk_writable(msk)) > 0) {
 		w = w < z->app_left ? w : z->app_left;
 		w = w < sizeof(scratch) ? w : sizeof(scratch);
-		for (i = 0; i < w; i++)
-			scratch[i] = fz_app_byte(z->app_written + i);
+		memcpy(scratch, fz_app_bytes(z->app_written, w), w);
 		n = xmp_msk_send(msk, scratch, w);
 		REQUIRE(n == (long)w); /* writable() promised the room */
 		z->app_written += w;
@@ -782,7 +880,7 @@ static void fz_mptcp_acks(struct fz *z)
 static void fz_pump_plain(struct fz *z)
 {
 	struct xmp_tcp_sock *sk = z->sk;
-	__u32 w, i;
+	__u32 w;
 	long n;
 
 	while (!z->sf_closed && !z->app_paused && xmp_tcp_readable(sk)) {
@@ -799,8 +897,7 @@ static void fz_pump_plain(struct fz *z)
 		return;
 	while (z->app_left && (w = xmp_tcp_writable(sk)) > 0) {
 		w = w < z->app_left ? w : z->app_left;
-		for (i = 0; i < w; i++)
-			scratch[i] = fz_app_byte(z->app_written + i);
+		memcpy(scratch, fz_app_bytes(z->app_written, w), w);
 		z->app_written += w; /* before sending: fz_check_out() reads it */
 		REQUIRE(xmp_tcp_send(sk, scratch, w, z->now) == (long)w);
 		z->app_left -= w;
@@ -1050,7 +1147,6 @@ static void fz_fixup(struct fz *z, __u8 *buf, const struct xmp_frame *f, __u8 ta
 {
 	const struct xmp_tcp_sock *sk = z->sk;
 	__u8 *ip = buf + f->l3_off, *t = buf + f->l4_off, *p = buf + f->payload_off;
-	__u32 seq, i;
 
 	if (mode & FZ_F_TUPLE) {
 		if (f->ip_version == 4 && !z->v6) {
@@ -1071,11 +1167,8 @@ static void fz_fixup(struct fz *z, __u8 *buf, const struct xmp_frame *f, __u8 ta
 	if (mode & (FZ_F_SACK | FZ_F_TS | FZ_F_DACK))
 		fz_fix_opts(z, t + XMP_TCP_HLEN, f->payload_off - f->l4_off - XMP_TCP_HLEN, mode,
 			    tag);
-	if (z->pattern) {
-		seq = ld32(t + 4) + !!(t[13] & XMP_TH_SYN);
-		for (i = 0; i < f->seg.len; i++)
-			p[i] = fz_pat(seq + i);
-	}
+	if (z->pattern)
+		fz_pat_fill(p, ld32(t + 4) + !!(t[13] & XMP_TH_SYN), f->seg.len);
 	if (mode & FZ_F_FIXCSUM)
 		fz_fix_csums(buf, f);
 }
@@ -1313,6 +1406,7 @@ static void fz_setup(struct fz *z, __u8 cfg, __u8 app)
 	    .msk = {.sndbuf = FZ_MSK_BUF, .rcvbuf = FZ_MSK_BUF},
 	};
 
+	fz_app_tab_init();
 	memset(z, 0, sizeof(*z));
 	z->cfg = cfg;
 	z->server = cfg & FZ_CFG_SERVER;

@@ -1,23 +1,75 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target in $BUILD/fuzz for FUZZ_TIME seconds, seeded by
-# its gen_corpus_* generator when there is one. Prints one TAP-like line per
-# target with the executions it made; a crash keeps its input in $BUILD/fuzz.
+# Runs every libFuzzer target in $BUILD/fuzz (or those FUZZ_TARGETS names),
+# seeded by its gen_corpus_* generator when there is one. Prints one
+# TAP-like line per target with the executions it made and the seconds they
+# took; a crash keeps its input in $BUILD/fuzz.
 #
-# Every tests/fuzz/fuzz_X.c must have its binary (a target that was not built
-# is a failure, not a silent skip), and a generator that fails (its seeds do
-# not reach what they were written for) is a failure too. Known-bug inputs in
-# tests/fuzz/crashes/X-* are replayed first: one that no longer crashes is a
-# passing regression test, one that still crashes is reported as a skip
-# naming the file (the bug is described there and in the report that added
-# it) so `make test` stays usable while its owner fixes it.
+# How long each target runs:
+#   FUZZ_RUNS unset   FUZZ_TIME seconds (default 60).
+#   FUZZ_RUNS=N       until N executions (libFuzzer -runs=N, which counts
+#                     the corpus inputs it loads too), with no time limit
+#                     unless FUZZ_TIME is also given: then FUZZ_TIME is a
+#                     deadline, and a target that reaches it short of N
+#                     executions is a failure (the count asked for was not
+#                     run), not a silent pass.
+#   FUZZ_TARGETS=a,b  only these targets (pkt_input or fuzz_pkt_input);
+#                     a name without a tests/fuzz/fuzz_NAME.c is a failure.
+# Empty values count as unset (the Makefile passes its variables empty).
+#
+# Every selected tests/fuzz/fuzz_X.c must have its binary (a target that was
+# not built is a failure, not a silent skip), and a generator that fails (its
+# seeds do not reach what they were written for) is a failure too. Known-bug
+# inputs in tests/fuzz/crashes/X-* are replayed first: one that no longer
+# crashes is a passing regression test, one that crashes again is a failure.
 #
 #   BUILD=build FUZZ_TIME=10 tests/fuzz/run.sh     (what `make test` runs)
-#   make fuzz FUZZ_TIME=60                         (the same, longer)
+#   make fuzz FUZZ_TIME=600                        (the same, longer)
+#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
-FUZZ_TIME=${FUZZ_TIME:-60}
+FUZZ_RUNS=${FUZZ_RUNS:-}
+FUZZ_TIME=${FUZZ_TIME:-}
+FUZZ_TARGETS=${FUZZ_TARGETS:-}
 rc=0
+
+is_count() { [[ $1 =~ ^[1-9][0-9]{0,9}$ ]] && [ "$1" -le 2147483647 ]; }
+if [ -n "$FUZZ_RUNS" ] && ! is_count "$FUZZ_RUNS"; then
+	# libFuzzer reads -runs as an int: 1..2^31-1.
+	echo "not ok - FUZZ_RUNS=$FUZZ_RUNS: want executions, 1..2147483647"
+	exit 1
+fi
+if [ -n "$FUZZ_TIME" ] && ! is_count "$FUZZ_TIME"; then
+	echo "not ok - FUZZ_TIME=$FUZZ_TIME: want seconds, 1 or more"
+	exit 1
+fi
+[ -z "$FUZZ_RUNS" ] && [ -z "$FUZZ_TIME" ] && FUZZ_TIME=60
+
+# libFuzzer's stop conditions for one target.
+limits=()
+[ -n "$FUZZ_RUNS" ] && limits+=("-runs=$FUZZ_RUNS")
+[ -n "$FUZZ_TIME" ] && limits+=("-max_total_time=$FUZZ_TIME")
+
+# Target names (X of tests/fuzz/fuzz_X.c) to run: FUZZ_TARGETS or all.
+names=()
+if [ -n "$FUZZ_TARGETS" ]; then
+	IFS=, read -ra wanted <<<"$FUZZ_TARGETS"
+	for name in "${wanted[@]}"; do
+		name=${name#fuzz_}
+		[ -n "$name" ] || continue
+		if [ ! -f "tests/fuzz/fuzz_$name.c" ]; then
+			echo "not ok - FUZZ_TARGETS: no target $name (tests/fuzz/fuzz_$name.c)"
+			rc=1
+			continue
+		fi
+		names+=("$name")
+	done
+else
+	for src in tests/fuzz/fuzz_*.c; do
+		name=${src##*/fuzz_}
+		names+=("${name%.c}")
+	done
+fi
 
 # Largest input per target: a stream of frames needs room, an option area not.
 max_len_of() {
@@ -27,9 +79,7 @@ max_len_of() {
 	esac
 }
 
-for src in tests/fuzz/fuzz_*.c; do
-	name=${src##*/fuzz_}
-	name=${name%.c}
+for name in "${names[@]}"; do
 	if [ ! -x "$BUILD/fuzz/fuzz_$name" ]; then
 		echo "not ok - fuzz_$name: $BUILD/fuzz/fuzz_$name not built (run make)"
 		rc=1
@@ -54,9 +104,8 @@ replay() { # NAME
 	done
 }
 
-for f in "$BUILD"/fuzz/fuzz_*; do
-	[ -x "$f" ] || continue
-	name=${f##*/fuzz_}
+for name in "${names[@]}"; do
+	[ -x "$BUILD/fuzz/fuzz_$name" ] || continue
 	replay "$name"
 	corpus="$BUILD/fuzz/corpus_$name"
 	mkdir -p "$corpus"
@@ -68,15 +117,22 @@ for f in "$BUILD"/fuzz/fuzz_*; do
 	fi
 	log="$BUILD/fuzz/fuzz_$name.log"
 	# -timeout: one input running that long is a hang (a bug), not slowness.
-	( cd "$BUILD/fuzz" && "./fuzz_$name" -max_total_time="$FUZZ_TIME" \
+	start=$(date +%s.%N)
+	( cd "$BUILD/fuzz" && "./fuzz_$name" "${limits[@]}" \
 		-max_len="$(max_len_of "$name")" -timeout=10 \
 		-print_final_stats=1 "corpus_$name" ) >"$log" 2>&1
 	st=$?
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
+	# Seconds the target actually ran and the rate over them (libFuzzer's
+	# own rate is per whole second, 0 for a run under one).
+	read -r secs rate < <(awk -v s="$start" -v e="$(date +%s.%N)" -v n="${execs:-0}" \
+		'BEGIN { t = e - s; printf "%.1f %d\n", t, (t > 0 ? n / t : 0) }')
 	cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+ corp: [0-9]+' "$log" | tail -1)
-	if [ "$st" -eq 0 ]; then
-		echo "ok - fuzz_$name: ${execs:-?} executions in ${FUZZ_TIME}s (${rate:-?}/s, ${cov:-cov ?}), no crash"
+	if [ "$st" -eq 0 ] && [ -n "$FUZZ_RUNS" ] && [ "${execs:-0}" -lt "$FUZZ_RUNS" ]; then
+		echo "not ok - fuzz_$name: ${execs:-?} of $FUZZ_RUNS executions in ${secs}s, FUZZ_TIME=$FUZZ_TIME reached (${rate:-?}/s, no crash)"
+		rc=1
+	elif [ "$st" -eq 0 ]; then
+		echo "ok - fuzz_$name: ${execs:-?} executions in ${secs}s (${rate:-?}/s, ${cov:-cov ?}), no crash"
 	else
 		echo "not ok - fuzz_$name: exit $st after ${execs:-?} executions (log: $log)"
 		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -5 | sed 's/^/#   /'
