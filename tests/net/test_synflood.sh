@@ -52,16 +52,18 @@ fi
 ctlj() { xb_nsx "$1" "$XMPTCP" "${@:3}" -j --ctl "$2" 2>/dev/null; }
 # rss PID: resident set of PID in KB
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
-# stop_srv PID: SIGTERM, then SIGKILL if it is still there after 10 s
+# stop_srv PID: SIGTERM, then SIGKILL if it is still there after 10 s;
+# fails unless it exited 0 by itself within 2 s
 stop_srv() {
-	local i
+	local i rc=0
 	kill -TERM "$1" 2>/dev/null
 	for i in $(seq 100); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
 	kill -KILL "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
+	wait "$1" 2>/dev/null || rc=$?
+	[ "$rc" = 0 ] && [ "$i" -le 20 ]
 }
 
 # sampler SOCK OUT STOPFILE: `stats -j` every 50 ms into OUT (JSON lines)
@@ -148,7 +150,9 @@ sys.stdout.write(ls[-1] if ls else "")' >"$d/s1"
 		not_ok flood_no_summary_for_evicted "$(grep -c '^{' "$d/s") summary lines"
 	[ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 16384 ] && ok flood_rss_growth_under_16MB ||
 		not_ok flood_rss_growth_under_16MB "RSS ${rss0} -> ${rss1} KB"
-	stop_srv "$spid"
+	# SIGTERM: the half-open connections are dropped, not closed gracefully
+	stop_srv "$spid" && ok flood_sigterm_exits_at_once ||
+		not_ok flood_sigterm_exits_at_once "$(tail -n 3 "$d/s.err")"
 }
 
 # --- 2. --max-mem ---------------------------------------------------------

@@ -676,7 +676,7 @@ static void loop_publish(struct xd_loop *l)
  * (3.3.3), with XD_LINGER_US for the peers to finish; the second aborts. */
 static void loop_on_stop(struct xd_loop *l, bool *stopping)
 {
-	struct xd_conn *c;
+	struct xd_conn *c, *n;
 
 	if (xd_stop > 1) {
 		for (c = l->conns; c; c = c->next)
@@ -689,9 +689,13 @@ static void loop_on_stop(struct xd_loop *l, bool *stopping)
 	*stopping = true;
 	l->stopping = true;
 	pr_info("xmptcpd: closing %u connection(s) (again to abort)\n", l->nactive);
-	for (c = l->conns; c; c = c->next)
-		if (!c->done)
+	for (c = l->conns; c; c = n) {
+		n = c->next;
+		if (xd_conn_halfopen(c))
+			xd_loop_evict(l, c); /* nothing to close: a flood's would linger */
+		else if (!c->done)
 			xd_conn_close(c);
+	}
 	if (!l->deadline || l->deadline > l->now + XD_LINGER_US)
 		l->deadline = l->now + XD_LINGER_US;
 }
