@@ -22,9 +22,9 @@
 #   -h, --help           this help
 #
 # Topology (tests/lib/netem.sh xn_two_paths, IPv4, XN_PFX=sk, 10.243.x):
-#   C xsc<pid>: sk1c 10.243.1.1   [sk1ra xnetem sk1rb]   sk1s 10.243.1.2  S xss<pid>
+#   C soakc<pid>: sk1c 10.243.1.1   [sk1ra xnetem sk1rb]   sk1s 10.243.1.2  S soaks<pid>
 #               sk2c 10.243.2.1   [sk2ra xnetem sk2rb]   sk2s 10.243.2.2
-# both relays in router namespace xsr<pid>, impaired both ways with the
+# both relays in router namespace soakr<pid>, impaired both ways with the
 # options above (static ARP: the loss hits TCP, not neighbour discovery).
 # Reordering comes from --reorder (a frame skips the delay and overtakes
 # the ones held, by up to --delay ms) rather than jitter: xnetem draws each
@@ -147,7 +147,8 @@ for c in ip nsenter python3 ethtool timeout ss; do
 	command -v "$c" >/dev/null || { echo "soak.sh: missing command $c" >&2; exit 1; }
 done
 
-C="xsc$$" S="xss$$" R="xsr$$"
+# names of our own: tests/net/test_scale.sh uses xsc/xss<pid>
+C="soakc$$" S="soaks$$" R="soakr$$"
 CA1=10.243.1.1 SA1=10.243.1.2 SA2=10.243.2.2
 NETEM=(--delay "$DELAY" --jitter "$JITTER" --loss "$LOSS" --dup "$DUP" --reorder "$REORDER")
 BG=()	# host-side helpers (sampler, flapper) to stop on exit
@@ -174,6 +175,14 @@ soak_cleanup() {
 		[ -e "/var/run/netns/$ns" ] && ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 	done
 	xb_cleanup
+	# xb_cleanup's `ip netns del` is silent; say so if a name is left
+	for ns in "$C" "$S" "$R"; do
+		for ((i = 0; i < 10; i++)); do
+			[ -e "/var/run/netns/$ns" ] || break
+			ip netns del "$ns" 2>>"$OUT/cleanup.err" || sleep 0.2
+		done
+		[ -e "/var/run/netns/$ns" ] && echo "# soak: cannot remove namespace $ns: $(tail -n 1 "$OUT/cleanup.err")" >&2
+	done
 }
 trap soak_cleanup EXIT
 trap 'echo "# interrupted" >&2; exit 130' INT TERM
