@@ -709,11 +709,13 @@ static void pump_close(struct xd_conn *c)
 
 		if (!xd_sf_open(s))
 			continue;
-		/* 3.3.3: the subflows close once the data level is done;
-		 * plain TCP closes when the peer did. A joined subflow the
-		 * peer closed while the connection goes on is closed too. */
-		if (closed || (s->sk->state == XMP_TCP_CLOSE_WAIT &&
-			       (!msk || ((s->join || xd_conn_live(c) > 1) && !msk->fallback))))
+		/* 3.3.3: the subflows close once the data level is done. A
+		 * joined subflow the peer closed while the connection goes on
+		 * is closed too. Plain TCP is half-closed: its FIN leaves from
+		 * pump_plain once our own source ended, not when the peer's
+		 * FIN came (that cut off what the app had still to send). */
+		if (closed || (s->sk->state == XMP_TCP_CLOSE_WAIT && msk &&
+			       (s->join || xd_conn_live(c) > 1) && !msk->fallback))
 			close_sf(c, s);
 		if (s->sk->state != XMP_TCP_TIME_WAIT)
 			any_open = true;

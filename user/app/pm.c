@@ -315,10 +315,25 @@ void xd_pm_close_from(struct xd_conn *c, const struct xmp_addr *a)
 	}
 }
 
+/* A subflow other than s, not over ifindex, that carries data now. */
+static bool other_usable(const struct xd_conn *c, const struct xd_sf *s, int ifindex)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nsf; i++) {
+		const struct xd_sf *o = c->sfs[i];
+
+		if (o != s && xd_sf_usable(o) && !(o->ifp && o->ifp->ifindex == ifindex))
+			return true;
+	}
+	return false;
+}
+
 /* A link went down: its subflows end now (reinjection takes their data);
  * up: every connection looks for its missing pairs. */
 void xd_pm_link_event(struct xd_loop *l, int ifindex, bool up)
 {
+	const struct xmp_msk *msk;
 	struct xd_conn *c;
 	unsigned int i;
 
@@ -338,11 +353,16 @@ void xd_pm_link_event(struct xd_loop *l, int ifindex, bool up)
 			xd_conn_pump(c);
 			continue;
 		}
-		for (i = 0; i < c->nsf; i++) {
+		/* Only when another subflow can take over its data: after a
+		 * fallback (3.7) the subflow is the connection, and a join
+		 * still in its handshake may never complete; kept, they just
+		 * retransmit until the link is back. */
+		msk = xd_conn_msk(c);
+		for (i = 0; i < c->nsf && !(msk && msk->fallback); i++) {
 			struct xd_sf *s = c->sfs[i];
 
 			if (s->ifp && s->ifp->ifindex == ifindex && !s->dead && xd_sf_open(s) &&
-			    xd_conn_live(c) > 1) {
+			    other_usable(c, s, ifindex)) {
 				s->err = -ENETDOWN;
 				xmp_tcp_abort(s->sk, -ENETDOWN, l->now);
 				xd_conn_sf_gone(c, s);
