@@ -10,6 +10,7 @@
 
 #include "lib/test.h"
 #include "test_tcp_harness.h"
+#include "tcp/tcp_int.h"
 
 static const struct xmp_seg *first_cap(const struct tpair *tp, int from, __u8 flags)
 {
@@ -627,6 +628,78 @@ static void mptcp_hooks_carry_options(void)
 	tpair_fini(&tp);
 }
 
+/* Length of the SACK option of a captured segment, 0 without one. */
+static unsigned int sack_len(const struct xmp_seg *seg)
+{
+	unsigned int off = 0;
+
+	while (off + 1 < seg->optlen && seg->opts[off]) {
+		if (seg->opts[off] == 1) {
+			off++;
+			continue;
+		}
+		if (seg->opts[off] == 5)
+			return seg->opts[off + 1];
+		if (seg->opts[off + 1] < 2)
+			break;
+		off += seg->opts[off + 1];
+	}
+	return 0;
+}
+
+/* An out-of-order byte @off past RCV.NXT, with the timestamp PAWS wants:
+ * the receiver answers at once with a duplicate ACK carrying SACK. */
+static const struct xmp_seg *ofo_ack(struct tpair *tp, __u32 off, __u8 *byte)
+{
+	struct xmp_tcp_sock *sk = tp->p[1].sk;
+	struct xmp_seg seg = t_seg_to(sk, XMP_TH_ACK, sk->rcv_nxt + off, sk->snd_una);
+	unsigned int n = tp->ncap;
+
+	seg.optlen = (__u8)xmp_tcp_write_ts(seg.opts, sizeof(seg.opts), sk->ts_recent + 1, 0);
+	seg.payload = byte;
+	seg.len = 1;
+	xmp_tcp_input(sk, &seg, memwire_now(tp->w));
+	return tp->ncap > n ? &tp->cap[tp->ncap - 1].seg : NULL;
+}
+
+/* SACK blocks leave the hook its minimum on ACKs, and more once the hook
+ * asks (MPTCP: a client's 20-byte MP_CAPABLE until the first DSS). */
+static void hook_min_limits_sack_blocks(void)
+{
+	struct xmp_tcp_cfg c = { .opt_reserve = 28 };
+	const struct xmp_seg *ack;
+	struct tpair tp;
+	__u8 one = 1;
+
+	memset(&hs, 0, sizeof(hs));
+	CHECK_EQ(tpair_init(&tp, 18, &c, &c, &hook_ops), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK(tp.p[1].sk->ts_ok && tp.p[1].sk->sack_ok);
+	/* TS 12 + hook 8: two blocks (2 + 16) fit in 40 */
+	CHECK(ofo_ack(&tp, 10, &one) != NULL);
+	ack = ofo_ack(&tp, 20, &one);
+	CHECK(ack != NULL);
+	if (ack) {
+		CHECK_EQ(sack_len(ack), 18);
+		CHECK(tcap_has_opt(ack, TCPOPT_MPTCP));
+	}
+	/* the hook wants 20: 40 - 12 - 20 leaves no room for a block */
+	xmp_tcp_set_hook_min(tp.p[1].sk, 20, 24);
+	ack = ofo_ack(&tp, 30, &one);
+	CHECK(ack != NULL);
+	if (ack) {
+		CHECK_EQ(sack_len(ack), 0);
+		CHECK(tcap_has_opt(ack, TCPOPT_MPTCP));
+	}
+	/* back to the minimum: blocks again */
+	xmp_tcp_set_hook_min(tp.p[1].sk, 0, 0);
+	ack = ofo_ack(&tp, 40, &one);
+	CHECK(ack != NULL);
+	if (ack)
+		CHECK_EQ(sack_len(ack), 18);
+	tpair_fini(&tp);
+}
+
 static void desync_ack_storm_is_bounded(void)
 {
 	struct xmp_tcp_cfg c = { 0 };
@@ -738,6 +811,7 @@ int main(void)
 	RUN(close_with_unread_data_resets);
 	RUN(release_buffers_after_close);
 	RUN(mptcp_hooks_carry_options);
+	RUN(hook_min_limits_sack_blocks);
 	RUN(desync_ack_storm_is_bounded);
 	RUN(paws_drops_old_timestamp);
 	RUN(fin_wait2_times_out_after_close);

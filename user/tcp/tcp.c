@@ -135,6 +135,8 @@ int xmp_tcp_create(struct xmp_tcp_sock **skp, const struct xmp_tcp_cfg *cfg,
 	}
 	if (xmp_ring_init(&sk->sndq, sk->cfg.sndbuf) || xmp_ring_init(&sk->rcvq, sk->cfg.rcvbuf))
 		goto err_free;
+	sk->hook_min_ack = XMP_TCP_HOOK_OPT_MIN;
+	sk->hook_min_data = XMP_TCP_HOOK_DATA_MIN;
 	sk->txbuf = malloc(sk->cfg.mss);
 	if (!sk->txbuf)
 		goto err_free;
@@ -449,6 +451,16 @@ void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us)
 	if (sk->state != XMP_TCP_CLOSED)
 		xmp_tcp_done(sk, err, 0);
 	xmp_tcp_leave(sk);
+}
+
+void xmp_tcp_set_hook_min(struct xmp_tcp_sock *sk, unsigned int ack, unsigned int data)
+{
+	unsigned int cap = sk->cfg.opt_reserve;
+
+	ack = ack < XMP_TCP_HOOK_OPT_MIN ? XMP_TCP_HOOK_OPT_MIN : ack;
+	data = data < XMP_TCP_HOOK_DATA_MIN ? XMP_TCP_HOOK_DATA_MIN : data;
+	sk->hook_min_ack = (__u8)(ack > cap && cap >= XMP_TCP_HOOK_OPT_MIN ? cap : ack);
+	sk->hook_min_data = (__u8)(data > cap && cap >= XMP_TCP_HOOK_DATA_MIN ? cap : data);
 }
 
 /* A listener that gives up a request to make room says nothing: a real

@@ -282,6 +282,10 @@ struct xmp_tcp_sock {
 	unsigned int pending_ev;
 	unsigned int in_call;
 	__u8 *txbuf; /* payload that wraps in sndq is copied here (cfg.mss) */
+	/* Option room SACK blocks leave to the hook (cfg.opt_reserve) on an
+	 * ACK and on data: XMP_TCP_HOOK_*_MIN unless the hook asks for more
+	 * (xmp_tcp_set_hook_min()). */
+	__u8 hook_min_ack, hook_min_data;
 
 	/* Send side. */
 	__u32 iss;
@@ -399,6 +403,10 @@ void xmp_tcp_cwnd_halve(struct xmp_tcp_sock *sk);
 /* Raise the send window to @wnd (never lowers it): MPTCP's connection-level
  * window shared by the subflows (tcp.c). */
 void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us);
+/* Option room SACK blocks must leave to the hook (cfg.opt_reserve): at
+ * least XMP_TCP_HOOK_OPT_MIN / XMP_TCP_HOOK_DATA_MIN, at most the reserve.
+ * MPTCP asks for more while the client repeats its 20-byte MP_CAPABLE. */
+void xmp_tcp_set_hook_min(struct xmp_tcp_sock *sk, unsigned int ack, unsigned int data);
 /* Send a RST and go to CLOSED at once. */
 void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us);
 /* Closes without a segment (a request given up to make room): no RST. */

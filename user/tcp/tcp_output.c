@@ -60,7 +60,7 @@ static __u16 tcp_wnd_field(struct xmp_tcp_sock *sk, bool syn)
 static __u32 tcp_sack_max(const struct xmp_tcp_sock *sk, __u32 optlen, bool data)
 {
 	__u32 room = XMP_TCP_MAX_OPTLEN - optlen;
-	__u32 keep = data ? XMP_TCP_HOOK_DATA_MIN : XMP_TCP_HOOK_OPT_MIN;
+	__u32 keep = data ? sk->hook_min_data : sk->hook_min_ack;
 
 	if (sk->cfg.opt_reserve)
 		room = room > keep ? room - keep : 0;
