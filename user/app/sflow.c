@@ -158,7 +158,7 @@ static __u32 sf_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 l
 
 /* ---- write_options ---- */
 
-static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space)
+static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space, bool data)
 {
 	int n = xmp_mp_write(buf, space, mp);
 
@@ -170,6 +170,18 @@ static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space)
 			mp->dss.dsn64 = 0;
 			n = xmp_mp_write(buf, space, mp);
 		}
+	}
+	if (n == -ENOSPC && !data && (mp->suboptions & XMP_MPO_DSS) && mp->dss.use_map) {
+		/* A pure ACK whose lone DATA_FIN does not fit next to the
+		 * SACK blocks goes with its DATA_ACK alone: an ACK without any
+		 * MPTCP option looks like a middlebox stripping them (3.7), and
+		 * the peer falls back or resets (the soak did, as the side that
+		 * had closed kept acking the other's data under loss). The
+		 * DATA_FIN rides again on the next ACK with room. */
+		mp->dss.use_map = 0;
+		mp->dss.data_fin = 0;
+		mp->dss.csum_present = 0;
+		n = xmp_mp_write(buf, space, mp);
 	}
 	if (n < 0)
 		pr_debug("xmptcpd: options do not fit (%u bytes free): %s\n", space, strerror(-n));
@@ -195,7 +207,7 @@ static int sf_write_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp
 					       : mp.dss.use_map))
 		seg_mapping(s, rel, seg, &mp);
 	xd_pm_add_options(s, seg, &mp, space);
-	n = write_dss(&mp, buf, space);
+	n = write_dss(&mp, buf, space, seg->len > 0);
 	if (n < 0)
 		return n;
 	xd_pm_options_sent(s, &mp);
@@ -279,9 +291,8 @@ static int join_rcv(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 	return 0;
 }
 
-static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int sf_rcv_options_do(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 {
-	struct xd_sf *s = ctx;
 	struct xd_conn *c = s->c;
 	bool had_msk = s->sf.msk != NULL;
 	struct xmp_mp_opt mp;
@@ -315,6 +326,34 @@ static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_s
 	}
 	xd_pm_rcv_options(s, &mp);
 	return 0;
+}
+
+/* 3.1: until the server's first DSS arrives the client repeats its
+ * MP_CAPABLE (20 bytes; 22 or 24 with the first data and its checksum) on
+ * every ACK. SACK blocks must leave it that room: an ACK that carries
+ * neither it nor a DSS is, to the server, a middlebox stripping options,
+ * and it falls back while the client does not (the soak's resets under
+ * 10% loss). Afterwards the DSS's own minimum applies again. */
+static void sf_option_room(struct xd_sf *s, struct xmp_tcp_sock *sk)
+{
+	bool mpc = !s->join && s->sf.state == XMP_SF_PRE_ESTABLISHED;
+
+	if (mpc == s->mpc_room)
+		return;
+	s->mpc_room = mpc;
+	if (mpc)
+		xmp_tcp_set_hook_min(sk, MPTCPOLEN_MPC_ACK, MPTCPOLEN_MPC_ACK_DATA_CSUM);
+	else
+		xmp_tcp_set_hook_min(sk, 0, 0);
+}
+
+static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+{
+	struct xd_sf *s = ctx;
+	int err = sf_rcv_options_do(s, sk, seg);
+
+	sf_option_room(s, sk);
+	return err;
 }
 
 static void sf_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)

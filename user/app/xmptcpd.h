@@ -268,6 +268,7 @@ struct xd_sf {
 	bool backup;  /* we asked the peer to use it as backup (B bit / MP_PRIO) */
 	bool linked;  /* in the conntab */
 	bool dead;    /* failed or closed: carries nothing more */
+	bool mpc_room; /* the engine keeps room for a repeated MP_CAPABLE */
 	__u64 mem;    /* its rings' bytes against --max-mem; 0 once trimmed */
 	bool ack_due; /* an ACK must leave after this entry (fourth ACK, 3.2) */
 	bool peer_backup; /* the peer asked us to use it as backup (MP_JOIN B, MP_PRIO) */
