@@ -477,6 +477,7 @@ struct xd_cproxy {
 	struct xd_src src;
 	struct xmp_addr laddr, raddr;
 	__u16 lport, rport;
+	bool nofd_warned; /* said once that apps are refused for want of fds */
 };
 
 
@@ -584,6 +585,11 @@ int xd_proxy_forward_sock(const struct xmp_addr *fwd, __u16 port, int *fd);
 /* Event on a connection's app socket. */
 void xd_proxy_app_event(struct xd_loop *l, struct xd_conn *c, unsigned int events);
 void xd_proxy_close_all(struct xd_loop *l);
+/* accept4() on listener lfd; out of descriptors, the connection is taken
+ * with a spare one held back for it (*spare set): the caller closes it
+ * soon and then calls xd_accept_spare_restore(). fd or -errno. */
+int xd_accept(int lfd, int flags, bool *spare);
+void xd_accept_spare_restore(void);
 
 /* ---- ctl.c: the control socket (xmptcp conns|stats) ---- */
 
