@@ -21,7 +21,8 @@
 #     socket): xmptcpd raises its own. Time and peak RSS are printed.
 #  2. --max-conns 50 on the client proxy: the 51st app connection is reset
 #     at once (not left hanging) and counted as refused; the 50 complete
-#     byte-exact; once they are over new connections are accepted again.
+#     byte-exact; once they are over 50 new (short) ones are accepted, and
+#     with all of them in TIME-WAIT the daemons use next to no CPU.
 #  3. --max-subflows on a 2x2 address topology (fullmesh: 4 subflows):
 #     client --max-subflows 2 gives 1 + 2 joined = 3 subflows; a server
 #     with --max-subflows 1 refuses the joins beyond 1 (MP_TCPRST, counted)
@@ -29,12 +30,15 @@
 #  4. --max-conns 50 on the server proxy: the 51st MPTCP SYN is refused
 #     (counted, no connection made) while the 50 work byte-exact; room
 #     again once they are over.
+#  5. a client daemon out of file descriptors (hard limit 200, 100 app
+#     connections): each app connection is byte-exact or reset at once,
+#     none hangs; the daemon does not spin and its control socket answers.
 source "$(dirname "$0")/../lib/net.sh"
 
 XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 APP="$XB_LIBDIR/scale_app.py"
 NCONN=${SCALE_NCONN:-1000}
-CASES=${SCALE_CASES:-1 2 3 4}
+CASES=${SCALE_CASES:-1 2 3 4 5}
 HOLD=${SCALE_HOLD:-3} # seconds the NCONN stay open and idle before the data
 BYTES=${SCALE_BYTES:-65536} # each way on each of the NCONN
 xb_require_root
@@ -42,10 +46,13 @@ xb_require_cmds ip nsenter python3 ethtool timeout ss
 xb_require_xmptcp
 [ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
 xb_require_netns
-# the apps hold NCONN sockets each, plus asyncio's own
-ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
-[ "$(ulimit -n)" -ge $((NCONN + 200)) ] 2>/dev/null ||
-	xb_skip_all "fd limit $(ulimit -n) too low for $NCONN connections"
+# The apps hold NCONN sockets each; the client daemon, which raises its
+# soft limit to this hard one, NCONN app sockets and a port reservation
+# per subflow (4 per connection on the 2x2 topology).
+NOFILE=$((5 * NCONN + 1000))
+[ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge "$NOFILE" ] ||
+	xb_skip_all "hard fd limit $(ulimit -Hn) below the $NOFILE that $NCONN connections need"
+ulimit -n "$NOFILE" || xb_skip_all "cannot set the fd limit to $NOFILE"
 
 C="xsc$$" S="xss$$"
 xb_ns_add "$C" && xb_ns_add "$S" &&
@@ -79,19 +86,20 @@ listening() { # NS PORT: something listens on PORT
 	return 1
 }
 
-# daemons_up DIR "CLIENT OPTS" "SERVER OPTS": both daemons on both
-# interfaces, client proxy 127.0.0.1:8080 -> 10.238.1.2:9000, server proxy
-# 10.238.1.2:9000 -> 127.0.0.1:8000; CPID/SPID. The soft fd limit of the
-# daemons is 1024, as a shell or service would give them.
+# daemons_up DIR "CLIENT OPTS" "SERVER OPTS" [CLIENT_NOFILE]: both daemons
+# on both interfaces, client proxy 127.0.0.1:8080 -> 10.238.1.2:9000,
+# server proxy 10.238.1.2:9000 -> 127.0.0.1:8000; CPID/SPID. The soft fd
+# limit of the daemons is 1024, as a shell or service would give them;
+# CLIENT_NOFILE sets the client daemon's soft and hard limit instead.
 daemons_up() {
-	local d=$1 copts=$2 sopts=$3
+	local d=$1 copts=$2 sopts=$3 cnofile=${4:+-n $4}
 	# shellcheck disable=SC2086 # the options are words
 	(ulimit -Sn 1024 && exec nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xss0 \
 		--iface xss1 --server 10.238.1.2:9000=127.0.0.1:8000 $sopts) \
 		>"$d/s.out" 2>"$d/s.err" &
 	SPID=$!
 	# shellcheck disable=SC2086
-	(ulimit -Sn 1024 && exec nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xsc0 \
+	(ulimit ${cnofile:--Sn 1024} && exec nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xsc0 \
 		--iface xsc1 --client 127.0.0.1:8080=10.238.1.2:9000 $copts) \
 		>"$d/c.out" 2>"$d/c.err" &
 	CPID=$!
@@ -116,9 +124,9 @@ daemons_down() {
 	return $rc
 }
 
-# app_server_up DIR BYTES: the checking server app in S; APID
+# app_server_up DIR: the checking server app in S; APID
 app_server_up() {
-	ip netns exec "$S" python3 "$APP" server 127.0.0.1 8000 "$2" >"$1/app_s.out" 2>"$1/app_s.err" &
+	ip netns exec "$S" python3 "$APP" server 127.0.0.1 8000 >"$1/app_s.out" 2>"$1/app_s.err" &
 	APID=$!
 	listening "$S" 8000
 }
@@ -171,7 +179,7 @@ case_thousand() {
 	local d="$XB_TMP/k" t0 t1 nc ns r sub i
 	mkdir -p "$d"
 	# 64K buffers: NCONN connections x 2 daemons in a few hundred MB
-	if ! app_server_up "$d" "$BYTES" || ! daemons_up "$d" "--rcvbuf 64K --sndbuf 64K" \
+	if ! app_server_up "$d" || ! daemons_up "$d" "--rcvbuf 64K --sndbuf 64K" \
 		"--rcvbuf 64K --sndbuf 64K"; then
 		not_ok "thousand_setup" "$(cat "$d"/*.err)"
 		return
@@ -307,7 +315,7 @@ wait_idle() {
 case_max_conns() {
 	local d="$XB_TMP/mc" i n r p
 	mkdir -p "$d"
-	if ! app_server_up "$d" 65536 || ! daemons_up "$d" "--max-conns 50" ""; then
+	if ! app_server_up "$d" || ! daemons_up "$d" "--max-conns 50" ""; then
 		not_ok "max_conns_setup" "$(cat "$d"/*.err)"
 		return
 	fi
@@ -334,10 +342,11 @@ case_max_conns() {
 	[ "$(js "$r" "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0")" = True ] &&
 		ok "max_conns_the_50_byte_exact" ||
 		not_ok "max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err")"
-	# their slots are free again (TIME-WAIT does not count): 50 more
+	# their slots are free again (TIME-WAIT does not count): 50 more,
+	# short ones, that end before the path manager opened all their joins
 	wait_idle "$C" "$d/stats_c.json"
 	touch "$d/go2"
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 1000 \
 		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
 	r=$(cat "$d/app_c2.out")
 	wait_idle "$C" "$d/stats_c.json"
@@ -346,6 +355,9 @@ case_max_conns() {
 			d["conns"]["ok"] == 100 and d["conns"]["failed"] == 0')" = True ] &&
 		ok "max_conns_after_close_50_more_accepted" ||
 		not_ok "max_conns_after_close_50_more_accepted" "$r" "$(cat "$d/stats_c.json")"
+	# connections that ended before all their joins: no timer of theirs
+	# may stay due through TIME-WAIT
+	no_spin max_conns_daemons_idle_after
 	app_server_down
 	daemons_down || not_ok "max_conns_daemons_exit_0" "$(tail -n 3 "$d/c.err" "$d/s.err")"
 }
@@ -358,7 +370,7 @@ case_max_conns() {
 case_server_max_conns() {
 	local d="$XB_TMP/smc" i n r p0
 	mkdir -p "$d"
-	if ! app_server_up "$d" 65536 || ! daemons_up "$d" "" "--max-conns 50"; then
+	if ! app_server_up "$d" || ! daemons_up "$d" "" "--max-conns 50"; then
 		not_ok "server_max_conns_setup" "$(cat "$d"/*.err)"
 		return
 	fi
@@ -410,6 +422,47 @@ case_server_max_conns() {
 	daemons_down || not_ok "server_max_conns_daemons_exit_0" "$(tail -n 3 "$d/c.err" "$d/s.err")"
 }
 
+# no_spin NAME: the daemons, with their connections over (in TIME-WAIT),
+# use next to no CPU: nothing keeps their loop turning
+no_spin() {
+	local cc0 cs0 c s
+	cc0=$(cpu_ticks "$CPID") cs0=$(cpu_ticks "$SPID")
+	sleep 2
+	c=$(cpu_s "$CPID" "$cc0") s=$(cpu_s "$SPID" "$cs0")
+	[ "$(python3 -c "print($c < 0.2 and $s < 0.2)")" = True ] && ok "$1" ||
+		not_ok "$1" "CPU in 2 s with every connection over: client daemon $c s, server daemon $s s"
+}
+
+# --- 5. out of file descriptors --------------------------------------------
+# A client daemon whose hard fd limit is 200 (an app socket and 4 port
+# reservations per connection: about 35 fit) and 100 app connections at
+# once: each completes byte-exact or is reset at once, none hangs; the
+# daemon does not spin and still answers on its control socket.
+case_nofile() {
+	local d="$XB_TMP/nf" r
+	mkdir -p "$d"
+	if ! app_server_up "$d" || ! daemons_up "$d" "" "" 200; then
+		not_ok "nofile_setup" "$(cat "$d"/*.err)"
+		return
+	fi
+	touch "$d/go"
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 100 65536 \
+		"$d/ready" "$d/go" 40 >"$d/app_c.out" 2>"$d/app_c.err"
+	r=$(cat "$d/app_c.out")
+	echo "# 100 app connections, client daemon limited to 200 fds: $(js "$r" 'd["ok"]') byte-exact," \
+		"$(js "$r" 'd["kinds"]')"
+	[ "$(js "$r" "d['ok'] >= 1 and d['kinds']['reset'] >= 1 and d['ok'] + d['kinds']['reset'] == 100")" = True ] &&
+		ok "nofile_each_app_conn_byte_exact_or_reset_none_hangs" ||
+		not_ok "nofile_each_app_conn_byte_exact_or_reset_none_hangs" "$r" "$(sort "$d/c.err" | uniq -c | head -5)"
+	wait_idle "$C" "$d/stats_c.json"
+	[ "$(jf "$d/stats_c.json" "d['proxy']['refused'] >= 1")" = True ] &&
+		ok "nofile_control_socket_answers_refusals_counted" ||
+		not_ok "nofile_control_socket_answers_refusals_counted" "$(head -c 600 "$d/stats_c.json")"
+	no_spin nofile_daemons_idle_after
+	app_server_down
+	daemons_down || not_ok "nofile_daemons_exit_0" "$(tail -n 3 "$d/c.err" "$d/s.err")"
+}
+
 # subflows NS FILE: "N LOCALS REMOTES" of the ESTABLISHED subflows of the
 # one connection of NS's daemon (subflows -j kept in FILE)
 subflows() {
@@ -433,7 +486,7 @@ EOF
 sf_case() {
 	local name=$1 d=$2 want=$3 all4=${6:-0} i sc ss r
 	mkdir -p "$d"
-	if ! app_server_up "$d" 1000000 || ! daemons_up "$d" "$4" "$5"; then
+	if ! app_server_up "$d" || ! daemons_up "$d" "$4" "$5"; then
 		not_ok "${name}_setup" "$(cat "$d"/*.err)"
 		return
 	fi
@@ -490,6 +543,7 @@ for c in $CASES; do
 	2) case_max_conns ;;
 	3) case_max_subflows ;;
 	4) case_server_max_conns ;;
+	5) case_nofile ;;
 	esac
 done
 xb_finish
