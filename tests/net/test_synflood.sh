@@ -17,6 +17,9 @@
 #     are byte-exact. (A bounded queue, not SYN cookies: a flood faster
 #     than --max-half-open SYNs per round trip can evict a real handshake
 #     before its third ACK; README, limits.)
+#  1b. the same flood (3000 SYNs) against --max-conns 32 (below the default
+#     --max-half-open): never more than 32 live, the oldest half-open ones
+#     still make room, a real client gets in.
 #  2. --max-mem: a daemon whose --max-mem holds two connections, eight
 #     kernel clients with 4 MB uploads at once: SYNs beyond are refused
 #     (mem_refused) and leave no state, the reserve never passes --max-mem,
@@ -155,6 +158,38 @@ sys.stdout.write(ls[-1] if ls else "")' >"$d/s1"
 		not_ok flood_sigterm_exits_at_once "$(tail -n 3 "$d/s.err")"
 }
 
+# --- 1b. SYN flood against --max-conns -------------------------------------
+# --max-conns 32 below --max-half-open: the flood fills the connection table
+# with half-open entries, the oldest still make room, a real client gets in.
+case_flood_conncap() {
+	local d="$XB_TMP/cap" spid smac rc_c=0 act
+	mkdir -p "$d"
+	XM_TMO=90 xm_ours_server "$S" xfs0 10.237.1.2:5304 65536 2 "$d/s" --count 0 \
+		--max-conns 32 --ctl "$d/s.ctl" ||
+		{ not_ok cap_server_up "$(tail -n 5 "$d/s.err")"; return; }
+	spid=$XM_PID
+	smac=$(ip -n "$S" -j link show xfs0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+	sampler "$d/s.ctl" "$d/samples" "$d/stop" &
+	local samp=$!
+	xb_nsx "$C" timeout 60 python3 "$FORGE" flood --iface xfc0 --dmac "$smac" \
+		--src 10.237.1.1 --dst 10.237.1.2 --dport 5304 --count 3000 >"$d/flood" 2>"$d/flood.err"
+	sleep 0.3
+	XM_TMO=60 xm_kernel_client "$C" mptcp 10.237.1.2 5304 65536 5 "$d/c" || rc_c=$?
+	ctlj "$S" "$d/s.ctl" stats >"$d/stats"
+	touch "$d/stop"
+	wait "$samp"
+	act=$(maxof "$d/samples" 'd["conns"]["active"]')
+	echo "# --max-conns 32: at most $act live; $(xm_jget 'd["limits"]' "$d/stats")"
+	[ "$act" -ge 1 ] && [ "$act" -le 32 ] && ok cap_connections_within_max_conns ||
+		not_ok cap_connections_within_max_conns "max sampled active $act"
+	[ "$(xm_jget 'd["limits"]["syn_evicted"] >= 1500' "$d/stats")" = True ] &&
+		ok cap_oldest_evicted_at_max_conns ||
+		not_ok cap_oldest_evicted_at_max_conns "$(xm_jget 'd["limits"]' "$d/stats")"
+	[ "$rc_c" = 0 ] && ok cap_real_client_gets_in ||
+		not_ok cap_real_client_gets_in "exit $rc_c: $(cat "$d/c") $(tail -n 3 "$d/c.err")"
+	stop_srv "$spid"
+}
+
 # --- 2. --max-mem ---------------------------------------------------------
 case_mem() {
 	local d="$XB_TMP/mem" spid one conn max i pids=() rc=0
@@ -235,6 +270,7 @@ case_bad() {
 }
 
 case_flood
+case_flood_conncap
 case_mem
 case_bad
 xb_finish

@@ -354,12 +354,17 @@ static void ctl_serve(struct xd_loop *l, int fd)
 void xd_ctl_accept(struct xd_loop *l)
 {
 	int fd, burst = 0;
+	bool spare;
 
 	while (burst++ < 8) {
-		fd = accept4(l->ctl_src.fd, NULL, NULL, SOCK_CLOEXEC);
+		/* out of descriptors, the spare one still lets `xmptcp stats`
+		 * in (and keeps the loop from spinning on the listener) */
+		fd = xd_accept(l->ctl_src.fd, SOCK_CLOEXEC, &spare);
 		if (fd < 0)
 			return;
 		ctl_serve(l, fd);
 		close(fd);
+		if (spare)
+			xd_accept_spare_restore();
 	}
 }

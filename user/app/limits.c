@@ -27,9 +27,24 @@ __u64 xd_mem_conn_cost(const struct xd_loop *l, bool sock_ep)
 	       l->msk_rcvbuf;
 }
 
+/*
+ * A subflow's TCP ring: --sf-buf, or the connection's buffer when that is
+ * smaller. It never needs more: the peer sends only within the
+ * connection-level window, at most the connection's receive buffer (3.3.4,
+ * xmp_sf_rcv_wnd()), and a subflow is given only what the connection's
+ * send buffer holds. Without this cap 1000 proxied connections of 4
+ * subflows with 64K buffers took a daemon to 2.5 GB of RSS after 1 MB each
+ * way (0.87 GB with it; tests/net/test_scale.sh).
+ */
+__u32 xd_sf_ring(const struct xd_loop *l, __u32 msk_buf)
+{
+	return msk_buf < l->sf_buf ? msk_buf : l->sf_buf;
+}
+
 __u64 xd_mem_sf_cost(const struct xd_loop *l)
 {
-	return sizeof(struct xd_sf) + sizeof(struct xmp_tcp_sock) + 2ull * l->sf_buf;
+	return sizeof(struct xd_sf) + sizeof(struct xmp_tcp_sock) +
+	       xd_sf_ring(l, l->msk_sndbuf) + xd_sf_ring(l, l->msk_rcvbuf);
 }
 
 /* A proxied connection with every subflow it may hold live at once. */
@@ -88,7 +103,8 @@ unsigned int xd_halfopen_count(const struct xd_loop *l)
 
 /*
  * A SYN to a listener may create one more half-open connection: when
- * --max-half-open are already waiting for their third ACK, the oldest goes
+ * --max-half-open are already waiting for their third ACK, or --max-conns
+ * connections are live and some of them half-open, the oldest goes
  * (a SYN flood then holds a bounded set of state and keeps cycling it,
  * while a real client's handshake, done within one RTT, still completes;
  * an evicted real client retransmits its SYN). The walk is O(connections)
@@ -105,8 +121,8 @@ void xd_halfopen_make_room(struct xd_loop *l)
 			oldest = c;
 		}
 	}
-	if (n < l->max_halfopen || !oldest)
-		return;
+	if (!oldest || (n < l->max_halfopen && l->nactive < l->max_conns))
+		return; /* room: under both caps (or nothing to give up) */
 	l->st.syn_evicted++;
 	xd_loop_evict(l, oldest);
 }

@@ -287,10 +287,16 @@ void xd_pm_run(struct xd_conn *c)
 		p->retry_us = 0;
 }
 
+/* A connection that is over runs the path manager no more (xd_conn_pump):
+ * a pair poll or a signal retransmission it had planned must not stay due,
+ * or the loop's timer fires at once, turn after turn, for the whole of
+ * TIME-WAIT (a full core with a hundred such connections). */
 __u64 xd_pm_next_timer(const struct xd_conn *c)
 {
 	__u64 t = c->role == XMP_SF_CLIENT ? c->pm.next_at : XMP_TCP_NO_TIMER, a;
 
+	if (c->done)
+		return XMP_TCP_NO_TIMER;
 	if (c->pm.ac_ready) {
 		a = xmp_addr_next_timer(&c->pm.ac);
 		if (a < t)

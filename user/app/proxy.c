@@ -13,6 +13,7 @@
  * the other side (RST / SO_LINGER 0) so the app sees the failure.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -21,6 +22,45 @@
 #include "common/log.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
+
+/*
+ * Out of descriptors (EMFILE/ENFILE: each connection holds an app socket
+ * and a port reservation per subflow), accept4() leaves the pending
+ * connection queued: the listener stays readable and the level-triggered
+ * loop spins on it at full CPU while the app hangs. One descriptor is
+ * held back for that case: given up to take the connection, which the
+ * caller then refuses or serves and closes, and taken again after
+ * (xd_accept_spare_restore). The loop runs in one thread.
+ */
+static int spare_fd = -1;
+
+void xd_accept_spare_restore(void)
+{
+	if (spare_fd < 0)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+int xd_accept(int lfd, int flags, bool *spare)
+{
+	int fd;
+
+	*spare = false;
+	xd_accept_spare_restore(); /* the first call, or a failed restore */
+	fd = accept4(lfd, NULL, NULL, flags);
+	if (fd >= 0)
+		return fd;
+	if ((errno != EMFILE && errno != ENFILE) || spare_fd < 0)
+		return -errno;
+	close(spare_fd);
+	spare_fd = -1;
+	fd = accept4(lfd, NULL, NULL, flags);
+	if (fd < 0) {
+		xd_accept_spare_restore();
+		return -errno;
+	}
+	*spare = true;
+	return fd;
+}
 
 static int tcp_socket(const struct xmp_addr *a)
 {
@@ -110,15 +150,27 @@ static void proxy_start(struct xd_loop *l, struct xd_cproxy *px, int fd)
 void xd_proxy_accept(struct xd_loop *l, struct xd_cproxy *px)
 {
 	unsigned int burst = 0;
+	bool spare;
 	int fd;
 
 	while (burst++ < 64) {
-		fd = accept4(px->src.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = xd_accept(px->src.fd, SOCK_NONBLOCK | SOCK_CLOEXEC, &spare);
 		if (fd < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED)
-				pr_warn("xmptcpd: client proxy accept: %s\n", strerror(errno));
+			if (fd != -EAGAIN && fd != -EWOULDBLOCK && fd != -EINTR &&
+			    fd != -ECONNABORTED)
+				pr_warn("xmptcpd: client proxy accept: %s\n", strerror(-fd));
 			return;
+		}
+		if (spare) {
+			/* no descriptor for its MPTCP side: refused at once */
+			if (!px->nofd_warned)
+				pr_warn("xmptcpd: out of file descriptors: refusing app "
+					"connections (raise the limit or lower --max-conns)\n");
+			px->nofd_warned = true;
+			l->st.proxy_refused++;
+			reset_close(fd);
+			xd_accept_spare_restore();
+			continue;
 		}
 		if (l->nactive >= l->max_conns || l->stopping) {
 			l->st.proxy_refused++; /* bounded: --max-conns */

@@ -442,8 +442,8 @@ static int sf_engine(struct xd_sf *s, __u32 mtu, bool v4)
 		.lport = s->lport,
 		.rport = s->rport,
 		.opt_reserve = XD_OPT_RESERVE,
-		.sndbuf = l->sf_buf,
-		.rcvbuf = l->sf_buf,
+		.sndbuf = xd_sf_ring(l, l->msk_sndbuf),
+		.rcvbuf = xd_sf_ring(l, l->msk_rcvbuf),
 		.nodelay = true,
 		.cc = l->cc_name,
 	};

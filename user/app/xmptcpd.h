@@ -221,13 +221,15 @@ void xd_pm_close_from(struct xd_conn *c, const struct xmp_addr *a);
 #define XD_SF_BUF_MIN (16u << 10)
 #define XD_SF_BUF_MAX (16u << 20)
 #define XD_EP_OBUF    (256u << 10) /* bytes waiting for an app socket */
-#define XD_HALFOPEN   256	   /* --max-half-open default */
+#define XD_HALFOPEN   1024	   /* --max-half-open default: as --max-conns */
 
 struct xd_sf;
 
 /* Bytes a new connection reserves before its subflows: data-level rings,
  * the app socket's buffer (@sock_ep) and the connection itself. */
 __u64 xd_mem_conn_cost(const struct xd_loop *l, bool sock_ep);
+/* A subflow's TCP ring for a connection buffer of @msk_buf: --sf-buf at most. */
+__u32 xd_sf_ring(const struct xd_loop *l, __u32 msk_buf);
 /* Bytes each subflow reserves: its engine and its two rings. */
 __u64 xd_mem_sf_cost(const struct xd_loop *l);
 /* The most one connection reserves (a proxied one, every subflow live). */
@@ -514,6 +516,7 @@ struct xd_cproxy {
 	struct xd_src src;
 	struct xmp_addr laddr, raddr;
 	__u16 lport, rport;
+	bool nofd_warned; /* said once that apps are refused for want of fds */
 };
 
 
@@ -628,6 +631,11 @@ int xd_proxy_forward_sock(const struct xmp_addr *fwd, __u16 port, int *fd);
 /* Event on a connection's app socket. */
 void xd_proxy_app_event(struct xd_loop *l, struct xd_conn *c, unsigned int events);
 void xd_proxy_close_all(struct xd_loop *l);
+/* accept4() on listener lfd; out of descriptors, the connection is taken
+ * with a spare one held back for it (*spare set): the caller closes it
+ * soon and then calls xd_accept_spare_restore(). fd or -errno. */
+int xd_accept(int lfd, int flags, bool *spare);
+void xd_accept_spare_restore(void);
 
 /* ---- ctl.c: the control socket (xmptcp conns|stats) ---- */
 
