@@ -363,10 +363,10 @@ case_max_conns() {
 }
 
 # --- 4. --max-conns on the server proxy -----------------------------------
-# Full, it takes no new connection: the MPTCP SYN is counted (rx_syn_limit)
-# and left unanswered, as the kernel drops a SYN to a full accept queue,
-# so the peer retries. What the 51st app then sees is only printed: the
-# half-open handling of loop.c is being reworked.
+# Full of established connections, it takes no new one: the MPTCP SYN is
+# counted (rx_syn_limit) and left unanswered, as the kernel drops a SYN to
+# a full accept queue, so the peer (our client daemon) retries and gets in
+# once the 50 are over: the 51st app's transfer completes byte-exact.
 case_server_max_conns() {
 	local d="$XB_TMP/smc" i n r p0
 	mkdir -p "$d"
@@ -405,8 +405,12 @@ case_server_max_conns() {
 		ok "server_max_conns_the_50_byte_exact" ||
 		not_ok "server_max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/s.err")"
 	wait "$p51"
-	echo "# the 51st app connection, once the 50 were over: $(cat "$d/app_51.out")" \
+	r=$(cat "$d/app_51.out")
+	echo "# the 51st app connection, once the 50 were over: $r" \
 		"after $(secs "$p0" "$(date +%s.%N)") s"
+	[ "$(js "$r" "d['opened'] == 1 and d['ok'] == 1 and d['nbad'] == 0")" = True ] &&
+		ok "server_max_conns_51st_gets_in_after" ||
+		not_ok "server_max_conns_51st_gets_in_after" "$r" "$(tail -n 3 "$d/app_51.err")"
 	# room again: 50 more through the same server proxy
 	wait_idle "$S" "$d/stats_s.json"
 	touch "$d/go2"
