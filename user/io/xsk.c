@@ -271,7 +271,29 @@ static int register_cfg(struct xmp_xsk *x, const struct xmp_xsk_cfg *c)
 	return err;
 }
 
+#define XSK_BUSY_TRIES	  40
+#define XSK_BUSY_WAIT_US 50000
+
+static int xsk_open_once(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg, bool quiet);
+
+/* EBUSY from bind: the queue's last socket, closed a moment ago (a daemon
+ * restarted at once), is released by the kernel asynchronously and is
+ * free within milliseconds: the whole open is tried again, for up to 2 s,
+ * before the error is reported. */
 int xmp_xsk_open(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg)
+{
+	unsigned int tries;
+	int err;
+
+	for (tries = 0;; tries++) {
+		err = xsk_open_once(out, cfg, tries < XSK_BUSY_TRIES);
+		if (err != -EBUSY || tries == XSK_BUSY_TRIES)
+			return err;
+		usleep(XSK_BUSY_WAIT_US);
+	}
+}
+
+static int xsk_open_once(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg, bool quiet)
 {
 	struct xmp_xsk_cfg c = *cfg;
 	struct xmp_xsk *x;
@@ -307,8 +329,9 @@ int xmp_xsk_open(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg)
 		goto err_out;
 	err = socket_setup(x, &c);
 	if (err) {
-		pr_warn("xsk: cannot bind AF_XDP to %s queue %u: %s\n", c.ifname, c.queue_id,
-			strerror(-err));
+		if (err != -EBUSY || !quiet)
+			pr_warn("xsk: cannot bind AF_XDP to %s queue %u: %s\n", c.ifname,
+				c.queue_id, strerror(-err));
 		goto err_out;
 	}
 	err = register_cfg(x, &c);
