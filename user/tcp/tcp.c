@@ -448,19 +448,26 @@ void xmp_tcp_abort(struct xmp_tcp_sock *sk, int err, __u64 now_us)
 	/* RFC 9293 3.10.5: <SEQ=SND.NXT><CTL=RST> from synchronized states. */
 	if (sk->state >= XMP_TCP_SYN_RCVD && sk->state != XMP_TCP_TIME_WAIT)
 		xmp_tcp_send_rst(sk, sk->snd_max, 0, false);
-	if (sk->state != XMP_TCP_CLOSED)
-		xmp_tcp_done(sk, err, 0);
+	xmp_tcp_drop(sk, err, now_us);
 	xmp_tcp_leave(sk);
+}
+
+/* @want within [@min, the hook's reserve] (a reserve below @min is no cap). */
+static __u8 hook_room(const struct xmp_tcp_sock *sk, unsigned int want, unsigned int min)
+{
+	unsigned int cap = sk->cfg.opt_reserve;
+
+	if (want < min)
+		want = min;
+	if (cap >= min && want > cap)
+		want = cap;
+	return (__u8)want;
 }
 
 void xmp_tcp_set_hook_min(struct xmp_tcp_sock *sk, unsigned int ack, unsigned int data)
 {
-	unsigned int cap = sk->cfg.opt_reserve;
-
-	ack = ack < XMP_TCP_HOOK_OPT_MIN ? XMP_TCP_HOOK_OPT_MIN : ack;
-	data = data < XMP_TCP_HOOK_DATA_MIN ? XMP_TCP_HOOK_DATA_MIN : data;
-	sk->hook_min_ack = (__u8)(ack > cap && cap >= XMP_TCP_HOOK_OPT_MIN ? cap : ack);
-	sk->hook_min_data = (__u8)(data > cap && cap >= XMP_TCP_HOOK_DATA_MIN ? cap : data);
+	sk->hook_min_ack = hook_room(sk, ack, XMP_TCP_HOOK_OPT_MIN);
+	sk->hook_min_data = hook_room(sk, data, XMP_TCP_HOOK_DATA_MIN);
 }
 
 /* A listener that gives up a request to make room says nothing: a real
