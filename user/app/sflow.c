@@ -402,21 +402,22 @@ int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
 		.csum_req = c->loop->csum,
 		.msk = { .sndbuf = c->loop->msk_sndbuf, .rcvbuf = c->loop->msk_rcvbuf },
 	};
+	__u64 mem = xd_mem_sf_cost(c->loop);
 	struct xd_sf *s;
 	int err;
 
 	*out = NULL;
 	if (c->nsf == XD_SF_SLOTS)
 		return -ENOSPC;
-	err = xd_mem_charge(c->loop, xd_mem_sf_cost(c->loop));
+	err = xd_mem_charge(c->loop, mem);
 	if (err)
 		return err;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		xd_mem_uncharge(c->loop, xd_mem_sf_cost(c->loop));
+		xd_mem_uncharge(c->loop, mem);
 		return -ENOMEM;
 	}
-	s->mem = xd_mem_sf_cost(c->loop);
+	s->mem = mem;
 	s->c = c;
 	s->join = join;
 	s->id = c->next_sf_id++;
