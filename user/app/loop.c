@@ -392,13 +392,13 @@ static void loop_report(struct xd_loop *l, struct xd_conn *c)
 	bool ok = xd_conn_ok(c);
 
 	xd_ep_finish(c->ep);
-	if (l->report && !c->evicted) {
+	if (l->report) {
 		xd_conn_report(c, l->report);
 		fflush(l->report);
 	}
 	if (ok)
 		l->st.conns_ok++;
-	else if (!c->evicted) /* counted in syn_evicted */
+	else
 		l->st.conns_failed++;
 	if (c->plain)
 		l->st.conns_plain++;
@@ -430,10 +430,13 @@ void xd_loop_reap(struct xd_loop *l)
  * loop stays within --max-half-open. */
 void xd_loop_evict(struct xd_loop *l, struct xd_conn *c)
 {
-	c->evicted = true; /* no summary line: it never was a connection */
 	xd_conn_drop(c, -ETIMEDOUT);
-	if (!c->reported)
-		loop_report(l, c);
+	if (!c->reported) {
+		/* no summary line, not ok, failed or plain: it never was a
+		 * connection (syn_evicted counts it) */
+		c->reported = true;
+		l->nactive--;
+	}
 	if (!xd_conn_lingers(c))
 		loop_free_conn(l, c);
 }

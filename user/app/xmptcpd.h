@@ -383,7 +383,6 @@ struct xd_conn {
 	bool reinj_upto_valid;
 	__u64 reinj_bytes, penalties, wnd_blocked;
 	__u64 mem;    /* bytes reserved against --max-mem (limits.c) */
-	bool evicted; /* half-open, given up for a newer SYN: not reported */
 	__u32 subflows_opened; /* established: the initial one, then each join */
 	__u32 joins_failed;    /* joins that never completed (not listed) */
 	__u32 next_sf_id;
