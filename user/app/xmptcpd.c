@@ -259,6 +259,18 @@ static int parse_uint(const char *opt, const char *s, __u64 max, unsigned int *o
 	return 0;
 }
 
+/* A count that must be at least 1 (--parallel, --max-conns, --max-half-open). */
+static int parse_count(const char *opt, const char *s, __u64 max, unsigned int *out)
+{
+	if (parse_uint(opt, s, max, out))
+		return -EINVAL;
+	if (!*out) {
+		pr_warn("xmptcpd: %s wants at least 1\n", opt);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 enum {
 	O_SEED = 256,
 	O_PIN,
@@ -358,13 +370,7 @@ static int parse_limit(int c, const char *arg, struct xd_opts *o)
 {
 	switch (c) {
 	case O_MAXHALF:
-		if (parse_uint("--max-half-open", arg, 1000000, &o->max_halfopen))
-			return -EINVAL;
-		if (!o->max_halfopen) {
-			pr_warn("xmptcpd: --max-half-open wants at least 1\n");
-			return -EINVAL;
-		}
-		return 0;
+		return parse_count("--max-half-open", arg, 1000000, &o->max_halfopen);
 	case O_MAXMEM:
 		if (parse_u64(arg, &o->max_mem, true)) {
 			pr_warn("xmptcpd: --max-mem wants a byte count like 512M or 4G (0: no "
@@ -480,21 +486,9 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 		}
 		return 0;
 	case O_PARALLEL:
-		if (parse_uint("--parallel", arg, 65536, &o->parallel))
-			return -EINVAL;
-		if (!o->parallel) {
-			pr_warn("xmptcpd: --parallel wants at least 1\n");
-			return -EINVAL;
-		}
-		return 0;
+		return parse_count("--parallel", arg, 65536, &o->parallel);
 	case O_MAXC:
-		if (parse_uint("--max-conns", arg, 1000000, &o->max_conns))
-			return -EINVAL;
-		if (!o->max_conns) {
-			pr_warn("xmptcpd: --max-conns wants at least 1\n");
-			return -EINVAL;
-		}
-		return 0;
+		return parse_count("--max-conns", arg, 1000000, &o->max_conns);
 	case O_CTL:
 		o->ctl_path = strcmp(arg, "none") ? arg : "";
 		if (*o->ctl_path && o->ctl_path[0] != '/') {
