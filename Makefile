@@ -170,7 +170,9 @@ $(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c $(HDRS
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
-$(BUILD):
+# Every output lives below $(BUILD), so ordering its creation after deps makes
+# `make -j` wait for the dependency check before the first compiler runs.
+$(BUILD): | deps
 	$(Q)mkdir -p $@
 
 test: all

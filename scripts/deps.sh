@@ -1,28 +1,139 @@
 #!/usr/bin/env bash
-# Installs the Debian packages xmptcp builds, tests, benchmarks and plots
-# (gnuplot) with, only those missing; silent and quick when everything is
-# present.
+# Makes sure the commands, libraries and files that xmptcp builds, tests,
+# benchmarks and plots with are present, and installs the Debian packages
+# that provide the missing ones. What is checked is what is used (a command
+# on PATH, a pkg-config module, a file), never a package name: a package can
+# be installed without providing the command we need (Debian 12's mptcpd has
+# no mptcpize; the package mptcpize has). Silent and quick when everything is
+# there; stops with a message naming what is still missing otherwise.
+#   scripts/deps.sh [--check]   --check: only report, install nothing (exit 1 if missing)
 set -euo pipefail
 
-pkgs=(clang llvm libbpf-dev libxdp-dev xdp-tools bpftool libmnl-dev libssl-dev
-      libelf-dev zlib1g-dev pkg-config iproute2 ethtool iputils-ping python3
-      tshark mptcpd libclang-rt-14-dev gcc-multilib gnuplot-nox
-      curl)
+check_only=0
+case "${1:-}" in
+--check) check_only=1 ;;
+-h | --help)
+	sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+	exit 0
+	;;
+"") ;;
+*)
+	echo "deps: unknown argument '$1' (try --help)" >&2
+	exit 2
+	;;
+esac
 
-missing=()
-for p in "${pkgs[@]}"; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing+=("$p")
-done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# What we need, one per line: KIND NAME PACKAGE [why]
+#   cmd  a command on PATH        pc  a pkg-config module (needs pkg-config)
+#   file a path that must exist   fuzzrt  clang's libFuzzer runtime
+needs() {
+	cat <<'EOF'
+cmd clang clang BPF objects and the fuzzers
+cmd gcc gcc userspace
+cmd bpftool bpftool skeletons and vmlinux.h
+cmd pkg-config pkg-config library checks
+pc libbpf libbpf-dev
+pc libxdp libxdp-dev
+pc libmnl libmnl-dev
+pc libcrypto libssl-dev
+pc libelf libelf-dev
+pc zlib zlib1g-dev
+file /usr/include/asm/types.h gcc-multilib <asm/types.h> for clang -target bpf
+fuzzrt libFuzzer libclang-rt-dev sanitizer and fuzzer runtimes
+cmd ip iproute2 namespaces and veths
+cmd tc iproute2 shaping and clsact
+cmd ss iproute2 socket states
+cmd nstat iproute2 kernel MPTCP counters
+cmd ethtool ethtool checksum offload on test veths
+cmd ping iputils-ping path checks
+cmd nsenter util-linux namespace commands that see the pins
+cmd unshare util-linux
+cmd taskset util-linux
+cmd setpriv util-linux
+cmd python3 python3 kernel MPTCP peers
+cmd mptcpize mptcpize unmodified apps on the kernel's MPTCP
+cmd curl curl proxy tests and the demo
+cmd tshark tshark MPTCP option decoding
+cmd gnuplot gnuplot-nox plots
+cmd timeout coreutils
+cmd sha256sum coreutils
+EOF
+}
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "deps: missing packages: ${missing[*]}; run 'make deps' as root or install them" >&2
+# The versioned name of clang's runtime package (libclang-rt-14-dev on Debian 12).
+rt_pkg() {
+	local v
+	v=$(clang -dumpversion 2>/dev/null | cut -d. -f1)
+	echo "libclang-rt-${v:-14}-dev"
+}
+
+# present KIND NAME: 0 when it is there.
+present() {
+	case $1 in
+	cmd) command -v "$2" >/dev/null 2>&1 ;;
+	pc) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$2" ;;
+	file) [ -e "$2" ] ;;
+	fuzzrt)
+		command -v clang >/dev/null 2>&1 &&
+			[ -e "$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$(uname -m).a" ]
+		;;
+	esac
+}
+
+kind_word() {
+	case $1 in
+	cmd) echo command ;;
+	pc) echo "pkg-config module" ;;
+	file) echo file ;;
+	fuzzrt) echo "clang runtime" ;;
+	esac
+}
+
+# Fills missing_what (human names) and missing_pkgs (packages to install).
+scan() {
+	local kind name pkg why
+	missing_what=() missing_pkgs=()
+	while read -r kind name pkg why; do
+		present "$kind" "$name" && continue
+		[ "$kind" = fuzzrt ] && pkg=$(rt_pkg)
+		missing_what+=("$(kind_word "$kind") $name (package $pkg${why:+: $why})")
+		[[ " ${missing_pkgs[*]} " == *" $pkg "* ]] || missing_pkgs+=("$pkg")
+	done < <(needs)
+}
+
+report_missing() {
+	local m
+	echo "deps: $1:" >&2
+	for m in "${missing_what[@]}"; do echo "deps:   $m" >&2; done
+}
+
+scan
+[ ${#missing_what[@]} -eq 0 ] && exit 0
+if [ "$check_only" -eq 1 ]; then
+	report_missing "missing"
 	exit 1
 fi
-echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	report_missing "missing (run 'make deps' as root, or install: ${missing_pkgs[*]})"
+	exit 1
+fi
+
+echo "deps: installing ${missing_pkgs[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root may capture; answer once, non-interactively.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# One package that cannot be had must not keep the others out: try them all
+# at once, then one by one, and judge by what is present afterwards.
+if ! apt-get install -y -qq --no-install-recommends "${missing_pkgs[@]}" >/dev/null; then
+	for p in "${missing_pkgs[@]}"; do
+		apt-get install -y -qq --no-install-recommends "$p" >/dev/null ||
+			echo "deps: could not install $p" >&2
+	done
+fi
+hash -r
+scan
+if [ ${#missing_what[@]} -ne 0 ]; then
+	report_missing "still missing after installing"
+	exit 1
+fi
