@@ -19,7 +19,7 @@ source "$(dirname "$0")/../lib/net.sh"
 
 XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 xb_require_root
-xb_require_cmds ip nsenter python3 ethtool timeout curl
+xb_require_cmds ip nsenter python3 ethtool timeout curl mptcpize
 xb_require_xmptcp
 [ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
 xb_require_netns
