@@ -9,6 +9,7 @@
  * Logic lives in bpf/lib/ (shared with tc_egress.bpf.c); this file is the
  * entry point: xdp_steer() -> xmp_parse_xdp() (lib/parse.h) ->
  * xmp_classify() / xmp_obs_update() -> xmp_write_meta() -> redirect.
+ * Metadata is optional (xmp_use_meta): userspace parses a frame without it.
  */
 #include "lib/consts.h"
 #include "lib/maps.h"
@@ -17,19 +18,32 @@
 #include "lib/observe.h"
 #include "lib/classify.h"
 
+/* Set by the loader before load (`xmptcp attach`, false with --no-meta or
+ * when its probe finds the verifier refusing bpf_xdp_adjust_meta in XDP
+ * programs, as some kernel builds do). Read-only data is known to the
+ * verifier: with false, the branch that calls the helper is dead code it
+ * never checks, and the program loads on those kernels too. */
+const volatile bool xmp_use_meta = true;
+
 /* Put the metadata in front of the frame. A driver without metadata
- * support refuses the adjustment: the frame then goes on without it. */
+ * support, or too little headroom, refuses the adjustment at run time:
+ * counted, and the frame goes on without it (userspace parses it). */
 static __always_inline void xmp_write_meta(struct xdp_md *ctx, const struct xmp_meta *m)
 {
 	void *meta, *data;
 
-	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+	if (!xmp_use_meta)
 		return;
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
+		xmp_count(XMP_C_META_REFUSED);
+		return;
+	}
 	meta = (void *)(long)ctx->data_meta;
 	data = (void *)(long)ctx->data;
 	if (meta + sizeof(*m) > data)
 		return;
 	__builtin_memcpy(meta, m, sizeof(*m));
+	xmp_count(XMP_C_META_WRITTEN);
 }
 
 XMP_DEFINE_PARSER(xmp_parse_xdp, struct xdp_md, bpf_xdp_load_bytes)

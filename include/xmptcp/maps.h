@@ -125,6 +125,8 @@ enum xmp_counter {
 	XMP_C_GUARD_RST = XMP_C_TX_REASON_BASE + XMP_R_NR, /* kernel RSTs dropped for owned tuples */
 	XMP_C_GUARD_ICMP,	/* kernel ICMP errors dropped for owned tuples */
 	XMP_C_OBSERVE_NEW,	/* flows added to the observe map */
+	XMP_C_META_WRITTEN,	/* frames given xmp_meta in front */
+	XMP_C_META_REFUSED,	/* bpf_xdp_adjust_meta failed at run time (driver, headroom): frame went on without */
 	XMP_C_NR,
 };
 
@@ -167,9 +169,17 @@ struct xmp_obs_val {
 #define XMP_CFG_OBSERVE		0x01	/* record every MPTCP flow in xmp_observe */
 #define XMP_CFG_GUARD		0x02	/* TC: drop kernel RST/ICMP for owned tuples */
 
+/* xmp_config.features: what `xmptcp attach` found this kernel can do
+ * (user/io/features.h), recorded for `xmptcp status`; no program reads it. */
+#define XMP_FEAT_PROBED		0x01	/* the bits below are meaningful */
+#define XMP_FEAT_XDP_META	0x02	/* an XDP program may call bpf_xdp_adjust_meta */
+#define XMP_FEAT_XDP_FRAGS	0x04	/* BPF_F_XDP_HAS_FRAGS programs load */
+#define XMP_FEAT_XDP_LINK	0x08	/* bpf_link_create(BPF_XDP) worked */
+#define XMP_FEAT_XDP_NETLINK	0x10	/* link refused: an attach fell back to netlink */
+
 struct xmp_config {
 	__u32 flags;
-	__u32 pad;
+	__u32 features;		/* XMP_FEAT_* (was padding: same layout as before) */
 };
 
 XMP_STATIC_ASSERT(sizeof(struct xmp_tuple) == 40, "xmp_tuple layout");

@@ -5,12 +5,22 @@
  * metadata, expected counter deltas}; further tests drive classification
  * (listener, wildcard listener, owned subflow, MP_JOIN token) and check map
  * contents. Needs root (exit 4 otherwise). Maps are private (unpinned).
+ *
+ * Everything runs twice: with metadata (xmp_use_meta true, as attach loads
+ * it where the kernel allows bpf_xdp_adjust_meta) and without (--no-meta,
+ * or a kernel that refuses the helper): then no metadata comes back and
+ * verdicts, classification and counters are the same. Where the probe
+ * finds the helper refused, the first pass is reported skipped.
  */
+#include <stdio.h>
+
 #include "harness.h"
+#include "io/features.h"
 #include "xdp_steer.skel.h"
 
 static struct xdp_steer_bpf *skel;
 static int prog_fd;
+static bool use_meta;	/* this pass loaded xdp_steer with xmp_use_meta */
 static __u8 pay[1500];
 
 #define OPT(...)                                                                   \
@@ -198,6 +208,8 @@ static void check_fixture(const struct fx *f)
 	/* the frame itself goes out untouched, behind the metadata */
 	CHECK_EQ(out.data_len, out.meta_len + k.len);
 	CHECK_MEM(out.data + out.meta_len, k.b, k.len);
+	CHECK_EQ(s1.c[XMP_C_META_WRITTEN] - s0.c[XMP_C_META_WRITTEN], use_meta && !f->no_meta);
+	CHECK_EQ(s1.c[XMP_C_META_REFUSED] - s0.c[XMP_C_META_REFUSED], 0);
 	CHECK_EQ(s1.c[XMP_C_RX_PACKETS] - s0.c[XMP_C_RX_PACKETS], 1);
 	CHECK_EQ(s1.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE] - s0.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE], 1);
 	for (r = 1; r < XMP_R_NR; r++)
@@ -209,6 +221,10 @@ static void check_fixture(const struct fx *f)
 	}
 	CHECK_EQ(s1.c[XMP_C_RX_TCP] - s0.c[XMP_C_RX_TCP], 1);
 	CHECK_EQ(s1.c[XMP_C_RX_MPTCP] - s0.c[XMP_C_RX_MPTCP], !!(f->tcp_opts & XMP_TOPT_MPTCP));
+	if (!use_meta) {
+		CHECK_EQ(out.meta_len, 0);
+		return;
+	}
 	CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
 	CHECK_EQ(out.meta.magic, XMP_META_MAGIC);
 	CHECK_EQ(out.meta.class, XMP_CLASS_NONE);
@@ -269,6 +285,7 @@ static void dss_every_flag_combination(void)
 				uint8_t opt[40] = { 30, 0, 0x20, (uint8_t)f };
 				int len = 4, bad = delta != 0;
 				struct pkt_opts po = { V4, .flags = PKT_ACK, .opt = opt };
+				struct h_stats s0, s1;
 				struct h_xdp_out out;
 				struct pkt k;
 
@@ -285,9 +302,15 @@ static void dss_every_flag_combination(void)
 				opt[1] = (uint8_t)len;
 				po.opt_len = len;
 				pkt_build(&k, &po);
+				h_stats(skel->obj, &s0);
 				h_run_xdp(prog_fd, &k, 0, &out);
-				CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
-				if (bad) {
+				h_stats(skel->obj, &s1);
+				CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_MPTCP_BAD_LEN] -
+						 s0.c[XMP_C_REASON_BASE + XMP_R_MPTCP_BAD_LEN], bad);
+				CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
+				if (!use_meta) {
+					/* nothing more to read: the counters said it */
+				} else if (bad) {
 					CHECK_EQ(out.meta.reason, XMP_R_MPTCP_BAD_LEN);
 					CHECK_EQ(out.meta.mp_seen, 0);
 				} else {
@@ -322,12 +345,20 @@ static void ipv6_extension_chains(void)
 	po.ext_len = pkt_ext6(ext, ok, 6, IPPROTO_TCP, 0);
 	po.ext_nh = ok[0];
 	pkt_build(&k, &po);
+	h_stats(skel->obj, &s0);
 	h_run_xdp(prog_fd, &k, 0, &out);
-	CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
-	CHECK_EQ(out.meta.reason, XMP_R_OK);
-	CHECK_EQ(out.meta.l4_off, 14 + 40 + 8 * 5 + 16);
-	CHECK_EQ(out.meta.l4_off, k.l4);
-	CHECK_EQ(out.meta.mp_seen, MP(0));
+	h_stats(skel->obj, &s1);
+	CHECK_EQ(s1.c[XMP_C_RX_MPTCP] - s0.c[XMP_C_RX_MPTCP], 1);
+	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN] - s0.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 0);
+	if (use_meta) {
+		CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
+		CHECK_EQ(out.meta.reason, XMP_R_OK);
+		CHECK_EQ(out.meta.l4_off, 14 + 40 + 8 * 5 + 16);
+		CHECK_EQ(out.meta.l4_off, k.l4);
+		CHECK_EQ(out.meta.mp_seen, MP(0));
+	} else {
+		CHECK_EQ(out.meta_len, 0);
+	}
 
 	/* seven: too long */
 	po.ext_len = pkt_ext6(ext, toolong, 7, IPPROTO_TCP, 0);
@@ -358,9 +389,11 @@ static void ipv6_extension_chains(void)
 	h_stats(skel->obj, &s0);
 	h_run_xdp(prog_fd, &k, 0, &out);
 	h_stats(skel->obj, &s1);
-	CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
-	CHECK_EQ(out.meta.reason, XMP_R_IP_FRAG);
-	CHECK_EQ(out.meta.mp_seen, 0);
+	CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
+	if (use_meta) {
+		CHECK_EQ(out.meta.reason, XMP_R_IP_FRAG);
+		CHECK_EQ(out.meta.mp_seen, 0);
+	}
 	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_IP_FRAG] - s0.c[XMP_C_REASON_BASE + XMP_R_IP_FRAG], 1);
 }
 
@@ -383,8 +416,10 @@ static void expect_class(const struct pkt *k, int cls)
 	h_stats(skel->obj, &s1);
 	/* no XSK is bound in a test: owned frames fall back to the stack */
 	CHECK_EQ(out.retval, XDP_PASS);
-	CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
-	CHECK_EQ(out.meta.class, cls);
+	CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
+	if (use_meta)
+		CHECK_EQ(out.meta.class, cls);
+	CHECK_EQ(s1.c[XMP_C_META_WRITTEN] - s0.c[XMP_C_META_WRITTEN], use_meta);
 	CHECK_EQ(s1.c[XMP_C_CLASS_BASE + cls] - s0.c[XMP_C_CLASS_BASE + cls], 1);
 	CHECK_EQ(s1.c[XMP_C_REDIRECT_MISS] - s0.c[XMP_C_REDIRECT_MISS], cls != XMP_CLASS_NONE);
 	CHECK_EQ(s1.c[XMP_C_REDIRECTED] - s0.c[XMP_C_REDIRECTED], 0);
@@ -501,38 +536,192 @@ static void meta_comes_back_in_front(void)
 
 	pkt_build(&k, &po);
 	h_run_xdp(prog_fd, &k, 0, &out);
+	if (!use_meta) {
+		CHECK_EQ(out.meta_len, 0);
+		CHECK_EQ(out.data_len, k.len);
+		CHECK_MEM(out.data, k.b, k.len);
+		return;
+	}
 	CHECK_EQ(out.meta_len, 32);
 	CHECK_EQ(out.data[0], XMP_META_MAGIC);
 	CHECK_EQ(out.data[offsetof(struct xmp_meta, l4_off)], 34);
 	CHECK_EQ(out.data[offsetof(struct xmp_meta, mss)] | out.data[offsetof(struct xmp_meta, mss) + 1] << 8, 1460);
 }
 
-int main(void)
+/* Runs k with pre bytes of metadata already in front (0xee). */
+static int run_with_meta_in(const struct pkt *k, __u32 pre, __u32 *retval, __u32 *meta_out,
+			    __u8 *out, __u32 out_size)
 {
-	if (h_need_root())
-		return 4;
-	libbpf_set_print(h_quiet);
+	__u8 in[PKT_MAX + 256];
+	struct xdp_md ctx_in = { .data = pre, .data_end = pre + (__u32)k->len }, ctx_out = {};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = pre + (__u32)k->len,
+		    .data_out = out, .data_size_out = out_size, .ctx_in = &ctx_in,
+		    .ctx_size_in = sizeof(ctx_in), .ctx_out = &ctx_out,
+		    .ctx_size_out = sizeof(ctx_out), .repeat = 1);
+	int err;
+
+	memset(in, 0xee, pre);
+	memcpy(in + pre, k->b, k->len);
+	err = bpf_prog_test_run_opts(prog_fd, &o);
+	*retval = o.retval;
+	*meta_out = ctx_out.data;
+	return err;
+}
+
+/* A run-time refusal of bpf_xdp_adjust_meta is counted and not fatal: the
+ * frame passes with what it had in front. Provoked with metadata already
+ * there: 200 bytes leave too little headroom for 32 more (test runs give
+ * 256, less the struct xdp_frame kept in front); kernels that cap
+ * metadata at 32 bytes refuse 200 coming in, and then 4 + 32 is over
+ * their cap. */
+static void meta_refusal_counted(void)
+{
+	static const __u32 pre_try[] = { 200, 4 };
+	struct pkt_opts po = { V4, .flags = PKT_SYN, OPT(30, 4, 0x01, 0x01) };
+	__u8 out[PKT_MAX + 256];
+	__u32 retval = 0, meta_len = 0, pre = 0;
+	struct h_stats s0, s1;
+	struct pkt k;
+	size_t i;
+	int err = -EINVAL;
+
+	pkt_build(&k, &po);
+	for (i = 0; i < sizeof(pre_try) / sizeof(pre_try[0]) && err == -EINVAL; i++) {
+		pre = pre_try[i];
+		h_stats(skel->obj, &s0);
+		err = run_with_meta_in(&k, pre, &retval, &meta_len, out, sizeof(out));
+		h_stats(skel->obj, &s1);
+	}
+	if (err == -EINVAL)
+		SKIP("this kernel's test run takes no metadata in");
+	CHECK_EQ(err, 0);
+	CHECK_EQ(retval, XDP_PASS);
+	CHECK_EQ(meta_len, pre);
+	CHECK_EQ(out[0], 0xee);
+	CHECK_MEM(out + pre, k.b, k.len);
+	CHECK_EQ(s1.c[XMP_C_META_REFUSED] - s0.c[XMP_C_META_REFUSED], use_meta);
+	CHECK_EQ(s1.c[XMP_C_META_WRITTEN] - s0.c[XMP_C_META_WRITTEN], 0);
+	CHECK_EQ(s1.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE] - s0.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE], 1);
+	CHECK_EQ(s1.c[XMP_C_RX_MPTCP] - s0.c[XMP_C_RX_MPTCP], 1);
+}
+
+static unsigned long kallsym(const char *name)
+{
+	char line[256], sym[128], type;
+	unsigned long addr, found = 0;
+	FILE *f = fopen("/proc/kallsyms", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %c %127s", &addr, &type, sym) == 3 && !strcmp(sym, name))
+			found = addr;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* Without metadata the verifier must never have walked the helper call
+ * (what lets xdp_steer load where the helper is refused): the program as
+ * the kernel kept it (xlated; dead code removed) has no call to it. A
+ * helper call's imm there is the helper's address minus __bpf_call_base. */
+static void no_meta_call_left_when_off(void)
+{
+	unsigned long fn = kallsym("bpf_xdp_adjust_meta"), base = kallsym("__bpf_call_base");
+	struct bpf_insn insns[8192];
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info), i, n, calls = 0;
+
+	if (!fn || !base)
+		SKIP("no kernel addresses in /proc/kallsyms");
+	info.xlated_prog_len = sizeof(insns);
+	info.xlated_prog_insns = (__u64)(unsigned long)insns;
+	CHECK_EQ(bpf_obj_get_info_by_fd(prog_fd, &info, &len), 0);
+	if (info.xlated_prog_len > sizeof(insns))
+		SKIP("program larger than the test's buffer");
+	n = info.xlated_prog_len / sizeof(insns[0]);
+	for (i = 0; i < n; i++)
+		if (insns[i].code == (BPF_JMP | BPF_CALL) && insns[i].src_reg == 0 &&
+		    insns[i].imm == (__s32)(fn - base))
+			calls++;
+	if (use_meta)
+		CHECK(calls >= 1);
+	else
+		CHECK_EQ(calls, 0);
+}
+
+static void skip_refused(void)
+{
+	SKIP("kernel refuses bpf_xdp_adjust_meta");
+}
+
+static bool meta_refused;	/* the probe: this kernel refuses the helper */
+
+/* One test of the current pass: named as is with metadata, NAME[no-meta]
+ * without; skipped with metadata where the kernel refuses it. */
+static void run_pass_test(const char *name, void (*fn)(void))
+{
+	char full[96];
+
+	snprintf(full, sizeof(full), "%s%s", name, use_meta ? "" : "[no-meta]");
+	t_run(full, use_meta && meta_refused ? skip_refused : fn);
+}
+
+#define RUN_PASS(fn) run_pass_test(#fn, fn)
+
+static int load(bool meta)
+{
 	skel = xdp_steer_bpf__open();
 	if (!skel) {
 		printf("not ok - open xdp_steer skeleton\n");
-		return 1;
+		return -1;
 	}
 	h_unpin(skel->obj);
+	skel->rodata->xmp_use_meta = meta;
 	if (xdp_steer_bpf__load(skel)) {
-		printf("not ok - load xdp_steer (verifier; XMP_TEST_VERBOSE=1 shows why)\n");
-		return 1;
+		printf("not ok - load xdp_steer%s (verifier; XMP_TEST_VERBOSE=1 shows why)\n",
+		       meta ? "" : " without metadata");
+		xdp_steer_bpf__destroy(skel);
+		skel = NULL;
+		return -1;
 	}
 	prog_fd = bpf_program__fd(skel->progs.xdp_steer);
-	memset(pay, 0x5a, sizeof(pay));
 	h_set_cfg(skel->obj, XMP_CFG_OBSERVE | XMP_CFG_GUARD);
+	return 0;
+}
 
-	RUN(meta_comes_back_in_front);
-	RUN(golden_fixtures);
-	RUN(dss_every_flag_combination);
-	RUN(ipv6_extension_chains);
-	RUN(classify_listener);
-	RUN(classify_subflow_and_counters);
-	RUN(classify_join_token);
+static int run_pass(bool meta)
+{
+	use_meta = meta;
+	if (!(meta && meta_refused) && load(meta))
+		return -1;
+	RUN_PASS(meta_comes_back_in_front);
+	RUN_PASS(golden_fixtures);
+	RUN_PASS(dss_every_flag_combination);
+	RUN_PASS(ipv6_extension_chains);
+	RUN_PASS(classify_listener);
+	RUN_PASS(classify_subflow_and_counters);
+	RUN_PASS(classify_join_token);
+	RUN_PASS(meta_refusal_counted);
+	RUN_PASS(no_meta_call_left_when_off);
 	xdp_steer_bpf__destroy(skel);
+	skel = NULL;
+	return 0;
+}
+
+int main(void)
+{
+	int probe;
+
+	if (h_need_root())
+		return 4;
+	libbpf_set_print(h_quiet);
+	memset(pay, 0x5a, sizeof(pay));
+	probe = xmp_probe_xdp_meta();
+	if (probe < 0) {
+		printf("not ok - probe bpf_xdp_adjust_meta (%s)\n", strerror(-probe));
+		return 1;
+	}
+	meta_refused = !probe;
+	if (run_pass(true) || run_pass(false))
+		return 1;
 	return t_exit_code();
 }

@@ -18,6 +18,9 @@
  * generic (skb) XDP, maps pinned in a temporary bpffs directory and opened
  * by name as the controller does. Both work on veth; the XSK is bound
  * with XDP_COPY (veth has no zero-copy) and gets xmp_meta in both modes.
+ * Each runs again with xdp_steer loaded without metadata (as attach does
+ * with --no-meta or where the kernel refuses bpf_xdp_adjust_meta): frames
+ * then arrive without it and userspace parses them itself.
  *
  * Route/neighbour lookup (route.c) and port reservation (portres.c) are
  * exercised in the same namespaces. The namespaces have no name and no
@@ -33,8 +36,10 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -45,6 +50,7 @@
 #include "lib/test.h"
 #include "common/log.h"
 #include "io/addr.h"
+#include "io/features.h"
 #include "io/owned.h"
 #include "io/pkt.h"
 #include "io/portres.h"
@@ -195,6 +201,24 @@ static void pins_remove(void)
 	pin_dir[0] = '\0';
 }
 
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+/* A fresh machine may not have bpffs mounted yet: mount it at /sys/fs/bpf
+ * as `xmptcp attach` does (user/ctl/pin.c), so pinning can work. */
+static int bpffs_ensure(void)
+{
+	struct statfs st;
+
+	if (!statfs("/sys/fs/bpf", &st) && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700"))
+		return -errno;
+	printf("# mounted bpffs at /sys/fs/bpf\n");
+	return 0;
+}
+
 /* Pins the maps the I/O layer opens by name, as `xmptcp attach` would. */
 static int pins_make(struct xdp_steer_bpf *skel)
 {
@@ -203,7 +227,10 @@ static int pins_make(struct xdp_steer_bpf *skel)
 				   skel->maps.xmp_ifslots };
 	char path[128];
 	size_t i;
+	int err = bpffs_ensure();
 
+	if (err)
+		return err;
 	snprintf(pin_dir, sizeof(pin_dir), "/sys/fs/bpf/xmptcp-test-io-%d", getpid());
 	if (mkdir(pin_dir, 0700))
 		return -errno;
@@ -375,7 +402,7 @@ struct e2e {
 	__u32 xdp_flags;
 };
 
-static int e2e_attach(struct e2e *e, __u32 mode)
+static int e2e_attach(struct e2e *e, __u32 mode, bool meta)
 {
 	struct bpf_map *m;
 	int err;
@@ -386,6 +413,7 @@ static int e2e_attach(struct e2e *e, __u32 mode)
 	/* private maps: nothing pinned, nothing to clean up */
 	bpf_object__for_each_map(m, e->skel->obj)
 		bpf_map__set_pin_path(m, NULL);
+	e->skel->rodata->xmp_use_meta = meta;
 	err = xdp_steer_bpf__load(e->skel);
 	if (err)
 		return err;
@@ -545,7 +573,7 @@ static void e2e_cleanup(struct e2e *e)
 	pins_remove();
 }
 
-static void check_e2e(__u32 mode, bool by_pin)
+static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 {
 	struct e2e e = { .cli = -1, .pkt = -1, .port.fd = -1,
 			 .own = { -1, -1, -1 } };
@@ -561,7 +589,9 @@ static void check_e2e(__u32 mode, bool by_pin)
 	int err, len, off, i;
 	__u16 port;
 
-	err = e2e_attach(&e, mode);
+	if (with_meta && xmp_probe_xdp_meta() != 1)
+		SKIP("kernel refuses bpf_xdp_adjust_meta");
+	err = e2e_attach(&e, mode, with_meta);
 	if (err) {
 		printf("# XDP attach in %s mode: %s\n",
 		       mode == XDP_FLAGS_DRV_MODE ? "native" : "generic", strerror(-err));
@@ -599,7 +629,7 @@ static void check_e2e(__u32 mode, bool by_pin)
 	CHECK_EQ(err, 0);
 	if (err)
 		goto out;
-	CHECK(has_meta);
+	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(synbuf, synlen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &syn), 0);
 	CHECK_MEM(syn.src_mac, mac_b, 6);
 	if (has_meta) {
@@ -633,7 +663,7 @@ static void check_e2e(__u32 mode, bool by_pin)
 	CHECK_EQ(err, 0);
 	if (err)
 		goto out;
-	CHECK(has_meta);
+	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(ackbuf, acklen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &ack), 0);
 	CHECK_EQ(ack.seg.ack, 0xfffffe01);
 	if (has_meta) {
@@ -647,7 +677,10 @@ static void check_e2e(__u32 mode, bool by_pin)
 			CHECK(key == OUR_KEY);
 		}
 	}
-	CHECK(xmp_xsk_stats(e.x)->rx_meta >= 2);
+	if (with_meta)
+		CHECK(xmp_xsk_stats(e.x)->rx_meta >= 2);
+	else
+		CHECK_EQ(xmp_xsk_stats(e.x)->rx_meta, 0);
 	CHECK(xmp_xsk_stats(e.x)->tx_packets >= 1);
 	CHECK_EQ(xmp_xsk_tx_inflight(e.x), 0);
 	CHECK_EQ(xmp_owned_del_subflow(&e.own, &tup), 0);
@@ -659,12 +692,22 @@ out:
 
 static void t_xsk_e2e_native(void)
 {
-	check_e2e(XDP_FLAGS_DRV_MODE, false);
+	check_e2e(XDP_FLAGS_DRV_MODE, false, true);
 }
 
 static void t_xsk_e2e_generic(void)
 {
-	check_e2e(XDP_FLAGS_SKB_MODE, true);
+	check_e2e(XDP_FLAGS_SKB_MODE, true, true);
+}
+
+static void t_xsk_e2e_native_no_meta(void)
+{
+	check_e2e(XDP_FLAGS_DRV_MODE, false, false);
+}
+
+static void t_xsk_e2e_generic_no_meta(void)
+{
+	check_e2e(XDP_FLAGS_SKB_MODE, true, false);
 }
 
 /* Token map helpers against the real map (no traffic needed). */
@@ -719,5 +762,7 @@ int main(int argc, char **argv)
 	RUN(t_owned_tokens);
 	RUN(t_xsk_e2e_native);
 	RUN(t_xsk_e2e_generic);
+	RUN(t_xsk_e2e_native_no_meta);
+	RUN(t_xsk_e2e_generic_no_meta);
 	return t_exit_code();
 }

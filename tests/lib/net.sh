@@ -131,11 +131,21 @@ xb_veth() {
 
 # xb_attach NS IFACE...: `xmptcp attach` in NS, native XDP else generic;
 # on failure the reasons are in $XB_TMP/attach.err and it returns non-zero.
+# With XMPTCP_NO_META=1 exported (tests/run.sh's [no-meta] runs) xmptcp
+# attaches without XDP metadata; checked here, so such a run cannot pass
+# with metadata on by mistake.
 xb_attach() {
 	local ns=$1
 	shift
 	xb_nsx "$ns" "$XMPTCP" -q attach "$@" --mode native 2>"$XB_TMP/attach.err" ||
-		xb_nsx "$ns" "$XMPTCP" -q attach "$@" --mode generic 2>>"$XB_TMP/attach.err"
+		xb_nsx "$ns" "$XMPTCP" -q attach "$@" --mode generic 2>>"$XB_TMP/attach.err" ||
+		return 1
+	[ "${XMPTCP_NO_META:-0}" = 1 ] || return 0
+	xb_nsx "$ns" "$XMPTCP" status -j | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if d["programs"][0]["meta"] is False else 1)' && return 0
+	echo "XMPTCP_NO_META=1 but the attached xdp_steer writes metadata" >>"$XB_TMP/attach.err"
+	return 1
 }
 
 # xb_two_paths CLI SRV: client/server namespaces joined by two veth paths,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # xmptcp CLI in a namespace: attach (generic, native, fallback), status -j,
 # typed pinned maps through bpftool, second attach reusing the maps, errors,
-# and detach --all leaving nothing attached or pinned. Then the bad-input
-# matrix: every error is one line on stderr and a non-zero exit, no crash.
+# and detach --all leaving nothing attached or pinned; probed features,
+# attach without XDP metadata (--no-meta, XMPTCP_NO_META=1) and through
+# netlink. Then the bad-input matrix: every error is one line on stderr and
+# a non-zero exit, no crash.
 # Topology: namespace A (xbv0, bridge xbbr0 without native XDP) -- veth --
 # namespace B (xbv1), 10.231.9.0/24.
 source "$(dirname "$0")/../lib/net.sh"
@@ -11,6 +13,8 @@ xb_require_root
 xb_require_cmds ip nsenter python3 bpftool tc stat
 xb_require_xmptcp
 xb_require_netns
+# both metadata modes are tested explicitly below, whatever the caller exported
+unset XMPTCP_NO_META
 
 A="xbcliA$$" B="xbcliB$$"
 xb_ns_add "$A" && xb_ns_add "$B" &&
@@ -36,6 +40,16 @@ if [ "$(jget 'd["attached"] and d["interfaces"][0]["name"]=="xbv0" and d["interf
 else
 	not_ok "status_json_attached_generic" "$st"
 fi
+f_meta=$(jget 'd["features"]["xdp_meta"]' <<<"$st")
+if [ "$(jget '(lambda f, i: f["probed"] and f["xdp_link"] is True and isinstance(f["xdp_meta"], bool) and isinstance(f["xdp_frags"], bool) and i["xdp_attach"]=="link" and i["meta"]==f["xdp_meta"] and d["programs"][0]["meta"]==f["xdp_meta"])(d["features"], d["interfaces"][0])' <<<"$st")" = True ]; then
+	ok "status_json_features_and_meta_mode"
+else
+	not_ok "status_json_features_and_meta_mode" "$st"
+fi
+txt=$(X status)
+grep -q "^features    xdp_meta \(yes\|no\), xdp_link yes, xdp_frags \(yes\|no\)" <<<"$txt" &&
+	grep -Eq "^xbv0 +[0-9]+ +generic +[0-9]+ +[0-9]+ +link +(yes|no) " <<<"$txt" &&
+	ok "status_text_features_and_meta_mode" || not_ok "status_text_features_and_meta_mode" "$txt"
 xdp_id=$(jget 'd["interfaces"][0]["xdp_prog_id"]' <<<"$st")
 [ "$(jget 'd["pin_dir"]' <<<"$st")" = "$PIN" ] && ok "status_pin_dir_per_netns" ||
 	not_ok "status_pin_dir_per_netns" "expected $PIN" "$st"
@@ -70,6 +84,13 @@ wait "$spid"
 obs=$(bpftool map dump pinned "$PIN/xmp_observe" 2>&1)
 grep -q '"join_token"' <<<"$obs" && grep -q '"dsn_end"' <<<"$obs" && grep -q '"saddr"' <<<"$obs" &&
 	ok "bpftool_dump_observe_named_fields" || not_ok "bpftool_dump_observe_named_fields" "$obs"
+st=$(X status -j)
+if [ "$f_meta" = True ]; then
+	[ "$(jget '(lambda c: c["meta_written"]>0 and c["meta_written"]<=c["rx_tcp"] and c["meta_refused"]==0)(d["counters"])' <<<"$st")" = True ] &&
+		ok "meta_written_counted" || not_ok "meta_written_counted" "$st"
+else
+	skip "meta_written_counted" "kernel refuses bpf_xdp_adjust_meta"
+fi
 
 # --- flows grouping on injected observe entries --------------------------------
 # Entries written straight into the pinned xmp_observe (no traffic): an
@@ -235,6 +256,64 @@ else
 	skip "status_json_escapes_iface_name" "kernel refused the name"
 fi
 
+# --- without XDP metadata: --no-meta, XMPTCP_NO_META=1, the pinned mode --------------
+# meta_off NAME: the attached xdp_steer writes none, counted TCP frames got none
+meta_off() {
+	local st
+	xb_nsx "$B" timeout 2 bash -c 'echo >/dev/tcp/10.231.9.1/5999' 2>/dev/null # SYN, RST back
+	st=$(X status -j)
+	if [ "$(jget '(lambda i, c: d["programs"][0]["meta"] is False and i["meta"] is False and c["rx_tcp"]>0 and c["meta_written"]==0 and c["meta_refused"]==0)(d["interfaces"][0], d["counters"])' <<<"$st")" = True ] &&
+		X status | grep -q "^program     xdp_steer  id [0-9]*, metadata no"; then
+		ok "$1"
+	else
+		not_ok "$1" "$st"
+	fi
+}
+if X attach --no-meta --mode generic xbv0 2>"$XB_TMP/err"; then
+	grep -q "no metadata" "$XB_TMP/err" && meta_off "attach_no_meta_flag" ||
+		not_ok "attach_no_meta_flag" "$(cat "$XB_TMP/err")"
+	X attach --mode generic xbbr0 2>"$XB_TMP/err"
+	rc=$?
+	[ "$rc" -eq 0 ] && grep -q "runs without XDP metadata; reusing it" "$XB_TMP/err" &&
+		[ "$(X status -j | jget 'all(i["meta"] is False for i in d["interfaces"])')" = True ] &&
+		ok "default_attach_reuses_pinned_no_meta" ||
+		not_ok "default_attach_reuses_pinned_no_meta" "rc=$rc" "$(cat "$XB_TMP/err")"
+else
+	not_ok "attach_no_meta_flag" "$(cat "$XB_TMP/err")"
+fi
+X detach --all >/dev/null 2>&1
+if xb_nsx "$A" env XMPTCP_NO_META=1 "$XMPTCP" attach --mode generic xbv0 2>"$XB_TMP/err"; then
+	meta_off "attach_no_meta_env"
+else
+	not_ok "attach_no_meta_env" "$(cat "$XB_TMP/err")"
+fi
+X detach --all >/dev/null 2>&1
+if [ "$f_meta" = True ] && X attach --mode generic xbv0 2>"$XB_TMP/err"; then
+	xb_nsx "$A" env XMPTCP_NO_META=1 "$XMPTCP" attach --mode generic xbbr0 >"$XB_TMP/out" 2>"$XB_TMP/err"
+	rc=$?
+	[ "$rc" -eq 1 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] &&
+		grep -q "writes XDP metadata but --no-meta/XMPTCP_NO_META=1 asks for none; run 'xmptcp detach --all' first" "$XB_TMP/err" &&
+		[ "$(X status -j | jget '[i["name"] for i in d["interfaces"]]')" = "['xbv0']" ] &&
+		ok "no_meta_against_pinned_meta_says_what_to_do" ||
+		not_ok "no_meta_against_pinned_meta_says_what_to_do" "rc=$rc" "$(cat "$XB_TMP/err")"
+else
+	skip "no_meta_against_pinned_meta_says_what_to_do" "no metadata here ($f_meta)"
+fi
+X detach --all >/dev/null 2>&1
+nothing_left "no_meta_attaches_leave_nothing"
+
+# --- XDP through netlink (what attach falls back to where links are refused) ----------
+if X attach --xdp-attach netlink --mode generic xbv0 2>"$XB_TMP/err"; then
+	st=$(X status -j)
+	[ "$(jget '(lambda i: i["xdp_attach"]=="netlink" and i["xdp_link_id"]==0 and i["xdp_prog_id"]==d["programs"][0]["id"] and i["xdp_mode"]=="generic")(d["interfaces"][0])' <<<"$st")" = True ] &&
+		[ ! -e "$PIN/links/xdp_xbv0" ] && ip -n "$A" -d link show xbv0 | grep -q xdpgeneric &&
+		ok "attach_through_netlink" || not_ok "attach_through_netlink" "$st"
+	check "detach_netlink_attach" X detach xbv0
+	nothing_left "netlink_detach_leaves_nothing"
+else
+	not_ok "attach_through_netlink" "$(cat "$XB_TMP/err")"
+fi
+
 # --- bad input matrix ------------------------------------------------------------------
 # bad NAME EXPECT_REGEX ARGS...: one stderr line matching, rc in 1..127, no stdout
 bad() {
@@ -257,7 +336,12 @@ bad unknown_global_option "unknown option '--frob'" X --frob status
 bad unknown_option "unknown option '--frob'.*attach --help" X attach --frob xbv0
 bad missing_iface "missing IFACE" X attach
 bad unknown_iface "unknown interface 'xbnosuch0'" X attach xbnosuch0
-bad bad_mode_value "invalid --mode 'turbo' \(expected native\|generic\)" X attach --mode turbo xbv0
+bad bad_mode_value "invalid --mode 'turbo' \(expected native\|generic\|auto\)" X attach --mode turbo xbv0
+bad bad_xdp_attach_value "invalid --xdp-attach 'ioctl' \(expected auto\|link\|netlink\)" \
+	X attach --xdp-attach ioctl xbv0
+bad bad_no_meta_env "invalid XMPTCP_NO_META='maybe' \(expected 1 .*, or 0\)" \
+	xb_nsx "$A" env XMPTCP_NO_META=maybe "$XMPTCP" attach xbv0
+bad no_meta_with_value "takes no value" X attach --no-meta=1 xbv0
 bad mode_without_value "--mode needs a value" X attach xbv0 --mode
 bad long_iface_name "not a valid interface name" X attach xbaaaaaaaaaaaaaaaaaaaaaa
 bad pin_dir_not_bpffs "not on a bpffs mount" X attach --pin-dir "$XB_TMP/notbpf" xbv0

@@ -19,7 +19,17 @@
 #define XMP_TC_HANDLE	0x786d		/* "xm" */
 #define XMP_TC_PRIO	0x4d		/* 77 */
 
-enum xmp_xdp_mode { XMP_MODE_UNSET = 0, XMP_MODE_NATIVE, XMP_MODE_GENERIC };
+/* XMP_MODE_UNSET and XMP_MODE_AUTO behave the same: native, else generic. */
+enum xmp_xdp_mode { XMP_MODE_UNSET = 0, XMP_MODE_NATIVE, XMP_MODE_GENERIC, XMP_MODE_AUTO };
+/* How XDP is attached: a BPF link (pinned), or the older netlink request. */
+enum xmp_xdp_api { XMP_XDP_API_AUTO = 0, XMP_XDP_API_LINK, XMP_XDP_API_NETLINK };
+
+/* The environment variable that forces attach without XDP metadata, as
+ * --no-meta does (for test suites and scripts that attach indirectly). */
+#define XMP_ENV_NO_META	"XMPTCP_NO_META"
+/* Marker directory ifaces/NAME/XMP_NETLINK_MARKER: XDP went in through
+ * netlink (no link pin), so detach must remove it by netlink too. */
+#define XMP_NETLINK_MARKER "xdp_netlink"
 
 struct ctl_ifaces {
 	char **names;
@@ -35,7 +45,9 @@ struct ctl_cfg {
 	bool all;
 	bool no_observe;
 	bool no_guard;
+	bool no_meta;		/* attach: xdp_steer without metadata */
 	int mode;		/* enum xmp_xdp_mode */
+	int xdp_api;		/* enum xmp_xdp_api */
 	const char *pin_dir_opt;
 	const char *ctl_path;	/* conns, stats: the daemon's control socket */
 	const char *conn;	/* sched set: one connection (id or token) */

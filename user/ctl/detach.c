@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * `xmptcp detach IFACE...|--all`: undoes attach per interface (XDP link,
- * TC filter, the clsact qdisc when attach created it, the interface's pins)
- * and, with --all or when the last interface goes, every pinned map and
- * program and the pin dir itself, so nothing is left attached or pinned.
+ * or the netlink attach made where links are refused, TC filter, the
+ * clsact qdisc when attach created it, the interface's pins) and, with
+ * --all or when the last interface goes, every pinned map and program and
+ * the pin dir itself, so nothing is left attached or pinned.
  * Works on half-attached or stale state too (an interface deleted under
  * us, an attach interrupted), since it is also attach's rollback.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <linux/if_link.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,6 +38,35 @@ static void xdp_unlink(const char *dir, const char *ifname)
 	}
 	if (unlink(path))
 		pr_warn("xmptcp detach: cannot remove %s (%s)\n", path, strerror(errno));
+}
+
+/* XDP attached through netlink (marker ifaces/NAME/xdp_netlink): removed
+ * only while it is still our pinned program (XDP_FLAGS_REPLACE), never
+ * one someone put there since. */
+static void xdp_unnetlink(const char *dir, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int ifindex = if_nametoindex(ifname), fd = -1, err;
+	char marker[PATH_MAX], path[PATH_MAX];
+	__u32 mode;
+
+	if (pin_path(marker, sizeof(marker), "%s/ifaces/%s/" XMP_NETLINK_MARKER, dir, ifname) ||
+	    !pin_exists(marker))
+		return;
+	if (ifindex && !bpf_xdp_query(ifindex, 0, &q) && q.attach_mode &&
+	    !pin_path(path, sizeof(path), "%s/progs/%s", dir, XMP_PROG_XDP))
+		fd = bpf_obj_get(path);
+	if (fd >= 0) {
+		mode = q.attach_mode == XDP_ATTACHED_DRV ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+		o.old_prog_fd = fd;
+		err = bpf_xdp_detach(ifindex, mode, &o);
+		if (err)
+			pr_warn("xmptcp detach: removing the XDP program of %s failed (%s); see "
+				"'ip link show dev %s'\n", ifname, strerror(-err), ifname);
+		close(fd);
+	}
+	rmdir(marker);
 }
 
 static void tc_unlink(const char *dir, const char *ifname)
@@ -73,6 +104,7 @@ int ctl_detach_iface(const char *dir, const char *ifname)
 	char path[PATH_MAX];
 
 	xdp_unlink(dir, ifname);
+	xdp_unnetlink(dir, ifname);
 	tc_unlink(dir, ifname);
 	if (!pin_path(path, sizeof(path), "%s/ifaces/%s", dir, ifname) && rmdir(path) &&
 	    errno != ENOENT) {

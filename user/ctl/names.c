@@ -46,6 +46,8 @@ static const char *const fixed_names[XMP_C_NR] = {
 	[XMP_C_GUARD_RST] = "guard_rst",
 	[XMP_C_GUARD_ICMP] = "guard_icmp",
 	[XMP_C_OBSERVE_NEW] = "observe_new",
+	[XMP_C_META_WRITTEN] = "meta_written",
+	[XMP_C_META_REFUSED] = "meta_refused",
 };
 
 static const char *const subtype_names[MPTCPOPT_NR_SUBTYPES] = {

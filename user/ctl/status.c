@@ -2,9 +2,12 @@
 /*
  * `xmptcp status [-j]`: what is attached in this pin dir, read back from
  * the kernel rather than remembered: program ids from the pinned programs,
- * per interface the XDP link, its mode as the kernel reports it
- * (bpf_xdp_query) and the TC filter (bpf_tc_query at our handle/priority),
- * the xmp_stats counters summed over CPUs and the entry count of each map.
+ * per interface the XDP link (or netlink attach), its mode as the kernel
+ * reports it (bpf_xdp_query), whether its program writes XDP metadata
+ * (from the program's own .rodata) and the TC filter (bpf_tc_query at our
+ * handle/priority), the xmp_stats counters summed over CPUs and the entry
+ * count of each map. The kernel features are those attach probed
+ * (xmp_config.features).
  * Not attached is a normal answer (exit 0), not an error.
  */
 #include <errno.h>
@@ -32,6 +35,7 @@
 struct st_prog {
 	const char *name;
 	__u32 id;		/* 0: not pinned */
+	int meta;		/* xdp_steer writes xmp_meta: 1/0, -errno unknown */
 };
 
 struct st_iface {
@@ -40,6 +44,8 @@ struct st_iface {
 	__u32 link_id;
 	__u32 xdp_prog_id;
 	__u8 xdp_mode;		/* XDP_ATTACHED_* */
+	bool netlink;		/* attached through netlink, not a link */
+	int meta;		/* its program writes xmp_meta: 1/0, -errno unknown */
 	__u32 tc_prog_id;	/* 0: no filter of ours */
 	bool clsact_ours;
 };
@@ -54,6 +60,7 @@ struct st_map {
 struct status {
 	const char *dir;
 	__u32 cfg_flags;
+	__u32 features;		/* XMP_FEAT_* */
 	bool cfg_ok;
 	struct st_prog progs[2];
 	struct st_iface *ifs;
@@ -101,12 +108,29 @@ static void read_prog(struct status *s, int i, const char *name)
 
 	s->progs[i].name = name;
 	snprintf(rel, sizeof(rel), "progs/%s", name);
+	s->progs[i].meta = -ENOENT;
 	fd = ctl_obj_open(s->dir, rel);
 	if (fd < 0)
 		return;
 	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
 		s->progs[i].id = info.id;
+	if (info.type == BPF_PROG_TYPE_XDP)
+		s->progs[i].meta = ctl_xdp_prog_meta(fd);
 	close(fd);
+}
+
+static int prog_meta_by_id(__u32 id)
+{
+	int fd, meta;
+
+	if (!id)
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	meta = ctl_xdp_prog_meta(fd);
+	close(fd);
+	return meta;
 }
 
 static void read_iface(struct status *s, struct st_iface *f)
@@ -128,11 +152,18 @@ static void read_iface(struct status *s, struct st_iface *f)
 	}
 	f->clsact_ours = !pin_path(path, sizeof(path), "%s/ifaces/%s/clsact", s->dir, f->name) &&
 			 pin_exists(path);
+	f->netlink = !pin_path(path, sizeof(path), "%s/ifaces/%s/" XMP_NETLINK_MARKER, s->dir,
+			       f->name) && pin_exists(path);
+	f->meta = -ENOENT;
 	if (!f->ifindex)
 		return;
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	if (!bpf_xdp_query(f->ifindex, 0, &q))
+	if (!bpf_xdp_query(f->ifindex, 0, &q)) {
 		f->xdp_mode = q.attach_mode;
+		if (f->netlink)
+			f->xdp_prog_id = q.prog_id;
+	}
+	f->meta = prog_meta_by_id(f->xdp_prog_id);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = f->ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, to, .handle = XMP_TC_HANDLE, .priority = XMP_TC_PRIO);
 	if (!bpf_tc_query(&hook, &to))
@@ -177,6 +208,7 @@ static void read_maps(struct status *s)
 
 			s->cfg_ok = !bpf_map_lookup_elem(fd, &key, &c);
 			s->cfg_flags = c.flags;
+			s->features = c.features;
 		}
 		close(fd);
 	}
@@ -206,6 +238,46 @@ static int read_status(struct status *s)
 	return 0;
 }
 
+static const char *xdp_api_name(const struct st_iface *f)
+{
+	if (f->netlink)
+		return "netlink";
+	return f->link_id ? "link" : "none";
+}
+
+/* A probed feature: true/false, null when no attach recorded it. */
+static void jw_feature(struct json_w *w, const char *key, __u32 feat, __u32 bit, bool known)
+{
+	if (known)
+		jw_bool(w, key, feat & bit);
+	else
+		jw_null(w, key);
+}
+
+static void jw_meta(struct json_w *w, int meta)
+{
+	if (meta >= 0)
+		jw_bool(w, "meta", meta);
+	else
+		jw_null(w, "meta");
+}
+
+static void json_features(struct json_w *w, __u32 f)
+{
+	bool probed = f & XMP_FEAT_PROBED;
+
+	jw_obj_begin(w, "features");
+	jw_bool(w, "probed", probed);
+	jw_feature(w, "xdp_meta", f, XMP_FEAT_XDP_META, probed);
+	/* links: known once an attach tried one */
+	if (f & XMP_FEAT_XDP_LINK)
+		jw_bool(w, "xdp_link", true);
+	else
+		jw_feature(w, "xdp_link", 0, 0, f & XMP_FEAT_XDP_NETLINK);
+	jw_feature(w, "xdp_frags", f, XMP_FEAT_XDP_FRAGS, probed);
+	jw_obj_end(w);
+}
+
 static void print_json(const struct status *s)
 {
 	struct json_w w;
@@ -222,11 +294,14 @@ static void print_json(const struct status *s)
 	jw_bool(&w, "observe", s->cfg_flags & XMP_CFG_OBSERVE);
 	jw_bool(&w, "guard", s->cfg_flags & XMP_CFG_GUARD);
 	jw_obj_end(&w);
+	json_features(&w, s->features);
 	jw_arr_begin(&w, "programs");
 	for (k = 0; k < 2; k++) {
 		jw_obj_begin(&w, NULL);
 		jw_str(&w, "name", s->progs[k].name);
 		jw_u64(&w, "id", s->progs[k].id);
+		if (k == 0)
+			jw_meta(&w, s->progs[k].meta);
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
@@ -241,6 +316,8 @@ static void print_json(const struct status *s)
 		jw_str(&w, "xdp_mode", xdp_mode_name(f->xdp_mode));
 		jw_u64(&w, "xdp_prog_id", f->xdp_prog_id);
 		jw_u64(&w, "xdp_link_id", f->link_id);
+		jw_str(&w, "xdp_attach", xdp_api_name(f));
+		jw_meta(&w, f->meta);
 		jw_bool(&w, "tc_attached", f->tc_prog_id != 0);
 		jw_u64(&w, "tc_prog_id", f->tc_prog_id);
 		jw_bool(&w, "clsact_created", f->clsact_ours);
@@ -271,6 +348,21 @@ static void print_json(const struct status *s)
 	jw_finish(&w);
 }
 
+static const char *yes_no(int v)
+{
+	return v < 0 ? "?" : v ? "yes" : "no";
+}
+
+static void text_features(__u32 f)
+{
+	bool probed = f & XMP_FEAT_PROBED;
+	int link = f & XMP_FEAT_XDP_LINK ? 1 : f & XMP_FEAT_XDP_NETLINK ? 0 : -1;
+
+	printf("features    xdp_meta %s, xdp_link %s, xdp_frags %s\n",
+	       yes_no(probed ? !!(f & XMP_FEAT_XDP_META) : -1), yes_no(link),
+	       yes_no(probed ? !!(f & XMP_FEAT_XDP_FRAGS) : -1));
+}
+
 static void print_text(const struct status *s)
 {
 	char name[64];
@@ -281,18 +373,21 @@ static void print_text(const struct status *s)
 	printf("config      flags 0x%x (observe %s, guard %s)\n", s->cfg_flags,
 	       s->cfg_flags & XMP_CFG_OBSERVE ? "on" : "off",
 	       s->cfg_flags & XMP_CFG_GUARD ? "on" : "off");
+	text_features(s->features);
 	for (k = 0; k < 2; k++)
-		printf("program     %-10s id %u\n", s->progs[k].name, s->progs[k].id);
-	printf("\n%-16s %-7s %-8s %-8s %-8s %s\n", "interface", "ifindex", "xdp", "prog",
-	       "link", "tc egress");
+		printf("program     %-10s id %u%s%s\n", s->progs[k].name, s->progs[k].id,
+		       k == 0 ? ", metadata " : "", k == 0 ? yes_no(s->progs[k].meta) : "");
+	printf("\n%-16s %-7s %-8s %-8s %-8s %-8s %-5s %s\n", "interface", "ifindex", "xdp", "prog",
+	       "link", "attach", "meta", "tc egress");
 	for (k = 0; k < s->n_ifs; k++) {
 		const struct st_iface *f = &s->ifs[k];
 		char tc[32];
 
 		snprintf(tc, sizeof(tc), f->tc_prog_id ? "prog %u" : "no", f->tc_prog_id);
-		printf("%-16s %-7d %-8s %-8u %-8u %s%s%s\n", f->name, f->ifindex,
-		       xdp_mode_name(f->xdp_mode), f->xdp_prog_id, f->link_id, tc,
-		       f->clsact_ours ? " (clsact ours)" : "", f->ifindex ? "" : " [gone]");
+		printf("%-16s %-7d %-8s %-8u %-8u %-8s %-5s %s%s%s\n", f->name, f->ifindex,
+		       xdp_mode_name(f->xdp_mode), f->xdp_prog_id, f->link_id, xdp_api_name(f),
+		       yes_no(f->meta), tc, f->clsact_ours ? " (clsact ours)" : "",
+		       f->ifindex ? "" : " [gone]");
 	}
 	printf("\ncounters (summed over CPUs; zeros omitted)\n");
 	for (i = 0; i < s->n_counters; i++) {

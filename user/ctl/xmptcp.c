@@ -39,14 +39,29 @@
 static const struct opt_enum mode_names[] = {
 	{ "native", XMP_MODE_NATIVE },
 	{ "generic", XMP_MODE_GENERIC },
+	{ "auto", XMP_MODE_AUTO },
+	{ NULL, 0 },
+};
+
+static const struct opt_enum xdp_api_names[] = {
+	{ "auto", XMP_XDP_API_AUTO },
+	{ "link", XMP_XDP_API_LINK },
+	{ "netlink", XMP_XDP_API_NETLINK },
 	{ NULL, 0 },
 };
 
 static const struct ctl_opt attach_opts[] = {
 	OPT_COMMON,
 	{ "mode", 'm', OPT_ENUM, offsetof(struct ctl_cfg, mode), "MODE",
-	  "XDP mode; default native, falling back to generic when the driver lacks it",
+	  "XDP mode; default auto: native, falling back to generic when the driver lacks it",
 	  mode_names },
+	{ "xdp-attach", 0, OPT_ENUM, offsetof(struct ctl_cfg, xdp_api), "API",
+	  "how XDP is attached; default auto: a BPF link, netlink where the kernel refuses links",
+	  xdp_api_names },
+	{ "no-meta", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_meta), NULL,
+	  "no XDP metadata: userspace parses each frame (also " XMP_ENV_NO_META "=1); the\n"
+	  "                             default when this kernel refuses bpf_xdp_adjust_meta",
+	  NULL },
 	{ "no-observe", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_observe), NULL,
 	  "do not record MPTCP flows in xmp_observe", NULL },
 	{ "no-guard", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_guard), NULL,
