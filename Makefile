@@ -141,6 +141,9 @@ $(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99
 $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
 
+# test_xmit_copy compiles the daemon's user/app/xmit.c in (its glue stubbed).
+$(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/app/xmit.c
+
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)

@@ -22,11 +22,14 @@ xm_require_tools() {
 	[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
 }
 
-# xm_bpf_obj MODE [AFTER]: builds the program once per mode, prints its path.
+# xm_bpf_obj MODE [AFTER [DROP_AT DROP_N]]: builds the program once per
+# mode, prints its path.
 xm_bpf_obj() {
-	local mode=$1 after=${2:-64} obj="$XB_TMP/strip_m$1_a${2:-64}.o"
+	local mode=$1 after=${2:-64} at=${3:-100000} n=${4:-4}
+	local obj="$XB_TMP/strip_m$1_a${after}_d${at}x$n.o"
 	if [ ! -s "$obj" ]; then
 		clang -O2 -g -target bpf -Wall -Werror -DSTRIP_MODE="$mode" -DSTRIP_AFTER="$after" \
+			-DDROP_AT="$at" -DDROP_N="$n" \
 			-c "$XM_STRIP_SRC" -o "$obj" >"$XB_TMP/clang.err" 2>&1 || return 1
 	fi
 	echo "$obj"
@@ -54,7 +57,7 @@ xm_tc_stats() {
 		return 1
 	bpftool -j map dump id "$map" | python3 -S -c '
 import json, sys
-names = ["tcp", "data", "mptcp", "stripped", "opts", "err", "rst", "syn", "fin"]
+names = ["tcp", "data", "mptcp", "stripped", "opts", "err", "rst", "syn", "fin", "dropped", "copy"]
 v = {}
 for e in json.load(sys.stdin):
     k, val = e["key"], e["value"]

@@ -22,6 +22,16 @@
  *                    stream, after mappings and DATA_ACKs were exchanged
  *                    (counting every segment, not only data, makes the two
  *                    directions of a transfer start at about the same time)
+ *   -DSTRIP_MODE=4   a data-level copy, then options vanish exactly there:
+ *                    the data segment holding relative byte DROP_AT of the
+ *                    connection is dropped DROP_N times (its TCP recovery
+ *                    then takes several RTOs, so the sender's data-level
+ *                    retransmission timer fires first); from the first
+ *                    DSS mapping off the subflow's diagonal (DSN - subflow
+ *                    seq differs from the first mapping's: data sent again
+ *                    on this subflow) every non-SYN segment loses its
+ *                    options. The receiver, if it falls back there, must
+ *                    not take that copy for new data (RFC 8684 3.7).
  * One direction only: attach to one of the router's interfaces.
  *
  * Counters (array map "strip_stats", per attachment) say what it did, so a
@@ -49,6 +59,12 @@
 #ifndef STRIP_AFTER
 #define STRIP_AFTER 64
 #endif
+#ifndef DROP_AT
+#define DROP_AT 100000
+#endif
+#ifndef DROP_N
+#define DROP_N 4
+#endif
 
 #define TCPOPT_EOL   0
 #define TCPOPT_NOP   1
@@ -66,8 +82,27 @@ enum {
 	ST_RST,	       /* segments with RST */
 	ST_SYN,	       /* segments with SYN (SYN and SYN-ACK) */
 	ST_FIN,	       /* segments with FIN */
+	ST_DROPPED,    /* mode 4: segments dropped */
+	ST_COPY,       /* mode 4: DSS mappings off the diagonal (data-level copies) */
 	ST_NR,
 };
+
+/* Mode 4: one connection per attachment (the test runs them in turn). */
+struct copy_state {
+	__u32 isn;	/* of the SYN seen here */
+	__u32 off;	/* DSN - subflow seq of the first mapping (low 32 bits) */
+	__u32 drops;
+	__u8 have_off;
+	__u8 stripping; /* a copy was seen: strip from here on */
+	__u8 pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct copy_state);
+} strip_copy SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -92,12 +127,14 @@ static __always_inline __u64 stat_get(__u32 k)
 }
 
 /* Does this segment lose its MPTCP options? (mode, see the header) */
-static __always_inline int want_strip(__u8 flags)
+static __always_inline int want_strip(__u8 flags, const struct copy_state *cs)
 {
 	int syn = flags & 0x02;
 
 	if (STRIP_MODE == 0)
 		return 0;
+	if (STRIP_MODE == 4)
+		return !syn && cs && cs->stripping;
 	if (STRIP_MODE == 1)
 		return syn;
 	if (STRIP_MODE == 2)
@@ -116,7 +153,35 @@ struct walk {
 	__u8 opts[OPT_MASK + 1];
 	__u64 mask; /* bit k: option byte k becomes a NOP */
 	__u32 i, optlen, seen, nstrip, strip;
+	/* a DSS mapping (RFC 8684 3.3): low 32 bits of its DSN, subflow seq */
+	__u32 map, map_dsn, map_ssn, map_len;
 };
+
+static __always_inline __u32 be32_at(const __u8 *o, __u32 i)
+{
+	return (__u32)o[i & OPT_MASK] << 24 | (__u32)o[(i + 1) & OPT_MASK] << 16 |
+	       (__u32)o[(i + 2) & OPT_MASK] << 8 | o[(i + 3) & OPT_MASK];
+}
+
+/* DSS at option byte i, len bytes: flags A(1) a(2) M(4) m(8) F(16). */
+static __always_inline void parse_dss(struct walk *w, __u32 i, __u8 len)
+{
+	__u8 sub = w->opts[(i + 2) & OPT_MASK] >> 4, fl = w->opts[(i + 3) & OPT_MASK];
+	__u32 p = i + 4;
+
+	if (sub != 2 || !(fl & 4))
+		return;
+	if (fl & 1)
+		p += (fl & 2) ? 8 : 4;
+	if (fl & 8)
+		p += 4; /* the low half of a 64-bit DSN follows the high one */
+	if (p + 10 > i + len)
+		return;
+	w->map = 1;
+	w->map_dsn = be32_at(w->opts, p);
+	w->map_ssn = be32_at(w->opts, p + 4);
+	w->map_len = (__u32)w->opts[(p + 8) & OPT_MASK] << 8 | w->opts[(p + 9) & OPT_MASK];
+}
 
 static long walk_one(__u32 idx, void *ctx)
 {
@@ -141,6 +206,8 @@ static long walk_one(__u32 idx, void *ctx)
 		return 1; /* malformed: leave the rest alone */
 	if (kind == TCPOPT_MPTCP) {
 		w->seen = 1;
+		if (len >= 4)
+			parse_dss(w, i, len);
 		if (w->strip) {
 			w->mask |= ((1ULL << len) - 1) << i;
 			w->nstrip++;
@@ -158,6 +225,8 @@ int strip_mptcp(struct __sk_buff *skb)
 	struct ethhdr *eth = data;
 	struct walk w = {};
 	__u8 *opts = w.opts, orig[OPT_MASK + 1];
+	struct copy_state *cs = NULL;
+	__u32 zero = 0;
 	__u32 l4, optlen, n, paylen, nstrip, seen;
 	struct tcphdr *th;
 	__u8 flags;
@@ -200,6 +269,23 @@ int strip_mptcp(struct __sk_buff *skb)
 		stat_inc(ST_FIN);
 	if (paylen > optlen)
 		stat_inc(ST_DATA);
+	if (STRIP_MODE == 4) {
+		cs = bpf_map_lookup_elem(&strip_copy, &zero);
+		if (!cs)
+			return TC_ACT_OK;
+		if ((flags & 0x12) == 0x02) { /* SYN: a new connection */
+			__builtin_memset(cs, 0, sizeof(*cs));
+			cs->isn = bpf_ntohl(th->seq);
+		} else if (paylen > optlen && cs->drops < DROP_N) {
+			__u32 rel = bpf_ntohl(th->seq) - cs->isn, n = paylen - optlen;
+
+			if (rel <= DROP_AT && DROP_AT - rel < n) {
+				cs->drops++;
+				stat_inc(ST_DROPPED);
+				return TC_ACT_SHOT;
+			}
+		}
+	}
 	optlen -= sizeof(*th);
 	if (!optlen || optlen > TCP_OPT_MAX)
 		return TC_ACT_OK;
@@ -210,8 +296,25 @@ int strip_mptcp(struct __sk_buff *skb)
 	__builtin_memcpy(orig, w.opts, sizeof(orig));
 
 	w.optlen = optlen;
-	w.strip = want_strip(flags);
+	w.strip = STRIP_MODE == 4 ? 1 : want_strip(flags, cs);
 	bpf_loop(TCP_OPT_MAX, walk_one, &w, 0);
+	if (STRIP_MODE == 4 && cs) {
+		/* 3.3.1: one subflow, no copy: DSN - subflow seq is constant */
+		/* (subflow seq 0: a DATA_FIN alone, not data) */
+		__u32 data = w.map && w.map_len && w.map_ssn;
+
+		if (data && !cs->have_off) {
+			cs->have_off = 1;
+			cs->off = w.map_dsn - w.map_ssn;
+		} else if (data && w.map_dsn - w.map_ssn != cs->off) {
+			stat_inc(ST_COPY);
+			cs->stripping = 1;
+		}
+		if (!want_strip(flags, cs)) {
+			w.mask = 0;
+			w.nstrip = 0;
+		}
+	}
 	/* The rewrite, a byte per constant index. */
 	for (n = 0; n < TCP_OPT_MAX; n++)
 		if (w.mask & (1ULL << n))

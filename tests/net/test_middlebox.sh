@@ -17,7 +17,15 @@
 #   mid     every non-SYN segment after the first 200 of a direction:
 #           options vanish mid-stream, after mappings and DATA_ACKs
 #   and, one direction only: SYN-ACK stripped (s2c), post-handshake c2s,
-#   post-handshake s2c.
+#   post-handshake s2c;
+#   copy    (c2s only) the segment holding byte COPY_DROP_AT is dropped
+#           COPY_DROP_N times, so the client's data-level retransmission
+#           timer fires while TCP recovers it; options vanish from the
+#           first data-level copy on the (only) subflow. A receiver that
+#           falls back there takes the copy for new data (Linux does): the
+#           sender must put no copy on a subflow that may still fall back
+#           (RFC 8684 3.7). Checked: no copy crossed, every byte arrived,
+#           and our client's timer did fire (see check_copy).
 # Pairs, client always in C: ours->kernel (ok: xmptcpd --connect, kernel
 # MPTCP server), kernel->ours (ko: kernel MPTCP client, xmptcpd --listen),
 # ours->ours (oo); kernel->kernel (kk) as a reference on demand.
@@ -40,7 +48,8 @@ source "$XB_LIBDIR/mbox.sh"
 CSEND=1000003
 SSEND=700001
 MID_AFTER=200
-CASES=${XM_CASES:-"control syn post mid synack_s2c post_c2s post_s2c"}
+COPY_DROP_AT=100000 COPY_DROP_N=4
+CASES=${XM_CASES:-"control syn post mid synack_s2c post_c2s post_s2c copy"}
 PAIRS=${XM_PAIRS:-"ok ko oo"}
 
 xb_require_root
@@ -67,7 +76,8 @@ build_topology || xb_skip_all "cannot build the routed topology"
 xm_settle "$C" 10.234.3.1 || xb_skip_all "no connectivity through the router"
 
 OBJ_OBS=$(xm_bpf_obj 0) && OBJ_SYN=$(xm_bpf_obj 1) && OBJ_POST=$(xm_bpf_obj 2) &&
-	OBJ_MID=$(xm_bpf_obj 3 $MID_AFTER) ||
+	OBJ_MID=$(xm_bpf_obj 3 $MID_AFTER) &&
+	OBJ_COPY=$(xm_bpf_obj 4 0 $COPY_DROP_AT $COPY_DROP_N) ||
 	xb_skip_all "cannot build the tc stripper: $(tail -1 "$XB_TMP/clang.err")"
 if xm_tc_attach "$R" xmr1 "$OBJ_SYN" >"$XB_TMP/tc.err" 2>&1; then
 	ok "stripper_loads"
@@ -122,6 +132,8 @@ case_cfg() {
 		KERN_C=MPTcpExtMPCapableDataFallback KERN_S=MPTcpExtDssFallback ;;
 	mid) # after 200 segments each way: mappings and DATA_ACKs were exchanged
 		OBJ1=$OBJ_MID OBJ2=$OBJ_MID STRIPS="c2s s2c" ;;
+	copy) # strips only after a copy, which must not happen: STRIPS empty
+		OBJ1=$OBJ_COPY ;;
 	*) return 1 ;;
 	esac
 }
@@ -160,6 +172,28 @@ check_mid() {
 			ok "${name}_${side}_ours_completes_or_resets" ||
 			not_ok "${name}_${side}_ours_completes_or_resets" "$(cat "$f")" "$(tail -3 "$f.err")"
 	done
+}
+
+# check_copy NAME DIR CLIENT C2S_STATS: a loss held the client's data level
+# up long enough for its data-level retransmission timer; the only subflow
+# may still fall back, so no copy may go on it (TCP recovers the loss):
+#  - the loss happened (DROP_N drops) and no copy crossed the router;
+#  - our client's timer fired (else this run proved nothing);
+#  - the transfer completed, every byte both ways (never a wrong one).
+check_copy() {
+	local name=$1 dir=$2 st=$4
+	[ "$(xm_stat "$st" dropped)" = "$COPY_DROP_N" ] && ok "${name}_loss_injected" ||
+		not_ok "${name}_loss_injected" "c->s: $st"
+	[ "$(xm_stat "$st" copy)" = 0 ] && ok "${name}_no_copy_on_the_only_subflow" ||
+		not_ok "${name}_no_copy_on_the_only_subflow" "c->s: $st"
+	if [ "$3" = ours ]; then
+		echo "# $name: ours (client): $(xm_jget '{k: d["mptcp"].get(k) for k in ("data_rtx_timeouts", "copies_held", "reinjected", "fallback")}' "$dir/client")"
+		[ "$(xm_jget 'd["mptcp"]["data_rtx_timeouts"] >= 1' "$dir/client")" = True ] &&
+			ok "${name}_client_data_rtx_timer_fired" ||
+			not_ok "${name}_client_data_rtx_timer_fired" "$(cat "$dir/client")"
+	fi
+	xm_check_file "${name}_c2s_sha256" "$CFILE" "$dir/server"
+	xm_check_file "${name}_s2c_sha256" "$SFILE" "$dir/client"
 }
 
 # run_case CASE PAIR PORT
@@ -216,6 +250,8 @@ run_case() {
 	done
 	if [ "$cs" = mid ]; then
 		check_mid "$name" "$dir" "$cl" "$sv"
+	elif [ "$cs" = copy ]; then
+		check_copy "$name" "$dir" "$cl" "$c2s"
 	else
 		if [ "$rc" -ne 0 ] || [ "$src" -ne 0 ] || [ ! -s "$dir/client" ] || [ ! -s "$dir/server" ]; then
 			not_ok "${name}_completed" "client exit $rc, server exit $src" \
@@ -252,6 +288,7 @@ run_case() {
 	[ "$(xm_stat "$c2s" rst)" = 0 ] && [ "$(xm_stat "$s2c" rst)" = 0 ] &&
 		ok "${name}_no_rst_on_the_wire" ||
 		not_ok "${name}_no_rst_on_the_wire" "c->s: $c2s" "s->c: $s2c"
+	[ "$cs" = copy ] && return # no fallback there: check_copy said what
 
 	# MPTCP kept (control) or fallback, as each end reports it
 	for side in client server; do

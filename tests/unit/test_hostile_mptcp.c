@@ -18,7 +18,9 @@
  *    struct xmp_mp_parse_stats, no effect on the connection;
  *  - an ADD_ADDR flood (no path-manager state exists yet: bounded parse);
  *  - DATA_FIN oddities and MP_FASTCLOSE with wrong and right keys (3.3.3,
- *    3.5).
+ *    3.5);
+ *  - copies on the only subflow (ours or the peer's) and a fallback after
+ *    them: reset, never a wrong byte (3.7).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -1005,6 +1007,129 @@ static void infinite_map_unsolicited(void)
 	mh_free(&h);
 }
 
+/* ---- copies on the only subflow, then the options vanish (3.7) -------- */
+
+/*
+ * The peer sends data again on the only subflow (a data-level
+ * retransmission under a mapping off the diagonal), and the options vanish
+ * in the middle of that copy. Taking the rest of it as the data that
+ * follows (what a fallback at the DATA_ACK does) would hand the app wrong
+ * bytes: the subflow is reset instead, counted, and the app holds exactly
+ * the prefix. @copy false: the same without the copy falls back and
+ * delivers the new bytes in order.
+ */
+static void peer_copy_then_options_vanish(bool copy)
+{
+	static __u8 src[4000];
+	struct xmp_sf_data_res res;
+	struct mend *srv;
+	struct xmp_mp_opt o;
+	struct mh h;
+	__u32 ssn;
+	__u64 isn;
+
+	fill(src, sizeof(src), 12);
+	mh_init(&h, false, false);
+	establish(&h);
+	send_app(&h, 0, src, 3000, 2);
+	srv = &h.e[1];
+	CHECK_EQ(srv->got, 3000);
+	CHECK(!srv->sf.msk->data_ack_seen); /* a fallback is still allowed */
+	isn = srv->sf.msk->rcv_isn;
+	ssn = srv->rcv_nxt;
+	if (copy) {
+		/* DSN isn..isn+500 again, with its mapping: a duplicate */
+		o = dss_map(isn, ssn, 500, false, false, 0);
+		CHECK_EQ(forged_in(&h, 1, TH_ACK, ssn, 500, &o), 0);
+		CHECK_EQ(data_in(&h, 1, ssn, src, 500, &res), 0);
+		CHECK_EQ(res.consumed, 500);
+		CHECK(srv->sf.rx_desync);
+		ssn += 500;
+	}
+	/* no option at all: the copy's second half, or the next new bytes */
+	CHECK_EQ(opts_in(&h, 1, TH_ACK, ssn, 500, NULL, 0), 0);
+	data_in(&h, 1, ssn, copy ? src + 500 : src + 3000, 500, &res);
+	if (copy) {
+		CHECK(srv->reset);
+		CHECK_EQ(srv->rc, -ECONNRESET);
+		CHECK_EQ(srv->sf.mib[XMP_SF_MIB_DESYNC_RESET], 1);
+		CHECK_EQ(srv->sf.mib[XMP_SF_MIB_FB_NO_DSS], 0);
+		CHECK(!srv->sf.msk->fallback);
+		CHECK_EQ(rst_reason_on_wire(&h, 1), MPTCP_RST_EMIDDLEBOX);
+		CHECK_EQ(srv->got, 3000);
+	} else {
+		CHECK(!srv->reset);
+		CHECK(srv->sf.msk->fallback);
+		CHECK_EQ(srv->sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
+		CHECK_EQ(srv->got, 3500);
+	}
+	CHECK_MEM(srv->sink, src, srv->got);
+	mh_free(&h);
+}
+
+static void peer_copy_then_options_vanish_resets(void)
+{
+	peer_copy_then_options_vanish(true);
+}
+
+static void no_copy_options_vanish_falls_back(void)
+{
+	peer_copy_then_options_vanish(false);
+}
+
+/*
+ * Our own stream carries a copy (recorded off the diagonal, as a data-level
+ * retransmission would be): the peer's MP_FAIL, its infinite mapping, or
+ * our bytes without mapping cannot lead to a fallback any more (the peer
+ * would take our subflow stream as the data stream): reset, counted.
+ * MP_FAIL on a connection with several subflows resets too: no infinite
+ * mapping can follow there.
+ */
+static void our_copy_then_fallback_triggers_reset(void)
+{
+	static __u8 src[2000];
+	struct xmp_tx_map m;
+	struct xmp_mp_opt o;
+	struct mend *cl;
+	struct mh h;
+	int k;
+
+	fill(src, sizeof(src), 13);
+	for (k = 0; k < 3; k++) {
+		mh_init(&h, false, false);
+		establish(&h);
+		send_app(&h, 0, src, 1000, 2);
+		cl = &h.e[0];
+		if (k < 2) {
+			/* DSN snd_una again, at the end of the subflow stream */
+			CHECK_EQ(xmp_msk_send(cl->sf.msk, src + 1000, 1000), 1000);
+			CHECK_EQ(xmp_msk_next_map(cl->sf.msk, 1000, &m), 1);
+			CHECK_EQ(xmp_msk_remap(cl->sf.msk, m.dsn, 500, &m), 1);
+			CHECK_EQ(xmp_sf_txmap_add(&cl->sf, cl->snd_nxt + 700, &m), 0);
+			CHECK(cl->sf.tx_desync);
+			CHECK(cl->sf.single);
+		} else {
+			xmp_sf_set_multi(&cl->sf);
+		}
+		if (k == 1) {
+			/* the peer's infinite mapping (as if answering MP_FAIL) */
+			o = dss_map(cl->sf.msk->ack_seq, cl->rcv_nxt, 0, false, false, 0);
+			CHECK_EQ(forged_in(&h, 0, TH_ACK, cl->rcv_nxt, 0, &o), -ECONNRESET);
+			CHECK_EQ(cl->sf.mib[XMP_SF_MIB_DESYNC_RESET], 1);
+		} else {
+			memset(&o, 0, sizeof(o));
+			o.suboptions = XMP_MPO_FAIL;
+			o.fail.data_seq = cl->sf.msk->snd_una;
+			CHECK_EQ(forged_in(&h, 0, TH_ACK, cl->rcv_nxt, 0, &o), -ECONNRESET);
+			CHECK_EQ(cl->sf.mib[XMP_SF_MIB_MP_FAIL_RESET], 1);
+			CHECK(!cl->sf.msk->send_infinite);
+		}
+		CHECK(!cl->sf.msk->fallback);
+		CHECK_EQ(rst_reason_on_wire(&h, 0), MPTCP_RST_EMPTCP);
+		mh_free(&h);
+	}
+}
+
 /* A second DATA_FIN at another DSN contradicts the first: reset, counted;
  * the first stays. The same DATA_FIN repeated is fine. */
 static void data_fin_second_elsewhere(void)
@@ -1136,6 +1261,9 @@ int main(void)
 	RUN(add_addr_flood_bounded);
 	RUN(data_fin_zero_length);
 	RUN(infinite_map_unsolicited);
+	RUN(peer_copy_then_options_vanish_resets);
+	RUN(no_copy_options_vanish_falls_back);
+	RUN(our_copy_then_fallback_triggers_reset);
 	RUN(data_fin_second_elsewhere);
 	RUN(data_fin_inside_buffered_data);
 	RUN(fastclose_keys);

@@ -174,6 +174,7 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 	json_u64(f, "reinjected", c->reinj_bytes, true);
 	json_u64(f, "penalties", c->penalties, true);
 	json_u64(f, "data_rtx_timeouts", c->drtx_count, true);
+	json_u64(f, "copies_held", c->copies_held, true);
 	if (c->sched_ready) {
 		json_u64(f, "sched_decisions", c->sched.mib[XMP_SCHED_MIB_DECISIONS], true);
 		json_u64(f, "sched_waits", c->sched.mib[XMP_SCHED_MIB_WAIT], true);

@@ -14,7 +14,11 @@
  *    (opportunistic reinjection and penalisation, Raiciu et al., NSDI 2012,
  *    as the original Linux MPTCP did);
  *  - the data-level retransmission timer resends the oldest unacked data
- *    when the DATA_ACK stalls (3.3.6).
+ *    when the DATA_ACK stalls (3.3.6);
+ *  - none of these copies goes on a subflow that may still fall back to
+ *    plain TCP (3.7, xmp_sf_may_copy()): after a fallback the peer takes
+ *    that subflow's bytes for the data stream, so a copy in it would be
+ *    delivered as the data that follows. TCP retransmits there instead.
  */
 #include <errno.h>
 #include <string.h>
@@ -71,7 +75,9 @@ void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len)
  * unacknowledged data goes again (Linux: mptcp_retransmit_timer), whatever
  * the subflows still have in flight: zero-window probes keep a stalled
  * subflow "busy" forever. A copy that was not needed is a duplicate the
- * peer drops.
+ * peer drops. Never on the single subflow of a connection that may still
+ * fall back (pump_reinject() drops it: 3.7), which holds every
+ * outstanding DSN and retransmits its own losses at the TCP level.
  */
 static __u32 drtx_timeout(const struct xd_conn *c)
 {
@@ -141,6 +147,8 @@ static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
 	return xmp_seq_after(edge, end) ? edge - end : 0;
 }
 
+/* @flags XMP_SCHED_REINJECT: data already sent; only subflows that may
+ * carry a copy of it (3.7) are in the view. */
 static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32 flags)
 {
 	struct xmp_msk *msk = xd_conn_msk(c);
@@ -159,6 +167,8 @@ static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32
 		struct xmp_tcp_sock *sk = s->sk;
 
 		if (s->dead || !sk || sk->state == XMP_TCP_CLOSED)
+			continue;
+		if ((flags & XMP_SCHED_REINJECT) && !xmp_sf_may_copy(&s->sf))
 			continue;
 		memset(v, 0, sizeof(*v));
 		v->id = s->id;
@@ -219,6 +229,10 @@ static int send_redundant(struct xd_conn *c, struct xd_view *w,
 
 		__u32 g = grant(s, min32(m->len, d->pick[i].bytes));
 
+		if (!xmp_sf_may_copy(&s->sf)) { /* 3.7: its stream stays the data stream */
+			c->copies_held += m->len;
+			continue;
+		}
 		if (!g || xmp_msk_remap(xd_conn_msk(c), m->dsn, g, &r) != 1)
 			continue;
 		err = send_map(c, s, &r, true);
@@ -252,6 +266,13 @@ static int pump_reinject(struct xd_conn *c, bool *moved)
 			continue;
 		}
 		view_build(c, &w, q->len, XMP_SCHED_REINJECT);
+		if (!w.v.nr) {
+			/* 3.7: no subflow may carry a copy (the only one may
+			 * still fall back): its TCP retransmits what it lost */
+			for (; c->nrq; c->nrq--)
+				c->copies_held += c->rq[c->nrq - 1].len;
+			return 0;
+		}
 		if (xmp_sched_decide(&c->sched, &w.v, &d))
 			return 0;
 		g = grant(w.s[d.pick[0].idx], d.pick[0].bytes);
@@ -314,7 +335,8 @@ static int opportunistic(struct xd_conn *c, bool *moved)
 	for (i = 0; i < c->nsf; i++) {
 		struct xd_sf *s = c->sfs[i];
 
-		if (s == slow || !xd_sf_usable(s) || xd_sf_backup(s) || !xmp_tcp_writable(s->sk) ||
+		if (s == slow || !xd_sf_usable(s) || !xmp_sf_may_copy(&s->sf) || xd_sf_backup(s) ||
+		    !xmp_tcp_writable(s->sk) ||
 		    s->sk->srtt_us >= slow->sk->srtt_us || xd_sf_queued(s) >= s->sk->cwnd)
 			continue;
 		if (!fast || s->sk->srtt_us < fast->sk->srtt_us)

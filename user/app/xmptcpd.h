@@ -382,6 +382,7 @@ struct xd_conn {
 	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
 	bool reinj_upto_valid;
 	__u64 reinj_bytes, penalties, wnd_blocked;
+	__u64 copies_held; /* copies not sent: no subflow could take one (3.7) */
 	__u64 mem;    /* bytes reserved against --max-mem (limits.c) */
 	__u32 subflows_opened; /* established: the initial one, then each join */
 	__u32 joins_failed;    /* joins that never completed (not listed) */

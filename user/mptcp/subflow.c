@@ -66,6 +66,8 @@ int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk 
 	sf->remote_idsn = first->remote_idsn;
 	sf->csum = msk->csum;
 	sf->msk = msk;
+	/* 3.7: its stream starts mid-way in the data stream; never a fallback */
+	sf->tx_desync = sf->rx_desync = true;
 	sf->tx_end = 1;
 	xmp_rxmap_init(&sf->rx);
 	sf->rcv_ssn = 1;
@@ -85,6 +87,21 @@ __u32 xmp_sf_rcv_wnd(const struct xmp_sf *sf, __u32 waiting, __u32 wnd)
 void xmp_sf_set_multi(struct xmp_sf *sf)
 {
 	sf->single = false;
+}
+
+bool xmp_sf_may_copy(const struct xmp_sf *sf)
+{
+	/* Linux as receiver: allow_infinite_fallback is cleared by an
+	 * established MP_JOIN only, never by what the sender does. */
+	return !sf->single;
+}
+
+/* 3.7: byte ssn (relative, the first is 1) of the subflow at DSN @dsn
+ * with @isn the first DSN: on the diagonal where subflow and data stream
+ * are one. 32 bits: the subflow sequence space is no wider. */
+static bool on_diagonal(__u64 dsn, __u64 isn, __u32 ssn)
+{
+	return (__u32)(dsn - isn) == ssn - 1;
 }
 
 static void set_mpc(struct xmp_mp_opt *out, __u32 bit, __u8 variant, __u8 flags)
@@ -224,6 +241,10 @@ int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
 		sf->mib[XMP_SF_MIB_TXMAP_FULL]++;
 		return -ENOSPC;
 	}
+	/* a copy of data sent before (on any subflow), or a joined subflow:
+	 * its stream is no longer the data stream (3.7) */
+	if (map->len && !map->infinite && sf->msk && !on_diagonal(map->dsn, sf->msk->snd_isn, ssn))
+		sf->tx_desync = true;
 	e = &sf->tx[sf->ntx++];
 	e->map = *map;
 	e->ssn = ssn;
@@ -518,12 +539,38 @@ static int rcv_third_ack(struct xmp_sf *sf, __u32 seq, const struct xmp_mp_opt *
  * does), and taking its subflow stream as the data stream would deliver
  * those bytes twice: reset instead.
  */
+static bool stream_exact(const struct xmp_sf *sf);
+
 static bool fallback_allowed(const struct xmp_sf *sf)
 {
 	const struct xmp_msk *msk = sf->msk;
 
 	return msk && (msk->fallback || (sf->single && !msk->data_ack_seen &&
-					 msk->ack_seq - msk->rcv_isn <= XMP_SF_FB_RCVD_MAX));
+					 msk->ack_seq - msk->rcv_isn <= XMP_SF_FB_RCVD_MAX &&
+					 stream_exact(sf)));
+}
+
+/*
+ * 3.7: after a fallback each side takes the other's subflow bytes as the
+ * data stream, from where its data level stands (Linux: the subflow byte
+ * at copied_seq is its ack_seq). Right only while neither direction ever
+ * carried a mapping off the diagonal (a copy: a data-level retransmission,
+ * a reinjection) and the bytes we consumed are exactly the data level's.
+ * Otherwise the fallback would deliver wrong bytes: reset instead.
+ */
+static bool stream_exact(const struct xmp_sf *sf)
+{
+	return !sf->tx_desync && !sf->rx_desync &&
+	       on_diagonal(sf->msk->ack_seq, sf->msk->rcv_isn, sf->rcv_ssn);
+}
+
+/* Why a fallback is refused, for the counters. */
+static void count_refused(struct xmp_sf *sf)
+{
+	if (sf->single && !stream_exact(sf))
+		sf->mib[XMP_SF_MIB_DESYNC_RESET]++;
+	else
+		sf->mib[XMP_SF_MIB_NO_DSS_RESET]++;
 }
 
 static bool ranges_overlap(__u32 a, __u32 alen, __u32 b, __u32 blen)
@@ -580,8 +627,13 @@ static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
 		/* 3.7: the peer answers our MP_FAIL (or falls back itself
 		 * while that is still possible); an infinite mapping nobody
 		 * could have asked for is a protocol error (Linux:
-		 * allow_infinite_fallback, else MP_TCPRST). */
+		 * allow_infinite_fallback, else MP_TCPRST). Our own stream
+		 * must be the data stream too: the peer takes it as such. */
 		sf->mib[XMP_SF_MIB_INFINITE_RX]++;
+		if (sf->tx_desync) {
+			sf->mib[XMP_SF_MIB_DESYNC_RESET]++;
+			return sf_reset(sf, MPTCP_RST_EMPTCP);
+		}
 		if (!fallback_allowed(sf) && !sf->send_mp_fail && !sf->rx.failed) {
 			sf->mib[XMP_SF_MIB_MAP_RESET]++;
 			return sf_reset(sf, MPTCP_RST_EMPTCP);
@@ -590,6 +642,9 @@ static int rcv_dss(struct xmp_sf *sf, __u32 wnd, const struct xmp_dss *dss)
 		xmp_sf_fallback(sf);
 		return 0;
 	}
+	/* the peer sent data again on this subflow (or it is a join) */
+	if (map.len && !on_diagonal(map.dsn, msk->rcv_isn, map.ssn))
+		sf->rx_desync = true;
 	if (rxmap_extend(sf, &map))
 		return 0;
 	if (xmp_rxmap_add(msk, &sf->rx, &map, sf->rcv_ssn) == -EBADMSG) {
@@ -639,6 +694,14 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 	}
 	if (in->suboptions & XMP_MPO_FAIL) {
 		sf->mib[XMP_SF_MIB_MP_FAIL_RX]++;
+		/* 3.7: the answer is an infinite mapping, after which the peer
+		 * takes our subflow stream as the data stream: only on the
+		 * single subflow, and only if that stream never carried a
+		 * copy. Otherwise the subflow cannot be trusted: reset. */
+		if (!sf->single || sf->tx_desync) {
+			sf->mib[XMP_SF_MIB_MP_FAIL_RESET]++;
+			return sf_reset(sf, MPTCP_RST_EMPTCP);
+		}
 		xmp_msk_rcv_mp_fail(sf->msk, in->fail.data_seq);
 	}
 	if (in->suboptions & XMP_MPO_DSS) {
@@ -662,7 +725,7 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 		 * rather than wait for DATA_ACKs that cannot come (3.7). */
 		sf->mib[XMP_SF_MIB_NO_DSS_ACK]++;
 		if (++sf->no_dss_run >= XMP_SF_NO_DSS_MAX) {
-			sf->mib[XMP_SF_MIB_NO_DSS_RESET]++;
+			count_refused(sf);
 			return sf_reset(sf, MPTCP_RST_EMIDDLEBOX);
 		}
 	}
@@ -694,7 +757,7 @@ int xmp_sf_data(struct xmp_sf *sf, __u32 ssn, const __u8 *data, __u32 len,
 	if (!res->no_map)
 		return 0;
 	if (!fallback_allowed(sf)) {
-		sf->mib[XMP_SF_MIB_NO_DSS_RESET]++;
+		count_refused(sf);
 		return sf_reset(sf, MPTCP_RST_EMIDDLEBOX);
 	}
 	if (!sf->msk->fallback)
@@ -748,6 +811,8 @@ static const char *const sf_mib_names[XMP_SF_MIB_NR] = {
 	[XMP_SF_MIB_FASTCLOSE_RX] = "MPFastcloseRx",
 	[XMP_SF_MIB_TXMAP_FULL] = "TxMapFull",
 	[XMP_SF_MIB_MAP_MERGED] = "MapMerged",
+	[XMP_SF_MIB_DESYNC_RESET] = "FallbackDesyncReset",
+	[XMP_SF_MIB_MP_FAIL_RESET] = "MPFailReset",
 };
 /* clang-format on */
 

@@ -70,6 +70,8 @@ enum xmp_sf_mib {
 	XMP_SF_MIB_FASTCLOSE_RX,    /* valid MP_FASTCLOSE: connection aborted */
 	XMP_SF_MIB_TXMAP_FULL,	    /* mapping not recorded: table full */
 	XMP_SF_MIB_MAP_MERGED,	    /* mappings that extended the one before them */
+	XMP_SF_MIB_DESYNC_RESET,    /* fallback refused: subflow stream != data stream, reset */
+	XMP_SF_MIB_MP_FAIL_RESET,   /* MP_FAIL with no infinite mapping possible: reset */
 	XMP_SF_MIB_NR,
 };
 
@@ -106,6 +108,15 @@ struct xmp_sf {
 	bool csum;		   /* negotiated: either side set A (3.1) */
 	bool remote_deny_join_id0; /* peer set C */
 	bool single;		   /* the only subflow: infinite fallback possible */
+	/*
+	 * 3.7: a fallback takes the subflow's byte stream as the data stream
+	 * from some point on, which is right only while every byte of this
+	 * subflow sat at DSN = first DSN + (relative subflow seq - 1). A
+	 * mapping off that diagonal (a data-level copy, a joined subflow)
+	 * ends it for good, per direction: we sent one (tx) or received one
+	 * (rx). A fallback then resets the subflow instead.
+	 */
+	bool tx_desync, rx_desync;
 	struct xmp_msk *msk;	   /* created when both keys are known; caller frees */
 
 	struct xmp_rxmap rx; /* received mappings */
@@ -202,6 +213,19 @@ int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una);
 
 /* Fall back (3.7): the subflow and its msk stop using MPTCP options. */
 void xmp_sf_fallback(struct xmp_sf *sf);
+
+/*
+ * 3.7: may data this subflow already sent go on it again (a data-level
+ * retransmission, reinjection or redundant copy)? Not while a fallback to
+ * plain TCP is still possible on it from either side's point of view: the
+ * only subflow, no MP_JOIN established. The peer falls back on its own
+ * when a segment comes without a mapping and then takes our subflow
+ * stream for the data stream (Linux: at its DATA_ACK), so a copy in it
+ * would reach the peer's application as the bytes that follow. While
+ * it is the only subflow it carried every outstanding DSN, and its TCP
+ * retransmissions already cover the losses.
+ */
+bool xmp_sf_may_copy(const struct xmp_sf *sf);
 
 /*
  * 3.2: a subflow joined to an existing connection (after user/mptcp/join.c

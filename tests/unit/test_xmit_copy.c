@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Data-level copies and the fallback to TCP (RFC 8684 3.7), on the daemon's
+ * own scheduling code: user/app/xmit.c is compiled into this test (the
+ * data-level retransmission timer xd_drtx_fire(), reinjection
+ * pump_reinject(), opportunistic reinjection, redundant copies) and drives
+ * real subflow TCP engines on the in-memory wire. Its neighbours in the
+ * daemon are replaced by what they do for it: xd_sf_send_map() records the
+ * mapping on the MPTCP subflow and queues the bytes on the engine (as
+ * sflow.c), xd_sf_usable()/xd_sf_queued() read the engine.
+ *
+ * The peer's TCP takes the subflow's bytes but no DATA_ACK ever comes (it
+ * is not MPTCP): the data level stalls while TCP has everything acked, the
+ * state in which the data-level retransmission timer fires.
+ *  - one subflow, fallback still possible: the subflow's byte stream must
+ *    stay exactly the data stream, since a peer that falls back later
+ *    takes it as such (Linux: the subflow byte at copied_seq is its
+ *    ack_seq). Issue 12, item 4: a copy there reached a kernel server's
+ *    application as new data after a mid-stream option stripper.
+ *  - two subflows (an MP_JOIN established): no fallback is possible any
+ *    more, the copy goes; the subflow that carries it refuses a later
+ *    fallback (its stream is no longer the data stream).
+ */
+#include "lib/test.h"
+#include "unit/test_tcp_harness.h"
+#include "app/xmit.c"
+
+#define XC_LEN (192u << 10)
+
+/* ---- what sflow.c does for xmit.c ---- */
+
+bool xd_sf_usable(const struct xd_sf *s)
+{
+	return !s->dead && s->sk && s->sk->state == XMP_TCP_ESTABLISHED;
+}
+
+bool xd_sf_backup(const struct xd_sf *s)
+{
+	(void)s;
+	return false;
+}
+
+__u32 xd_sf_queued(const struct xd_sf *s)
+{
+	return s->sk ? s->sk->sndq.len : 0;
+}
+
+int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
+{
+	struct xmp_tcp_sock *sk = s->sk;
+	int err = xmp_sf_txmap_add(&s->sf, sk->snd_buf_seq + sk->sndq.len - sk->iss, m);
+
+	if (err)
+		return err;
+	if (m->len && xmp_tcp_send(sk, buf, m->len, s->c->loop->now) != (long)m->len)
+		return -EIO;
+	s->bytes_sent += m->len;
+	if (reinj)
+		s->bytes_reinj += m->len;
+	return 0;
+}
+
+/* ---- fixture ---- */
+
+static struct xd_loop loop; /* large: static */
+
+struct xc {
+	struct xd_conn c;
+	struct xd_sf s[2];
+	struct tpair tp[2];
+	struct xmp_sf peer; /* the peer's MP_CAPABLE side, for the keys */
+	__u8 src[XC_LEN];
+};
+
+static struct xc xc;
+
+static bool all_acked(void *arg)
+{
+	struct xmp_tcp_sock *sk = arg;
+
+	return !sk->sndq.len;
+}
+
+/* Pump, let the wires deliver and ack, until nothing moves. */
+static void xc_run(struct xc *x)
+{
+	unsigned int i, k, guard;
+	bool moved;
+
+	for (guard = 0; guard < 1000; guard++) {
+		moved = false;
+		for (i = 0; i < x->c.nsf; i++)
+			loop.now = memwire_now(x->tp[i].w) > loop.now ? memwire_now(x->tp[i].w)
+								       : loop.now;
+		CHECK_EQ(xd_xmit_pump(&x->c, &moved), 0);
+		for (i = 0; i < x->c.nsf; i++) {
+			struct xmp_tcp_sock *sk = x->s[i].sk;
+
+			memwire_run_until(x->tp[i].w, all_acked, sk, memwire_now(x->tp[i].w) + T_SEC);
+			for (k = 0; k < 2; k++)
+				tpeer_pull(&x->tp[i].p[k]);
+			xmp_sf_txmap_ack(&x->s[i].sf, sk->snd_una - sk->iss);
+		}
+		if (!moved)
+			return;
+	}
+}
+
+/* Client subflow engines on @nsf wires, the connection's keys exchanged,
+ * XC_LEN bytes queued at the data level. */
+static void xc_init(struct xc *x, unsigned int nsf)
+{
+	struct xmp_sf_cfg cc = {.local_key = 0x1111222233334444ULL,
+				.msk = {.sndbuf = 1u << 20, .rcvbuf = 1u << 20}};
+	struct xmp_sf_cfg sc = {.local_key = 0x5555666677778888ULL};
+	struct xmp_tcp_cfg tc = {0};
+	struct memwire_dir_cfg d = {.delay_us = 2 * T_MS};
+	struct xmp_mp_opt o;
+	unsigned int i;
+
+	memset(x, 0, sizeof(*x));
+	memset(&loop, 0, sizeof(loop));
+	loop.reinject = true;
+	x->c.loop = &loop;
+	x->c.drtx_at = XMP_TCP_NO_TIMER;
+	CHECK_EQ(xmp_sched_conn_init(&x->c.sched, NULL), 0);
+	x->c.sched_ready = true;
+	for (i = 0; i < nsf; i++) {
+		struct tpeer *sink = &x->tp[i].p[1];
+
+		CHECK_EQ(tpair_init(&x->tp[i], 7 + i, &tc, &tc, NULL), 0);
+		memwire_set_dir(x->tp[i].w, 0, &d);
+		memwire_set_dir(x->tp[i].w, 1, &d);
+		CHECK_EQ(tpair_connect(&x->tp[i]), 0);
+		sink->rx_cap = 2 * XC_LEN;
+		sink->rx = malloc(sink->rx_cap);
+		x->s[i].c = &x->c;
+		x->s[i].id = i;
+		x->s[i].sk = x->tp[i].p[0].sk;
+		x->c.sfs[x->c.nsf++] = &x->s[i];
+	}
+	CHECK_EQ(xmp_sf_init(&x->s[0].sf, XMP_SF_CLIENT, &cc), 0);
+	CHECK_EQ(xmp_sf_init(&x->peer, XMP_SF_SERVER, &sc), 0);
+	CHECK_EQ(xmp_sf_syn_opt(&x->s[0].sf, &o), 0);
+	CHECK_EQ(xmp_sf_rcv_syn(&x->peer, &o), XMP_SF_MPTCP);
+	CHECK_EQ(xmp_sf_synack_opt(&x->peer, &o), 0);
+	CHECK_EQ(xmp_sf_rcv_synack(&x->s[0].sf, &o), XMP_SF_MPTCP);
+	xmp_msk_init_wnd(x->s[0].sf.msk, 1u << 20);
+	for (i = 1; i < nsf; i++) {
+		/* 3.2: a join established: no subflow may fall back any more */
+		CHECK_EQ(xmp_sf_init_joined(&x->s[i].sf, XMP_SF_CLIENT, x->s[0].sf.msk,
+					    &x->s[0].sf), 0);
+		xmp_sf_set_multi(&x->s[0].sf);
+	}
+	t_fill(x->src, XC_LEN, 3);
+	CHECK_EQ(xmp_msk_send(x->s[0].sf.msk, x->src, XC_LEN), (long)XC_LEN);
+}
+
+static void xc_fini(struct xc *x)
+{
+	unsigned int i;
+
+	for (i = 0; i < x->c.nsf; i++)
+		tpair_fini(&x->tp[i]);
+	xmp_sched_conn_release(&x->c.sched);
+	xmp_msk_destroy(x->s[0].sf.msk);
+}
+
+/* Everything sent and acked by TCP, no DATA_ACK: the data-level timer fires. */
+static void xc_stall_and_fire(struct xc *x)
+{
+	struct xmp_msk *msk = xd_conn_msk(&x->c);
+
+	xc_run(x);
+	CHECK_EQ(msk->snd_nxt - msk->snd_una, (__u64)XC_LEN);
+	xd_drtx_arm(&x->c);
+	CHECK(x->c.drtx_at != XMP_TCP_NO_TIMER);
+	loop.now = x->c.drtx_at;
+	xd_drtx_fire(&x->c);
+	CHECK_EQ(x->c.drtx_count, 1);
+	xc_run(x);
+}
+
+/*
+ * Issue 12 item 4: one subflow, the DATA_ACK stalls, the data-level timer
+ * fires. What the peer's TCP received must be the data stream byte for
+ * byte: a copy in it becomes the peer's "next" data once it falls back.
+ */
+static void single_subflow_stream_is_data_stream(void)
+{
+	struct xc *x = &xc;
+	struct tpeer *sink;
+
+	xc_init(x, 1);
+	xc_stall_and_fire(x);
+	sink = &x->tp[0].p[1];
+	CHECK_EQ(x->c.reinj_bytes, 0);
+	CHECK_EQ(x->s[0].bytes_reinj, 0);
+	CHECK_EQ(sink->rx_len, (size_t)XC_LEN);
+	CHECK_MEM(sink->rx, x->src, XC_LEN);
+	/* a fallback is still possible on it, both ways */
+	CHECK(!x->s[0].sf.tx_desync);
+	CHECK_EQ(x->c.copies_held, XC_LEN);
+	xc_fini(x);
+}
+
+/*
+ * Two subflows (a join established): no fallback is possible, the copy
+ * goes (the peer may have dropped data it acked at TCP level); whichever
+ * subflow got it will not fall back: bytes without a mapping reset it.
+ */
+static void two_subflows_copy_then_no_fallback(void)
+{
+	struct xc *x = &xc;
+	struct xmp_sf_data_res res;
+	unsigned int i, got = 0;
+	__u8 b[1] = {0};
+
+	xc_init(x, 2);
+	xc_stall_and_fire(x);
+	CHECK(x->c.reinj_bytes > 0);
+	for (i = 0; i < 2; i++) {
+		struct xmp_sf *sf = &x->s[i].sf;
+
+		if (!x->s[i].bytes_reinj)
+			continue;
+		got++;
+		CHECK(sf->tx_desync);
+		CHECK(!xmp_sf_may_copy(sf) == sf->single);
+		CHECK_EQ(xmp_sf_data(sf, sf->rcv_ssn, b, 1, &res), -ECONNRESET);
+	}
+	CHECK(got >= 1);
+	xc_fini(x);
+}
+
+int main(void)
+{
+	RUN(single_subflow_stream_is_data_stream);
+	RUN(two_subflows_copy_then_no_fallback);
+	return t_exit_code();
+}
