@@ -26,6 +26,7 @@
 #include "ctl/ctl.h"
 #include "ctl/opts.h"
 #include "ctl/pin.h"
+#include "io/pinowner.h"
 #include "xdp_steer.skel.h"
 #include "tc_egress.skel.h"
 
@@ -158,6 +159,8 @@ static int write_config(struct attach_ctx *a)
 		cfg.flags |= XMP_CFG_OBSERVE;
 	if (!a->cfg->no_guard)
 		cfg.flags |= XMP_CFG_GUARD;
+	/* the pins' owner, for xmp_pins_check(); 0 (unknown) on a kernel without it */
+	xmp_netns_cookie(&cfg.netns_cookie);
 	if (pin_path(path, sizeof(path), "%s/%s", a->cfg->pin_dir, XMP_MAP_CONFIG))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
