@@ -8,8 +8,9 @@
  * under links/ (it outlives this process; detach unpins it) and TC egress
  * through a clsact filter with a fixed handle/priority (libbpf 1.1 has no
  * tcx links). Either every interface of one call is attached or none is.
- * Call chain: cmd_attach() -> get_progs() -> write_config() -> attach_iface()
- * -> xdp_attach() / tc_attach(); rollback through ctl_detach_iface().
+ * Call chain: cmd_attach() -> pin_clean_stale() -> get_progs() ->
+ * write_config() -> attach_iface() -> xdp_attach() / tc_attach(); rollback
+ * through ctl_detach_iface().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -380,7 +381,9 @@ int cmd_attach(struct ctl_cfg *cfg)
 		pr_warn("xmptcp attach: needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN); try sudo\n");
 		return -EPERM;
 	}
-	err = attach_precheck(&a);
+	err = pin_clean_stale("attach", cfg->pin_dir, NULL);
+	if (!err)
+		err = attach_precheck(&a);
 	if (err)
 		return err;
 	err = check_kernel();
