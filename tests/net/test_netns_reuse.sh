@@ -12,8 +12,9 @@
 # them; status -j lists only the new interface; xmptcpd (client) sends to
 # the kernel's MPTCP server in namespace S, bytes checked by sha256 both
 # ways; a daemon answers on the control socket path A's daemon left. Then
-# B is deleted the same way and `detach --all` in the next namespace with
-# that inode (C) removes the stale pins in one line.
+# the same with a fresh namespace, and `detach --all` in the one that gets
+# its inode (C) removes the stale pins in one line. Other tests running on
+# the host may take a freed inode first: up to 3 rounds each.
 source "$(dirname "$0")/../lib/net.sh"
 
 XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
@@ -25,24 +26,30 @@ xb_require_xmptcp
 [ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
 xb_require_netns
 
-A="xbnrA$$" S="xbnrS$$"
-PIN="" INO="" CTL=""
+S="xbnrS$$"
+PIN="" INO="" CTL="" DEAD=()
 
 ino_of() { stat -L -c %i "/var/run/netns/$1"; }
 
-ino_in_use() {
+# ino_owner INO: the name of the namespace in /var/run/netns with inode INO
+ino_owner() {
 	local f
 	for f in /var/run/netns/*; do
-		[ -e "$f" ] && [ "$(stat -L -c %i "$f")" = "$1" ] && return 0
+		[ -e "$f" ] && [ "$(stat -L -c %i "$f")" = "$1" ] && echo "${f##*/}" && return 0
 	done
 	return 1
 }
 
-# What a failed run leaves of a dead namespace (its inode not reused by a
-# namespace the harness removes): not masking, as the checks are over.
+# What a failed run leaves of its dead namespaces (inodes no namespace got
+# back): not masking, as the checks are over. An inode another test's
+# namespace took, with our stale pins, is that namespace's now.
 nr_cleanup() {
+	local ino
 	xb_cleanup
-	[ -n "$INO" ] && ! ino_in_use "$INO" && rm -rf "$PIN" && rm -f "$CTL"
+	for ino in "${DEAD[@]}"; do
+		ino_owner "$ino" >/dev/null && continue
+		rm -rf "/sys/fs/bpf/xmptcp/ns$ino" "/run/xmptcp/ns$ino.sock"
+	done
 	rmdir /sys/fs/bpf/xmptcp 2>/dev/null
 }
 trap nr_cleanup EXIT
@@ -50,6 +57,11 @@ trap nr_cleanup EXIT
 # path NS: NS xnr0 10.233.1.1 <-> S xnrs0 10.233.1.2, checksum offload off
 # (AF_XDP frames carry no offload state), carrier up.
 path() {
+	# the peer of a deleted namespace's veth goes when the kernel is done with it
+	for _ in $(seq 100); do
+		ip -n "$S" link show xnrs0 >/dev/null 2>&1 || break
+		sleep 0.05
+	done
 	xb_veth "$1" xnr0 10.233.1.1/24 "$S" xnrs0 10.233.1.2/24 || return 1
 	ip netns exec "$1" ethtool -K xnr0 tx off >/dev/null 2>&1
 	ip netns exec "$S" ethtool -K xnrs0 tx off >/dev/null 2>&1
@@ -60,35 +72,50 @@ path() {
 	return 1
 }
 
-# reuse NAME_PREFIX LABEL: creates namespaces until one gets inode $INO
-# (kept, its name in REUSED), then deletes the others. The kernel hands out
-# the lowest free inode, so the others stay until then to take up the free
-# ones below $INO; and it frees a deleted namespace's inode from a work
-# queue, later when the host is busy, hence up to 50 tries over ~10 s.
+# kill_ns NS: removes NS without detaching, as a container runtime does
+kill_ns() {
+	ip netns pids "$1" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	ip netns del "$1"
+	DEAD+=("$INO")
+}
+
+# reuse NAME_PREFIX: creates namespaces until one gets inode $INO (kept,
+# its name in REUSED). The kernel hands out the lowest free number of a
+# pool it shares with /proc entries: the candidates below $INO stay until
+# then to fill the holes, those above go at once. It frees a deleted
+# namespace's number from a work queue, ~0.1 s after the delete here but
+# at times many seconds later on a busy host, and any namespace created
+# meanwhile (another test's, or its /proc entries) may take it first:
+# tries in quick succession, then every 0.25 s, ~30 s in all. Returns 0,
+# 1 (not back; what was seen in SEEN) or 2 (a namespace of another test on
+# the host took it: its name in SEEN).
 reuse() {
-	local i n ino seen="" others=()
-	REUSED=""
-	for ((i = 0; i < 50; i++)); do
+	local i n ino low=() rc=1
+	REUSED="" SEEN=""
+	for ((i = 0; i < 140; i++)); do
 		n="$1$i"
 		xb_ns_add "$n" || break
 		ino=$(ino_of "$n")
 		if [ "$ino" = "$INO" ]; then
-			REUSED=$n
+			REUSED=$n rc=0
 			break
 		fi
-		seen="$seen $ino"
-		others+=("$n")
-		sleep 0.2
+		SEEN="$SEEN $ino"
+		if [ "$ino" -lt "$INO" ]; then
+			low+=("$n")
+		else
+			ip netns del "$n"
+		fi
+		if n=$(ino_owner "$INO"); then
+			SEEN=$n rc=2
+			break
+		fi
+		[ "$i" -lt 20 ] && sleep 0.01 || sleep 0.25
 	done
-	for n in "${others[@]}"; do
+	for n in "${low[@]}"; do
 		ip netns del "$n"
 	done
-	if [ -n "$REUSED" ]; then
-		ok "inode_reused_by_$2"
-		return 0
-	fi
-	not_ok "inode_reused_by_$2" "inode $INO never came back in $i namespaces; seen:$seen"
-	return 1
+	return $rc
 }
 
 # lines FILE: the count of non-empty lines
@@ -100,39 +127,75 @@ json() {
 		echo "unreadable: $(head -c 300 "$2")"
 }
 
-# kill_ns NS: removes NS without detaching, as a container runtime does
-kill_ns() {
-	ip netns pids "$1" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
-	ip netns del "$1"
+# stale_ns NAME: NAME attached, an xmptcpd in it killed with SIGKILL, NAME
+# deleted without detach; sets PIN, INO, CTL and ATTACHED, CTL_LEFT,
+# PINS_LEFT (1/0) for the checks.
+stale_ns() {
+	local pid
+	ATTACHED=0 CTL_LEFT=0 PINS_LEFT=0
+	xb_ns_add "$1" && path "$1" || return 1
+	PIN=$(xb_pin_dir "$1") INO=$(ino_of "$1") CTL="/run/xmptcp/ns$(ino_of "$1").sock"
+	xb_attach "$1" xnr0 || return 1
+	ATTACHED=1
+	# (in a subshell that outlives it, so bash reports no killed job)
+	{
+		xb_nsx "$1" "$XMPTCPD" --iface xnr0 --listen 10.233.1.1:5401 \
+			>"$XB_TMP/a.out" 2>"$XB_TMP/a.err"
+		true
+	} &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q "listening" "$XB_TMP/a.err" 2>/dev/null && break
+		sleep 0.05
+	done
+	kill_ns "$1"
+	wait "$pid"
+	[ -S "$CTL" ] && CTL_LEFT=1
+	[ -d "$PIN/links" ] && PINS_LEFT=1
+	return 0
+}
+
+# stale_reused PREFIX: stale_ns, then reuse, up to 3 rounds: the inode may
+# go to a namespace of another test on the host first (it has the stale
+# pins then), or to any other object the kernel numbers from the same
+# pool. Leaves rc (of reuse; 3: stale_ns failed).
+stale_reused() {
+	local round
+	for round in 1 2 3; do
+		stale_ns "$1A${round}" || { rc=3; return; }
+		reuse "$1B${round}_"
+		rc=$?
+		[ "$rc" = 0 ] && return
+		echo "# round $round: inode $INO not back ($([ $rc = 2 ] && echo "taken by $SEEN" ||
+			echo "seen:$SEEN")); again"
+	done
+}
+
+# inode_check NAME: reports how reuse went
+inode_check() {
+	case $rc in
+	0) ok "$1" ;;
+	1) not_ok "$1" "inode $INO never came back in 3 rounds; seen last:$SEEN" ;;
+	2) not_ok "$1" "inode $INO taken by namespace $SEEN of another test, 3 rounds" ;;
+	*) not_ok "$1" "cannot set up the namespace to delete" "$(cat "$XB_TMP/attach.err")" ;;
+	esac
 }
 
 # --- namespace A: attach, a daemon killed, deleted without detach ---------------
-xb_ns_add "$A" && xb_ns_add "$S" && path "$A" || xb_skip_all "cannot build the veth topology"
-PIN=$(xb_pin_dir "$A") INO=$(ino_of "$A") CTL="/run/xmptcp/ns$INO.sock"
-if xb_attach "$A" xnr0; then
+xb_ns_add "$S" || xb_skip_all "cannot create namespaces"
+stale_reused "xbnr$$"
+if [ "$ATTACHED" = 1 ]; then
 	ok "attach_first_ns"
 else
 	not_ok "attach_first_ns" "$(cat "$XB_TMP/attach.err")"
 	xb_finish
 fi
-# (in a subshell that outlives it, so bash reports no killed job)
-{
-	xb_nsx "$A" "$XMPTCPD" --iface xnr0 --listen 10.233.1.1:5401 >"$XB_TMP/a.out" 2>"$XB_TMP/a.err"
-	true
-} &
-pid=$!
-for _ in $(seq 100); do
-	grep -q "listening" "$XB_TMP/a.err" 2>/dev/null && break
-	sleep 0.05
-done
-kill_ns "$A"
-wait "$pid"
-[ -S "$CTL" ] && ok "killed_daemon_left_ctl_socket" ||
+[ "$CTL_LEFT" = 1 ] && ok "killed_daemon_left_ctl_socket" ||
 	not_ok "killed_daemon_left_ctl_socket" "no $CTL" "$(cat "$XB_TMP/a.err")"
-[ -d "$PIN/links" ] && ok "pins_outlive_deleted_ns" || not_ok "pins_outlive_deleted_ns" "no $PIN"
-
+[ "$PINS_LEFT" = 1 ] && ok "pins_outlive_deleted_ns" || not_ok "pins_outlive_deleted_ns" "no $PIN"
+inode_check "inode_reused_by_ns_b"
+[ "$rc" = 0 ] || xb_finish
 # --- namespace B: same inode, a new veth of the same name ------------------------
-reuse "xbnrB$$_" ns_b || xb_finish
 B=$REUSED
 X() { xb_nsx "$B" "$XMPTCP" "$@"; }
 path "$B" || not_ok "veth_in_reused_ns" "cannot build it"
@@ -209,9 +272,11 @@ fi
 kill -TERM "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
 
-# --- namespace C: B's pins left the same way, removed by detach --all ------------
+# --- namespace C: stale pins again, removed by detach --all ----------------------
 kill_ns "$B"
-if reuse "xbnrC$$_" ns_c; then
+stale_reused "xbnrc$$"
+inode_check "inode_reused_by_ns_c"
+if [ "$rc" = 0 ]; then
 	C=$REUSED
 	if xb_nsx "$C" "$XMPTCP" detach --all >"$XB_TMP/dt.out" 2>"$XB_TMP/dt.err" &&
 		[ "$(lines "$XB_TMP/dt.err")" = 1 ] && [ ! -e "$PIN" ] &&
