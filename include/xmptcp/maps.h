@@ -179,7 +179,13 @@ struct xmp_obs_val {
 
 struct xmp_config {
 	__u32 flags;
-	__u32 features;		/* XMP_FEAT_* (was padding: same layout as before) */
+	__u32 features;		/* XMP_FEAT_* */
+	/* Cookie of the network namespace that attached (SO_NETNS_COOKIE; 0:
+	 * unknown). The pin dir is named after the namespace's inode, which
+	 * the kernel hands to the next namespace once this one is deleted;
+	 * the cookie is never reused, so it tells stale pins from ours
+	 * (user/io/pinowner.c). No program reads it. */
+	__u64 netns_cookie;
 };
 
 XMP_STATIC_ASSERT(sizeof(struct xmp_tuple) == 40, "xmp_tuple layout");
@@ -187,5 +193,6 @@ XMP_STATIC_ASSERT(sizeof(struct xmp_listen_key) == 20, "xmp_listen_key layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_sf_val) % 8 == 0, "xmp_sf_val layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_obs_val) % 8 == 0, "xmp_obs_val layout");
 XMP_STATIC_ASSERT(sizeof(struct xmp_conn_val) % 8 == 0, "xmp_conn_val layout");
+XMP_STATIC_ASSERT(sizeof(struct xmp_config) == 16, "xmp_config layout");
 
 #endif

@@ -112,10 +112,8 @@ trap 'exit 130' INT TERM
 xb_ns_add() {
 	ip netns add "$1" || return 1
 	XB_NS+=("$1")
-	# Pins are named by the namespace's inode, which the kernel reuses: a
-	# pin dir already there belongs to a dead namespace whose test did not
-	# clean up (killed), and would make `xmptcp attach` here refuse.
-	rm -rf "$(xb_pin_dir "$1")"
+	# Pins of a dead namespace whose inode this one reuses are left alone:
+	# xmptcp tells them from ours (tests/net/test_netns_reuse.sh).
 	ip -n "$1" link set lo up
 	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
 	ip netns exec "$1" sysctl -qw net.mptcp.enabled=1 2>/dev/null

@@ -6,7 +6,10 @@
  * timeout, so a client that does not read cannot stall the data path for
  * long. A second daemon in the same namespace (another role of a test,
  * say) finds the default socket taken by a live daemon and runs without
- * one; a stale socket file of a dead daemon is replaced.
+ * one; a stale socket file of a dead daemon is replaced. That includes the
+ * file of a daemon killed with a deleted namespace whose inode (the name)
+ * this namespace reuses: no process is left in that one, so nothing
+ * answers there.
  */
 #include <errno.h>
 #include <stdlib.h>

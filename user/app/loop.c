@@ -27,6 +27,7 @@
 
 #include "common/log.h"
 #include "io/addr.h"
+#include "io/pinowner.h"
 #include "app/xmptcpd.h"
 
 #define XD_RX_BATCH    64
@@ -55,7 +56,9 @@ __u64 xd_now_us(void)
 static int loop_pins(struct xd_loop *l, const char *pin_dir, const char *ifname)
 {
 	char path[PATH_MAX + 32];
+	char who[32] = "no cookie recorded";
 	struct stat st;
+	__u64 owner;
 	int err;
 
 	if (pin_dir) {
@@ -73,6 +76,16 @@ static int loop_pins(struct xd_loop *l, const char *pin_dir, const char *ifname)
 			"run 'xmptcp attach %s' first (or give --pin-dir)\n",
 			path, ifname);
 		return -ENOENT;
+	}
+	/* The same name may hold a deleted namespace's pins (its inode is
+	 * reused): XDP would steer into maps this daemon does not read. */
+	if (xmp_pins_check(l->pin_dir, &owner) == -ESTALE) {
+		if (owner)
+			snprintf(who, sizeof(who), "cookie %llu", (unsigned long long)owner);
+		pr_warn("xmptcpd: the pins in %s are left from a deleted network namespace "
+			"(%s); run 'xmptcp attach %s' to replace them\n", l->pin_dir, who,
+			ifname);
+		return -ESTALE;
 	}
 	return 0;
 }

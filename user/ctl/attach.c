@@ -13,9 +13,9 @@
  * configured (xmp_use_meta in its .rodata) to write no metadata where the
  * verifier refuses bpf_xdp_adjust_meta, or when asked to (--no-meta,
  * XMPTCP_NO_META=1). The probes' answers go to xmp_config.features.
- * Call chain: cmd_attach() -> probe_kernel() -> get_progs() -> write_config()
- * -> attach_iface() -> xdp_attach() / tc_attach() -> note_xdp_api();
- * rollback through ctl_detach_iface().
+ * Call chain: cmd_attach() -> pin_clean_stale() -> probe_kernel() ->
+ * get_progs() -> write_config() -> attach_iface() -> xdp_attach() /
+ * tc_attach() -> note_xdp_api(); rollback through ctl_detach_iface().
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,6 +35,7 @@
 #include "ctl/opts.h"
 #include "ctl/pin.h"
 #include "io/features.h"
+#include "io/pinowner.h"
 #include "xdp_steer.skel.h"
 #include "tc_egress.skel.h"
 
@@ -207,6 +208,8 @@ static int write_config(struct attach_ctx *a)
 		cfg.features |= XMP_FEAT_XDP_META;
 	if (a->feat.xdp_frags)
 		cfg.features |= XMP_FEAT_XDP_FRAGS;
+	/* the pins' owner, for xmp_pins_check(); 0 (unknown) on a kernel without it */
+	xmp_netns_cookie(&cfg.netns_cookie);
 	if (pin_path(path, sizeof(path), "%s/%s", a->cfg->pin_dir, XMP_MAP_CONFIG))
 		return -ENAMETOOLONG;
 	fd = bpf_obj_get(path);
@@ -559,7 +562,9 @@ int cmd_attach(struct ctl_cfg *cfg)
 		pr_warn("xmptcp attach: needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN); try sudo\n");
 		return -EPERM;
 	}
-	err = attach_precheck(&a);
+	err = pin_clean_stale("attach", cfg->pin_dir, NULL);
+	if (!err)
+		err = attach_precheck(&a);
 	if (err)
 		return err;
 	err = check_kernel();

@@ -6,7 +6,8 @@
  * --all or when the last interface goes, every pinned map and program and
  * the pin dir itself, so nothing is left attached or pinned.
  * Works on half-attached or stale state too (an interface deleted under
- * us, an attach interrupted), since it is also attach's rollback.
+ * us, an attach interrupted), since it is also attach's rollback. Pins
+ * left by a deleted network namespace are only unpinned (pin_clean_stale).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -207,6 +208,7 @@ static int detach_check(struct ctl_cfg *cfg)
 
 int cmd_detach(struct ctl_cfg *cfg)
 {
+	bool stale;
 	int i, err;
 
 	if (cfg->all == (cfg->ifaces.n > 0)) {
@@ -230,8 +232,16 @@ int cmd_detach(struct ctl_cfg *cfg)
 	}
 	if (err)
 		return err;
-	if (cfg->all)
+	/* A dead namespace's pins: nothing to detach, and the interfaces of
+	 * those names here are others', so they are only unpinned. */
+	if (cfg->all) {
+		err = pin_clean_stale("detach", cfg->pin_dir, &stale);
+		if (err || stale)
+			return err;
 		return detach_all(cfg->pin_dir);
+	}
+	if (pin_stale("detach", cfg->pin_dir))
+		return -ESTALE;
 	err = detach_check(cfg);
 	if (err)
 		return err;

@@ -393,6 +393,8 @@ int cmd_flows(struct ctl_cfg *cfg)
 	err = pin_check_bpffs("flows", cfg->pin_dir, false);
 	if (err && err != -ENOENT)
 		return err;
+	if (!err && pin_stale("flows", cfg->pin_dir))
+		return -ESTALE;
 	fd = err ? err : ctl_obj_open(cfg->pin_dir, XMP_MAP_OBSERVE);
 	if (fd < 0) {
 		pr_warn("xmptcp flows: not attached (no %s in %s); run 'xmptcp attach IFACE' "

@@ -5,6 +5,9 @@
  * of /proc/self/ns/net, so instances in two namespaces of a host never share
  * maps; `nsenter --net` keeps the host's /sys/fs/bpf, which is why the tests
  * use it rather than `ip netns exec` (that one remounts /sys privately).
+ * The kernel reuses a deleted namespace's inode at once, so pins found
+ * under our name may be a dead namespace's: pin_stale() tells (through
+ * io/pinowner.c), pin_clean_stale() removes them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +24,7 @@
 
 #include "common/log.h"
 #include "ctl/pin.h"
+#include "io/pinowner.h"
 
 int pin_path(char *buf, size_t len, const char *fmt, ...)
 {
@@ -221,4 +225,50 @@ int pin_remove_all(const char *dir)
 	    !strncmp(dir, parent, strlen(parent)))
 		rmdir(XMP_PIN_ROOT);
 	return err;
+}
+
+static void stale_owner(char *buf, size_t len, __u64 owner)
+{
+	if (owner)
+		snprintf(buf, len, "cookie %llu", (unsigned long long)owner);
+	else
+		snprintf(buf, len, "no cookie recorded, its XDP links lost their devices");
+}
+
+bool pin_stale(const char *cmd, const char *dir)
+{
+	char who[80];
+	__u64 owner;
+
+	if (xmp_pins_check(dir, &owner) != -ESTALE)
+		return false;
+	stale_owner(who, sizeof(who), owner);
+	pr_warn("xmptcp %s: the pins in %s are left from a deleted network namespace (%s); "
+		"nothing of them is attached here: 'xmptcp attach IFACE' or 'xmptcp detach "
+		"--all' removes them\n", cmd, dir, who);
+	return true;
+}
+
+int pin_clean_stale(const char *cmd, const char *dir, bool *removed)
+{
+	char who[80];
+	__u64 owner;
+	int err;
+
+	if (removed)
+		*removed = false;
+	if (xmp_pins_check(dir, &owner) != -ESTALE)
+		return 0;
+	/* Unpin only: the interfaces went with their namespace (the links
+	 * have no device left), and one of the same name here is not ours,
+	 * so no netlink call may touch it. */
+	err = pin_remove_all(dir);
+	if (err)
+		return err;
+	if (removed)
+		*removed = true;
+	stale_owner(who, sizeof(who), owner);
+	pr_warn("xmptcp %s: removed stale pins of a deleted network namespace (%s) from %s\n",
+		cmd, who, dir);
+	return 0;
 }

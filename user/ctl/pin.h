@@ -35,5 +35,12 @@ int pin_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(
  * links/, ifaces/) and dir itself; also the default parent when empty.
  * Leaves foreign files alone. */
 int pin_remove_all(const char *dir);
+/* True, after one line saying so and what to run, when the pins under dir
+ * were left by a network namespace that no longer exists (the default dir
+ * is named after the namespace's inode, which the kernel reuses). */
+bool pin_stale(const char *cmd, const char *dir);
+/* Removes such stale pins with one line saying so (*removed, if given,
+ * tells whether there were any); 0 or -errno from pin_remove_all(). */
+int pin_clean_stale(const char *cmd, const char *dir, bool *removed);
 
 #endif

@@ -445,7 +445,8 @@ int cmd_status(struct ctl_cfg *cfg)
 		return -EPERM;
 	}
 	err = pin_check_bpffs("status", cfg->pin_dir, false);
-	if (err == -ENOENT || (!err && !ctl_any_attached(cfg->pin_dir))) {
+	if (err == -ENOENT || (!err && !ctl_any_attached(cfg->pin_dir)) ||
+	    (!err && pin_stale("status", cfg->pin_dir))) {
 		print_not_attached(cfg);
 		return 0;
 	}
