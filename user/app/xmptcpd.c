@@ -156,8 +156,10 @@ static void usage(FILE *f)
 		"  -q, --quiet             errors only\n"
 		"  -h, --help              this help\n"
 		"\n"
-		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN), a second\n"
-		"one aborts.\n", XD_SF_MAX);
+		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
+		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
+		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
+		"sender that runs until told to stop (--send-time as its bound).\n", XD_SF_MAX);
 }
 
 static int parse_u64(const char *s, __u64 *out, bool suffixes)
@@ -671,8 +673,10 @@ static void raise_nofile(void)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	xd_loop_stop();
+	if (sig == SIGUSR1)
+		xd_loop_end_sources();
+	else
+		xd_loop_stop();
 }
 
 /* Listeners, proxies and the built-in client, in that order: a client
@@ -822,6 +826,7 @@ int main(int argc, char **argv)
 	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	memcpy(lc.ifnames, o.ifnames, sizeof(lc.ifnames));

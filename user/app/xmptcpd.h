@@ -624,6 +624,8 @@ void xd_loop_add_conn(struct xd_loop *l, struct xd_conn *c);
 void xd_loop_reap(struct xd_loop *l);
 __u64 xd_now_us(void);
 void xd_loop_stop(void);
+/* Async-signal-safe: SIGUSR1 asks the loop to end the built-in sources. */
+void xd_loop_end_sources(void);
 
 /* ---- proxy.c: client and server proxies over kernel TCP sockets ---- */
 
