@@ -11,7 +11,7 @@
 # a case needs the transfer still running at some point (subflows joined
 # and used, a link down and up, a swap, a forged join), the sender sends
 # until the test saw that state (xmptcpd --send-time 60 as a bound, then
-# SIGTERM: DATA_FIN; the kernel peer: until a stop file), and each step
+# SIGUSR1: DATA_FIN; the kernel peer: until a stop file), and each step
 # waits for its condition with a deadline: no verdict depends on how fast
 # the machine moves a number of bytes.
 #  0. kernel <-> kernel (tests/lib/kpeer.py, IPPROTO_MPTCP both ends): the
@@ -155,14 +155,14 @@ cli() {
 ctl() { xb_nsx "$1" "$XMPTCP" "${@:3}" --ctl "$2"; }
 # wait_rc VAR PID: PID's exit status into VAR
 wait_rc() { local rc=0; wait "$2" || rc=$?; printf -v "$1" %d "$rc"; }
-# stop_cli: the ours client (cli) closes gracefully now: SIGTERM makes it
-# send DATA_FIN after what it queued, as a client that sends until told to
-# stop (SEND "60s": 60 s at most) needs once the test saw what it waited
-# for. The signal goes to cli's child, timeout(1), which hands it on.
+# stop_cli: the ours client (cli) ends its source now: SIGUSR1 makes it
+# send DATA_FIN after what it queued (no linger deadline, unlike SIGTERM),
+# as a client that sends until told to stop (SEND "60s": 60 s at most)
+# needs once the test saw what it waited for. cli's child is timeout(1),
+# whose child is the daemon (a wrapper execs it).
 stop_cli() {
-	local p
-	p=$(pgrep -P "$CPID")
-	[ -z "$p" ] || kill -TERM $p 2>/dev/null
+	local t p
+	t=$(pgrep -P "$CPID") && p=$(pgrep -P "$t") && kill -USR1 "$p" 2>/dev/null
 	return 0
 }
 # sub_holds NS SOCK FILE EXPR: `xmptcp subflows -j` of a daemon into FILE;
