@@ -122,7 +122,7 @@ def info(s):
     return {"fallback": bool(flags & 1), "token": "%08x" % token, "subflows": sub}
 
 def send(s, what, seed):
-    if what.endswith("s"):
+    if not what.startswith("@") and what.endswith("s"):
         return send_for(s, float(what[:-1]), seed, os.environ.get("KPEER_STOP"))
     if not what.startswith("@"):
         return int(what), send_all(s, int(what), seed)
