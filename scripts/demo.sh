@@ -171,11 +171,10 @@ for i in 1 2; do xn_netem_stats $i >"$XB_TMP/relay$i.after" 2>/dev/null; done
 echo
 echo "=== summary ================================================================="
 GOT=$(sha256sum <"$XB_TMP/got.bin" 2>/dev/null | cut -d' ' -f1)
-# the client daemon prints its connection's JSON line when it completes
-for _ in $(seq 30); do
-	grep -q '^{' "$XB_TMP/c.out" && grep -q '^{' "$XB_TMP/s.out" && break
-	sleep 0.1
-done
+# each daemon prints its connection's JSON line when it completes (a
+# moment after curl has its last byte; longer on a busy machine)
+summaries() { grep -q '^{' "$XB_TMP/c.out" && grep -q '^{' "$XB_TMP/s.out"; }
+xb_wait_until 15 summaries
 "$XN_PY" "$XB_ROOT/scripts/demo_summary.py" --size "$SIZE" --curl "$XB_TMP/curl.w" \
 	--conn "$XB_TMP/c.out" --sconn "$XB_TMP/s.out" --mon "$XB_TMP/mon.json" \
 	--path xd1c="${P1[0]}:${P1[1]}:$XB_TMP/relay1" --path xd2c="${P2[0]}:${P2[1]}:$XB_TMP/relay2"

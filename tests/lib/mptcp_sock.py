@@ -1,7 +1,7 @@
 # Socket helpers shared by the namespace tests' python3 kernel peers
 # (tests/lib/net.sh's xfer.py, tests/lib/kpeer.py):
 # seeded pseudo-random sends, hashed reads to EOF, and MPTCP_INFO.
-import hashlib, random, socket, struct
+import hashlib, os, random, socket, struct, time
 
 IPPROTO_MPTCP, SOL_MPTCP, MPTCP_INFO = 262, 284, 1
 
@@ -25,6 +25,20 @@ def send_all(s, n, seed, chunk=1 << 16):
         left -= len(blk)
     s.shutdown(socket.SHUT_WR)
     return h.hexdigest()
+
+def send_for(s, secs, seed, stop=None, chunk=1 << 16):
+    """Sends seeded pseudo-random bytes for secs seconds, or until the file
+    stop exists, half-closes, returns (bytes, sha256): a transfer sized by
+    time, as long on a fast machine as on a slow one."""
+    rnd, h, n = random.Random(seed), hashlib.sha256(), 0
+    end = time.monotonic() + secs
+    while time.monotonic() < end and not (stop and os.path.exists(stop)):
+        blk = rnd.randbytes(chunk)
+        s.sendall(blk)
+        h.update(blk)
+        n += len(blk)
+    s.shutdown(socket.SHUT_WR)
+    return n, h.hexdigest()
 
 def recv_all(s):
     """Reads to EOF; returns (bytes, sha256)."""

@@ -19,6 +19,19 @@ XB_TMP=$(mktemp -d /tmp/xb.XXXXXX)
 XB_NS=()
 xb_npass=0 xb_nfail=0 xb_nskip=0
 
+# XB_DAEMON_CPU=LIST (taskset -c syntax: 0, 0-1, ...): every xmptcpd a test
+# or script starts through $XMPTCPD runs on those CPUs only, to check that
+# verdicts hold when the daemons share one busy core. A wrapper that execs
+# taskset, which execs the daemon: the pid a test waits for or signals is
+# the daemon's still.
+if [ -n "${XB_DAEMON_CPU:-}" ]; then
+	command -v taskset >/dev/null || { echo "XB_DAEMON_CPU needs taskset" >&2; exit 1; }
+	printf '#!/bin/sh\nexec taskset -c %q %q "$@"\n' "$XB_DAEMON_CPU" \
+		"${XMPTCPD:-$XB_BUILD/xmptcpd}" >"$XB_TMP/xmptcpd"
+	chmod +x "$XB_TMP/xmptcpd"
+	XMPTCPD="$XB_TMP/xmptcpd"
+fi
+
 ok() { echo "ok - $1"; xb_npass=$((xb_npass + 1)); }
 not_ok() {
 	echo "not ok - $1"
@@ -163,6 +176,20 @@ xb_two_paths() {
 		ip -n "$ns" mptcp limits set subflows 2 add_addr_accepted 2 || return 1
 	done
 	ip -n "$c" mptcp endpoint add 10.231.2.1 dev xbc2 subflow
+}
+
+# xb_wait_until SECS CMD...: runs CMD every 0.1 s until it succeeds (0) or
+# SECS of wall clock have passed (1). A test waits for the condition it
+# needs, never for a fixed time (STYLE.md), and the deadline is time, not a
+# count of tries, so a slow CMD does not stretch it.
+xb_wait_until() {
+	local end=$((${EPOCHREALTIME/./} + ${1%.*} * 1000000))
+	shift
+	until "$@"; do
+		[ "${EPOCHREALTIME/./}" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+	return 0
 }
 
 # Wait until FILE exists (server ready), up to SECS.

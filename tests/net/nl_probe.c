@@ -11,6 +11,10 @@
  *                                      event (xmp_nlmon_read) for SECONDS;
  *                                      STALL: read nothing for the first
  *                                      STALL seconds (to force an overrun)
+ *   nl_probe monitor @STOP [@GO]       the same until file STOP exists (60 s
+ *                                      at most), reading nothing until file
+ *                                      GO exists: the test says when, so
+ *                                      no window depends on its speed
  * Exit 0, or 1 with the error on stderr.
  */
 #include <errno.h>
@@ -34,7 +38,7 @@ static int usage(void)
 	fprintf(stderr, "usage: nl_probe route DST [SRC OIFNAME]\n"
 			"       nl_probe routes DST SRC OIFNAME\n"
 			"       nl_probe addrs IFNAME\n"
-			"       nl_probe monitor SECONDS [STALL]\n");
+			"       nl_probe monitor SECONDS|@STOP [STALL|@GO]\n");
 	return 1;
 }
 
@@ -160,6 +164,17 @@ static long long mono_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+/* SECONDS from now, or 60 s for @FILE (which ends it sooner). */
+static long long until_ms(const char *arg)
+{
+	return mono_ms() + (arg[0] == '@' ? 60000 : (long long)(atof(arg) * 1000));
+}
+
+static bool file_there(const char *arg)
+{
+	return arg[0] == '@' && !access(arg + 1, F_OK);
+}
+
 static int cmd_monitor(int argc, char **argv)
 {
 	__u64 events, bad, overruns;
@@ -178,10 +193,16 @@ static int cmd_monitor(int argc, char **argv)
 	fflush(stdout);
 	pfd.fd = xmp_nlmon_fd(m);
 	pfd.events = POLLIN;
-	deadline = mono_ms() + atof(argv[0]) * 1000;
-	if (argc == 2)
+	deadline = until_ms(argv[0]);
+	if (argc == 2 && argv[1][0] == '@') {
+		while (!file_there(argv[1]) && mono_ms() < deadline)
+			usleep(20000);
+	} else if (argc == 2) {
 		usleep((useconds_t)(atof(argv[1]) * 1e6));
-	while ((left = deadline - mono_ms()) > 0) {
+	}
+	while ((left = deadline - mono_ms()) > 0 && !file_there(argv[0])) {
+		if (argv[0][0] == '@' && left > 100)
+			left = 100; /* look for STOP now and then */
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
 			err = -errno;
 			break;

@@ -281,12 +281,12 @@ sigterm_close() {
 	nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
 		--send-bytes 100G --timeout 30 >"$dir/ours" 2>"$dir/ours.err" &
 	pid=$!
-	# signal once data flows (handlers are installed before the connect)
-	for _ in $(seq 100); do
-		[ -n "$(ip netns exec "$S" ss -Htn state established "sport = :$port")" ] && break
-		sleep 0.05
-	done
-	sleep 0.3
+	# signal once data flows (handlers are installed before the connect):
+	# the kernel's side of the subflow received some
+	flowing() {
+		ip netns exec "$S" ss -Htin state established "sport = :$port" | grep -q 'bytes_received:[1-9]'
+	}
+	xb_wait_until 10 flowing || echo "# sigterm: no data at the kernel after 10 s"
 	kill -TERM "$pid"
 	wait "$pid" || rc=$?
 	wait "$spid" || rc=$((rc ? rc : 100))
@@ -467,13 +467,15 @@ check_err err_usage_bad_endpoint 2 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2
 check_err err_usage_bad_size 2 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2:1 --send-bytes 12Q
 check_err err_no_such_iface 1 nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xgnope --connect 10.232.1.2:1
 check_err err_not_attached 1 nsenter --net="/var/run/netns/$S" "$XMPTCPD" --iface xgs0 --connect 10.232.1.1:1
-# nobody listens: the kernel's RST ends the SYN-SENT subflow at once
+# nobody listens: the kernel's RST ends the SYN-SENT subflow at once (the
+# error says so; a daemon that ignored the RST would report a time-out
+# after --timeout, so no seconds are measured here)
 t0=$(date +%s)
 rc=0
 xb_nsx "$C" timeout 30 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2:5399 --send-bytes 1000 \
 	--timeout 20 >"$XB_TMP/refused" 2>"$XB_TMP/refused.err" || rc=$?
-[ "$rc" = 1 ] && [ $(($(date +%s) - t0)) -lt 10 ] &&
-	[ "$(jget 'd["error"]' "$XB_TMP/refused")" = "Connection refused" ] &&
+echo "# refused: exit $rc after $(($(date +%s) - t0)) s"
+[ "$rc" = 1 ] && [ "$(jget 'd["error"]' "$XB_TMP/refused")" = "Connection refused" ] &&
 	ok "err_connection_refused_by_kernel_rst" ||
 	not_ok "err_connection_refused_by_kernel_rst" "exit $rc" "$(cat "$XB_TMP/refused" "$XB_TMP/refused.err")"
 

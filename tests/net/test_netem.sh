@@ -171,8 +171,18 @@ fi
 [ "$(J 'd["ab"]["held_max"] > 1 and d["ab"]["held_max"] <= 100 + 5 and d["ab"]["delayed"] > 1000')" = True ] &&
 	ok "rate_queues_frames" || not_ok "rate_queues_frames" "$(cat "$XB_TMP/st.json")"
 
-# --- unimpaired throughput (reported; the bar is low on a loaded 2-core box) --
+# --- unimpaired throughput -----------------------------------------------------
+# Judged against a plain veth between the same namespaces measured in the
+# same run (the same CPU, the same load), not in Mbit/s: a faster or slower
+# or busier machine moves both. The bar is low: the relay copies every
+# frame through userspace, the veth does not.
 xn_netem_set 1
+dmbit=0
+if xb_veth "$C" xnd$$c 192.0.2.1/24 "$S" xnd$$s 192.0.2.2/24 &&
+	xn_tcp_xfer "$C" "$S" 192.0.2.2 250000000 "$XB_TMP/direct" zero; then
+	dmbit=$(xn_json "$XB_TMP/direct.server" 'round(d["mbit"])')
+fi
+ip -n "$C" link del "xnd$$c" 2>/dev/null
 if xn_tcp_xfer "$C" "$S" "$A4" 250000000 "$XB_TMP/tp" zero; then
 	mbit=$(xn_json "$XB_TMP/tp.server" 'round(d["mbit"])')
 	secs=$(xn_json "$XB_TMP/tp.server" 'd["secs"]')
@@ -181,12 +191,15 @@ if xn_tcp_xfer "$C" "$S" "$A4" 250000000 "$XB_TMP/tp" zero; then
 	res=$(J "round(d['ab']['rx'] / $secs), round(d['cpu_user_s'] + d['cpu_sys_s'], 2), round(d['ab']['tx_bytes'] * 8 / 1e9 / (d['cpu_user_s'] + d['cpu_sys_s']), 2)")
 	read -r pps cpu gbps <<<"${res//[(),]/ }"
 	echo "# relay throughput: TCP goodput $mbit Mbit/s, ${pps} client->server frames/s;" \
-		"relay CPU ${cpu} s for ${secs%.*} s: ${gbps} Gbit per relay CPU second"
-	[ "$mbit" -ge 200 ] && [ "$(J 'd["ab"]["rx"] == d["ab"]["tx"] and d["ab"]["oversize"] == 0')" = True ] &&
-		ok "unimpaired_throughput # $mbit Mbit/s" ||
-		not_ok "unimpaired_throughput" "$mbit Mbit/s" "$(cat "$XB_TMP/st.json")"
+		"relay CPU ${cpu} s for ${secs%.*} s: ${gbps} Gbit per relay CPU second;" \
+		"plain veth in the same run: $dmbit Mbit/s"
+	[ "$dmbit" -gt 0 ] && [ "$((mbit * 100 / dmbit))" -ge 3 ] &&
+		[ "$(J 'd["ab"]["rx"] == d["ab"]["tx"] and d["ab"]["oversize"] == 0')" = True ] &&
+		ok "unimpaired_throughput_3pct_of_plain_veth # $mbit of $dmbit Mbit/s" ||
+		not_ok "unimpaired_throughput_3pct_of_plain_veth" "$mbit Mbit/s, plain veth $dmbit Mbit/s (want >= 3%)" \
+			"$(cat "$XB_TMP/st.json")" "$(cat "$XB_TMP/direct.server.err" 2>/dev/null)"
 else
-	not_ok "unimpaired_throughput" "$(cat "$XB_TMP/tp.server.err" "$XB_TMP/tp.client.err")"
+	not_ok "unimpaired_throughput_3pct_of_plain_veth" "$(cat "$XB_TMP/tp.server.err" "$XB_TMP/tp.client.err")"
 fi
 
 # --- tx checksum offload left on: counted, warned once, completed -------------
@@ -256,9 +269,9 @@ vout=$(cat "$XB_TMP/vlan.out")
 	ok "vlan_tag_preserved" || not_ok "vlan_tag_preserved" "$vout"
 
 # --- link flap: the relay survives and forwards again -------------------------
+# (carrier comes back through linkwatch: wait for the path, 10 s bound)
 xn_link_flap 1 0.3
-sleep 0.2
-check "link_flap_survived" PING -c 3 -i 0.1 -W 2 "$A4"
+check "link_flap_survived" xb_wait_until 10 PING -c 1 -W 1 "$A4"
 
 # --- stats on SIGUSR1 (dump counter moves), exit 0 on SIGTERM -----------------
 d1=$(J 'd["dumps"]') d2=$(J 'd["dumps"]')
@@ -309,10 +322,8 @@ BUILD="$XB_BUILD" bash -c '
 	ip netns exec "$2c" ping -c 1 -W 2 "$(xn_addr4 1 s)" >/dev/null' _ "$XB_ROOT" "$q" "$XB_TMP/qpid"
 rc=$?
 qpid=$(cat "$XB_TMP/qpid" 2>/dev/null)
-for ((i = 0; i < 20; i++)); do # the relay gets SIGTERM as its namespace goes
-	[ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null || break
-	sleep 0.1
-done
+# the relay gets SIGTERM as its namespace goes
+xb_wait_until 10 eval "[ -z '$qpid' ] || ! kill -0 '$qpid' 2>/dev/null"
 left=$(ip netns list | grep -c "^$q")
 if [ "$rc" -eq 0 ] && [ -n "$qpid" ] && [ "$left" -eq 0 ] && ! kill -0 "$qpid" 2>/dev/null; then
 	ok "topology_cleanup_leaves_nothing"

@@ -120,12 +120,11 @@ out=$(P route 10.77.1.2 fd77:1::1 xnla1 2>&1) && not_ok "route_family_mismatch_f
 
 # --- monitor -----------------------------------------------------------------------
 mon="$XB_TMP/monitor.out"
-P monitor 4 >"$mon" 2>"$mon.err" &
+# the monitor runs until the test saw what it waits for (@stop), not for
+# a window of seconds that a slow machine might overrun
+P monitor "@$XB_TMP/mon.stop" >"$mon" 2>"$mon.err" &
 mpid=$!
-for ((i = 0; i < 30; i++)); do
-	grep -q '"ready"' "$mon" && break
-	sleep 0.1
-done
+xb_wait_until 10 grep -q '"ready"' "$mon"
 if ! grep -q '"ready"' "$mon"; then
 	not_ok "monitor_ready" "$(cat "$mon" "$mon.err")"
 	xb_finish
@@ -137,17 +136,13 @@ ip -n "$A" addr add fd77:1::98/64 dev xnla1 nodad preferred_lft 0
 ip -n "$A" addr add 10.77.1.7/24 dev xnla1
 ip -n "$A" addr del 10.77.1.7/24 dev xnla1
 ip -n "$A" link set xnla2 down
-sleep 0.3
 ip -n "$A" link set xnla2 up
-wait "$mpid"
-mrc=$?
-[ "$mrc" -eq 0 ] && ok "monitor_exit_0" || not_ok "monitor_exit_0" "rc $mrc" "$(cat "$mon.err")"
 
 # mon_has 'python condition over ev (list of events)'
 mon_has() {
 	python3 - "$mon" "$1" <<'PY'
 import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.endswith("\n")]
 def idx(cond):
     return [i for i, e in enumerate(ev) if cond(e)]
 def find(kind, ifindex=None, addr=None):
@@ -159,6 +154,13 @@ PY
 mcheck() { # NAME CONDITION
 	mon_has "$2" && ok "$1" || not_ok "$1" "condition: $2" "$(cat "$mon")"
 }
+# the last events the test waits for: the IPv6 address after DAD (up to
+# 2 s) and the link back up; then the monitor stops and prints its stats
+xb_wait_until 15 mon_has "find('addr_new', $IDX1, 'fd77:1::5') and find('link_up', $IDX2)"
+touch "$XB_TMP/mon.stop"
+wait "$mpid"
+mrc=$?
+[ "$mrc" -eq 0 ] && ok "monitor_exit_0" || not_ok "monitor_exit_0" "rc $mrc" "$(cat "$mon.err")"
 mcheck "monitor_addr_new_v4" "len(find('addr_new', $IDX1, '10.77.1.7')) == 1"
 mcheck "monitor_addr_del_v4_after_new" \
 	"find('addr_del', $IDX1, '10.77.1.7') and find('addr_del', $IDX1, '10.77.1.7')[0] > find('addr_new', $IDX1, '10.77.1.7')[0]"
@@ -175,19 +177,29 @@ mcheck "monitor_no_resync_no_bad" "not find('resync') and find('stats') and ev[f
 # arrive (4096 addresses and their local routes, several MiB against a
 # 1 MiB socket buffer) must report one resync and count the overrun, then
 # keep working: the link change after it is still reported.
+# It reads nothing until the whole batch is in (@go), however long that
+# takes, and runs until the link change after the resync was seen (@stop).
 mon="$XB_TMP/overrun.out"
-P monitor 5 2 >"$mon" 2>"$mon.err" &
+P monitor "@$XB_TMP/ovr.stop" "@$XB_TMP/ovr.go" >"$mon" 2>"$mon.err" &
 mpid=$!
-for ((i = 0; i < 30; i++)); do
-	grep -q '"ready"' "$mon" && break
-	sleep 0.1
-done
+xb_wait_until 10 grep -q '"ready"' "$mon"
 for ((i = 0; i < 4096; i++)); do
 	echo "addr add 10.77.$((100 + i / 256)).$((i % 256))/32 dev xnla2"
 done >"$XB_TMP/batch"
 ip -n "$A" -batch "$XB_TMP/batch" || not_ok "overrun_batch_add" "ip -batch failed"
-sleep 2.5	# past the stall: the monitor reads again
-ip -n "$A" link set xnla2 down
+touch "$XB_TMP/ovr.go"
+# A link change while the socket buffer is still full is lost as well (one
+# more resync): flap the link until the monitor, having drained the queue,
+# reports one after the resync.
+flap_seen() {
+	ip -n "$A" link set xnla2 down
+	mon_has "find('resync') and find('link_down', $IDX2) and find('link_down', $IDX2)[-1] > find('resync')[0]" &&
+		return 0
+	ip -n "$A" link set xnla2 up
+	return 1
+}
+xb_wait_until 15 flap_seen
+touch "$XB_TMP/ovr.stop"
 wait "$mpid"
 mcheck "overrun_resync_reported" \
 	"len(find('resync')) >= 1 and ev[find('stats')[0]]['overruns'] >= 1 and ev[find('stats')[0]]['bad'] == 0"

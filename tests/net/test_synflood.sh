@@ -56,17 +56,22 @@ ctlj() { xb_nsx "$1" "$XMPTCP" "${@:3}" -j --ctl "$2" 2>/dev/null; }
 # rss PID: resident set of PID in KB
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null; }
 # stop_srv PID: SIGTERM, then SIGKILL if it is still there after 10 s;
-# fails unless it exited 0 by itself within 2 s
+# fails unless it exited 0 by itself. (A daemon that closed its half-open
+# connections gracefully would wait minutes for them; 10 s is no measure
+# of speed, only a bound.)
 stop_srv() {
-	local i rc=0
+	local rc=0 gone=0
 	kill -TERM "$1" 2>/dev/null
-	for i in $(seq 100); do
-		kill -0 "$1" 2>/dev/null || break
-		sleep 0.1
-	done
+	xb_wait_until 10 eval "! kill -0 $1 2>/dev/null" && gone=1
 	kill -KILL "$1" 2>/dev/null
 	wait "$1" 2>/dev/null || rc=$?
-	[ "$rc" = 0 ] && [ "$i" -le 20 ]
+	[ "$rc" = 0 ] && [ "$gone" = 1 ]
+}
+# stats_hold SOCK OUT EXPR: `stats -j` of the daemon into OUT; true when
+# EXPR over it (d) holds
+stats_hold() {
+	ctlj "$S" "$1" stats >"$2"
+	[ "$(xm_jget "$3" "$2")" = True ]
 }
 
 # sampler SOCK OUT STOPFILE: `stats -j` every 50 ms into OUT (JSON lines)
@@ -100,14 +105,18 @@ case_flood() {
 	local samp=$!
 	xb_nsx "$C" timeout 60 python3 "$FORGE" flood --iface xfc0 --dmac "$smac" \
 		--src 10.237.1.1 --dst 10.237.1.2 --dport 5301 --count "$FLOOD" >"$d/flood" 2>"$d/flood.err"
-	sleep 0.3
-	ctlj "$S" "$d/s.ctl" stats >"$d/stats"
+	# the daemon took what the RX ring still held: the table is full
+	xb_wait_until 10 stats_hold "$d/s.ctl" "$d/stats" "d['limits']['half_open'] == $HALF"
 	# The table is full of the flood's half-open connections (they would
 	# take minutes of SYN-ACK retransmissions to time out): a real client
-	# gets in at once, the oldest of them making room.
-	local t0=$SECONDS
+	# gets in at once, the oldest of them making room: its first SYN is
+	# answered (the kernel's SYN retransmissions, not seconds, tell; a
+	# loaded machine may lose one), however long its upload then takes.
+	xm_kstat "$C" >"$d/kb"
 	XM_TMO=60 xm_kernel_client "$C" mptcp 10.237.1.2 5301 1048576 4 "$d/c" || rc_c=$?
-	local tc=$((SECONDS - t0))
+	xm_kstat "$C" >"$d/ka"
+	local synrtx
+	synrtx=$(xm_delta TcpExtTCPSynRetrans "$d/kb" "$d/ka")
 	rss1=$(rss "$dpid")
 	touch "$d/stop"
 	wait "$samp"
@@ -140,8 +149,10 @@ case_flood() {
 		not_ok flood_no_rst_to_forged_sources "$(cat "$d/flood")"
 	[ "$(xm_jget 'd["limits"]["half_open"]' "$d/stats")" = "$HALF" ] && ok flood_table_full_after ||
 		not_ok flood_table_full_after "$(xm_jget 'd["limits"]' "$d/stats")"
-	[ "$rc_c" = 0 ] && [ "$tc" -le 2 ] && ok flood_real_client_gets_in_at_once ||
-		not_ok flood_real_client_gets_in_at_once "exit $rc_c after ${tc}s: $(cat "$d/c") $(tail -n 3 "$d/c.err")"
+	echo "# real client: $synrtx SYN retransmissions"
+	[ "$rc_c" = 0 ] && [ "$synrtx" -le 1 ] && ok flood_real_client_gets_in_at_once ||
+		not_ok flood_real_client_gets_in_at_once "exit $rc_c after $synrtx SYN retransmissions (want <= 1)" \
+			"$(cat "$d/c") $(tail -n 3 "$d/c.err")"
 	# the real connection's summary: the line with bytes in it
 	grep '^{' "$d/s" | python3 -c '
 import json, sys
@@ -173,7 +184,8 @@ case_flood_conncap() {
 	local samp=$!
 	xb_nsx "$C" timeout 60 python3 "$FORGE" flood --iface xfc0 --dmac "$smac" \
 		--src 10.237.1.1 --dst 10.237.1.2 --dport 5304 --count 3000 >"$d/flood" 2>"$d/flood.err"
-	sleep 0.3
+	# the daemon took what the RX ring still held: the table is full
+	xb_wait_until 10 stats_hold "$d/s.ctl" "$d/stats" "d['conns']['active'] >= 32"
 	XM_TMO=60 xm_kernel_client "$C" mptcp 10.237.1.2 5304 65536 5 "$d/c" || rc_c=$?
 	ctlj "$S" "$d/s.ctl" stats >"$d/stats"
 	touch "$d/stop"
@@ -216,12 +228,12 @@ case_mem() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || rc=1
 	done
-	# the last connections leave once their close completed
-	for i in $(seq 50); do
-		ctlj "$S" "$d/s.ctl" stats >"$d/stats"
-		[ "$(xm_jget 'd["limits"]["mem_reserved"]' "$d/stats")" = 0 ] && break
-		sleep 0.1
-	done
+	# the last connections leave once their close completed (a closing
+	# handshake may wait for a retransmission): wait for all 8 to be
+	# counted and the reserve to be back to 0, up to 30 s
+	xb_wait_until 30 stats_hold "$d/s.ctl" "$d/stats" \
+		'd["limits"]["mem_reserved"] == 0 and d["conns"]["ok"] + d["conns"]["failed"] >= 8' ||
+		echo "# --max-mem: reserve not back to 0 with 8 connections over after 30 s"
 	touch "$d/stop"
 	wait "$samp"
 	echo "# --max-mem $max (a connection reserves $conn): $(xm_jget 'd["limits"]' "$d/stats")"

@@ -6,7 +6,10 @@
  *    the sink takes whatever arrives; both sides are hashed with SHA-256
  *    so a transfer is checked byte for byte against the peer's hash. The
  *    pattern is a function of (seed, offset) alone, so how the connection
- *    chunks the stream never changes it.
+ *    chunks the stream never changes it. With a time limit (--send-time)
+ *    the source ends that long after its first byte, or at its byte count
+ *    if that comes first: the tests size transfers by time where an event
+ *    must fall inside one, so the verdict does not depend on CPU speed.
  *  - a kernel TCP socket of an unmodified application (the proxies): the
  *    source is what the app writes, until its EOF; the sink is a bounded
  *    buffer drained into the socket as it takes it. The connection reads
@@ -85,6 +88,7 @@ static int ep_init_sock(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
 static int ep_init_builtin(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
 {
 	ep->send_total = cfg->send_total;
+	ep->send_us = cfg->send_us;
 	ep->seed = cfg->seed;
 	ep->sha_tx = EVP_MD_CTX_new();
 	ep->sha_rx = EVP_MD_CTX_new();
@@ -161,9 +165,25 @@ static long sock_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
 	return n;
 }
 
+/* --send-time: the clock starts at the first byte asked for (the client
+ * once established, the server after the client's DATA_FIN); at the end
+ * the source is done as if its byte count were reached. */
+static bool time_up(struct xd_endpoint *ep, __u64 now_us)
+{
+	if (!ep->send_us)
+		return false;
+	if (!ep->send_end)
+		ep->send_end = now_us + ep->send_us;
+	if (now_us < ep->send_end)
+		return false;
+	ep->send_total = ep->sent;
+	ep->src_eof = true;
+	return true;
+}
+
 /* Callers ask for no more than the connection takes at once, so nothing
  * produced is ever handed back. */
-long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
+long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len, __u64 now_us)
 {
 	ssize_t n;
 
@@ -171,6 +191,8 @@ long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len)
 		return 0;
 	if (xd_ep_is_sock(ep))
 		return sock_produce(ep, buf, len);
+	if (time_up(ep, now_us))
+		return 0;
 	if (ep->src_fd < 0) {
 		if (len > ep->send_total - ep->sent)
 			len = (size_t)(ep->send_total - ep->sent);

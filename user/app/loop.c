@@ -45,6 +45,14 @@ void xd_loop_stop(void)
 	xd_stop++;
 }
 
+/* SIGUSR1 seen: the built-in sources end (see loop_end_sources()). */
+static volatile sig_atomic_t xd_end_src;
+
+void xd_loop_end_sources(void)
+{
+	xd_end_src = 1;
+}
+
 __u64 xd_now_us(void)
 {
 	struct timespec ts;
@@ -778,6 +786,24 @@ static void loop_event(struct xd_loop *l, const struct epoll_event *ev)
 	}
 }
 
+/* SIGUSR1: the built-in source of every open connection ends now, as if
+ * its byte count were reached (DATA_FIN after what is queued); unlike
+ * SIGTERM nothing else changes: no linger deadline, the server still
+ * answers after the client's DATA_FIN, the daemon runs on. A test keeps a
+ * transfer running until it saw what it waits for, then ends it this way,
+ * whatever the machine's speed. Proxied connections are the apps'. */
+static void loop_end_sources(struct xd_loop *l)
+{
+	struct xd_conn *c;
+
+	for (c = l->conns; c; c = c->next) {
+		if (c->done || xd_ep_is_sock(c->ep) || xd_ep_src_done(c->ep))
+			continue;
+		xd_ep_stop(c->ep);
+		xd_conn_pump(c);
+	}
+}
+
 /* Every connection asked for is over (count reached, or a signal and none
  * left); a daemon without a count runs until a signal. */
 static bool loop_finished(const struct xd_loop *l, bool stopping)
@@ -824,6 +850,11 @@ int xd_loop_run(struct xd_loop *l)
 		xd_loop_reap(l);
 		if (xd_stop) {
 			loop_on_stop(l, &stopping);
+			xd_loop_reap(l);
+		}
+		if (xd_end_src) {
+			xd_end_src = 0;
+			loop_end_sources(l);
 			xd_loop_reap(l);
 		}
 		if (loop_finished(l, stopping))

@@ -517,7 +517,8 @@ static int pump_tx_mptcp(struct xd_conn *c, bool *moved)
 	if (!may_send(c))
 		return 0;
 	while (!xd_ep_src_done(c->ep) && (w = xmp_msk_writable(msk)) > 0) {
-		n = xd_ep_produce(c->ep, xfer_buf, w < sizeof(xfer_buf) ? w : sizeof(xfer_buf));
+		n = xd_ep_produce(c->ep, xfer_buf, w < sizeof(xfer_buf) ? w : sizeof(xfer_buf),
+				  c->loop->now);
 		if (n < 0)
 			return (int)n;
 		if (!n)
@@ -565,7 +566,8 @@ static int pump_plain(struct xd_conn *c, bool *moved)
 	if (!may_send(c) || sk->state < XMP_TCP_ESTABLISHED)
 		return 0;
 	while (!xd_ep_src_done(c->ep) && (w = xmp_tcp_writable(sk)) > 0) {
-		n = xd_ep_produce(c->ep, xfer_buf, w < sizeof(xfer_buf) ? w : sizeof(xfer_buf));
+		n = xd_ep_produce(c->ep, xfer_buf, w < sizeof(xfer_buf) ? w : sizeof(xfer_buf),
+				  c->loop->now);
 		if (n < 0)
 			return (int)n;
 		if (!n)

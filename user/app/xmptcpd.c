@@ -4,8 +4,8 @@
  *
  * One worker on one or more interfaces, single-subflow MPTCP connections,
  * any mix of:
- *   built-in client: --connect ADDR:PORT [--send-bytes N] [--count N]
- *   built-in server: --listen ADDR:PORT [--send-bytes N] [--count N]
+ *   built-in client: --connect ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
+ *   built-in server: --listen ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
  *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
  *   server proxy:    --server LISTEN:PORT=FORWARD:PORT (kernel TCP out)
  * Every connection prints one JSON line as it completes: bytes (and, for
@@ -43,6 +43,8 @@ struct xd_opts {
 	const char *listen;
 	const char *send_file;
 	__u64 send_bytes;
+	__u64 send_us; /* --send-time */
+	bool send_bytes_set;
 	__u64 seed;
 	__u64 count;
 	bool count_set, timeout_set;
@@ -94,6 +96,10 @@ static void usage(FILE *f)
 		"  -n, --send-bytes N      send N bytes of the pattern (K/M/G suffixes; client\n"
 		"                          at once, server after the client's DATA_FIN) [0]\n"
 		"  -f, --send-file PATH    send the file's bytes instead of the pattern\n"
+		"      --send-time SECS    send for SECS (decimals: 2.5) from the first byte,\n"
+		"                          then close; with --send-bytes or --send-file,\n"
+		"                          whichever ends first. Alone: the pattern, no byte\n"
+		"                          limit. Must end before --timeout\n"
 		"  -s, --sink              receive and hash everything (the default; accepted\n"
 		"                          for clarity)\n"
 		"      --seed N            pattern seed [1]\n"
@@ -150,8 +156,10 @@ static void usage(FILE *f)
 		"  -q, --quiet             errors only\n"
 		"  -h, --help              this help\n"
 		"\n"
-		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN), a second\n"
-		"one aborts.\n", XD_SF_MAX);
+		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
+		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
+		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
+		"sender that runs until told to stop (--send-time as its bound).\n", XD_SF_MAX);
 }
 
 static int parse_u64(const char *s, __u64 *out, bool suffixes)
@@ -271,8 +279,26 @@ static int parse_count(const char *opt, const char *s, __u64 max, unsigned int *
 	return 0;
 }
 
+/* Seconds with decimals, more than 0 and at most a day, as microseconds. */
+static int parse_secs(const char *opt, const char *s, __u64 *us)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = s && *s ? strtod(s, &end) : 0;
+	if (!s || !*s || *end || errno || !(v > 0) || v > 86400 || !(v * 1e6 >= 1)) {
+		pr_warn("xmptcpd: %s wants seconds above 0 and at most 86400 (like 5 or 0.5), "
+			"not '%s'\n", opt, s ? s : "");
+		return -EINVAL;
+	}
+	*us = (__u64)(v * 1e6);
+	return 0;
+}
+
 enum {
 	O_SEED = 256,
+	O_SEND_TIME,
 	O_PIN,
 	O_QUEUE,
 	O_CLIENT,
@@ -305,6 +331,7 @@ static const struct option long_opts[] = {
 	{ "server", required_argument, NULL, O_SERVER },
 	{ "send-bytes", required_argument, NULL, 'n' },
 	{ "send-file", required_argument, NULL, 'f' },
+	{ "send-time", required_argument, NULL, O_SEND_TIME },
 	{ "sink", no_argument, NULL, 's' },
 	{ "seed", required_argument, NULL, O_SEED },
 	{ "count", required_argument, NULL, O_COUNT },
@@ -460,6 +487,7 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 		}
 		return parse_fwd("--server", arg, &o->server[o->nserver++]);
 	case 'n':
+		o->send_bytes_set = true;
 		if (parse_u64(arg, &o->send_bytes, true)) {
 			pr_warn("xmptcpd: --send-bytes wants a byte count like 65536 or 4M, "
 				"not '%s'\n", arg);
@@ -469,6 +497,8 @@ static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o
 	case 'f':
 		o->send_file = arg;
 		return 0;
+	case O_SEND_TIME:
+		return parse_secs("--send-time", arg, &o->send_us);
 	case 's':
 		o->sink = true;
 		return 0;
@@ -587,6 +617,15 @@ static int check_opts(struct xd_opts *o)
 	}
 	if (!o->timeout_set)
 		o->timeout_s = o->count ? 120 : 0;
+	if (o->send_us && !builtin) {
+		pr_warn("xmptcpd: --send-time is for the built-in endpoint (--connect/--listen)\n");
+		return -EINVAL;
+	}
+	if (o->send_us && o->timeout_s && o->send_us >= (__u64)o->timeout_s * 1000000) {
+		pr_warn("xmptcpd: --send-time %.6g does not end before --timeout %u; raise "
+			"--timeout\n", (double)o->send_us / 1e6, o->timeout_s);
+		return -EINVAL;
+	}
 	return check_backups(o);
 }
 
@@ -634,8 +673,10 @@ static void raise_nofile(void)
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	xd_loop_stop();
+	if (sig == SIGUSR1)
+		xd_loop_end_sources();
+	else
+		xd_loop_stop();
 }
 
 /* Listeners, proxies and the built-in client, in that order: a client
@@ -785,6 +826,7 @@ int main(int argc, char **argv)
 	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	memcpy(lc.ifnames, o.ifnames, sizeof(lc.ifnames));
@@ -796,7 +838,10 @@ int main(int argc, char **argv)
 	err = xd_loop_init(&loop, &lc);
 	if (err)
 		return 1;
-	loop.builtin.send_total = o.send_bytes;
+	/* --send-time alone: the pattern until the time is up */
+	loop.builtin.send_total = o.send_us && !o.send_bytes_set && !o.send_file ? UINT64_MAX
+										  : o.send_bytes;
+	loop.builtin.send_us = o.send_us;
 	loop.builtin.src_file = o.send_file;
 	loop.builtin.seed = o.seed;
 	loop.count = o.count;

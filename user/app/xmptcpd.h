@@ -75,6 +75,7 @@ struct xd_src {
 
 struct xd_ep_cfg {
 	__u64 send_total;     /* built-in source: bytes of the pattern */
+	__u64 send_us;	      /* built-in source: sends for this long at most (0: no limit) */
 	const char *src_file; /* built-in source: a file's bytes instead */
 	__u64 seed;
 	int sock_fd;	      /* >= 0: a kernel TCP socket of an unmodified app */
@@ -85,6 +86,10 @@ struct xd_endpoint {
 	/* source: send_total bytes of the pattern, a file until EOF, or what
 	 * the app socket gives until its EOF */
 	__u64 send_total;
+	/* built-in source with --send-time: it ends at send_end (CLOCK_MONOTONIC
+	 * us), send_us after its first byte, so a test can size a transfer by
+	 * time, whatever the machine's speed */
+	__u64 send_us, send_end;
 	__u64 seed;
 	int src_fd; /* -1: pattern */
 	bool src_eof;
@@ -106,9 +111,10 @@ struct xd_endpoint {
 int xd_ep_init(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg);
 void xd_ep_free(struct xd_endpoint *ep);
 bool xd_ep_is_sock(const struct xd_endpoint *ep);
-/* Next bytes to send, at most len. Returns the count, 0 when nothing is
- * there now (xd_ep_src_done() tells the end), -errno. */
-long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len);
+/* Next bytes to send, at most len, at time now_us (the loop's clock).
+ * Returns the count, 0 when nothing is there now (xd_ep_src_done() tells
+ * the end), -errno. */
+long xd_ep_produce(struct xd_endpoint *ep, __u8 *buf, size_t len, __u64 now_us);
 bool xd_ep_src_done(const struct xd_endpoint *ep);
 /* The source ends now (graceful shutdown). */
 void xd_ep_stop(struct xd_endpoint *ep);
@@ -619,6 +625,8 @@ void xd_loop_add_conn(struct xd_loop *l, struct xd_conn *c);
 void xd_loop_reap(struct xd_loop *l);
 __u64 xd_now_us(void);
 void xd_loop_stop(void);
+/* Async-signal-safe: SIGUSR1 asks the loop to end the built-in sources. */
+void xd_loop_end_sources(void);
 
 /* ---- proxy.c: client and server proxies over kernel TCP sockets ---- */
 
