@@ -40,7 +40,7 @@
  *    subflow whose priority changes (3.3.8: it applies to the subflow it is
  *    sent on).
  *  - xmp_addr_remote_nr()/xmp_addr_remote_get(): the learnt addresses, for
- *    the path manager; xmp_addr_mib_add() folds counters into totals.
+ *    the path manager, which folds the counters (mib) into totals.
  */
 #ifndef XMP_MPTCP_ADDR_H
 #define XMP_MPTCP_ADDR_H
@@ -219,10 +219,6 @@ const struct xmp_addr_local *xmp_addr_local_find(const struct xmp_addr_conn *c, 
  * changes. Returns 1 (suboptions added) or -EINVAL for a NULL @mp. */
 int xmp_addr_prio_opt(bool backup, struct xmp_mp_opt *mp);
 
-/* Add @c's counters into @dst (XMP_ADDR_MIB_NR entries). */
-void xmp_addr_mib_add(__u64 *dst, const struct xmp_addr_conn *c);
-
 const char *xmp_addr_lstate_name(enum xmp_addr_lstate st);
-const char *xmp_addr_mib_name(enum xmp_addr_mib m);
 
 #endif

@@ -295,6 +295,5 @@ int xmp_msk_rcv_mp_fail(struct xmp_msk *msk, __u64 dsn);
 void xmp_msk_fallback(struct xmp_msk *msk);
 
 const char *xmp_msk_state_name(enum xmp_msk_state st);
-const char *xmp_msk_mib_name(enum xmp_msk_mib m);
 
 #endif

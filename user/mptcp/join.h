@@ -40,7 +40,7 @@
  *    initial subflow's sf->single must then be cleared (3.7: no infinite
  *    fallback with several subflows).
  *  - xmp_join_release() when the subflow closes (frees its join slot);
- *    xmp_join_mib_add() folds a join's counters into the daemon's totals.
+ *    the daemon folds a join's counters (jn.mib) into its totals.
  */
 #ifndef XMP_MPTCP_JOIN_H
 #define XMP_MPTCP_JOIN_H
@@ -193,11 +193,7 @@ static inline bool xmp_join_can_send(const struct xmp_join *j)
 /* The subflow is gone: give its slot back to the connection. Idempotent. */
 void xmp_join_release(struct xmp_join *j);
 
-/* Add @j's counters into @dst (XMP_JOIN_MIB_NR entries). */
-void xmp_join_mib_add(__u64 *dst, const struct xmp_join *j);
-
 const char *xmp_join_state_name(enum xmp_join_state st);
-const char *xmp_join_mib_name(enum xmp_join_mib m);
 const char *xmp_join_fail_name(enum xmp_join_fail f);
 
 #endif

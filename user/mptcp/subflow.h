@@ -221,6 +221,5 @@ int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk 
 		       const struct xmp_sf *first);
 void xmp_sf_set_multi(struct xmp_sf *sf);
 const char *xmp_sf_state_name(enum xmp_sf_state st);
-const char *xmp_sf_mib_name(enum xmp_sf_mib m);
 
 #endif

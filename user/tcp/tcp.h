@@ -382,7 +382,6 @@ void xmp_tcp_drop(struct xmp_tcp_sock *sk, int err, __u64 now_us);
 bool xmp_tcp_release_buffers(struct xmp_tcp_sock *sk);
 
 const char *xmp_tcp_state_name(enum xmp_tcp_state st);
-const char *xmp_tcp_mib_name(enum xmp_tcp_mib m);
 
 /* Congestion control registry (built in: "reno", "cubic"). */
 const struct xmp_cc_ops *xmp_cc_find(const char *name);
