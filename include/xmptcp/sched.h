@@ -34,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <xmptcp/types.h>
+#include <xmptcp/mib.h> /* enum xmp_sched_conn_mib */
 
 #define XMP_SCHED_ABI_VERSION  1
 #define XMP_SCHED_NAME_MAX     16 /* including the NUL */
@@ -224,20 +225,11 @@ int xmp_sched_list(struct xmp_sched_info *out, int max);
 
 struct xmp_sched_entry; /* registry slot, private to sched.c */
 
-enum xmp_sched_conn_mib {
-	XMP_SCHED_MIB_DECISIONS,    /* get_subflows() calls */
-	XMP_SCHED_MIB_WAIT,	    /* decisions that sent nothing (-EAGAIN) */
-	XMP_SCHED_MIB_PICK_DROPPED, /* picks refused: bad index, duplicate, inactive, no room */
-	XMP_SCHED_MIB_SWAPS,	    /* live swaps done */
-	XMP_SCHED_MIB_SWAP_FAILED,  /* swaps abandoned: the new policy's init() failed */
-	XMP_SCHED_MIB_NR,
-};
-
 struct xmp_sched_conn {
 	struct xmp_sched_entry *cur;	 /* policy deciding now */
 	void *priv;			 /* its per-connection state */
 	struct xmp_sched_entry *pending; /* swap target, applied at the next decision */
-	__u64 mib[XMP_SCHED_MIB_NR];
+	__u64 mib[XMP_SCHED_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /* Attach a connection to @ops (NULL: the default) and init its state.

@@ -161,24 +161,22 @@ static void mib_sum(const struct xd_loop *l, __u64 *join, __u64 *addr)
 	for (c = l->conns; c; c = c->next) {
 		for (i = 0; i < c->nsf; i++)
 			if (c->sfs[i]->join)
-				xmp_join_mib_add(join, &c->sfs[i]->jn);
+				xmp_mib_add(XMP_MIB_JOIN, join, c->sfs[i]->jn.mib);
 		if (c->pm.ac_ready)
-			xmp_addr_mib_add(addr, &c->pm.ac);
+			xmp_mib_add(XMP_MIB_ADDR, addr, c->pm.ac.mib);
 	}
 }
 
+/* Every counter, zeros included: the keys of `stats -j` do not come and go. */
 static void mib_json(const struct xd_loop *l, FILE *f)
 {
 	__u64 join[XMP_JOIN_MIB_NR], addr[XMP_ADDR_MIB_NR];
-	unsigned int i;
 
 	mib_sum(l, join, addr);
 	fprintf(f, "\"join\":{");
-	for (i = 0; i < XMP_JOIN_MIB_NR; i++)
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "", xmp_join_mib_name(i), S(join[i]));
+	xmp_mib_json(f, XMP_MIB_JOIN, join, true);
 	fprintf(f, "},\"add_addr\":{");
-	for (i = 0; i < XMP_ADDR_MIB_NR; i++)
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "", xmp_addr_mib_name(i), S(addr[i]));
+	xmp_mib_json(f, XMP_MIB_ADDR, addr, true);
 	fprintf(f, "}");
 }
 

@@ -234,7 +234,7 @@ static void join_refuse(struct xd_loop *l, struct xd_port *port, const struct xm
 			struct xmp_join *j)
 {
 	xd_sf_refuse_syn(l, port, syn, j);
-	xmp_join_mib_add(l->join_mib, j);
+	xmp_mib_add(XMP_MIB_JOIN, l->join_mib, j->mib);
 }
 
 void xd_conn_join_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,

@@ -441,7 +441,7 @@ void xd_pm_conn_ready(struct xd_conn *c)
 void xd_pm_conn_free(struct xd_conn *c)
 {
 	if (c->pm.ac_ready)
-		xmp_addr_mib_add(c->loop->addr_mib, &c->pm.ac);
+		xmp_mib_add(XMP_MIB_ADDR, c->loop->addr_mib, c->pm.ac.mib);
 }
 
 /* Bytes the options built so far take on the wire. */
@@ -598,11 +598,7 @@ void xd_pm_addrs_changed(struct xd_loop *l)
 
 void xd_pm_report(const struct xd_conn *c, FILE *f)
 {
-	unsigned int i;
-
 	fprintf(f, "\"remote_addrs\":%u,", c->pm.nra);
-	for (i = 0; c->pm.ac_ready && i < XMP_ADDR_MIB_NR; i++)
-		if (c->pm.ac.mib[i])
-			fprintf(f, "\"%s\":%llu,", xmp_addr_mib_name(i),
-				(unsigned long long)c->pm.ac.mib[i]);
+	if (c->pm.ac_ready && xmp_mib_json(f, XMP_MIB_ADDR, c->pm.ac.mib, false))
+		fprintf(f, ",");
 }

@@ -37,6 +37,14 @@ static void json_bool(FILE *f, const char *k, bool v, bool comma)
 	fprintf(f, "\"%s\":%s%s", k, v ? "true" : "false", comma ? "," : "");
 }
 
+/* A layer's counters (include/xmptcp/mib.h) amid an object's fields, each
+ * followed by a comma as those are; zero ones only with @zeros. */
+static void json_mib(FILE *f, enum xmp_mib_group g, const __u64 *v, bool zeros)
+{
+	if (xmp_mib_json(f, g, v, zeros))
+		fprintf(f, ",");
+}
+
 static void json_err(FILE *f, int err, bool comma)
 {
 	if (err)
@@ -83,7 +91,6 @@ static void sf_json(const struct xd_sf *s, FILE *f, bool full)
 {
 	const struct xmp_tcp_sock *sk = s->sk;
 	char la[80], ra[80];
-	unsigned int i;
 
 	endpoint_str(&s->laddr, s->lport, la, sizeof(la));
 	endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
@@ -105,15 +112,10 @@ static void sf_json(const struct xd_sf *s, FILE *f, bool full)
 	json_u64(f, "bytes_rcvd", s->bytes_rcvd, true);
 	json_u64(f, "reinjected", s->bytes_reinj, true);
 	if (full && sk) {
-		for (i = 0; i < XMP_TCP_MIB_NR; i++)
-			if (sk->mib[i])
-				json_u64(f, xmp_tcp_mib_name(i), sk->mib[i], true);
-		for (i = 0; i < XMP_SF_MIB_NR; i++)
-			if (s->sf.mib[i])
-				json_u64(f, xmp_sf_mib_name(i), s->sf.mib[i], true);
-		for (i = 0; s->join && i < XMP_JOIN_MIB_NR; i++)
-			if (s->jn.mib[i])
-				json_u64(f, xmp_join_mib_name(i), s->jn.mib[i], true);
+		json_mib(f, XMP_MIB_TCP, sk->mib, false);
+		json_mib(f, XMP_MIB_SF, s->sf.mib, false);
+		if (s->join)
+			json_mib(f, XMP_MIB_JOIN, s->jn.mib, false);
 		json_u64(f, "seg_maps", s->seg_maps, true);
 		json_u64(f, "acks_forced", s->acks_forced, true);
 	}
@@ -146,7 +148,6 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 {
 	const struct xd_sf *first = xd_conn_first(c);
 	const struct xmp_msk *msk = xd_conn_msk(c);
-	unsigned int i;
 
 	fprintf(f, "\"mptcp\":{");
 	json_str(f, "sf_state", xmp_sf_state_name(first->sf.state), true);
@@ -163,24 +164,16 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 		json_bool(f, "data_fin_acked", msk->fin_acked, true);
 		json_bool(f, "data_fin_rcvd", msk->rcv_fin_done, true);
 		json_bool(f, "fallback", msk->fallback, true);
-		for (i = 0; i < XMP_MSK_MIB_NR; i++)
-			if (msk->mib[i])
-				json_u64(f, xmp_msk_mib_name(i), msk->mib[i], true);
+		json_mib(f, XMP_MIB_MSK, msk->mib, false);
 	}
 	/* the initial subflow's MP_CAPABLE/fallback counters, as before */
-	for (i = 0; i < XMP_SF_MIB_NR; i++)
-		if (first->sf.mib[i])
-			json_u64(f, xmp_sf_mib_name(i), first->sf.mib[i], true);
+	json_mib(f, XMP_MIB_SF, first->sf.mib, false);
 	json_u64(f, "reinjected", c->reinj_bytes, true);
 	json_u64(f, "penalties", c->penalties, true);
 	json_u64(f, "data_rtx_timeouts", c->drtx_count, true);
 	json_u64(f, "copies_held", c->copies_held, true);
-	if (c->sched_ready) {
-		json_u64(f, "sched_decisions", c->sched.mib[XMP_SCHED_MIB_DECISIONS], true);
-		json_u64(f, "sched_waits", c->sched.mib[XMP_SCHED_MIB_WAIT], true);
-		json_u64(f, "sched_picks_dropped", c->sched.mib[XMP_SCHED_MIB_PICK_DROPPED], true);
-		json_u64(f, "sched_swaps", c->sched.mib[XMP_SCHED_MIB_SWAPS], true);
-	}
+	if (c->sched_ready)
+		json_mib(f, XMP_MIB_SCHED, c->sched.mib, true);
 	json_u64(f, "wnd_blocked", c->wnd_blocked, true);
 	xd_pm_report(c, f);
 	json_u64(f, "opts_decoded", first->pst.decoded, false);
@@ -192,16 +185,14 @@ static void report_tcp(const struct xd_conn *c, FILE *f)
 {
 	const struct xd_sf *s = xd_conn_first(c);
 	const struct xmp_tcp_sock *sk = s->sk;
-	unsigned int i;
 
 	fprintf(f, "\"subflow\":{");
 	json_str(f, "state", sf_state(s), true);
 	json_u64(f, "srtt_us", sk ? sk->srtt_us : 0, true);
 	json_u64(f, "cwnd", sk ? sk->cwnd : 0, true);
 	json_u64(f, "mss", sk ? sk->mss : 0, true);
-	for (i = 0; sk && i < XMP_TCP_MIB_NR; i++)
-		if (sk->mib[i])
-			json_u64(f, xmp_tcp_mib_name(i), sk->mib[i], true);
+	if (sk)
+		json_mib(f, XMP_MIB_TCP, sk->mib, false);
 	json_u64(f, "seg_maps", s->seg_maps, true);
 	json_u64(f, "acks_forced", s->acks_forced, false);
 	fprintf(f, "}");

@@ -565,7 +565,7 @@ void xd_sf_free(struct xd_sf *s)
 	}
 	if (s->join) {
 		xmp_join_release(&s->jn);
-		xmp_join_mib_add(l->join_mib, &s->jn);
+		xmp_mib_add(XMP_MIB_JOIN, l->join_mib, s->jn.mib);
 	}
 	xd_mem_uncharge(l, s->mem);
 	free(s);

@@ -37,6 +37,7 @@
 #include <net/if.h>
 #include <linux/types.h>
 
+#include "common/mib.h"
 #include "io/nlmon.h"
 #include "io/owned.h"
 #include "io/pkt.h"

@@ -603,14 +603,6 @@ int xmp_addr_prio_opt(bool backup, struct xmp_mp_opt *mp)
 	return 1;
 }
 
-void xmp_addr_mib_add(__u64 *dst, const struct xmp_addr_conn *c)
-{
-	unsigned int i;
-
-	for (i = 0; i < XMP_ADDR_MIB_NR; i++)
-		dst[i] += c->mib[i];
-}
-
 /* clang-format off */
 static const char *const addr_lstate_names[XMP_ADDR_NR_STATES] = {
 	[XMP_ADDR_FREE] = "FREE",
@@ -619,33 +611,9 @@ static const char *const addr_lstate_names[XMP_ADDR_NR_STATES] = {
 	[XMP_ADDR_ECHOED] = "ECHOED",
 	[XMP_ADDR_WITHDRAWN] = "WITHDRAWN",
 };
-
-static const char *const addr_mib_names[XMP_ADDR_MIB_NR] = {
-	[XMP_ADDR_MIB_ADD_TX] = "AddAddrTx",
-	[XMP_ADDR_MIB_ADD_RTX] = "AddAddrTxRtx",
-	[XMP_ADDR_MIB_ADD_GIVEN_UP] = "AddAddrGivenUp",
-	[XMP_ADDR_MIB_ECHO_RX] = "EchoAdd",
-	[XMP_ADDR_MIB_ECHO_UNKNOWN] = "EchoAddUnknown",
-	[XMP_ADDR_MIB_ECHO_TX] = "EchoAddTx",
-	[XMP_ADDR_MIB_ECHO_DROP] = "EchoAddTxDrop",
-	[XMP_ADDR_MIB_ADD_RX] = "AddAddr",
-	[XMP_ADDR_MIB_ADD_RX_REPLACE] = "AddAddrReplace",
-	[XMP_ADDR_MIB_ADD_RX_DUP] = "AddAddrDup",
-	[XMP_ADDR_MIB_ADD_RX_REFUSED] = "AddAddrRefusedLimit",
-	[XMP_ADDR_MIB_ADD_RX_BADHMAC] = "AddAddrHMacFailure",
-	[XMP_ADDR_MIB_RM_TX] = "RmAddrTx",
-	[XMP_ADDR_MIB_RM_RX] = "RmAddr",
-	[XMP_ADDR_MIB_RM_RX_REMOVED] = "RmAddrRemoved",
-	[XMP_ADDR_MIB_RM_RX_UNKNOWN] = "RmAddrUnknown",
-};
 /* clang-format on */
 
 const char *xmp_addr_lstate_name(enum xmp_addr_lstate st)
 {
 	return (unsigned int)st < XMP_ADDR_NR_STATES ? addr_lstate_names[st] : "?";
-}
-
-const char *xmp_addr_mib_name(enum xmp_addr_mib m)
-{
-	return (unsigned int)m < XMP_ADDR_MIB_NR ? addr_mib_names[m] : "?";
 }

@@ -40,7 +40,7 @@
  *    subflow whose priority changes (3.3.8: it applies to the subflow it is
  *    sent on).
  *  - xmp_addr_remote_nr()/xmp_addr_remote_get(): the learnt addresses, for
- *    the path manager; xmp_addr_mib_add() folds counters into totals.
+ *    the path manager, which folds the counters (mib) into totals.
  */
 #ifndef XMP_MPTCP_ADDR_H
 #define XMP_MPTCP_ADDR_H
@@ -48,6 +48,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include <xmptcp/mib.h>
 
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
@@ -72,27 +73,6 @@ enum xmp_addr_lstate {
 	XMP_ADDR_ECHOED,    /* the peer echoed it: done */
 	XMP_ADDR_WITHDRAWN, /* REMOVE_ADDR to send; the slot frees once sent */
 	XMP_ADDR_NR_STATES,
-};
-
-/* Address signalling counters (one line each, as the Linux MIB). */
-enum xmp_addr_mib {
-	XMP_ADDR_MIB_ADD_TX,	     /* ADD_ADDRs sent, first transmissions */
-	XMP_ADDR_MIB_ADD_RTX,	     /* ADD_ADDRs sent again: no echo in time */
-	XMP_ADDR_MIB_ADD_GIVEN_UP,   /* announcements never echoed after rtx_max retries */
-	XMP_ADDR_MIB_ECHO_RX,	     /* echoes of our announcements received */
-	XMP_ADDR_MIB_ECHO_UNKNOWN,   /* echoes matching no announcement: ignored */
-	XMP_ADDR_MIB_ECHO_TX,	     /* echoes sent */
-	XMP_ADDR_MIB_ECHO_DROP,	     /* echoes not queued: queue full */
-	XMP_ADDR_MIB_ADD_RX,	     /* valid ADD_ADDRs that added a remote address */
-	XMP_ADDR_MIB_ADD_RX_REPLACE, /* ... replacing one with its id or its address */
-	XMP_ADDR_MIB_ADD_RX_DUP,     /* valid ADD_ADDRs already known (retransmission) */
-	XMP_ADDR_MIB_ADD_RX_REFUSED, /* valid ADD_ADDRs beyond max_accepted: echoed only */
-	XMP_ADDR_MIB_ADD_RX_BADHMAC, /* ADD_ADDRs with a wrong HMAC: dropped, no echo */
-	XMP_ADDR_MIB_RM_TX,	     /* REMOVE_ADDRs sent */
-	XMP_ADDR_MIB_RM_RX,	     /* REMOVE_ADDRs received */
-	XMP_ADDR_MIB_RM_RX_REMOVED,  /* remote addresses they removed */
-	XMP_ADDR_MIB_RM_RX_UNKNOWN,  /* ids they named that we had not learnt */
-	XMP_ADDR_MIB_NR,
 };
 
 struct xmp_addr_cfg {
@@ -132,7 +112,7 @@ struct xmp_addr_conn {
 	unsigned int nr_remote;
 	struct xmp_add_addr echo[XMP_ADDR_ECHO_MAX]; /* echoes to send, FIFO */
 	unsigned int nr_echo;
-	__u64 mib[XMP_ADDR_MIB_NR];
+	__u64 mib[XMP_ADDR_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /* What one received segment changed (xmp_addr_rcv()). */
@@ -239,10 +219,6 @@ const struct xmp_addr_local *xmp_addr_local_find(const struct xmp_addr_conn *c, 
  * changes. Returns 1 (suboptions added) or -EINVAL for a NULL @mp. */
 int xmp_addr_prio_opt(bool backup, struct xmp_mp_opt *mp);
 
-/* Add @c's counters into @dst (XMP_ADDR_MIB_NR entries). */
-void xmp_addr_mib_add(__u64 *dst, const struct xmp_addr_conn *c);
-
 const char *xmp_addr_lstate_name(enum xmp_addr_lstate st);
-const char *xmp_addr_mib_name(enum xmp_addr_mib m);
 
 #endif

@@ -46,6 +46,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <xmptcp/mib.h>
 
 #include "mptcp/options.h"
 #include "mptcp/dss_csum.h"
@@ -61,38 +62,6 @@ enum xmp_msk_state {
 	XMP_MSK_LAST_ACK,   /* peer's first, then ours: waiting for its ack */
 	XMP_MSK_TIME_WAIT,  /* both done; subflow TIME-WAIT covers the rest */
 	XMP_MSK_NR_STATES,
-};
-
-/* Connection-level counters (one line each, as the Linux MIB). */
-enum xmp_msk_mib {
-	XMP_MSK_MIB_DATA_ACK_IN,       /* DATA_ACKs that acknowledged new data */
-	XMP_MSK_MIB_DATA_ACK_OLD,      /* DATA_ACKs below the acked point: window ignored */
-	XMP_MSK_MIB_DATA_ACK_INVALID,  /* DATA_ACKs for data never sent: ignored */
-	XMP_MSK_MIB_MAPS_OUT,	       /* mappings of new data built */
-	XMP_MSK_MIB_REINJECT,	       /* mappings of already-sent data (reinjection) */
-	XMP_MSK_MIB_SND_WND_LIMITED,   /* next_map stopped by the peer's window */
-	XMP_MSK_MIB_MAP_IN,	       /* mappings accepted into a subflow's table */
-	XMP_MSK_MIB_MAP_DUP,	       /* mappings already known (same or inside one) */
-	XMP_MSK_MIB_MAP_INVALID,       /* mappings contradicting an earlier one (3.3.1) */
-	XMP_MSK_MIB_MAP_TABLE_FULL,    /* mappings dropped: subflow table full */
-	XMP_MSK_MIB_NO_MAP,	       /* subflow bytes with no mapping yet */
-	XMP_MSK_MIB_CSUM_ERR,	       /* mappings whose DSS checksum failed (3.7) */
-	XMP_MSK_MIB_DATA_IN,	       /* bytes put in the reassembly buffer */
-	XMP_MSK_MIB_DUP_DATA,	       /* bytes received again (other subflow, reinjection) */
-	XMP_MSK_MIB_OFO_QUEUED,	       /* chunks stored out of order */
-	XMP_MSK_MIB_OFO_DROP,	       /* chunks dropped: out-of-order range table full */
-	XMP_MSK_MIB_RCV_OUT_OF_WINDOW, /* bytes beyond the advertised window dropped */
-	XMP_MSK_MIB_DATA_FIN_IN,       /* peer DATA_FINs reached in order */
-	XMP_MSK_MIB_DATA_FIN_BAD,      /* DATA_FINs contradicting an earlier one */
-	XMP_MSK_MIB_DATA_FIN_OUT,      /* our DATA_FIN mapped */
-	XMP_MSK_MIB_FASTCLOSE_IN,      /* MP_FASTCLOSE with our key: aborted */
-	XMP_MSK_MIB_FASTCLOSE_BADKEY,  /* MP_FASTCLOSE with a wrong key: ignored */
-	XMP_MSK_MIB_FASTCLOSE_OUT,     /* MP_FASTCLOSE sent */
-	XMP_MSK_MIB_MP_FAIL_IN,	       /* MP_FAIL received: infinite mapping next */
-	XMP_MSK_MIB_MP_FAIL_BAD,       /* MP_FAIL for a DSN outside what we sent: ignored */
-	XMP_MSK_MIB_FALLBACK,	       /* connection fell back to TCP */
-	XMP_MSK_MIB_CSUM_UNCHECKABLE,  /* checksummed mappings entered mid-way: failed (3.3.1) */
-	XMP_MSK_MIB_NR,
 };
 
 struct xmp_msk_cfg {
@@ -155,7 +124,7 @@ struct xmp_msk {
 	bool send_infinite;
 	__u64 infinite_dsn;
 
-	__u64 mib[XMP_MSK_MIB_NR];
+	__u64 mib[XMP_MSK_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /*
@@ -326,6 +295,5 @@ int xmp_msk_rcv_mp_fail(struct xmp_msk *msk, __u64 dsn);
 void xmp_msk_fallback(struct xmp_msk *msk);
 
 const char *xmp_msk_state_name(enum xmp_msk_state st);
-const char *xmp_msk_mib_name(enum xmp_msk_mib m);
 
 #endif

@@ -455,14 +455,6 @@ int xmp_join_ack_timeout(struct xmp_join *j)
 	return 0;
 }
 
-void xmp_join_mib_add(__u64 *dst, const struct xmp_join *j)
-{
-	unsigned int i;
-
-	for (i = 0; i < XMP_JOIN_MIB_NR; i++)
-		dst[i] += j->mib[i];
-}
-
 /* clang-format off */
 static const char *const join_state_names[XMP_JOIN_NR_STATES] = {
 	[XMP_JOIN_INIT] = "INIT",
@@ -471,31 +463,6 @@ static const char *const join_state_names[XMP_JOIN_NR_STATES] = {
 	[XMP_JOIN_PRE_ESTABLISHED] = "PRE_ESTABLISHED",
 	[XMP_JOIN_ESTABLISHED] = "ESTABLISHED",
 	[XMP_JOIN_FAILED] = "FAILED",
-};
-
-static const char *const join_mib_names[XMP_JOIN_MIB_NR] = {
-	[XMP_JOIN_MIB_SYN_TX] = "MPJoinSynTx",
-	[XMP_JOIN_MIB_SYN_RX] = "MPJoinSynRx",
-	[XMP_JOIN_MIB_SYN_DUP] = "MPJoinSynDup",
-	[XMP_JOIN_MIB_SYN_BACKUP_RX] = "MPJoinSynBackupRx",
-	[XMP_JOIN_MIB_NO_TOKEN] = "MPJoinNoTokenFound",
-	[XMP_JOIN_MIB_LIMIT] = "MPJoinRejected",
-	[XMP_JOIN_MIB_CLOSED] = "MPJoinConnNotAccepting",
-	[XMP_JOIN_MIB_REPLAY] = "MPJoinReplayedNonce",
-	[XMP_JOIN_MIB_SYNACK_TX] = "MPJoinSynAckTx",
-	[XMP_JOIN_MIB_SYNACK_RX] = "MPJoinSynAckRx",
-	[XMP_JOIN_MIB_SYNACK_DUP] = "MPJoinSynAckDup",
-	[XMP_JOIN_MIB_SYNACK_BACKUP_RX] = "MPJoinSynAckBackupRx",
-	[XMP_JOIN_MIB_SYNACK_HMAC] = "MPJoinSynAckHMacFailure",
-	[XMP_JOIN_MIB_ACK_TX] = "MPJoinAckTx",
-	[XMP_JOIN_MIB_ACK_RTX] = "MPJoinAckRtx",
-	[XMP_JOIN_MIB_ACK_TIMEOUT] = "MPJoinAckTimeout",
-	[XMP_JOIN_MIB_ACK_RX] = "MPJoinAckRx",
-	[XMP_JOIN_MIB_ACK_HMAC] = "MPJoinAckHMacFailure",
-	[XMP_JOIN_MIB_ACK_DUP] = "MPJoinAckDup",
-	[XMP_JOIN_MIB_FOURTH_ACK_RX] = "MPJoinFourthAckRx",
-	[XMP_JOIN_MIB_NO_MPJ] = "MPJoinMissingOption",
-	[XMP_JOIN_MIB_IGNORED] = "MPJoinIgnored",
 };
 
 static const char *const join_fail_names[XMP_JOIN_FAIL_NR] = {
@@ -514,11 +481,6 @@ static const char *const join_fail_names[XMP_JOIN_FAIL_NR] = {
 const char *xmp_join_state_name(enum xmp_join_state st)
 {
 	return (unsigned int)st < XMP_JOIN_NR_STATES ? join_state_names[st] : "?";
-}
-
-const char *xmp_join_mib_name(enum xmp_join_mib m)
-{
-	return (unsigned int)m < XMP_JOIN_MIB_NR ? join_mib_names[m] : "?";
 }
 
 const char *xmp_join_fail_name(enum xmp_join_fail f)

@@ -40,13 +40,14 @@
  *    initial subflow's sf->single must then be cleared (3.7: no infinite
  *    fallback with several subflows).
  *  - xmp_join_release() when the subflow closes (frees its join slot);
- *    xmp_join_mib_add() folds a join's counters into the daemon's totals.
+ *    the daemon folds a join's counters (jn.mib) into its totals.
  */
 #ifndef XMP_MPTCP_JOIN_H
 #define XMP_MPTCP_JOIN_H
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include <xmptcp/mib.h>
 
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
@@ -76,33 +77,6 @@ enum xmp_join_fail {
 	XMP_JOIN_FAIL_NO_MPJ,	   /* a handshake segment without its MP_JOIN */
 	XMP_JOIN_FAIL_ACK_TIMEOUT, /* client: the fourth ACK never came */
 	XMP_JOIN_FAIL_NR,
-};
-
-/* Join counters (one line each, as the Linux MIB). */
-enum xmp_join_mib {
-	XMP_JOIN_MIB_SYN_TX,	       /* MP_JOIN SYNs written (client, repeats included) */
-	XMP_JOIN_MIB_SYN_RX,	       /* MP_JOIN SYNs accepted (server) */
-	XMP_JOIN_MIB_SYN_DUP,	       /* the same SYN again on its join: same SYN-ACK */
-	XMP_JOIN_MIB_SYN_BACKUP_RX,    /* accepted SYNs with the B bit */
-	XMP_JOIN_MIB_NO_TOKEN,	       /* SYNs naming an unknown token: refused */
-	XMP_JOIN_MIB_LIMIT,	       /* joins refused: connection at max_subflows */
-	XMP_JOIN_MIB_CLOSED,	       /* joins refused: connection closing, fallen back, aborted */
-	XMP_JOIN_MIB_REPLAY,	       /* joins refused: peer nonce of a recent join */
-	XMP_JOIN_MIB_SYNACK_TX,	       /* MP_JOIN SYN-ACKs written (server, repeats included) */
-	XMP_JOIN_MIB_SYNACK_RX,	       /* SYN-ACKs with a valid truncated HMAC (client) */
-	XMP_JOIN_MIB_SYNACK_DUP,       /* the same SYN-ACK again: ignored */
-	XMP_JOIN_MIB_SYNACK_BACKUP_RX, /* accepted SYN-ACKs with the B bit */
-	XMP_JOIN_MIB_SYNACK_HMAC,      /* SYN-ACKs with a wrong truncated HMAC: reset */
-	XMP_JOIN_MIB_ACK_TX,	       /* third ACKs written (client, repeats included) */
-	XMP_JOIN_MIB_ACK_RTX,	       /* third-ACK retransmission timeouts */
-	XMP_JOIN_MIB_ACK_TIMEOUT,      /* gave up waiting for the fourth ACK: reset */
-	XMP_JOIN_MIB_ACK_RX,	       /* third ACKs with a valid HMAC (server) */
-	XMP_JOIN_MIB_ACK_HMAC,	       /* third ACKs with a wrong HMAC: reset */
-	XMP_JOIN_MIB_ACK_DUP,	       /* third ACK repeated after establishment: ignored */
-	XMP_JOIN_MIB_FOURTH_ACK_RX,    /* client: the ACK of the third ACK: established */
-	XMP_JOIN_MIB_NO_MPJ,	       /* handshake segment without its MP_JOIN: reset */
-	XMP_JOIN_MIB_IGNORED,	       /* MP_JOIN out of place or contradicting: ignored */
-	XMP_JOIN_MIB_NR,
 };
 
 /* Nonces of the last joins of a connection kept for the replay guard. */
@@ -155,7 +129,7 @@ struct xmp_join {
 	enum xmp_join_fail fail;
 	__u8 rst_reason;      /* MP_TCPRST reason of our RST when FAILED */
 	__u8 peer_rst_reason; /* from a received MP_TCPRST */
-	__u64 mib[XMP_JOIN_MIB_NR];
+	__u64 mib[XMP_JOIN_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /* Tokens from @msk's keys (3.1), empty replay ring. 0 or -EINVAL. */
@@ -219,11 +193,7 @@ static inline bool xmp_join_can_send(const struct xmp_join *j)
 /* The subflow is gone: give its slot back to the connection. Idempotent. */
 void xmp_join_release(struct xmp_join *j);
 
-/* Add @j's counters into @dst (XMP_JOIN_MIB_NR entries). */
-void xmp_join_mib_add(__u64 *dst, const struct xmp_join *j);
-
 const char *xmp_join_state_name(enum xmp_join_state st);
-const char *xmp_join_mib_name(enum xmp_join_mib m);
 const char *xmp_join_fail_name(enum xmp_join_fail f);
 
 #endif

@@ -788,35 +788,3 @@ const char *xmp_sf_state_name(enum xmp_sf_state st)
 {
 	return (unsigned int)st < XMP_SF_NR_STATES ? sf_state_names[st] : "?";
 }
-
-/* clang-format off */
-static const char *const sf_mib_names[XMP_SF_MIB_NR] = {
-	[XMP_SF_MIB_MPC_SYN_RX] = "MPCapableSYNRX",
-	[XMP_SF_MIB_MPC_SYNACK_RX] = "MPCapableSYNACKRX",
-	[XMP_SF_MIB_MPC_ACK_RX] = "MPCapableACKRX",
-	[XMP_SF_MIB_MPC_ACK_DATA_RX] = "MPCapableACKDataRX",
-	[XMP_SF_MIB_MPC_BAD] = "MPCapableBad",
-	[XMP_SF_MIB_FB_SYN] = "MPCapableFallbackSYN",
-	[XMP_SF_MIB_FB_SYNACK] = "MPCapableFallbackSYNACK",
-	[XMP_SF_MIB_FB_ACK] = "MPCapableFallbackACK",
-	[XMP_SF_MIB_FB_NO_DSS] = "DSSFallback",
-	[XMP_SF_MIB_NO_DSS_RESET] = "DSSNoMatchReset",
-	[XMP_SF_MIB_NO_DSS_ACK] = "DSSNoAckIgnored",
-	[XMP_SF_MIB_MAP_RESET] = "MapInvalidReset",
-	[XMP_SF_MIB_CSUM_FAIL] = "DataCsumErr",
-	[XMP_SF_MIB_MP_FAIL_TX] = "MPFailTx",
-	[XMP_SF_MIB_MP_FAIL_RX] = "MPFailRx",
-	[XMP_SF_MIB_INFINITE_TX] = "InfiniteMapTx",
-	[XMP_SF_MIB_INFINITE_RX] = "InfiniteMapRx",
-	[XMP_SF_MIB_FASTCLOSE_RX] = "MPFastcloseRx",
-	[XMP_SF_MIB_TXMAP_FULL] = "TxMapFull",
-	[XMP_SF_MIB_MAP_MERGED] = "MapMerged",
-	[XMP_SF_MIB_DESYNC_RESET] = "FallbackDesyncReset",
-	[XMP_SF_MIB_MP_FAIL_RESET] = "MPFailReset",
-};
-/* clang-format on */
-
-const char *xmp_sf_mib_name(enum xmp_sf_mib m)
-{
-	return (unsigned int)m < XMP_SF_MIB_NR ? sf_mib_names[m] : "?";
-}

@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include <xmptcp/mib.h>
 
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
@@ -46,33 +47,6 @@ enum xmp_sf_state {
 	XMP_SF_ESTABLISHED,	/* fully established (3.1) */
 	XMP_SF_FALLBACK,	/* plain TCP (3.7) */
 	XMP_SF_NR_STATES,
-};
-
-/* Subflow counters (one line each, as the Linux MIB). */
-enum xmp_sf_mib {
-	XMP_SF_MIB_MPC_SYN_RX,	    /* MP_CAPABLE SYNs accepted (server) */
-	XMP_SF_MIB_MPC_SYNACK_RX,   /* MP_CAPABLE SYN-ACKs accepted (client) */
-	XMP_SF_MIB_MPC_ACK_RX,	    /* MP_CAPABLE third ACKs accepted (server) */
-	XMP_SF_MIB_MPC_ACK_DATA_RX, /* ... of which with the first data */
-	XMP_SF_MIB_MPC_BAD,	    /* MP_CAPABLE with a wrong version/flags/echoed key */
-	XMP_SF_MIB_FB_SYN,	    /* SYN without usable MP_CAPABLE: plain TCP */
-	XMP_SF_MIB_FB_SYNACK,	    /* SYN-ACK without usable MP_CAPABLE: plain TCP */
-	XMP_SF_MIB_FB_ACK,	    /* third ACK without MP_CAPABLE: plain TCP */
-	XMP_SF_MIB_FB_NO_DSS,	    /* options vanished before any DATA_ACK: infinite mapping */
-	XMP_SF_MIB_NO_DSS_RESET,    /* options vanished when fallback was not possible */
-	XMP_SF_MIB_NO_DSS_ACK,	    /* pure ACKs without DSS ignored (no fallback possible) */
-	XMP_SF_MIB_MAP_RESET,	    /* contradicting mapping: subflow reset */
-	XMP_SF_MIB_CSUM_FAIL,	    /* DSS checksum failures */
-	XMP_SF_MIB_MP_FAIL_TX,	    /* segments sent with MP_FAIL */
-	XMP_SF_MIB_MP_FAIL_RX,	    /* MP_FAIL received */
-	XMP_SF_MIB_INFINITE_TX,	    /* segments sent with an infinite mapping */
-	XMP_SF_MIB_INFINITE_RX,	    /* infinite mappings received */
-	XMP_SF_MIB_FASTCLOSE_RX,    /* valid MP_FASTCLOSE: connection aborted */
-	XMP_SF_MIB_TXMAP_FULL,	    /* mapping not recorded: table full */
-	XMP_SF_MIB_MAP_MERGED,	    /* mappings that extended the one before them */
-	XMP_SF_MIB_DESYNC_RESET,    /* fallback refused: subflow stream != data stream, reset */
-	XMP_SF_MIB_MP_FAIL_RESET,   /* MP_FAIL with no infinite mapping possible: reset */
-	XMP_SF_MIB_NR,
 };
 
 struct xmp_sf_cfg {
@@ -136,7 +110,7 @@ struct xmp_sf {
 	__u8 rst_reason;      /* MP_TCPRST reason when we abort */
 	__u8 peer_rst_reason; /* from a received MP_TCPRST */
 
-	__u64 mib[XMP_SF_MIB_NR];
+	__u64 mib[XMP_SF_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /* Returns of xmp_sf_rcv_syn()/rcv_synack(): MPTCP goes on, or plain TCP. */
@@ -247,6 +221,5 @@ int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk 
 		       const struct xmp_sf *first);
 void xmp_sf_set_multi(struct xmp_sf *sf);
 const char *xmp_sf_state_name(enum xmp_sf_state st);
-const char *xmp_sf_mib_name(enum xmp_sf_mib m);
 
 #endif

@@ -23,47 +23,9 @@ static const char *const state_names[XMP_TCP_NR_STATES] = {
 	[XMP_TCP_TIME_WAIT] = "TIME-WAIT",
 };
 
-static const char *const mib_names[XMP_TCP_MIB_NR] = {
-	[XMP_TCP_MIB_IN_SEGS] = "InSegs",
-	[XMP_TCP_MIB_OUT_SEGS] = "OutSegs",
-	[XMP_TCP_MIB_RETRANS_SEGS] = "RetransSegs",
-	[XMP_TCP_MIB_FAST_RETRANS] = "FastRetrans",
-	[XMP_TCP_MIB_SACK_RETRANS] = "SackRetrans",
-	[XMP_TCP_MIB_RTO] = "RtoExpired",
-	[XMP_TCP_MIB_RTO_ABORT] = "RtoAbort",
-	[XMP_TCP_MIB_RECOVERY] = "Recovery",
-	[XMP_TCP_MIB_DUPACKS] = "DupAcks",
-	[XMP_TCP_MIB_SACKS_RCVD] = "SackBlocksRcvd",
-	[XMP_TCP_MIB_SACK_INVALID] = "SackBlocksInvalid",
-	[XMP_TCP_MIB_SACKS_SENT] = "SackSent",
-	[XMP_TCP_MIB_OFO_QUEUED] = "OfoQueued",
-	[XMP_TCP_MIB_OFO_DROP] = "OfoDrop",
-	[XMP_TCP_MIB_RCV_OUT_OF_WINDOW] = "RcvOutOfWindow",
-	[XMP_TCP_MIB_RCV_DUP] = "RcvDup",
-	[XMP_TCP_MIB_PAWS_DROP] = "PawsDrop",
-	[XMP_TCP_MIB_BAD_OPTIONS] = "BadOptions",
-	[XMP_TCP_MIB_CHALLENGE_ACK] = "ChallengeAck",
-	[XMP_TCP_MIB_CHALLENGE_LIMITED] = "ChallengeAckLimited",
-	[XMP_TCP_MIB_ACK_TOO_OLD] = "AckTooOld",
-	[XMP_TCP_MIB_ACK_TOO_NEW] = "AckTooNew",
-	[XMP_TCP_MIB_RST_RCVD] = "RstRcvd",
-	[XMP_TCP_MIB_RST_SENT] = "RstSent",
-	[XMP_TCP_MIB_DELACK_TIMER] = "DelayedAcks",
-	[XMP_TCP_MIB_ACKS_SENT] = "AcksSent",
-	[XMP_TCP_MIB_WND_PROBES] = "WindowProbes",
-	[XMP_TCP_MIB_WND_UPDATES] = "WindowUpdates",
-	[XMP_TCP_MIB_HOOK_DROP] = "HookDrop",
-	[XMP_TCP_MIB_OOW_ACK_LIMITED] = "OutOfWindowAckLimited",
-};
-
 const char *xmp_tcp_state_name(enum xmp_tcp_state st)
 {
 	return st < XMP_TCP_NR_STATES ? state_names[st] : "?";
-}
-
-const char *xmp_tcp_mib_name(enum xmp_tcp_mib m)
-{
-	return m < XMP_TCP_MIB_NR ? mib_names[m] : "?";
 }
 
 static void cfg_defaults(struct xmp_tcp_cfg *c)

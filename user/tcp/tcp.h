@@ -52,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
+#include <xmptcp/mib.h>
 
 /* TCP header flags (host order, as in the header's flag byte). */
 #define XMP_TH_FIN 0x01
@@ -114,41 +115,6 @@ enum {
 	XMP_TCP_EV_RESET = 1 << 4,	 /* connection reset by the peer (sk->err) */
 	XMP_TCP_EV_ERROR = 1 << 5,	 /* aborted locally: timeout, hook (sk->err) */
 	XMP_TCP_EV_CLOSED = 1 << 6,	 /* reached CLOSED: may be destroyed */
-};
-
-/* Per-socket counters, in the style of the Linux MIB. */
-enum xmp_tcp_mib {
-	XMP_TCP_MIB_IN_SEGS,	       /* segments handed to xmp_tcp_input() */
-	XMP_TCP_MIB_OUT_SEGS,	       /* segments passed to ops->xmit() */
-	XMP_TCP_MIB_RETRANS_SEGS,      /* segments sent again (any reason) */
-	XMP_TCP_MIB_FAST_RETRANS,      /* retransmissions in fast recovery */
-	XMP_TCP_MIB_SACK_RETRANS,      /* ... of which chosen from the SACK scoreboard */
-	XMP_TCP_MIB_RTO,	       /* retransmission timer expiries */
-	XMP_TCP_MIB_RTO_ABORT,	       /* aborted after max retransmissions */
-	XMP_TCP_MIB_RECOVERY,	       /* fast recovery episodes entered */
-	XMP_TCP_MIB_DUPACKS,	       /* duplicate ACKs received */
-	XMP_TCP_MIB_SACKS_RCVD,	       /* valid SACK blocks received */
-	XMP_TCP_MIB_SACK_INVALID,      /* SACK blocks outside SND.UNA..SND.MAX ignored */
-	XMP_TCP_MIB_SACKS_SENT,	       /* segments sent carrying SACK blocks */
-	XMP_TCP_MIB_OFO_QUEUED,	       /* out-of-order segments stored */
-	XMP_TCP_MIB_OFO_DROP,	       /* out-of-order segment dropped: range table full */
-	XMP_TCP_MIB_RCV_OUT_OF_WINDOW, /* segments or parts outside the receive window */
-	XMP_TCP_MIB_RCV_DUP,	       /* segments entirely below RCV.NXT */
-	XMP_TCP_MIB_PAWS_DROP,	       /* segments dropped by the RFC 7323 PAWS check */
-	XMP_TCP_MIB_BAD_OPTIONS,       /* malformed TCP options ignored */
-	XMP_TCP_MIB_CHALLENGE_ACK,     /* RFC 5961 challenge ACKs sent */
-	XMP_TCP_MIB_CHALLENGE_LIMITED, /* challenge ACKs suppressed by the rate limit */
-	XMP_TCP_MIB_ACK_TOO_OLD,       /* RFC 5961 5.2: ACK below SND.UNA - MAX.SND.WND */
-	XMP_TCP_MIB_ACK_TOO_NEW,       /* ACK above SND.MAX: ACKed and dropped */
-	XMP_TCP_MIB_RST_RCVD,	       /* exact RSTs accepted */
-	XMP_TCP_MIB_RST_SENT,	       /* RSTs sent */
-	XMP_TCP_MIB_DELACK_TIMER,      /* ACKs sent by the delayed-ACK timer */
-	XMP_TCP_MIB_ACKS_SENT,	       /* pure ACKs sent */
-	XMP_TCP_MIB_WND_PROBES,	       /* zero-window probes sent */
-	XMP_TCP_MIB_WND_UPDATES,       /* window updates sent after the app read */
-	XMP_TCP_MIB_HOOK_DROP,	       /* segments dropped by ops->rcv_options() */
-	XMP_TCP_MIB_OOW_ACK_LIMITED,   /* ACKs to invalid pure ACKs suppressed (ACK storm guard) */
-	XMP_TCP_MIB_NR,
 };
 
 struct xmp_tcp_sock;
@@ -348,7 +314,7 @@ struct xmp_tcp_sock {
 	__u32 challenge_count;
 	__u64 challenge_epoch;
 
-	__u64 mib[XMP_TCP_MIB_NR];
+	__u64 mib[XMP_TCP_MIB_NR]; /* counters: include/xmptcp/mib.h */
 };
 
 /* Lifecycle. Returns 0 or -errno (-ENOMEM, -EINVAL, -ENOENT for cc). */
@@ -416,7 +382,6 @@ void xmp_tcp_drop(struct xmp_tcp_sock *sk, int err, __u64 now_us);
 bool xmp_tcp_release_buffers(struct xmp_tcp_sock *sk);
 
 const char *xmp_tcp_state_name(enum xmp_tcp_state st);
-const char *xmp_tcp_mib_name(enum xmp_tcp_mib m);
 
 /* Congestion control registry (built in: "reno", "cubic"). */
 const struct xmp_cc_ops *xmp_cc_find(const char *name);
