@@ -201,12 +201,6 @@ int xmp_owned_del_subflow(struct xmp_owned *o, const struct xmp_tuple *t)
 	return map_del(o->subflows_fd, t);
 }
 
-int xmp_owned_get_subflow(struct xmp_owned *o, const struct xmp_tuple *t,
-			  struct xmp_sf_val *val)
-{
-	return bpf_map_lookup_elem(o->subflows_fd, t, val) ? -errno : 0;
-}
-
 int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id)
 {
 	struct xmp_token_val v = { .conn_id = conn_id };

@@ -49,8 +49,6 @@ int xmp_owned_listener_syns(struct xmp_owned *o, const struct xmp_addr *addr, __
 /* Writes the entry afresh (counters zeroed) even if the tuple was present. */
 int xmp_owned_add_subflow(struct xmp_owned *o, const struct xmp_tuple *t, __u32 conn_id);
 int xmp_owned_del_subflow(struct xmp_owned *o, const struct xmp_tuple *t);
-int xmp_owned_get_subflow(struct xmp_owned *o, const struct xmp_tuple *t,
-			  struct xmp_sf_val *val);
 
 /* -EEXIST when the token is already owned (pick another key). */
 int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id);

@@ -68,11 +68,6 @@ int xmp_xsk_fd(const struct xmp_xsk *x)
 	return xsk_socket__fd(x->xsk);
 }
 
-__u32 xmp_xsk_queue(const struct xmp_xsk *x)
-{
-	return x->queue;
-}
-
 const struct xmp_xsk_stats *xmp_xsk_stats(const struct xmp_xsk *x)
 {
 	return &x->st;
