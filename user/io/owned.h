@@ -27,6 +27,9 @@ struct xmp_owned {
 /* Default pin directory of this network namespace, as `xmptcp attach`
  * uses it: /sys/fs/bpf/xmptcp/ns<inode of /proc/self/ns/net>. */
 int xmp_pin_dir_default(char *buf, size_t len);
+/* Opens the object pinned as dir/name: its fd, or -errno after a warning
+ * that names the path (the usual cause: no `xmptcp attach` yet). */
+int xmp_pin_open(const char *dir, const char *name);
 
 /* Opens the three maps pinned under pin_dir (NULL: the default). */
 int xmp_owned_open(struct xmp_owned *o, const char *pin_dir);
