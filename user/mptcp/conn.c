@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ring.h"
 #include "common/seq.h"
 #include "mptcp/conn.h"
 #include "mptcp/crypto.h"
@@ -22,34 +23,26 @@ static __u64 min64(__u64 a, __u64 b)
 	return a < b ? a : b;
 }
 
-/* ---- rings: byte @dsn lives at (dsn - isn) % cap, continuous over 2^64 ---- */
+/*
+ * ---- rings: byte @dsn lives at (dsn - isn) % cap, continuous over 2^64 ----
+ * No head or length of their own: see common/ring.h for why they differ
+ * from the subflow engine's struct xmp_ring while sharing its copies.
+ */
 
 static void ring_put(__u8 *ring, __u32 cap, __u64 off, const __u8 *src, __u32 len)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
-
-	if (first > len)
-		first = len;
-	memcpy(ring + pos, src, first);
-	memcpy(ring, src + first, len - first);
+	xmp_wrap_write(ring, cap, (__u32)(off % cap), src, len);
 }
 
 static void ring_get(const __u8 *ring, __u32 cap, __u64 off, __u8 *dst, __u32 len)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
-
-	if (first > len)
-		first = len;
-	memcpy(dst, ring + pos, first);
-	memcpy(dst + first, ring, len - first);
+	xmp_wrap_read(ring, cap, (__u32)(off % cap), dst, len);
 }
 
 static void ring_csum(const __u8 *ring, __u32 cap, __u64 off, __u32 len, struct xmp_csum *c)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
+	__u32 pos = (__u32)(off % cap), first = xmp_wrap_first(cap, pos, len);
 
-	if (first > len)
-		first = len;
 	xmp_csum_add(c, ring + pos, first);
 	xmp_csum_add(c, ring, len - first);
 }
