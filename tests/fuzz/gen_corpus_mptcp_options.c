@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "fuzz/corpus.h"
 #include "mptcp/options.h"
 
 static const char *dir;
@@ -19,20 +19,7 @@ static int nfiles;
 
 static int save(const __u8 *buf, size_t len)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%03d", dir, nfiles++);
-	f = fopen(path, "wb");
-	if (!f) {
-		perror(path);
-		return -errno;
-	}
-	if (fwrite(buf, 1, len, f) != len) {
-		fclose(f);
-		return -EIO;
-	}
-	return fclose(f) ? -errno : 0;
+	return corpus_save(dir, &nfiles, NULL, buf, len);
 }
 
 /* Write @mp, optionally after a timestamps option, and save the area. */
@@ -182,10 +169,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		perror(dir);
+	if (corpus_mkdir(dir))
 		return 1;
-	}
 	if (gen())
 		return 1;
 	printf("%d seeds in %s\n", nfiles, dir);
