@@ -55,8 +55,6 @@ struct pseg {
 	bool syn; /* a SYN-ACK: seq = ISN, SYN options */
 };
 
-static const char *dir;
-static int nfiles;
 static bool verbose;
 static __u64 peer_idsn, local_idsn;
 
@@ -219,7 +217,7 @@ static int s_save(const struct seed *s)
 	char tag[256];
 
 	snprintf(tag, sizeof(tag), "%s-%02x", s->name, s->cfg);
-	return corpus_save(dir, &nfiles, tag, s->b, s->len);
+	return corpus_save(tag, s->b, s->len);
 }
 
 /* -v: what the last run of each seed reached. */
@@ -647,8 +645,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [-v] CORPUS_DIR\n", argv[0]);
 		return 2;
 	}
-	dir = argv[1];
-	if (corpus_mkdir(dir))
+	if (corpus_open(argv[1]))
 		return 1;
 	xmp_crypto_key_sha(FZ_KEY_PEER, NULL, &peer_idsn);
 	xmp_crypto_key_sha(FZ_KEY_LOCAL, NULL, &local_idsn);
@@ -664,6 +661,6 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	}
-	printf("%d seeds in %s\n", nfiles, dir);
+	printf("%d seeds in %s\n", corpus.nfiles, corpus.dir);
 	return bad ? 1 : 0;
 }

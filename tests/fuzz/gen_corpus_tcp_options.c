@@ -18,12 +18,9 @@
 #include "fuzz/corpus.h"
 #include "tcp/tcp_int.h"
 
-static const char *dir;
-static int nfiles;
-
 static int save(const __u8 *buf, size_t len)
 {
-	return corpus_save(dir, &nfiles, NULL, buf, len);
+	return corpus_save(NULL, buf, len);
 }
 
 /* SYN / SYN-ACK areas, alone and with an MP_CAPABLE after them. */
@@ -174,17 +171,12 @@ static int gen_malformed(void)
 	return ret;
 }
 
+static int gen(void)
+{
+	return gen_syn() || gen_data() || gen_malformed();
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-		return 2;
-	}
-	dir = argv[1];
-	if (corpus_mkdir(dir))
-		return 1;
-	if (gen_syn() || gen_data() || gen_malformed())
-		return 1;
-	printf("%d seeds in %s\n", nfiles, dir);
-	return 0;
+	return corpus_main(argc, argv, gen);
 }
