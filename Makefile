@@ -168,7 +168,8 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
 		$< $(LIB_SRCS) $(LIBS) -o $@
 
 # A generator may include its target's harness (shared setup and record format).
-$(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c $(HDRS) $(BUILD)/libxmp.a
+$(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c tests/fuzz/corpus.h $(HDRS) \
+			    $(BUILD)/libxmp.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@

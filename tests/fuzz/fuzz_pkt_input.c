@@ -72,6 +72,7 @@
 
 #include <xmptcp/mptcp_wire.h>
 
+#include "common/byteorder.h"
 #include "io/addr.h"
 #include "io/csum.h"
 #include "io/pkt.h"
@@ -222,30 +223,6 @@ static struct fz g_fz;
 static __u8 tsh[FZ_TCP_BUF];
 static __u8 msh[FZ_MSK_BUF];
 static __u8 scratch[65536];
-
-static __u16 ld16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static __u32 ld32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static void st16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = (__u8)v;
-}
-
-static void st32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = (__u8)(v >> 16);
-	p[2] = (__u8)(v >> 8);
-	p[3] = (__u8)v;
-}
 
 /* Payload pattern of the peer: a byte per absolute sequence number that
  * differs between nearby and 256-apart numbers alike. */
@@ -1098,22 +1075,22 @@ static void fz_fix_opts(struct fz *z, __u8 *o, __u32 len, __u8 mode, __u8 tag)
 			return;
 		if ((mode & FZ_F_SACK) && o[off] == TCPOPT_SACK_)
 			for (i = 2; i + 4 <= olen; i += 4)
-				st32(o + off + i, ld32(o + off + i) + sk->snd_una);
+				put_be32(o + off + i, get_be32(o + off + i) + sk->snd_una);
 		if ((mode & FZ_F_TS) && o[off] == TCPOPT_TS_ && olen == TCPOLEN_TS_)
-			st32(o + off + 2, ld32(o + off + 2) + sk->ts_recent);
+			put_be32(o + off + 2, get_be32(o + off + 2) + sk->ts_recent);
 		/* DSS (subtype 2) with a DATA_ACK (flag A = 0x01; a = 0x02: 8 bytes) */
 		if ((mode & FZ_F_DACK) && msk && o[off] == TCPOPT_MPTCP && olen >= 8 &&
 		    o[off + 2] >> 4 == 2 && (o[off + 3] & 0x01)) {
 			__u64 base = (tag & FZ_T_DACK_NXT) ? msk->snd_nxt : msk->snd_una;
 			bool a64 = o[off + 3] & 0x02;
-			__u32 low = a64 ? (olen >= 12 ? ld32(o + off + 8) : 0) : ld32(o + off + 4);
+			__u32 low = a64 ? (olen >= 12 ? get_be32(o + off + 8) : 0) : get_be32(o + off + 4);
 			__u64 v = base + (__u64)(__s64)(__s16)low;
 
 			if (a64 && olen >= 12) {
-				st32(o + off + 4, (__u32)(v >> 32));
-				st32(o + off + 8, (__u32)v);
+				put_be32(o + off + 4, (__u32)(v >> 32));
+				put_be32(o + off + 8, (__u32)v);
 			} else if (!a64) {
-				st32(o + off + 4, (__u32)v);
+				put_be32(o + off + 4, (__u32)v);
 			}
 		}
 		off += olen;
@@ -1128,8 +1105,8 @@ static void fz_fix_csums(__u8 *buf, const struct xmp_frame *f)
 	if (f->ip_version == 4) {
 		__u32 be;
 
-		st16(ip + 10, 0);
-		st16(ip + 10, xmp_csum_ip4(ip, (ip[0] & 0x0f) * 4u));
+		put_be16(ip + 10, 0);
+		put_be16(ip + 10, xmp_csum_ip4(ip, (ip[0] & 0x0f) * 4u));
 		memcpy(&be, ip + 12, 4);
 		xmp_addr_from_v4(&s, be);
 		memcpy(&be, ip + 16, 4);
@@ -1138,8 +1115,8 @@ static void fz_fix_csums(__u8 *buf, const struct xmp_frame *f)
 		xmp_addr_from_v6(&s, ip + 8);
 		xmp_addr_from_v6(&d, ip + 24);
 	}
-	st16(t + 16, 0);
-	st16(t + 16, xmp_csum_tcp(&s, &d, t, f->payload_off - f->l4_off + f->seg.len));
+	put_be16(t + 16, 0);
+	put_be16(t + 16, xmp_csum_tcp(&s, &d, t, f->payload_off - f->l4_off + f->seg.len));
 }
 
 /* Rewrites the frame in place per @mode (it parsed as @f, no checksums). */
@@ -1156,19 +1133,19 @@ static void fz_fixup(struct fz *z, __u8 *buf, const struct xmp_frame *f, __u8 ta
 			memcpy(ip + 8, z->raddr.a, 16);
 			memcpy(ip + 24, z->laddr.a, 16);
 		}
-		st16(t, FZ_RPORT);
-		st16(t + 2, FZ_LPORT);
+		put_be16(t, FZ_RPORT);
+		put_be16(t + 2, FZ_LPORT);
 	}
 	if (mode & FZ_F_SEQ)
-		st32(t + 4, sk->rcv_nxt + (__u32)(__s32)(__s16)ld16(t + 6));
+		put_be32(t + 4, sk->rcv_nxt + (__u32)(__s32)(__s16)get_be16(t + 6));
 	if (mode & FZ_F_ACK)
-		st32(t + 8, ((tag & FZ_T_ACK_MAX) ? sk->snd_max : sk->snd_una) +
-				(__u32)(__s32)(__s16)ld16(t + 10));
+		put_be32(t + 8, ((tag & FZ_T_ACK_MAX) ? sk->snd_max : sk->snd_una) +
+				(__u32)(__s32)(__s16)get_be16(t + 10));
 	if (mode & (FZ_F_SACK | FZ_F_TS | FZ_F_DACK))
 		fz_fix_opts(z, t + XMP_TCP_HLEN, f->payload_off - f->l4_off - XMP_TCP_HLEN, mode,
 			    tag);
 	if (z->pattern)
-		fz_pat_fill(p, ld32(t + 4) + !!(t[13] & XMP_TH_SYN), f->seg.len);
+		fz_pat_fill(p, get_be32(t + 4) + !!(t[13] & XMP_TH_SYN), f->seg.len);
 	if (mode & FZ_F_FIXCSUM)
 		fz_fix_csums(buf, f);
 }

@@ -10,29 +10,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "fuzz/corpus.h"
 #include "mptcp/options.h"
-
-static const char *dir;
-static int nfiles;
 
 static int save(const __u8 *buf, size_t len)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%03d", dir, nfiles++);
-	f = fopen(path, "wb");
-	if (!f) {
-		perror(path);
-		return -errno;
-	}
-	if (fwrite(buf, 1, len, f) != len) {
-		fclose(f);
-		return -EIO;
-	}
-	return fclose(f) ? -errno : 0;
+	return corpus_save(NULL, buf, len);
 }
 
 /* Write @mp, optionally after a timestamps option, and save the area. */
@@ -54,7 +38,7 @@ static int emit(const struct xmp_mp_opt *mp, int with_ts)
 	if (n == -ENOSPC && with_ts)
 		return 0; /* does not fit beside timestamps: skip that form */
 	if (n < 0) {
-		fprintf(stderr, "encoder refused seed %d: %d\n", nfiles, n);
+		fprintf(stderr, "encoder refused seed %d: %d\n", corpus.nfiles, n);
 		return n;
 	}
 	return save(area, off + n);
@@ -177,17 +161,5 @@ static int gen(void)
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-		return 2;
-	}
-	dir = argv[1];
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		perror(dir);
-		return 1;
-	}
-	if (gen())
-		return 1;
-	printf("%d seeds in %s\n", nfiles, dir);
-	return 0;
+	return corpus_main(argc, argv, gen);
 }

@@ -22,8 +22,8 @@
  * corpus directory.
  */
 #include <stdio.h>
-#include <sys/stat.h>
 
+#include "fuzz/corpus.h"
 #include "fuzz_pkt_input.c"
 
 #define SEED_MAX 12288 /* run.sh's -max_len for this target */
@@ -55,8 +55,6 @@ struct pseg {
 	bool syn; /* a SYN-ACK: seq = ISN, SYN options */
 };
 
-static const char *dir;
-static int nfiles;
 static bool verbose;
 static __u64 peer_idsn, local_idsn;
 
@@ -216,20 +214,10 @@ static void s_ack(struct seed *s, __u32 off, __u16 wnd)
 
 static int s_save(const struct seed *s)
 {
-	char path[4096];
-	FILE *f;
+	char tag[256];
 
-	snprintf(path, sizeof(path), "%s/seed-%03d-%s-%02x", dir, nfiles++, s->name, s->cfg);
-	f = fopen(path, "wb");
-	if (!f) {
-		perror(path);
-		return -1;
-	}
-	if (fwrite(s->b, 1, s->len, f) != s->len) {
-		fclose(f);
-		return -1;
-	}
-	return fclose(f);
+	snprintf(tag, sizeof(tag), "%s-%02x", s->name, s->cfg);
+	return corpus_save(tag, s->b, s->len);
 }
 
 /* -v: what the last run of each seed reached. */
@@ -657,11 +645,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s [-v] CORPUS_DIR\n", argv[0]);
 		return 2;
 	}
-	dir = argv[1];
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		perror(dir);
+	if (corpus_open(argv[1]))
 		return 1;
-	}
 	xmp_crypto_key_sha(FZ_KEY_PEER, NULL, &peer_idsn);
 	xmp_crypto_key_sha(FZ_KEY_LOCAL, NULL, &local_idsn);
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
@@ -676,6 +661,6 @@ int main(int argc, char **argv)
 				return 1;
 		}
 	}
-	printf("%d seeds in %s\n", nfiles, dir);
+	printf("%d seeds in %s\n", corpus.nfiles, corpus.dir);
 	return bad ? 1 : 0;
 }

@@ -10,34 +10,17 @@
  *
  * Built by `make`; tests/fuzz/run.sh calls it with the corpus directory.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <xmptcp/mptcp_wire.h>
 
+#include "fuzz/corpus.h"
 #include "tcp/tcp_int.h"
-
-static const char *dir;
-static int nfiles;
 
 static int save(const __u8 *buf, size_t len)
 {
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/seed-%03d", dir, nfiles++);
-	f = fopen(path, "wb");
-	if (!f) {
-		perror(path);
-		return -errno;
-	}
-	if (len && fwrite(buf, 1, len, f) != len) {
-		fclose(f);
-		return -EIO;
-	}
-	return fclose(f) ? -errno : 0;
+	return corpus_save(NULL, buf, len);
 }
 
 /* SYN / SYN-ACK areas, alone and with an MP_CAPABLE after them. */
@@ -188,19 +171,12 @@ static int gen_malformed(void)
 	return ret;
 }
 
+static int gen(void)
+{
+	return gen_syn() || gen_data() || gen_malformed();
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
-		return 2;
-	}
-	dir = argv[1];
-	if (mkdir(dir, 0755) && errno != EEXIST) {
-		perror(dir);
-		return 1;
-	}
-	if (gen_syn() || gen_data() || gen_malformed())
-		return 1;
-	printf("%d seeds in %s\n", nfiles, dir);
-	return 0;
+	return corpus_main(argc, argv, gen);
 }

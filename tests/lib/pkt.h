@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/byteorder.h"
+
 #define PKT_MAX	       2048
 #define PKT_ETH_P_IP   0x0800
 #define PKT_ETH_P_IPV6 0x86dd
@@ -88,24 +90,6 @@ static inline uint16_t pkt_fold(uint32_t s)
 	return (uint16_t)~s;
 }
 
-static inline void pkt_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void pkt_put32(uint8_t *p, uint32_t v)
-{
-	pkt_put16(p, v >> 16);
-	pkt_put16(p + 2, v & 0xffff);
-}
-
-static inline void pkt_put64(uint8_t *p, uint64_t v)
-{
-	pkt_put32(p, v >> 32);
-	pkt_put32(p + 4, (uint32_t)v);
-}
-
 /* An IPv6 extension chain of n headers (types[]), the last one pointing
  * to final_nh. Each header is minimal and well formed; a fragment header
  * carries frag_off (8-octet units) in its offset field. Returns the length. */
@@ -124,12 +108,12 @@ static inline size_t pkt_ext6(uint8_t *out, const uint8_t *types, int n, uint8_t
 		h[0] = nh;
 		switch (types[i]) {
 		case PKT_EXT_FRAG:
-			pkt_put16(h + 2, (uint16_t)(frag_off << 3));
-			pkt_put32(h + 4, 0x1234);
+			put_be16(h + 2, (uint16_t)(frag_off << 3));
+			put_be32(h + 4, 0x1234);
 			break;
 		case PKT_EXT_AUTH:
 			h[1] = 2; /* (2 + 2) * 4 = 16 bytes */
-			pkt_put32(h + 4, 0x100);
+			put_be32(h + 4, 0x100);
 			break;
 		default:
 			h[1] = 0; /* 8 bytes: PadN over the 6 option bytes */
@@ -159,11 +143,11 @@ static inline size_t pkt_build(struct pkt *k, const struct pkt_opts *o)
 		memcpy(b + 6, smac, 6);
 		off = 12;
 		if (o->vlan_tpid) {
-			pkt_put16(b + off, o->vlan_tpid);
-			pkt_put16(b + off + 2, o->vlan_tci);
+			put_be16(b + off, o->vlan_tpid);
+			put_be16(b + off + 2, o->vlan_tci);
 			off += 4;
 		}
-		pkt_put16(b + off, et);
+		put_be16(b + off, et);
 		off += 2;
 		if (o->ethertype) {
 			memcpy(b + off, o->payload, o->payload_len);
@@ -187,13 +171,13 @@ static inline size_t pkt_build(struct pkt *k, const struct pkt_opts *o)
 		size_t optl = (o->opt_len + 3) & ~(size_t)3;
 		uint8_t *t = b + off;
 
-		pkt_put16(t, o->sport);
-		pkt_put16(t + 2, o->dport);
-		pkt_put32(t + 4, o->seq);
-		pkt_put32(t + 8, o->ack);
+		put_be16(t, o->sport);
+		put_be16(t + 2, o->dport);
+		put_be32(t + 4, o->seq);
+		put_be32(t + 8, o->ack);
 		t[12] = (uint8_t)((o->doff ? o->doff : (int)(20 + optl) / 4) << 4);
 		t[13] = o->flags;
-		pkt_put16(t + 14, o->win ? o->win : 65535);
+		put_be16(t + 14, o->win ? o->win : 65535);
 		if (o->opt_len)
 			memcpy(t + 20, o->opt, o->opt_len);
 		k->pay = off + 20 + optl;
@@ -211,20 +195,20 @@ static inline size_t pkt_build(struct pkt *k, const struct pkt_opts *o)
 
 		if (!o->v6) {
 			ip[0] = 0x40 | (o->ihl ? o->ihl : (int)iphl / 4);
-			pkt_put16(ip + 2, (uint16_t)(k->len - k->l3));
-			pkt_put16(ip + 4, 0x4242);
-			pkt_put16(ip + 6, o->frag);
+			put_be16(ip + 2, (uint16_t)(k->len - k->l3));
+			put_be16(ip + 4, 0x4242);
+			put_be16(ip + 6, o->frag);
 			ip[8] = 64;
 			ip[9] = proto;
 			inet_pton(AF_INET, o->src, ip + 12);
 			inet_pton(AF_INET, o->dst, ip + 16);
 			if (o->ipopt_len)
 				memcpy(ip + 20, o->ipopt, o->ipopt_len);
-			pkt_put16(ip + 10, pkt_fold(pkt_sum(ip, iphl, 0)));
+			put_be16(ip + 10, pkt_fold(pkt_sum(ip, iphl, 0)));
 			sum = pkt_sum(ip + 12, 8, 0);
 		} else {
 			ip[0] = 0x60;
-			pkt_put16(ip + 4, (uint16_t)(k->len - k->l3 - 40));
+			put_be16(ip + 4, (uint16_t)(k->len - k->l3 - 40));
 			ip[6] = o->ext_len ? o->ext_nh : proto;
 			ip[7] = 64;
 			inet_pton(AF_INET6, o->src, ip + 8);
@@ -240,11 +224,11 @@ static inline size_t pkt_build(struct pkt *k, const struct pkt_opts *o)
 
 		if (l4len >= at + 2) {
 			b[k->l4 + at] = b[k->l4 + at + 1] = 0;
-			pkt_put16(b + k->l4 + at, pkt_fold(pkt_sum(b + k->l4, l4len, sum)));
+			put_be16(b + k->l4 + at, pkt_fold(pkt_sum(b + k->l4, l4len, sum)));
 		}
 	} else if (proto == IPPROTO_ICMP && l4len >= 4) {
 		b[k->l4 + 2] = b[k->l4 + 3] = 0;
-		pkt_put16(b + k->l4 + 2, pkt_fold(pkt_sum(b + k->l4, l4len, 0)));
+		put_be16(b + k->l4 + 2, pkt_fold(pkt_sum(b + k->l4, l4len, 0)));
 	}
 	if (o->trunc && o->trunc < k->len)
 		k->len = o->trunc;

@@ -25,17 +25,13 @@
 #include <sys/random.h>
 
 #include "common/log.h"
+#include "common/seq.h"
 #include "io/addr.h"
 #include "mptcp/dss_csum.h"
 #include "app/xmptcpd.h"
 
 #define XD_OPT_RESERVE	   28		/* DSS: DATA_ACK64 + DSN64 map (26) padded */
 #define XD_JOIN_ACK_RTO_US 200000	/* third-ACK retransmission floor (Linux: TCP_RTO_MIN) */
-
-static bool ssn_before(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) < 0;
-}
 
 static __u32 rel_snd(const struct xmp_tcp_sock *sk, __u32 seq)
 {
@@ -64,7 +60,7 @@ static int tx_find(const struct xmp_sf *sf, __u32 rel)
 	for (i = 0; i < sf->ntx; i++) {
 		const struct xmp_sf_txent *e = &sf->tx[i];
 
-		if (!ssn_before(rel, e->ssn) && ssn_before(rel, e->ssn + e->map.len))
+		if (!xmp_seq_before(rel, e->ssn) && xmp_seq_before(rel, e->ssn + e->map.len))
 			return (int)i;
 	}
 	return -1;
@@ -79,7 +75,7 @@ static __u32 tx_cover(const struct xmp_sf *sf, int i, __u32 end,
 	const struct xmp_sf_txent *e = &sf->tx[i], *n;
 	__u32 cover = e->ssn + e->map.len;
 
-	while (ssn_before(cover, end) && !e->map.fin && (unsigned int)i + 1 < sf->ntx) {
+	while (xmp_seq_before(cover, end) && !e->map.fin && (unsigned int)i + 1 < sf->ntx) {
 		n = &sf->tx[i + 1];
 		if (n->ssn != cover || n->map.dsn != e->map.dsn + e->map.len || n->map.infinite)
 			break;
@@ -118,7 +114,7 @@ static void seg_mapping(struct xd_sf *s, __u32 rel, const struct xmp_seg *seg,
 	dsn = e->map.dsn + (rel - e->ssn);
 	end = rel + seg->len;
 	cover = tx_cover(sf, i, end, &e);
-	len = ssn_before(cover, end) ? cover - rel : seg->len;
+	len = xmp_seq_before(cover, end) ? cover - rel : seg->len;
 	fin = rel + len == cover && e->map.fin;
 	/* The MP_CAPABLE with data has no DATA_FIN bit: the DATA_FIN then
 	 * follows on a DSS (xmp_msk_fin_pending()). */
@@ -153,7 +149,7 @@ static __u32 sf_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 l
 	if (i < 0 || s->sf.tx[i].map.infinite)
 		return len;
 	cover = tx_cover(&s->sf, i, rel + len, &e);
-	return ssn_before(cover, rel + len) ? cover - rel : len;
+	return xmp_seq_before(cover, rel + len) ? cover - rel : len;
 }
 
 /* ---- write_options ---- */

@@ -6,7 +6,6 @@
  * byte, so invalid UTF-8 is replaced rather than copied.
  */
 #include <errno.h>
-#include <math.h>
 #include <string.h>
 
 #include "ctl/json.h"
@@ -166,17 +165,6 @@ void jw_s64(struct json_w *w, const char *key, long long val)
 {
 	if (jw_prefix(w, key))
 		fprintf(w->f, "%lld", val);
-}
-
-void jw_double(struct json_w *w, const char *key, double val)
-{
-	if (!jw_prefix(w, key))
-		return;
-	/* JSON has no NaN/Infinity */
-	if (isfinite(val))
-		fprintf(w->f, "%.6g", val);
-	else
-		fputs("null", w->f);
 }
 
 void jw_bool(struct json_w *w, const char *key, bool val)

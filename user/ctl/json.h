@@ -29,7 +29,6 @@ void jw_arr_end(struct json_w *w);
 void jw_str(struct json_w *w, const char *key, const char *val);
 void jw_u64(struct json_w *w, const char *key, __u64 val);
 void jw_s64(struct json_w *w, const char *key, long long val);
-void jw_double(struct json_w *w, const char *key, double val);
 void jw_bool(struct json_w *w, const char *key, bool val);
 void jw_null(struct json_w *w, const char *key);
 /* Ends the document with a newline; 0, or -EIO if the stream failed or the

@@ -12,14 +12,6 @@
 #include "ctl/ctl.h"
 #include "ctl/opts.h"
 
-const char *opts_enum_name(const struct opt_enum *e, int val)
-{
-	for (; e && e->name; e++)
-		if (e->val == val)
-			return e->name;
-	return "?";
-}
-
 static void enum_choices(const struct opt_enum *e, char *buf, size_t len)
 {
 	size_t used = 0;

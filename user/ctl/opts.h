@@ -41,6 +41,5 @@ struct ctl_opt {
 int opts_parse(const char *cmd, const struct ctl_opt *tab, int argc, char **argv, void *cfg);
 void opts_usage(FILE *f, const char *cmd, const char *args, const char *summary,
 		const struct ctl_opt *tab);
-const char *opts_enum_name(const struct opt_enum *e, int val);
 
 #endif

@@ -31,7 +31,7 @@ int xmp_pin_dir_default(char *buf, size_t len)
 	return 0;
 }
 
-static int open_pinned(const char *dir, const char *name)
+int xmp_pin_open(const char *dir, const char *name)
 {
 	char path[512];
 	int fd;
@@ -41,8 +41,7 @@ static int open_pinned(const char *dir, const char *name)
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
 		fd = -errno;
-		pr_warn("owned: cannot open %s: %s (is `xmptcp attach` done?)\n", path,
-			strerror(-fd));
+		pr_warn("cannot open %s: %s (is `xmptcp attach` done?)\n", path, strerror(-fd));
 	}
 	return fd;
 }
@@ -77,13 +76,13 @@ int xmp_owned_open(struct xmp_owned *o, const char *pin_dir)
 			return err;
 		pin_dir = def;
 	}
-	err = o->listeners_fd = open_pinned(pin_dir, XMP_MAP_LISTENERS);
+	err = o->listeners_fd = xmp_pin_open(pin_dir, XMP_MAP_LISTENERS);
 	if (err < 0)
 		goto err_out;
-	err = o->subflows_fd = open_pinned(pin_dir, XMP_MAP_SUBFLOWS);
+	err = o->subflows_fd = xmp_pin_open(pin_dir, XMP_MAP_SUBFLOWS);
 	if (err < 0)
 		goto err_out;
-	err = o->tokens_fd = open_pinned(pin_dir, XMP_MAP_TOKENS);
+	err = o->tokens_fd = xmp_pin_open(pin_dir, XMP_MAP_TOKENS);
 	if (err < 0)
 		goto err_out;
 	o->conns_fd = open_conns(pin_dir);
@@ -199,12 +198,6 @@ int xmp_owned_add_subflow(struct xmp_owned *o, const struct xmp_tuple *t, __u32 
 int xmp_owned_del_subflow(struct xmp_owned *o, const struct xmp_tuple *t)
 {
 	return map_del(o->subflows_fd, t);
-}
-
-int xmp_owned_get_subflow(struct xmp_owned *o, const struct xmp_tuple *t,
-			  struct xmp_sf_val *val)
-{
-	return bpf_map_lookup_elem(o->subflows_fd, t, val) ? -errno : 0;
 }
 
 int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id)

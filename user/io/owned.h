@@ -27,6 +27,9 @@ struct xmp_owned {
 /* Default pin directory of this network namespace, as `xmptcp attach`
  * uses it: /sys/fs/bpf/xmptcp/ns<inode of /proc/self/ns/net>. */
 int xmp_pin_dir_default(char *buf, size_t len);
+/* Opens the object pinned as dir/name: its fd, or -errno after a warning
+ * that names the path (the usual cause: no `xmptcp attach` yet). */
+int xmp_pin_open(const char *dir, const char *name);
 
 /* Opens the three maps pinned under pin_dir (NULL: the default). */
 int xmp_owned_open(struct xmp_owned *o, const char *pin_dir);
@@ -49,8 +52,6 @@ int xmp_owned_listener_syns(struct xmp_owned *o, const struct xmp_addr *addr, __
 /* Writes the entry afresh (counters zeroed) even if the tuple was present. */
 int xmp_owned_add_subflow(struct xmp_owned *o, const struct xmp_tuple *t, __u32 conn_id);
 int xmp_owned_del_subflow(struct xmp_owned *o, const struct xmp_tuple *t);
-int xmp_owned_get_subflow(struct xmp_owned *o, const struct xmp_tuple *t,
-			  struct xmp_sf_val *val);
 
 /* -EEXIST when the token is already owned (pick another key). */
 int xmp_owned_add_token(struct xmp_owned *o, __u32 token, __u32 conn_id);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "common/byteorder.h"
 #include "io/addr.h"
 #include "io/csum.h"
 #include "io/pkt.h"
@@ -21,30 +22,6 @@
 #define XMP_MAX_VLAN_TAGS 2
 #define XMP_MAX_IP6_EXT	8
 #define IPPROTO_TCP_	6
-
-static inline __u16 ld16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static inline __u32 ld32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static inline void st16(__u8 *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline void st32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 static int fail(struct xmp_frame *f, enum xmp_pkt_err why, int ret)
 {
@@ -98,14 +75,14 @@ static int parse_l2(struct xmp_frame *f, __u32 *off, __u16 *proto)
 		return fail(f, XMP_PKT_E_SHORT_ETH, -EBADMSG);
 	memcpy(f->dst_mac, d, XMP_ETH_ALEN);
 	memcpy(f->src_mac, d + XMP_ETH_ALEN, XMP_ETH_ALEN);
-	*proto = ld16(d + o);
+	*proto = get_be16(d + o);
 	for (tags = 0; *proto == ETH_P_8021Q_ || *proto == ETH_P_8021AD_; tags++) {
 		if (tags == XMP_MAX_VLAN_TAGS || o + 6 > f->len)
 			return fail(f, XMP_PKT_E_SHORT_ETH, -EBADMSG);
 		if (!tags)
-			f->vlan = ld16(d + o + 2) & 0x0fff;
+			f->vlan = get_be16(d + o + 2) & 0x0fff;
 		o += 4;
-		*proto = ld16(d + o);
+		*proto = get_be16(d + o);
 	}
 	*off = o + 2;
 	return 0;
@@ -124,11 +101,11 @@ static int parse_ip4(struct xmp_frame *f, __u32 off, __u32 *l4, __u32 *end)
 	ihl = (ip[0] & 0x0f) * 4u;
 	if (ihl < XMP_IP4_HLEN || off + ihl > f->len)
 		return fail(f, XMP_PKT_E_BAD_IHL, -EBADMSG);
-	tot = ld16(ip + 2);
+	tot = get_be16(ip + 2);
 	if (tot < ihl || off + tot > f->len)
 		return fail(f, XMP_PKT_E_BAD_IP_LEN, -EBADMSG);
 	/* MF set or a non-zero offset: a fragment, no whole segment here */
-	if (ld16(ip + 6) & 0x3fff)
+	if (get_be16(ip + 6) & 0x3fff)
 		return fail(f, XMP_PKT_E_IP_FRAG, -EBADMSG);
 	if (ip[9] != IPPROTO_TCP_)
 		return fail(f, XMP_PKT_E_NOT_TCP, -EPROTO);
@@ -166,7 +143,7 @@ static int skip_ip6_ext(struct xmp_frame *f, __u8 nh, __u32 *l4, __u32 end)
 		case 44: /* fragment: offset or M flag set means not whole */
 			if (o + 8 > end)
 				return fail(f, XMP_PKT_E_EXT_CHAIN, -EBADMSG);
-			if (ld16(d + o + 2) & 0xfff9)
+			if (get_be16(d + o + 2) & 0xfff9)
 				return fail(f, XMP_PKT_E_IP_FRAG, -EBADMSG);
 			hlen = 8;
 			break;
@@ -195,12 +172,12 @@ static int parse_ip6_hdr(struct xmp_frame *f, __u32 off, __u32 *end)
 		return fail(f, XMP_PKT_E_SHORT_IP, -EBADMSG);
 	if (ip[0] >> 4 != 6)
 		return fail(f, XMP_PKT_E_BAD_VERSION, -EBADMSG);
-	plen = ld16(ip + 4);
+	plen = get_be16(ip + 4);
 	/* plen 0 is a jumbogram (RFC 2675): never on our links */
 	if (!plen || off + XMP_IP6_HLEN + plen > f->len)
 		return fail(f, XMP_PKT_E_BAD_IP_LEN, -EBADMSG);
 	f->ip_version = 6;
-	f->tos = (__u8)(ld16(ip) >> 4);
+	f->tos = (__u8)(get_be16(ip) >> 4);
 	f->ttl = ip[7];
 	xmp_addr_from_v6(&f->saddr, ip + 8);
 	xmp_addr_from_v6(&f->daddr, ip + 24);
@@ -230,13 +207,13 @@ static int parse_tcp(struct xmp_frame *f, __u32 l4, __u32 end)
 	doff = (t[12] >> 4) * 4u;
 	if (doff < XMP_TCP_HLEN || l4 + doff > end)
 		return fail(f, XMP_PKT_E_BAD_DOFF, -EBADMSG);
-	s->sport = ld16(t);
-	s->dport = ld16(t + 2);
-	s->seq = ld32(t + 4);
-	s->ack = ld32(t + 8);
+	s->sport = get_be16(t);
+	s->dport = get_be16(t + 2);
+	s->seq = get_be32(t + 4);
+	s->ack = get_be32(t + 8);
 	s->flags = t[13];
-	s->wnd = ld16(t + 14);
-	s->urg = ld16(t + 18);
+	s->wnd = get_be16(t + 14);
+	s->urg = get_be16(t + 18);
 	s->optlen = (__u8)(doff - XMP_TCP_HLEN);
 	memcpy(s->opts, t + XMP_TCP_HLEN, s->optlen);
 	f->l4_off = (__u16)l4;
@@ -371,21 +348,21 @@ static void build_ip4(__u8 *ip, const struct xmp_pkt_hdrs *h, __u32 l4_len)
 {
 	ip[0] = 0x45;
 	ip[1] = h->tos;
-	st16(ip + 2, (__u16)(XMP_IP4_HLEN + l4_len));
-	st16(ip + 4, h->ip_id);
-	st16(ip + 6, h->no_df ? 0 : 0x4000);
+	put_be16(ip + 2, (__u16)(XMP_IP4_HLEN + l4_len));
+	put_be16(ip + 4, h->ip_id);
+	put_be16(ip + 6, h->no_df ? 0 : 0x4000);
 	ip[8] = h->ttl ? h->ttl : 64;
 	ip[9] = IPPROTO_TCP_;
-	st16(ip + 10, 0);
+	put_be16(ip + 10, 0);
 	memcpy(ip + 12, &h->saddr.a[12], 4);
 	memcpy(ip + 16, &h->daddr.a[12], 4);
-	st16(ip + 10, xmp_csum_ip4(ip, XMP_IP4_HLEN));
+	put_be16(ip + 10, xmp_csum_ip4(ip, XMP_IP4_HLEN));
 }
 
 static void build_ip6(__u8 *ip, const struct xmp_pkt_hdrs *h, __u32 l4_len)
 {
-	st32(ip, 6u << 28 | (__u32)h->tos << 20 | (h->flowlabel & 0xfffff));
-	st16(ip + 4, (__u16)l4_len);
+	put_be32(ip, 6u << 28 | (__u32)h->tos << 20 | (h->flowlabel & 0xfffff));
+	put_be16(ip + 4, (__u16)l4_len);
 	ip[6] = IPPROTO_TCP_;
 	ip[7] = h->ttl ? h->ttl : 64;
 	memcpy(ip + 8, h->saddr.a, 16);
@@ -396,15 +373,15 @@ static void build_tcp(__u8 *t, const struct xmp_seg *seg)
 {
 	__u32 olen = opt_space(seg);
 
-	st16(t, seg->sport);
-	st16(t + 2, seg->dport);
-	st32(t + 4, seg->seq);
-	st32(t + 8, seg->ack);
+	put_be16(t, seg->sport);
+	put_be16(t + 2, seg->dport);
+	put_be32(t + 4, seg->seq);
+	put_be32(t + 8, seg->ack);
 	t[12] = (__u8)(((XMP_TCP_HLEN + olen) / 4) << 4);
 	t[13] = seg->flags;
-	st16(t + 14, seg->wnd);
-	st16(t + 16, 0);
-	st16(t + 18, seg->urg);
+	put_be16(t + 14, seg->wnd);
+	put_be16(t + 16, 0);
+	put_be16(t + 18, seg->urg);
 	memcpy(t + XMP_TCP_HLEN, seg->opts, seg->optlen);
 	/* pad with EOL (RFC 9293 3.2): the receiver stops there */
 	memset(t + XMP_TCP_HLEN + seg->optlen, 0, olen - seg->optlen);
@@ -430,7 +407,7 @@ int xmp_pkt_build(__u8 *buf, __u32 space, const struct xmp_pkt_hdrs *h,
 
 	memcpy(buf, h->dst_mac, XMP_ETH_ALEN);
 	memcpy(buf + XMP_ETH_ALEN, h->src_mac, XMP_ETH_ALEN);
-	st16(buf + 12, v4 ? ETH_P_IP_ : ETH_P_IPV6_);
+	put_be16(buf + 12, v4 ? ETH_P_IP_ : ETH_P_IPV6_);
 	ip = buf + XMP_ETH_HLEN;
 	t = ip + l3_len;
 	build_tcp(t, seg);
@@ -438,7 +415,7 @@ int xmp_pkt_build(__u8 *buf, __u32 space, const struct xmp_pkt_hdrs *h,
 		build_ip4(ip, h, l4_len);
 	else
 		build_ip6(ip, h, l4_len);
-	st16(t + 16, xmp_csum_tcp(&h->saddr, &h->daddr, t, l4_len));
+	put_be16(t + 16, xmp_csum_tcp(&h->saddr, &h->daddr, t, l4_len));
 	return (int)len;
 }
 

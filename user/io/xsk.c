@@ -20,6 +20,7 @@
 #include <xdp/xsk.h>
 
 #include "common/log.h"
+#include "io/owned.h"
 #include "io/pkt.h"
 #include "io/xsk.h"
 
@@ -66,11 +67,6 @@ static bool is_pow2(__u32 v)
 int xmp_xsk_fd(const struct xmp_xsk *x)
 {
 	return xsk_socket__fd(x->xsk);
-}
-
-__u32 xmp_xsk_queue(const struct xmp_xsk *x)
-{
-	return x->queue;
 }
 
 const struct xmp_xsk_stats *xmp_xsk_stats(const struct xmp_xsk *x)
@@ -233,22 +229,6 @@ int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd, int ifslots_map_fd)
 	return err;
 }
 
-static int open_pinned(const char *dir, const char *name)
-{
-	char path[512];
-	int fd;
-
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = bpf_obj_get(path);
-	if (fd < 0) {
-		fd = -errno;
-		pr_warn("xsk: cannot open %s: %s (is `xmptcp attach` done?)\n", path,
-			strerror(-fd));
-	}
-	return fd;
-}
-
 static int register_cfg(struct xmp_xsk *x, const struct xmp_xsk_cfg *c)
 {
 	int xfd, sfd, err;
@@ -257,10 +237,10 @@ static int register_cfg(struct xmp_xsk *x, const struct xmp_xsk_cfg *c)
 		return xmp_xsk_register(x, c->xsks_map_fd, c->ifslots_map_fd);
 	if (!c->pin_dir)
 		return 0;
-	xfd = open_pinned(c->pin_dir, XMP_MAP_XSKS);
+	xfd = xmp_pin_open(c->pin_dir, XMP_MAP_XSKS);
 	if (xfd < 0)
 		return xfd;
-	sfd = open_pinned(c->pin_dir, XMP_MAP_IFSLOTS);
+	sfd = xmp_pin_open(c->pin_dir, XMP_MAP_IFSLOTS);
 	if (sfd < 0) {
 		close(xfd);
 		return sfd;

@@ -82,7 +82,6 @@ int xmp_xsk_open(struct xmp_xsk **out, const struct xmp_xsk_cfg *cfg);
 void xmp_xsk_close(struct xmp_xsk *x);
 
 int xmp_xsk_fd(const struct xmp_xsk *x);
-__u32 xmp_xsk_queue(const struct xmp_xsk *x);
 /* Inserts the socket into an XSKMAP at its queue id. */
 int xmp_xsk_register(struct xmp_xsk *x, int xsks_map_fd, int ifslots_map_fd);
 /* Bound in zero-copy mode? (From XDP_OPTIONS.) */

@@ -10,51 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ring.h"
+#include "common/seq.h"
 #include "mptcp/conn.h"
 #include "mptcp/crypto.h"
 
 #define XMP_MSK_DEF_BUF (256u * 1024)
 #define XMP_MSK_DEF_WND 65535u
 
-/* 32-bit subflow sequence comparisons (RFC 9293 3.4). */
-static bool ssn_before(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) < 0;
-}
-
 static __u64 min64(__u64 a, __u64 b)
 {
 	return a < b ? a : b;
 }
 
-/* ---- rings: byte @dsn lives at (dsn - isn) % cap, continuous over 2^64 ---- */
+/*
+ * ---- rings: byte @dsn lives at (dsn - isn) % cap, continuous over 2^64 ----
+ * No head or length of their own: see common/ring.h for why they differ
+ * from the subflow engine's struct xmp_ring while sharing its copies.
+ */
 
 static void ring_put(__u8 *ring, __u32 cap, __u64 off, const __u8 *src, __u32 len)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
-
-	if (first > len)
-		first = len;
-	memcpy(ring + pos, src, first);
-	memcpy(ring, src + first, len - first);
+	xmp_wrap_write(ring, cap, (__u32)(off % cap), src, len);
 }
 
 static void ring_get(const __u8 *ring, __u32 cap, __u64 off, __u8 *dst, __u32 len)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
-
-	if (first > len)
-		first = len;
-	memcpy(dst, ring + pos, first);
-	memcpy(dst + first, ring, len - first);
+	xmp_wrap_read(ring, cap, (__u32)(off % cap), dst, len);
 }
 
 static void ring_csum(const __u8 *ring, __u32 cap, __u64 off, __u32 len, struct xmp_csum *c)
 {
-	__u32 pos = (__u32)(off % cap), first = cap - pos;
+	__u32 pos = (__u32)(off % cap), first = xmp_wrap_first(cap, pos, len);
 
-	if (first > len)
-		first = len;
 	xmp_csum_add(c, ring + pos, first);
 	xmp_csum_add(c, ring, len - first);
 }
@@ -571,10 +559,10 @@ static __u32 map_end(const struct xmp_rx_map *m)
  * equals the subflow offset. */
 static bool map_consistent(const struct xmp_rx_map *a, const struct xmp_rx_map *b)
 {
-	__u32 s = ssn_before(a->ssn, b->ssn) ? b->ssn : a->ssn;
-	__u32 e = ssn_before(map_end(a), map_end(b)) ? map_end(a) : map_end(b);
+	__u32 s = xmp_seq_before(a->ssn, b->ssn) ? b->ssn : a->ssn;
+	__u32 e = xmp_seq_before(map_end(a), map_end(b)) ? map_end(a) : map_end(b);
 
-	if (!ssn_before(s, e))
+	if (!xmp_seq_before(s, e))
 		return true; /* no overlap */
 	return b->dsn - a->dsn == (__u64)(__s64)(__s32)(b->ssn - a->ssn);
 }
@@ -618,7 +606,7 @@ int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx
 	for (i = 0; i < rx->n; i++)
 		if (!map_consistent(&rx->m[i], map))
 			return map_invalid(msk);
-	if (!ssn_before(ssn_consumed, map_end(map))) {
+	if (!xmp_seq_before(ssn_consumed, map_end(map))) {
 		/* Its data was consumed already (a retransmission). */
 		msk->mib[XMP_MSK_MIB_MAP_DUP]++;
 		if (map->fin && xmp_msk_rcv_data_fin(msk, map->dsn + map->len))
@@ -628,7 +616,7 @@ int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx
 	for (i = 0; i < rx->n; i++) {
 		const struct xmp_rx_map *m = &rx->m[i];
 
-		if (!ssn_before(map->ssn, m->ssn) && !ssn_before(map_end(m), map_end(map)) &&
+		if (!xmp_seq_before(map->ssn, m->ssn) && !xmp_seq_before(map_end(m), map_end(map)) &&
 		    (map->fin == m->fin || map_end(map) != map_end(m))) {
 			msk->mib[XMP_MSK_MIB_MAP_DUP]++;
 			return 1;
@@ -661,7 +649,7 @@ static void rxmap_prune(struct xmp_msk *msk, struct xmp_rxmap *rx, __u32 ssn)
 	while (i < rx->n) {
 		const struct xmp_rx_map *m = &rx->m[i];
 
-		if (!m->infinite && !ssn_before(ssn, m->ssn) && !ssn_before(ssn, map_end(m))) {
+		if (!m->infinite && !xmp_seq_before(ssn, m->ssn) && !xmp_seq_before(ssn, map_end(m))) {
 			if (m->fin)
 				xmp_msk_rcv_data_fin(msk, m->dsn + m->len);
 			rxmap_del(rx, i);
@@ -681,11 +669,11 @@ static int rxmap_find(const struct xmp_rxmap *rx, __u32 ssn)
 	for (i = 0; i < rx->n; i++) {
 		const struct xmp_rx_map *m = &rx->m[i];
 
-		if (ssn_before(ssn, m->ssn))
+		if (xmp_seq_before(ssn, m->ssn))
 			continue;
 		if (m->ssn == ssn)
 			return (int)i;
-		if (found < 0 && (m->infinite || ssn_before(ssn, map_end(m))))
+		if (found < 0 && (m->infinite || xmp_seq_before(ssn, map_end(m))))
 			found = (int)i;
 	}
 	return found;
@@ -721,8 +709,8 @@ static __u32 csum_run_end(const struct xmp_rxmap *rx, __u32 cur, __u32 end)
 		for (i = 0; i < rx->n; i++) {
 			const struct xmp_rx_map *m = &rx->m[i];
 
-			if (m->infinite || ssn_before(m->ssn, cur) || !ssn_before(m->ssn, end) ||
-			    !ssn_before(end, map_end(m)))
+			if (m->infinite || xmp_seq_before(m->ssn, cur) || !xmp_seq_before(m->ssn, end) ||
+			    !xmp_seq_before(end, map_end(m)))
 				continue;
 			end = map_end(m);
 			grown = true;
@@ -741,7 +729,7 @@ static bool csum_run_ok(const struct xmp_rxmap *rx, __u32 cur, __u32 end, const 
 	for (i = 0; i < rx->n; i++) {
 		const struct xmp_rx_map *m = &rx->m[i];
 
-		if (m->infinite || ssn_before(m->ssn, cur) || ssn_before(end, map_end(m)))
+		if (m->infinite || xmp_seq_before(m->ssn, cur) || xmp_seq_before(end, map_end(m)))
 			continue;
 		xmp_csum_init(&c);
 		xmp_csum_add(&c, data + (m->ssn - cur), m->len);

@@ -15,28 +15,8 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "common/byteorder.h"
 #include "mptcp/crypto.h"
-
-static void put_be64(__u8 *p, __u64 v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (__u8)v;
-}
-
-static void put_be32(__u8 *p, __u32 v)
-{
-	for (int i = 3; i >= 0; i--, v >>= 8)
-		p[i] = (__u8)v;
-}
-
-static __u64 get_be64(const __u8 *p)
-{
-	__u64 v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
 
 void xmp_crypto_key_sha(__u64 key, __u32 *token, __u64 *idsn)
 {

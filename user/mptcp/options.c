@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/byteorder.h"
 #include "mptcp/options.h"
 
 /* Internal "no drop" value of the per-subtype decoders. */
@@ -40,39 +41,6 @@ const char *xmp_mp_drop_name(enum xmp_mp_drop why)
 	if ((unsigned int)why >= XMP_MPD_NR)
 		return "unknown";
 	return drop_names[why];
-}
-
-static __u16 get_be16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static __u32 get_be32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static __u64 get_be64(const __u8 *p)
-{
-	return (__u64)get_be32(p) << 32 | get_be32(p + 4);
-}
-
-static void put_be16(__u8 *p, __u16 v)
-{
-	p[0] = (__u8)(v >> 8);
-	p[1] = (__u8)v;
-}
-
-static void put_be32(__u8 *p, __u32 v)
-{
-	put_be16(p, (__u16)(v >> 16));
-	put_be16(p + 2, (__u16)v);
-}
-
-static void put_be64(__u8 *p, __u64 v)
-{
-	put_be32(p, (__u32)(v >> 32));
-	put_be32(p + 4, (__u32)v);
 }
 
 /* ---- decoding ---------------------------------------------------------- */

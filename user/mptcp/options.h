@@ -23,16 +23,7 @@
 #include <xmptcp/types.h>
 #include <xmptcp/mptcp_wire.h>
 
-/* 64-bit data sequence comparisons, wrap-safe (as the kernel's before64()). */
-static inline bool before64(__u64 seq1, __u64 seq2)
-{
-	return (__s64)(seq1 - seq2) < 0;
-}
-
-static inline bool after64(__u64 seq1, __u64 seq2)
-{
-	return before64(seq2, seq1);
-}
+#include "common/seq.h"
 
 /*
  * Expand a 32-bit data sequence number (DSS with m=0 or a=0, RFC 8684 3.3)

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "common/seq.h"
 #include "mptcp/subflow.h"
 #include "mptcp/crypto.h"
 
@@ -17,11 +18,6 @@
 #define SF_TH_SYN 0x02
 #define SF_TH_RST 0x04
 #define SF_TH_ACK 0x10
-
-static bool ssn_before(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) < 0;
-}
 
 int xmp_sf_init(struct xmp_sf *sf, enum xmp_sf_role role, const struct xmp_sf_cfg *cfg)
 {
@@ -268,7 +264,7 @@ void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una)
 		const struct xmp_sf_txent *e = &sf->tx[i];
 		__u32 end = e->ssn + (e->map.len ? e->map.len : 1);
 
-		if (!ssn_before(snd_una, end)) {
+		if (!xmp_seq_before(snd_una, end)) {
 			memmove(&sf->tx[i], &sf->tx[i + 1], (sf->ntx - i - 1) * sizeof(sf->tx[0]));
 			sf->ntx--;
 			continue;
@@ -284,7 +280,7 @@ static const struct xmp_sf_txent *txmap_find(const struct xmp_sf *sf, __u32 seq)
 	for (i = 0; i < sf->ntx; i++) {
 		const struct xmp_sf_txent *e = &sf->tx[i];
 
-		if (!ssn_before(seq, e->ssn) && ssn_before(seq, e->ssn + e->map.len))
+		if (!xmp_seq_before(seq, e->ssn) && xmp_seq_before(seq, e->ssn + e->map.len))
 			return e;
 	}
 	return NULL;
@@ -385,7 +381,7 @@ static void build_fallback(struct xmp_sf *sf, __u32 seq, struct xmp_mp_opt *out)
 	for (i = 0; sf->msk && i < sf->ntx; i++) {
 		const struct xmp_sf_txent *e = &sf->tx[i];
 
-		if (!e->map.infinite || ssn_before(seq, e->ssn))
+		if (!e->map.infinite || xmp_seq_before(seq, e->ssn))
 			continue;
 		put_ack(sf, out);
 		put_map(sf, out, e->map.dsn, e->ssn, 0, false, 0);
@@ -575,7 +571,7 @@ static void count_refused(struct xmp_sf *sf)
 
 static bool ranges_overlap(__u32 a, __u32 alen, __u32 b, __u32 blen)
 {
-	return ssn_before(a, b + blen) && ssn_before(b, a + alen);
+	return xmp_seq_before(a, b + blen) && xmp_seq_before(b, a + alen);
 }
 
 /*

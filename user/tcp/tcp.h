@@ -54,6 +54,8 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/seq.h"
+
 /* TCP header flags (host order, as in the header's flag byte). */
 #define XMP_TH_FIN 0x01
 #define XMP_TH_SYN 0x02
@@ -386,24 +388,6 @@ const char *xmp_tcp_state_name(enum xmp_tcp_state st);
 /* Congestion control registry (built in: "reno", "cubic"). */
 const struct xmp_cc_ops *xmp_cc_find(const char *name);
 int xmp_cc_register(struct xmp_cc_ops *ops);
-
-/* Sequence arithmetic modulo 2^32 (RFC 9293 3.4). */
-static inline bool xmp_seq_before(__u32 a, __u32 b)
-{
-	return (__s32)(a - b) < 0;
-}
-static inline bool xmp_seq_after(__u32 a, __u32 b)
-{
-	return (__s32)(b - a) < 0;
-}
-static inline bool xmp_seq_leq(__u32 a, __u32 b)
-{
-	return !xmp_seq_after(a, b);
-}
-static inline bool xmp_seq_geq(__u32 a, __u32 b)
-{
-	return !xmp_seq_before(a, b);
-}
 
 /* Seedable PRNG (splitmix64): ISNs here, loss decisions in memwire. */
 static inline __u64 xmp_rng_next(__u64 *state)

@@ -5,12 +5,15 @@
  * bytes followed by the out-of-order area: a segment at RCV.NXT + k is
  * written at offset len + k, so out-of-order data needs no extra memory
  * and the advertised window (cap - len) always covers it.
- * Allocated once in xmp_tcp_create(); never grows.
+ * Allocated once in xmp_tcp_create(); never grows. The copies that wrap
+ * are common/ring.h's, shared with the connection-level rings of
+ * user/mptcp/conn.c; that header says why only these keep head and len.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ring.h"
 #include "tcp/tcp_int.h"
 
 int xmp_ring_init(struct xmp_ring *r, __u32 cap)
@@ -39,26 +42,16 @@ __u32 xmp_ring_space(const struct xmp_ring *r)
 /* Copies n bytes to offset off from head; the caller keeps off + n <= cap. */
 void xmp_ring_write_at(struct xmp_ring *r, __u32 off, const __u8 *src, __u32 n)
 {
-	__u32 pos, first;
-
 	if (off >= r->cap || n > r->cap - off)
 		return;
-	pos = (r->head + off) % r->cap;
-	first = tcp_min(n, r->cap - pos);
-	memcpy(r->buf + pos, src, first);
-	memcpy(r->buf, src + first, n - first);
+	xmp_wrap_write(r->buf, r->cap, (r->head + off) % r->cap, src, n);
 }
 
 void xmp_ring_read_at(const struct xmp_ring *r, __u32 off, __u8 *dst, __u32 n)
 {
-	__u32 pos, first;
-
 	if (off >= r->cap || n > r->cap - off)
 		return;
-	pos = (r->head + off) % r->cap;
-	first = tcp_min(n, r->cap - pos);
-	memcpy(dst, r->buf + pos, first);
-	memcpy(dst + first, r->buf, n - first);
+	xmp_wrap_read(r->buf, r->cap, (r->head + off) % r->cap, dst, n);
 }
 
 /* Pointer to the byte at off and, in *n, how many follow it contiguously. */
@@ -66,7 +59,7 @@ const __u8 *xmp_ring_contig(const struct xmp_ring *r, __u32 off, __u32 *n)
 {
 	__u32 pos = (r->head + off) % r->cap;
 
-	*n = tcp_min(*n, r->cap - pos);
+	*n = xmp_wrap_first(r->cap, pos, *n);
 	return r->buf + pos;
 }
 

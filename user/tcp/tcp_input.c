@@ -49,6 +49,21 @@ static void tcp_rcv_closed(struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 		xmp_tcp_send_rst(sk, 0, seg->seq + len, true);
 }
 
+/* The peer's SYN, in LISTEN or SYN-SENT: its ISN, options and window.
+ * wl2 is the ACK it carried, or our ISS when it carried none. */
+static void tcp_learn_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			  const struct xmp_tcp_opt_rx *rx, __u32 wl2)
+{
+	sk->irs = seg->seq;
+	sk->rcv_nxt = seg->seq + 1;
+	sk->last_ack_sent = sk->rcv_nxt;
+	xmp_tcp_negotiate(sk, rx);
+	/* RFC 7323 2.2: the window of a SYN is never scaled. */
+	sk->snd_wnd = sk->max_snd_wnd = seg->wnd;
+	sk->snd_wl1 = seg->seq;
+	sk->snd_wl2 = wl2;
+}
+
 static int tcp_rcv_listen(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 			  const struct xmp_tcp_opt_rx *rx)
 {
@@ -65,14 +80,7 @@ static int tcp_rcv_listen(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 	if (!sk->cfg.rport)
 		sk->cfg.rport = seg->sport;
 	sk->passive = true;
-	sk->irs = seg->seq;
-	sk->rcv_nxt = seg->seq + 1;
-	sk->last_ack_sent = sk->rcv_nxt;
-	xmp_tcp_negotiate(sk, rx);
-	/* RFC 7323 2.2: the window of a SYN is never scaled. */
-	sk->snd_wnd = sk->max_snd_wnd = seg->wnd;
-	sk->snd_wl1 = seg->seq;
-	sk->snd_wl2 = sk->iss;
+	tcp_learn_syn(sk, seg, rx, sk->iss);
 	xmp_tcp_set_state(sk, XMP_TCP_SYN_RCVD);
 	return xmp_tcp_send_syn(sk);
 }
@@ -109,13 +117,7 @@ static int tcp_rcv_syn_sent(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 	}
 	if (!(seg->flags & XMP_TH_SYN))
 		return -EINVAL;
-	sk->irs = seg->seq;
-	sk->rcv_nxt = seg->seq + 1;
-	sk->last_ack_sent = sk->rcv_nxt;
-	xmp_tcp_negotiate(sk, rx);
-	sk->snd_wnd = sk->max_snd_wnd = seg->wnd;
-	sk->snd_wl1 = seg->seq;
-	sk->snd_wl2 = ack ? seg->ack : sk->iss;
+	tcp_learn_syn(sk, seg, rx, ack ? seg->ack : sk->iss);
 	if (!ack) {
 		/* Simultaneous open (RFC 9293 3.5, figure 8): our SYN becomes a
 		 * SYN-ACK with the same ISN. */

@@ -11,25 +11,8 @@
 
 #include <xmptcp/mptcp_wire.h>
 
+#include "common/byteorder.h"
 #include "tcp/tcp_int.h"
-
-static __u16 get16(const __u8 *p)
-{
-	return (__u16)(p[0] << 8 | p[1]);
-}
-
-static __u32 get32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static void put32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
 
 /* One well-formed option of kind opt[0] and length olen. */
 static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_tcp_opt_rx *rx)
@@ -43,7 +26,7 @@ static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_t
 			goto bad;
 		if (syn) {
 			rx->has_mss = true;
-			rx->mss = get16(opt + 2);
+			rx->mss = get_be16(opt + 2);
 		}
 		return;
 	case TCPOPT_WSCALE_:
@@ -64,16 +47,16 @@ static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_t
 		if (olen != TCPOLEN_TS_)
 			goto bad;
 		rx->has_ts = true;
-		rx->tsval = get32(opt + 2);
-		rx->tsecr = get32(opt + 6);
+		rx->tsval = get_be32(opt + 2);
+		rx->tsecr = get_be32(opt + 6);
 		return;
 	case TCPOPT_SACK_:
 		/* RFC 2018 3: 2 + 8n bytes, at most 4 blocks fit. */
 		if (olen < 10 || (olen - 2) % 8)
 			goto bad;
 		for (i = 0; i < (olen - 2) / 8 && rx->nr_sack < 4; i++) {
-			rx->sack[rx->nr_sack][0] = get32(opt + 2 + 8 * i);
-			rx->sack[rx->nr_sack][1] = get32(opt + 6 + 8 * i);
+			rx->sack[rx->nr_sack][0] = get_be32(opt + 2 + 8 * i);
+			rx->sack[rx->nr_sack][1] = get_be32(opt + 6 + 8 * i);
 			rx->nr_sack++;
 		}
 		return;
@@ -128,8 +111,8 @@ int xmp_tcp_write_ts(__u8 *buf, unsigned int space, __u32 tsval, __u32 tsecr)
 	buf[1] = TCPOPT_NOP_;
 	buf[2] = TCPOPT_TS_;
 	buf[3] = TCPOLEN_TS_;
-	put32(buf + 4, tsval);
-	put32(buf + 8, tsecr);
+	put_be32(buf + 4, tsval);
+	put_be32(buf + 8, tsecr);
 	return 12;
 }
 
@@ -149,8 +132,8 @@ int xmp_tcp_write_sack(__u8 *buf, unsigned int space, const __u32 (*blocks)[2], 
 	buf[2] = TCPOPT_SACK_;
 	buf[3] = 2 + 8 * n;
 	for (i = 0; i < n; i++) {
-		put32(buf + 4 + 8 * i, blocks[i][0]);
-		put32(buf + 8 + 8 * i, blocks[i][1]);
+		put_be32(buf + 4 + 8 * i, blocks[i][0]);
+		put_be32(buf + 8 + 8 * i, blocks[i][1]);
 	}
 	return 4 + 8 * n;
 }
@@ -181,8 +164,8 @@ int xmp_tcp_write_syn_options(__u8 *buf, unsigned int space, __u16 mss, int wsca
 		}
 		buf[off++] = TCPOPT_TS_;
 		buf[off++] = TCPOLEN_TS_;
-		put32(buf + off, tsval);
-		put32(buf + off + 4, tsecr);
+		put_be32(buf + off, tsval);
+		put_be32(buf + off + 4, tsecr);
 		off += 8;
 	} else if (sack_ok) {
 		buf[off++] = TCPOPT_NOP_;
