@@ -10,7 +10,7 @@
 source "$(dirname "$0")/../lib/net.sh"
 
 xb_require_root
-xb_require_cmds ip nsenter python3 bpftool tc stat
+xb_require_cmds ip nsenter python3 bpftool tc stat unshare setpriv
 xb_require_xmptcp
 xb_require_netns
 # both metadata modes are tested explicitly below, whatever the caller exported
@@ -226,7 +226,7 @@ check "detach_named_last_iface" X detach xbv0
 nothing_left "detach_last_iface_removes_pins"
 
 # --- bpffs missing: attach mounts it -------------------------------------------------
-if command -v unshare >/dev/null; then
+{
 	out=$(unshare -m --propagation private bash -c "
 		umount /sys/fs/bpf 2>/dev/null
 		nsenter --net=/var/run/netns/$A $XMPTCP attach --mode generic xbv0 2>&1 || exit 1
@@ -236,9 +236,7 @@ if command -v unshare >/dev/null; then
 	[ "$rc" -eq 0 ] && grep -q "mounted bpffs" <<<"$out" && ok "attach_mounts_missing_bpffs" ||
 		not_ok "attach_mounts_missing_bpffs" "rc=$rc" "$out"
 	nothing_left "private_bpffs_run_leaves_nothing"
-else
-	skip "attach_mounts_missing_bpffs" "no unshare"
-fi
+}
 
 # --- JSON escaping: an interface name with a quote and a backslash -------------------
 odd='xb"j\k'
@@ -354,12 +352,8 @@ bad detach_nothing_given "IFACE\.\.\. or --all" X detach
 bad detach_all_and_iface "not both" X detach --all xbv0
 bad flag_with_value "takes no value" X status --json=yes
 bad stray_argument "unexpected argument 'extra'" X status extra
-if command -v setpriv >/dev/null; then
-	bad not_root "needs root" xb_nsx "$A" setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$XMPTCP" attach xbv0
-else
-	skip "bad_input_not_root" "no setpriv"
-fi
+bad not_root "needs root" xb_nsx "$A" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$XMPTCP" attach xbv0
 out=$(X status 2>&1)
 rc=$?
 [ "$rc" -eq 0 ] && grep -q "^not attached" <<<"$out" && ok "status_not_attached_exit_0" ||
