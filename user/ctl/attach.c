@@ -32,7 +32,7 @@
 #include "common/log.h"
 #include "ctl/bpfmap.h"
 #include "ctl/ctl.h"
-#include "ctl/opts.h"
+#include "common/opts.h"
 #include "ctl/pin.h"
 #include "io/features.h"
 #include "io/pinowner.h"

@@ -12,6 +12,8 @@
 #include <net/if.h>
 #include <stdbool.h>
 
+#include "common/opts.h"
+
 #define XMP_PROG_XDP	"xdp_steer"
 #define XMP_PROG_TC	"tc_egress"
 /* The TC filter's identity on clsact egress: fixed so that detach and
@@ -31,10 +33,6 @@ enum xmp_xdp_api { XMP_XDP_API_AUTO = 0, XMP_XDP_API_LINK, XMP_XDP_API_NETLINK }
  * netlink (no link pin), so detach must remove it by netlink too. */
 #define XMP_NETLINK_MARKER "xdp_netlink"
 
-struct ctl_ifaces {
-	char **names;
-	int n;
-};
 
 struct ctl_cfg {
 	const char *cmd;
@@ -51,7 +49,7 @@ struct ctl_cfg {
 	const char *pin_dir_opt;
 	const char *ctl_path;	/* conns, stats: the daemon's control socket */
 	const char *conn;	/* sched set: one connection (id or token) */
-	struct ctl_ifaces ifaces; /* positional words (interfaces; sched: verb, arg) */
+	struct opt_words ifaces; /* positional words (interfaces; sched: verb, arg) */
 	char pin_dir[PATH_MAX];	/* resolved */
 };
 

@@ -2,7 +2,7 @@
 /*
  * xmptcp: loader and inspection CLI of the xmptcp data plane.
  *   xmptcp [-v|-q] COMMAND [options]
- * Each command has a table of options (opts.h) parsed into struct ctl_cfg,
+ * Each command has a table of options (common/opts.h) parsed into struct ctl_cfg,
  * then runs from attach.c, detach.c, status.c, flows.c or daemon.c. Exit codes: 0 ok,
  * 1 runtime error, 2 usage error; every error is one line on stderr that
  * says what to try next.
@@ -16,25 +16,30 @@
 
 #include "common/log.h"
 #include "ctl/ctl.h"
-#include "ctl/opts.h"
+#include "common/opts.h"
 #include "ctl/pin.h"
 #include "common/ctlsock.h"
 #include <xmptcp/maps.h>
 
 #define XMPTCP_VERSION "0.1"
 
+/* One option of a command: a field of struct ctl_cfg. */
+#define CTL_OPT(n, s, t, f, m, h, e)                                                        \
+	{ .name = (n), .short_name = (s), .type = (t), .off = offsetof(struct ctl_cfg, f), \
+	  .metavar = (m), .help = (h), .enums = (e) }
+
 #define OPT_COMMON                                                                              \
-	{ "help", 'h', OPT_FLAG, offsetof(struct ctl_cfg, help), NULL, "show this help", NULL }, \
-	{ "verbose", 'v', OPT_FLAG, offsetof(struct ctl_cfg, verbose), NULL,                    \
-	  "debug output, libbpf's included", NULL },                                           \
-	{ "quiet", 'q', OPT_FLAG, offsetof(struct ctl_cfg, quiet), NULL, "errors only", NULL }
+	CTL_OPT("help", 'h', OPT_FLAG, help, NULL, "show this help", NULL), \
+	CTL_OPT("verbose", 'v', OPT_FLAG, verbose, NULL,                    \
+	  "debug output, libbpf's included", NULL),                                           \
+	CTL_OPT("quiet", 'q', OPT_FLAG, quiet, NULL, "errors only", NULL)
 
 #define OPT_PIN_DIR                                                                         \
-	{ "pin-dir", 0, OPT_STRING, offsetof(struct ctl_cfg, pin_dir_opt), "DIR",           \
-	  "bpffs directory of this instance (default " XMP_PIN_ROOT "/ns<netns inode>)", NULL }
+	CTL_OPT("pin-dir", 0, OPT_STRING, pin_dir_opt, "DIR",           \
+	  "bpffs directory of this instance (default " XMP_PIN_ROOT "/ns<netns inode>)", NULL)
 
 #define OPT_IFACE_LIST                                                                      \
-	{ "IFACE", 0, OPT_IFACES, offsetof(struct ctl_cfg, ifaces), "IFACE", "interfaces", NULL }
+	CTL_OPT("IFACE", 0, OPT_IFACES, ifaces, "IFACE", "interfaces", NULL)
 
 static const struct opt_enum mode_names[] = {
 	{ "native", XMP_MODE_NATIVE },
@@ -50,67 +55,67 @@ static const struct opt_enum xdp_api_names[] = {
 	{ NULL, 0 },
 };
 
-static const struct ctl_opt attach_opts[] = {
+static const struct xmp_opt attach_opts[] = {
 	OPT_COMMON,
-	{ "mode", 'm', OPT_ENUM, offsetof(struct ctl_cfg, mode), "MODE",
+	CTL_OPT("mode", 'm', OPT_ENUM, mode, "MODE",
 	  "XDP mode; default auto: native, falling back to generic when the driver lacks it",
-	  mode_names },
-	{ "xdp-attach", 0, OPT_ENUM, offsetof(struct ctl_cfg, xdp_api), "API",
+	  mode_names),
+	CTL_OPT("xdp-attach", 0, OPT_ENUM, xdp_api, "API",
 	  "how XDP is attached; default auto: a BPF link, netlink where the kernel refuses links",
-	  xdp_api_names },
-	{ "no-meta", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_meta), NULL,
-	  "no XDP metadata: userspace parses each frame (also " XMP_ENV_NO_META "=1); the\n"
-	  "                             default when this kernel refuses bpf_xdp_adjust_meta",
-	  NULL },
-	{ "no-observe", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_observe), NULL,
-	  "do not record MPTCP flows in xmp_observe", NULL },
-	{ "no-guard", 0, OPT_FLAG, offsetof(struct ctl_cfg, no_guard), NULL,
-	  "let kernel RST/ICMP for owned tuples through", NULL },
+	  xdp_api_names),
+	CTL_OPT("no-meta", 0, OPT_FLAG, no_meta, NULL,
+	  "no XDP metadata: userspace parses each frame (also " XMP_ENV_NO_META "=1); the "
+	  "default when this kernel refuses bpf_xdp_adjust_meta",
+	  NULL),
+	CTL_OPT("no-observe", 0, OPT_FLAG, no_observe, NULL,
+	  "do not record MPTCP flows in xmp_observe", NULL),
+	CTL_OPT("no-guard", 0, OPT_FLAG, no_guard, NULL,
+	  "let kernel RST/ICMP for owned tuples through", NULL),
 	OPT_PIN_DIR,
 	OPT_IFACE_LIST,
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	{ .name = NULL },
 };
 
-static const struct ctl_opt detach_opts[] = {
+static const struct xmp_opt detach_opts[] = {
 	OPT_COMMON,
-	{ "all", 'a', OPT_FLAG, offsetof(struct ctl_cfg, all), NULL,
-	  "detach every interface and remove all pins", NULL },
+	CTL_OPT("all", 'a', OPT_FLAG, all, NULL,
+	  "detach every interface and remove all pins", NULL),
 	OPT_PIN_DIR,
 	OPT_IFACE_LIST,
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	{ .name = NULL },
 };
 
-static const struct ctl_opt show_opts[] = {
+static const struct xmp_opt show_opts[] = {
 	OPT_COMMON,
-	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output", NULL },
+	CTL_OPT("json", 'j', OPT_FLAG, json, NULL, "JSON output", NULL),
 	OPT_PIN_DIR,
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	{ .name = NULL },
 };
 
-static const struct ctl_opt daemon_opts[] = {
+static const struct xmp_opt daemon_opts[] = {
 	OPT_COMMON,
-	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output", NULL },
-	{ "ctl", 0, OPT_STRING, offsetof(struct ctl_cfg, ctl_path), "PATH",
-	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	CTL_OPT("json", 'j', OPT_FLAG, json, NULL, "JSON output", NULL),
+	CTL_OPT("ctl", 0, OPT_STRING, ctl_path, "PATH",
+	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL),
+	{ .name = NULL },
 };
 
-static const struct ctl_opt sched_opts[] = {
+static const struct xmp_opt sched_opts[] = {
 	OPT_COMMON,
-	{ "json", 'j', OPT_FLAG, offsetof(struct ctl_cfg, json), NULL, "JSON output (list)", NULL },
-	{ "conn", 0, OPT_STRING, offsetof(struct ctl_cfg, conn), "ID|TOKEN",
-	  "set: only this connection (its id or local token from 'xmptcp conns')", NULL },
-	{ "ctl", 0, OPT_STRING, offsetof(struct ctl_cfg, ctl_path), "PATH",
-	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL },
-	{ "WORDS", 0, OPT_WORDS, offsetof(struct ctl_cfg, ifaces), "WORDS", "verb and argument",
-	  NULL },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	CTL_OPT("json", 'j', OPT_FLAG, json, NULL, "JSON output (list)", NULL),
+	CTL_OPT("conn", 0, OPT_STRING, conn, "ID|TOKEN",
+	  "set: only this connection (its id or local token from 'xmptcp conns')", NULL),
+	CTL_OPT("ctl", 0, OPT_STRING, ctl_path, "PATH",
+	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL),
+	CTL_OPT("WORDS", 0, OPT_WORDS, ifaces, "WORDS", "verb and argument",
+	  NULL),
+	{ .name = NULL },
 };
 
 struct ctl_cmd {
 	const char *name;
 	int (*run)(struct ctl_cfg *cfg);
-	const struct ctl_opt *opts;
+	const struct xmp_opt *opts;
 	const char *args;
 	const char *summary;
 };
@@ -210,6 +215,8 @@ int main(int argc, char **argv)
 {
 	struct ctl_cfg cfg = {};
 	const struct ctl_cmd *cmd;
+	struct opt_prog op;
+	char prog[64];
 	int i, rc = 0, err;
 
 	xmp_log_setup_libbpf();
@@ -222,12 +229,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	cfg.cmd = cmd->name;
-	err = opts_parse(cmd->name, cmd->opts, argc - i, argv + i, &cfg);
-	if (err == 1)
-		opts_usage(stdout, cmd->name, cmd->args, cmd->summary, cmd->opts);
-	if (err) {
+	snprintf(prog, sizeof(prog), "xmptcp %s", cmd->name);
+	op = (struct opt_prog){ .prog = prog, .args = cmd->args, .summary = cmd->summary,
+				.opts = cmd->opts };
+	/* --help is a flag here: a bad option next to it is still refused */
+	err = opts_parse(&op, argc - i, argv + i, &cfg);
+	if (!err && cfg.help)
+		opts_usage(stdout, &op, NULL);
+	if (err || cfg.help) {
 		free(cfg.ifaces.names);
-		return err == 1 ? 0 : 2;
+		return err ? 2 : 0;
 	}
 	if (cfg.verbose)
 		xmp_log_level = XMP_LOG_DEBUG;

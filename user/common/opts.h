@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Option tables and typed parsers of the xmptcp and xmptcpd command lines,
+ * in the style of xdp-tools: a program (or a CLI command) declares one table
+ * of options, each writing into one field of its configuration struct; the
+ * parser and the --help text are both generated from that table, so help and
+ * behaviour cannot drift apart. Callers: user/ctl/xmptcp.c (one table per
+ * command), user/app/xmptcpd.c (one table), tests/unit/test_opts.c.
+ */
+#ifndef XMP_OPTS_H
+#define XMP_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum opt_type {
+	OPT_FLAG,	/* bool field set to true */
+	OPT_STRING,	/* const char * field; non-empty unless OPT_F_EMPTY */
+	OPT_ENUM,	/* int field from a name table */
+	OPT_UINT,	/* unsigned int field, min..max */
+	OPT_U64,	/* unsigned long long field, min..max; K/M/G with OPT_F_SUFFIX */
+	OPT_SECS,	/* unsigned long long field: seconds with decimals, (0, max], in us */
+	OPT_LIST,	/* repeatable: const char *[max] field, count at cnt_off */
+	OPT_CUSTOM,	/* o->parse() stores the value (and checks repeats itself) */
+	OPT_HELP,	/* --help: opts_parse() returns 1 at once */
+	OPT_IFACES,	/* positional: struct opt_words, interface names */
+	OPT_WORDS,	/* positional: struct opt_words, any words (a verb, a path) */
+};
+
+#define OPT_F_EMPTY	(1u << 0) /* OPT_STRING, OPT_LIST: "" is a value */
+#define OPT_F_SUFFIX	(1u << 1) /* OPT_U64: K/M/G byte suffixes (powers of 1024) */
+#define OPT_F_NOVAL	(1u << 3) /* OPT_CUSTOM: a flag, parse() gets val NULL */
+#define OPT_F_REPEAT	(1u << 2) /* help: "(repeatable)" on an OPT_CUSTOM that repeats */
+
+struct opt_enum {
+	const char *name;
+	int val;
+};
+
+/* Positional words (OPT_IFACES, OPT_WORDS); names is malloc'ed, the
+ * strings are argv's. */
+struct opt_words {
+	char **names;
+	int n;
+};
+
+struct xmp_opt;
+/* OPT_CUSTOM: 0 or -EINVAL after one line on stderr (prog prefixes it). */
+typedef int (*opt_parse_fn)(const char *prog, const struct xmp_opt *o, const char *val,
+			    void *cfg);
+
+struct xmp_opt {
+	const char *name;	/* long name without "--"; NULL ends the table */
+	char short_name;	/* 0: long form only */
+	enum opt_type type;
+	size_t off;		/* offsetof(cfg struct, field) */
+	const char *metavar;	/* for help and errors: "DIR", "MODE" */
+	const char *help;	/* wrapped to the terminal width of 80 */
+	const struct opt_enum *enums; /* OPT_ENUM: {NULL} terminated */
+	/* The rest is optional (0: unused). */
+	unsigned int flags;	/* OPT_F_* */
+	unsigned long long min, max; /* OPT_UINT/U64/SECS range (max 0: none); OPT_LIST capacity */
+	size_t cnt_off;		/* OPT_LIST: offsetof its unsigned int count */
+	size_t seen_off;	/* OPT_SEEN(): a bool set when the option is given */
+	const char *what;	/* errors: "--x wants WHAT, not 'v'"; default from the type */
+	const char *def;	/* help: the default, shown as " [def]"; NULL: the
+				 * value in opts_usage()'s defaults, if any */
+	const char *section;	/* help: a heading printed before this option */
+	opt_parse_fn parse;	/* OPT_CUSTOM */
+};
+
+/* seen_off of a bool field (offset 0 means "none", hence the + 1). */
+#define OPT_SEEN(type, field) (offsetof(type, field) + 1)
+
+/* A program or CLI command: its table and what --help prints around it. */
+struct opt_prog {
+	const char *prog;	/* "xmptcpd", "xmptcp attach": error prefix, help hint */
+	const char *usage;	/* after "Usage: "; NULL: "PROG [options] ARGS" */
+	const char *args;	/* positional arguments for the default usage line */
+	const char *summary;
+	const char *footer;	/* a closing paragraph (signals, exit codes) */
+	const struct xmp_opt *opts;
+	bool abbrev;		/* unique prefixes of long names accepted (getopt_long) */
+};
+
+/* Parses argv[1..argc-1] (argv[0] is the program or command name) into cfg.
+ * Returns 0, 1 on an OPT_HELP option (caller prints opts_usage(), exits 0),
+ * or -EINVAL / -ENOMEM after printing one line on stderr. */
+int opts_parse(const struct opt_prog *p, int argc, char **argv, void *cfg);
+/* defaults: a cfg struct holding the defaults, printed after the help of
+ * numbers and strings that have no .def (NULL: none). */
+void opts_usage(FILE *f, const struct opt_prog *p, const void *defaults);
+/* An unsigned number, base 0 (12, 0x10), with K/M/G when suffixes:
+ * 0 or -EINVAL. For specs that custom parsers take apart. */
+int opts_ull(const char *s, unsigned long long *out, bool suffixes);
+
+#endif
