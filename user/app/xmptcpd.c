@@ -15,10 +15,12 @@
  * must have run in the same network namespace (the pins are per
  * namespace; --pin-dir overrides). Exit: 0 every connection completed and
  * closed cleanly (a daemon: stopped by a signal), 1 runtime error,
- * 2 usage error.
+ * 2 usage error. The options are one table (xd_opt_tab, common/opts.h):
+ * parsing and --help both come from it; check_opts() then checks them
+ * together.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +28,12 @@
 #include <sys/resource.h>
 
 #include "common/log.h"
+#include "common/opts.h"
+#include "common/ctlsock.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
+
+#define XD_MAX_SCHED_LOAD 8 /* --sched-load */
 
 struct xd_fwd {
 	struct xmp_addr a, b;
@@ -62,7 +68,7 @@ struct xd_opts {
 	const char *backup[XD_MAX_PORTS];
 	unsigned int nbackup;
 	const char *sched;
-	const char *sched_load[8];
+	const char *sched_load[XD_MAX_SCHED_LOAD];
 	unsigned int nsched_load;
 	const char *cc;
 	bool no_reinject;
@@ -72,142 +78,14 @@ struct xd_opts {
 	__u64 max_mem, sf_buf;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: xmptcpd --iface IFACE MODE... [options]\n"
-		"\n"
-		"Userspace MPTCP endpoint on AF_XDP (run 'xmptcp attach IFACE' first, in the\n"
-		"same network namespace). Multipath: subflows over every --iface (path\n"
-		"manager below); one JSON line per connection on stdout as it completes.\n"
-		"MODEs (any mix, at least one):\n"
-		"  -c, --connect ADDR:PORT       built-in client: connect to ADDR:PORT ([v6]:port)\n"
-		"  -l, --listen ADDR:PORT        built-in server: accept on ADDR:PORT\n"
-		"      --client LOCAL:PORT=REMOTE:PORT\n"
-		"                                client proxy: apps connect to LOCAL:PORT over\n"
-		"                                kernel TCP; each connection goes over MPTCP to\n"
-		"                                REMOTE:PORT (repeatable)\n"
-		"      --server LISTEN:PORT=FORWARD:PORT\n"
-		"                                server proxy: MPTCP (or TCP) in on LISTEN:PORT,\n"
-		"                                kernel TCP out to the app at FORWARD:PORT\n"
-		"                                (repeatable)\n"
-		"\n"
-		"Built-in endpoint (source/sink with SHA-256 of both directions):\n"
-		"  -n, --send-bytes N      send N bytes of the pattern (K/M/G suffixes; client\n"
-		"                          at once, server after the client's DATA_FIN) [0]\n"
-		"  -f, --send-file PATH    send the file's bytes instead of the pattern\n"
-		"      --send-time SECS    send for SECS (decimals: 2.5) from the first byte,\n"
-		"                          then close; with --send-bytes or --send-file,\n"
-		"                          whichever ends first. Alone: the pattern, no byte\n"
-		"                          limit. Must end before --timeout\n"
-		"  -s, --sink              receive and hash everything (the default; accepted\n"
-		"                          for clarity)\n"
-		"      --seed N            pattern seed [1]\n"
-		"      --count N           connections: the client makes N one after another\n"
-		"                          (see --parallel), the server exits after N [1 with\n"
-		"                          --connect/--listen; 0 = until a signal]\n"
-		"      --parallel P        client: P connections at a time [1]\n"
-		"\n"
-		"General:\n"
-		"  -i, --iface IFACE       interface whose XDP program steers our segments\n"
-		"                          (repeatable: a connection uses the one its route\n"
-		"                          or its SYN came by)\n"
-		"      --max-conns N       live connections at most; more are refused [1024]\n"
-		"      --max-half-open N   connections a listener keeps before their handshake\n"
-		"                          completes; a SYN beyond drops the oldest (SYN\n"
-		"                          floods hold this much state at most; at\n"
-		"                          --max-conns too) [1024]\n"
-		"      --max-mem N         buffer memory all connections may reserve (K/M/G;\n"
-		"                          0 = no limit): connections and subflows beyond are\n"
-		"                          refused. A connection reserves --sndbuf + --rcvbuf\n"
-		"                          + 256K (proxies) + its rings per subflow [0]\n"
-		"      --sf-buf N          each subflow's TCP send and receive ring at most\n"
-		"                          (K/M, 16K..16M; never above --sndbuf/--rcvbuf) [1M]\n"
-		"\n"
-		"Multipath (RFC 8684):\n"
-		"      --pm MODE           path manager: fullmesh (a subflow per local x remote\n"
-		"                          address pair; the server announces its other\n"
-		"                          addresses), ndiffports=N (N subflows on the first\n"
-		"                          address pair), none [fullmesh]\n"
-		"      --max-subflows N    joined subflows per connection, as 'ip mptcp limits\n"
-		"                          subflows' (at most %d live in all) [8]\n"
-		"      --max-add-addr N    addresses accepted from a peer's ADD_ADDR [8]\n"
-		"      --backup IFACE      subflows over IFACE are backups: data goes there only\n"
-		"                          when no other subflow works (repeatable)\n"
-		"      --sched NAME        scheduler of new connections: minrtt, rr, redundant,\n"
-		"                          blest, or one loaded with --sched-load [minrtt]\n"
-		"      --sched-load FILE.so  load a scheduler policy (repeatable; see\n"
-		"                          include/xmptcp/sched.h)\n"
-		"      --cc NAME           subflow congestion control: lia (coupled, RFC 6356),\n"
-		"                          olia (coupled), cubic, reno (uncoupled) [lia]\n"
-		"      --no-reinject       no opportunistic reinjection/penalisation when a slow\n"
-		"                          subflow blocks the connection-level window\n"
-		"      --rcvbuf N          connection-level receive buffer: the window offered\n"
-		"                          to the peer (K/M suffixes, 16K..64M) [1M]\n"
-		"      --sndbuf N          connection-level send buffer: data kept until\n"
-		"                          DATA_ACKed (K/M, 16K..64M) [2M]\n"
-		"      --dss-csum          ask for DSS checksums (RFC 8684 3.3.1; used when\n"
-		"                          either side asks)\n"
-		"      --ctl PATH|none     control socket [/run/xmptcp/ns<netns inode>.sock]\n"
-		"      --pin-dir DIR       pinned maps [/sys/fs/bpf/xmptcp/ns<netns inode>]\n"
-		"      --queue N           rx queue of IFACE to bind the AF_XDP socket to [0]\n"
-		"  -t, --timeout SECS      give up after SECS [120 with --count, else 0 = never]\n"
-		"  -v, --verbose           debug output\n"
-		"  -q, --quiet             errors only\n"
-		"  -h, --help              this help\n"
-		"\n"
-		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
-		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
-		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
-		"sender that runs until told to stop (--send-time as its bound).\n", XD_SF_MAX);
-}
-
-static int parse_u64(const char *s, __u64 *out, bool suffixes)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	v = strtoull(s, &end, 0);
-	if (errno)
-		return -EINVAL;
-	if (suffixes && *end) {
-		unsigned int shift = 0;
-
-		switch (*end) {
-		case 'k':
-		case 'K':
-			shift = 10;
-			break;
-		case 'm':
-		case 'M':
-			shift = 20;
-			break;
-		case 'g':
-		case 'G':
-			shift = 30;
-			break;
-		default:
-			return -EINVAL;
-		}
-		if (end[1] || v > (~0ULL >> shift))
-			return -EINVAL;
-		v <<= shift;
-		end++;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
+#define XD_STR_(x) #x
+#define XD_STR(x) XD_STR_(x)
 
 /* ADDR:PORT or [V6ADDR]:PORT. */
 static int parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)
 {
 	char buf[128], *p, *host = buf;
-	__u64 v;
+	unsigned long long v;
 
 	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
 		return -EINVAL;
@@ -223,14 +101,14 @@ static int parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)
 		host[n - 1] = '\0';
 		host++;
 	}
-	if (parse_u64(p, &v, false) || !v || v > 65535)
+	if (opts_ull(p, &v, false) || !v || v > 65535)
 		return -EINVAL;
 	*port = (__u16)v;
 	return xmp_addr_parse(a, host);
 }
 
 /* A=B with A and B both ADDR:PORT (--client, --server). */
-static int parse_fwd(const char *opt, const char *s, struct xd_fwd *fw)
+static int parse_fwd(const char *prog, const char *opt, const char *s, struct xd_fwd *fw)
 {
 	char buf[256], *eq;
 
@@ -243,337 +121,259 @@ static int parse_fwd(const char *opt, const char *s, struct xd_fwd *fw)
 	if (parse_endpoint(buf, &fw->a, &fw->pa) || parse_endpoint(eq + 1, &fw->b, &fw->pb))
 		goto bad;
 	if (xmp_addr_is_any(&fw->b)) {
-		pr_warn("xmptcpd: %s: the address after '=' must be a real address, not '%s'\n",
+		pr_warn("%s: %s: the address after '=' must be a real address, not '%s'\n", prog,
 			opt, eq + 1);
 		return -EINVAL;
 	}
 	return 0;
 bad:
-	pr_warn("xmptcpd: %s wants ADDR:PORT=ADDR:PORT (IPv6: [ADDR]:PORT), not '%s'\n", opt,
+	pr_warn("%s: %s wants ADDR:PORT=ADDR:PORT (IPv6: [ADDR]:PORT), not '%s'\n", prog, opt,
 		s);
 	return -EINVAL;
 }
 
-static int parse_uint(const char *opt, const char *s, __u64 max, unsigned int *out)
+static int opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
 {
-	__u64 v;
+	struct xd_opts *o = cfg;
 
-	if (parse_u64(s, &v, false) || v > max) {
-		pr_warn("xmptcpd: %s wants a number 0..%llu, not '%s'\n", opt,
-			(unsigned long long)max, s);
+	if (o->nclient == XD_MAX_PROXIES) {
+		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_PROXIES, opt->name);
 		return -EINVAL;
 	}
-	*out = (unsigned int)v;
-	return 0;
+	return parse_fwd(prog, "--client", val, &o->client[o->nclient++]);
 }
 
-/* A count that must be at least 1 (--parallel, --max-conns, --max-half-open). */
-static int parse_count(const char *opt, const char *s, __u64 max, unsigned int *out)
+/* One listener stays for --listen. */
+static int opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
 {
-	if (parse_uint(opt, s, max, out))
-		return -EINVAL;
-	if (!*out) {
-		pr_warn("xmptcpd: %s wants at least 1\n", opt);
-		return -EINVAL;
-	}
-	return 0;
-}
+	struct xd_opts *o = cfg;
 
-/* Seconds with decimals, more than 0 and at most a day, as microseconds. */
-static int parse_secs(const char *opt, const char *s, __u64 *us)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = s && *s ? strtod(s, &end) : 0;
-	if (!s || !*s || *end || errno || !(v > 0) || v > 86400 || !(v * 1e6 >= 1)) {
-		pr_warn("xmptcpd: %s wants seconds above 0 and at most 86400 (like 5 or 0.5), "
-			"not '%s'\n", opt, s ? s : "");
+	if (o->nserver == XD_MAX_LISTENERS - 1) {
+		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_LISTENERS - 1, opt->name);
 		return -EINVAL;
 	}
-	*us = (__u64)(v * 1e6);
-	return 0;
+	return parse_fwd(prog, "--server", val, &o->server[o->nserver++]);
 }
 
-enum {
-	O_SEED = 256,
-	O_SEND_TIME,
-	O_PIN,
-	O_QUEUE,
-	O_CLIENT,
-	O_SERVER,
-	O_COUNT,
-	O_PARALLEL,
-	O_MAXC,
-	O_CTL,
-	O_CSUM,
-	O_PM,
-	O_MAXSF,
-	O_MAXADDR,
-	O_BACKUP,
-	O_SCHED,
-	O_SCHED_LOAD,
-	O_CC,
-	O_NOREINJ,
-	O_SNDBUF,
-	O_RCVBUF,
-	O_MAXHALF,
-	O_MAXMEM,
-	O_SFBUF,
-};
-
-static const struct option long_opts[] = {
-	{ "iface", required_argument, NULL, 'i' },
-	{ "connect", required_argument, NULL, 'c' },
-	{ "listen", required_argument, NULL, 'l' },
-	{ "client", required_argument, NULL, O_CLIENT },
-	{ "server", required_argument, NULL, O_SERVER },
-	{ "send-bytes", required_argument, NULL, 'n' },
-	{ "send-file", required_argument, NULL, 'f' },
-	{ "send-time", required_argument, NULL, O_SEND_TIME },
-	{ "sink", no_argument, NULL, 's' },
-	{ "seed", required_argument, NULL, O_SEED },
-	{ "count", required_argument, NULL, O_COUNT },
-	{ "parallel", required_argument, NULL, O_PARALLEL },
-	{ "max-conns", required_argument, NULL, O_MAXC },
-	{ "ctl", required_argument, NULL, O_CTL },
-	{ "dss-csum", no_argument, NULL, O_CSUM },
-	{ "pm", required_argument, NULL, O_PM },
-	{ "max-subflows", required_argument, NULL, O_MAXSF },
-	{ "max-add-addr", required_argument, NULL, O_MAXADDR },
-	{ "backup", required_argument, NULL, O_BACKUP },
-	{ "sched", required_argument, NULL, O_SCHED },
-	{ "sched-load", required_argument, NULL, O_SCHED_LOAD },
-	{ "cc", required_argument, NULL, O_CC },
-	{ "no-reinject", no_argument, NULL, O_NOREINJ },
-	{ "sndbuf", required_argument, NULL, O_SNDBUF },
-	{ "rcvbuf", required_argument, NULL, O_RCVBUF },
-	{ "max-half-open", required_argument, NULL, O_MAXHALF },
-	{ "max-mem", required_argument, NULL, O_MAXMEM },
-	{ "sf-buf", required_argument, NULL, O_SFBUF },
-	{ "pin-dir", required_argument, NULL, O_PIN },
-	{ "queue", required_argument, NULL, O_QUEUE },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{}
-};
-
-/* A data-level buffer size, K/M suffixes. */
-static int parse_buf(const char *opt, const char *arg, __u64 *out)
+static int opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
 {
-	if (parse_u64(arg, out, true) || *out < XD_MSK_BUF_MIN || *out > XD_MSK_BUF_MAX) {
-		pr_warn("xmptcpd: %s wants %uK..%uM bytes (K/M suffixes), not '%s'\n", opt,
-			XD_MSK_BUF_MIN >> 10, XD_MSK_BUF_MAX >> 20, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
+	struct xd_opts *o = cfg;
+	unsigned long long n;
 
-static int parse_pm(const char *arg, struct xd_opts *o)
-{
-	if (!strcmp(arg, "fullmesh")) {
+	if (!strcmp(val, "fullmesh")) {
 		o->pm = XD_PM_FULLMESH;
 		return 0;
 	}
-	if (!strcmp(arg, "none")) {
+	if (!strcmp(val, "none")) {
 		o->pm = XD_PM_NONE;
 		return 0;
 	}
-	if (!strncmp(arg, "ndiffports=", 11) &&
-	    !parse_uint("--pm ndiffports", arg + 11, XD_SF_MAX, &o->ndiff) && o->ndiff) {
+	if (!strncmp(val, "ndiffports=", 11) && !opts_ull(val + 11, &n, false) && n &&
+	    n <= XD_SF_MAX) {
+		o->ndiff = (unsigned int)n;
 		o->pm = XD_PM_NDIFFPORTS;
 		return 0;
 	}
-	pr_warn("xmptcpd: --pm wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n",
-		XD_SF_MAX, arg);
+	pr_warn("%s: --%s wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n", prog,
+		opt->name, XD_SF_MAX, val);
 	return -EINVAL;
 }
 
-/* --max-half-open, --max-mem, --sf-buf. */
-static int parse_limit(int c, const char *arg, struct xd_opts *o)
+static int opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
 {
-	switch (c) {
-	case O_MAXHALF:
-		return parse_count("--max-half-open", arg, 1000000, &o->max_halfopen);
-	case O_MAXMEM:
-		if (parse_u64(arg, &o->max_mem, true)) {
-			pr_warn("xmptcpd: --max-mem wants a byte count like 512M or 4G (0: no "
-				"limit), not '%s'\n", arg);
-			return -EINVAL;
-		}
-		return 0;
-	default: /* O_SFBUF */
-		if (parse_u64(arg, &o->sf_buf, true) || o->sf_buf < XD_SF_BUF_MIN ||
-		    o->sf_buf > XD_SF_BUF_MAX) {
-			pr_warn("xmptcpd: --sf-buf wants %uK..%uM bytes (K/M suffixes), not '%s'\n",
-				XD_SF_BUF_MIN >> 10, XD_SF_BUF_MAX >> 20, arg);
-			return -EINVAL;
-		}
-		return 0;
-	}
-}
-
-/* The multipath options. */
-static int parse_mp(int c, const char *arg, struct xd_opts *o)
-{
-	switch (c) {
-	case O_PM:
-		return parse_pm(arg, o);
-	case O_MAXSF:
-		return parse_uint("--max-subflows", arg, XD_SF_MAX - 1, &o->max_subflows);
-	case O_MAXADDR:
-		return parse_uint("--max-add-addr", arg, XD_PM_ADDRS, &o->max_add_addr);
-	case O_BACKUP:
-		if (o->nbackup == XD_MAX_PORTS) {
-			pr_warn("xmptcpd: at most %d --backup\n", XD_MAX_PORTS);
-			return -EINVAL;
-		}
-		o->backup[o->nbackup++] = arg;
-		return 0;
-	case O_SCHED:
-		o->sched = arg;
-		return 0;
-	case O_SCHED_LOAD:
-		if (o->nsched_load == 8) {
-			pr_warn("xmptcpd: at most 8 --sched-load\n");
-			return -EINVAL;
-		}
-		o->sched_load[o->nsched_load++] = arg;
-		return 0;
-	case O_CC:
-		if (strcmp(arg, "lia") && strcmp(arg, "olia") && strcmp(arg, "cubic") &&
-		    strcmp(arg, "reno")) {
-			pr_warn("xmptcpd: --cc wants lia, olia, cubic or reno, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		o->cc = arg;
-		return 0;
-	default: /* O_NOREINJ */
-		o->no_reinject = true;
-		return 0;
-	}
-}
-
-/* One option; 0, -EINVAL (message printed) or 1 for --help. */
-static int parse_one(int c, const char *arg, const char *name, struct xd_opts *o)
-{
-	switch (c) {
-	case 'i':
-		if (o->nifs == XD_MAX_PORTS) {
-			pr_warn("xmptcpd: at most %d --iface\n", XD_MAX_PORTS);
-			return -EINVAL;
-		}
-		o->ifnames[o->nifs++] = arg;
-		return 0;
-	case 'c':
-		o->connect = arg;
-		return 0;
-	case 'l':
-		o->listen = arg;
-		return 0;
-	case O_CLIENT:
-		if (o->nclient == XD_MAX_PROXIES) {
-			pr_warn("xmptcpd: at most %d --client\n", XD_MAX_PROXIES);
-			return -EINVAL;
-		}
-		return parse_fwd("--client", arg, &o->client[o->nclient++]);
-	case O_SERVER:
-		if (o->nserver == XD_MAX_LISTENERS - 1) {
-			pr_warn("xmptcpd: at most %d --server\n", XD_MAX_LISTENERS - 1);
-			return -EINVAL;
-		}
-		return parse_fwd("--server", arg, &o->server[o->nserver++]);
-	case 'n':
-		o->send_bytes_set = true;
-		if (parse_u64(arg, &o->send_bytes, true)) {
-			pr_warn("xmptcpd: --send-bytes wants a byte count like 65536 or 4M, "
-				"not '%s'\n", arg);
-			return -EINVAL;
-		}
-		return 0;
-	case 'f':
-		o->send_file = arg;
-		return 0;
-	case O_SEND_TIME:
-		return parse_secs("--send-time", arg, &o->send_us);
-	case 's':
-		o->sink = true;
-		return 0;
-	case O_SEED:
-		if (parse_u64(arg, &o->seed, false)) {
-			pr_warn("xmptcpd: --seed wants a number, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		return 0;
-	case O_COUNT:
-		o->count_set = true;
-		if (parse_u64(arg, &o->count, false) || o->count > 100000000) {
-			pr_warn("xmptcpd: --count wants 0..100000000, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		return 0;
-	case O_PARALLEL:
-		return parse_count("--parallel", arg, 65536, &o->parallel);
-	case O_MAXC:
-		return parse_count("--max-conns", arg, 1000000, &o->max_conns);
-	case O_CTL:
-		o->ctl_path = strcmp(arg, "none") ? arg : "";
-		if (*o->ctl_path && o->ctl_path[0] != '/') {
-			pr_warn("xmptcpd: --ctl wants an absolute path or 'none', not '%s'\n", arg);
-			return -EINVAL;
-		}
-		return 0;
-	case O_CSUM:
-		o->csum = true;
-		return 0;
-	case O_PM:
-	case O_MAXSF:
-	case O_MAXADDR:
-	case O_BACKUP:
-	case O_SCHED:
-	case O_SCHED_LOAD:
-	case O_CC:
-	case O_NOREINJ:
-		return parse_mp(c, arg, o);
-	case O_MAXHALF:
-	case O_MAXMEM:
-	case O_SFBUF:
-		return parse_limit(c, arg, o);
-	case O_SNDBUF:
-	case O_RCVBUF:
-		return parse_buf(c == O_SNDBUF ? "--sndbuf" : "--rcvbuf", arg,
-				 c == O_SNDBUF ? &o->sndbuf : &o->rcvbuf);
-	case O_PIN:
-		if (arg[0] != '/') {
-			pr_warn("xmptcpd: --pin-dir must be an absolute path, not '%s'\n", arg);
-			return -EINVAL;
-		}
-		o->pin_dir = arg;
-		return 0;
-	case O_QUEUE:
-		return parse_uint("--queue", arg, XMP_MAX_QUEUES - 1, &o->queue);
-	case 't':
-		o->timeout_set = true;
-		return parse_uint("--timeout", arg, 86400, &o->timeout_s);
-	case 'v':
-		xmp_log_level = XMP_LOG_DEBUG;
-		return 0;
-	case 'q':
-		xmp_log_level = XMP_LOG_WARN;
-		return 0;
-	case 'h':
-		return 1;
-	case ':':
-		pr_warn("xmptcpd: option '%s' needs a value; try 'xmptcpd --help'\n", name);
-		return -EINVAL;
-	default:
-		pr_warn("xmptcpd: unknown option '%s'; try 'xmptcpd --help'\n", name);
+	if (strcmp(val, "lia") && strcmp(val, "olia") && strcmp(val, "cubic") &&
+	    strcmp(val, "reno")) {
+		pr_warn("%s: --%s wants lia, olia, cubic or reno, not '%s'\n", prog, opt->name,
+			val);
 		return -EINVAL;
 	}
+	((struct xd_opts *)cfg)->cc = val;
+	return 0;
 }
+
+/* --ctl PATH|none: none is "" (no control socket). */
+static int opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	const char *path = strcmp(val, "none") ? val : "";
+
+	if (*path && path[0] != '/') {
+		pr_warn("%s: --%s wants an absolute path or 'none', not '%s'\n", prog, opt->name,
+			val);
+		return -EINVAL;
+	}
+	((struct xd_opts *)cfg)->ctl_path = path;
+	return 0;
+}
+
+static int opt_pin_dir(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	if (val[0] != '/') {
+		pr_warn("%s: --%s must be an absolute path, not '%s'\n", prog, opt->name, val);
+		return -EINVAL;
+	}
+	((struct xd_opts *)cfg)->pin_dir = val;
+	return 0;
+}
+
+static int opt_verbose(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	(void)prog, (void)opt, (void)val, (void)cfg;
+	xmp_log_level = XMP_LOG_DEBUG;
+	return 0;
+}
+
+static int opt_quiet(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	(void)prog, (void)opt, (void)val, (void)cfg;
+	xmp_log_level = XMP_LOG_WARN;
+	return 0;
+}
+
+#define OFF(f) offsetof(struct xd_opts, f)
+/* OPT_U64 and OPT_SECS write unsigned long long into these __u64 fields */
+_Static_assert(sizeof(__u64) == sizeof(unsigned long long), "__u64 is not unsigned long long");
+
+/* The options, in --help order; parsing and help both come from here. */
+static const struct xmp_opt xd_opt_tab[] = {
+	{ .name = "connect", .short_name = 'c', .type = OPT_STRING, .off = OFF(connect),
+	  .flags = OPT_F_EMPTY, .metavar = "ADDR:PORT",
+	  .section = "MODEs (any mix, at least one):",
+	  .help = "built-in client: connect to ADDR:PORT ([v6]:port)" },
+	{ .name = "listen", .short_name = 'l', .type = OPT_STRING, .off = OFF(listen),
+	  .flags = OPT_F_EMPTY, .metavar = "ADDR:PORT",
+	  .help = "built-in server: accept on ADDR:PORT" },
+	{ .name = "client", .type = OPT_CUSTOM, .parse = opt_client, .flags = OPT_F_REPEAT,
+	  .metavar = "LOCAL:PORT=REMOTE:PORT",
+	  .help = "client proxy: apps connect to LOCAL:PORT over kernel TCP; each connection "
+		  "goes over MPTCP to REMOTE:PORT" },
+	{ .name = "server", .type = OPT_CUSTOM, .parse = opt_server, .flags = OPT_F_REPEAT,
+	  .metavar = "LISTEN:PORT=FORWARD:PORT",
+	  .help = "server proxy: MPTCP (or TCP) in on LISTEN:PORT, kernel TCP out to the app "
+		  "at FORWARD:PORT" },
+
+	{ .name = "send-bytes", .short_name = 'n', .type = OPT_U64, .off = OFF(send_bytes),
+	  .seen_off = OPT_SEEN(struct xd_opts, send_bytes_set), .flags = OPT_F_SUFFIX,
+	  .metavar = "N", .what = "a byte count like 65536 or 4M",
+	  .section = "Built-in endpoint (source/sink with SHA-256 of both directions):",
+	  .help = "send N bytes of the pattern (K/M/G suffixes; client at once, server after "
+		  "the client's DATA_FIN)" },
+	{ .name = "send-file", .short_name = 'f', .type = OPT_STRING, .off = OFF(send_file),
+	  .flags = OPT_F_EMPTY, .metavar = "PATH",
+	  .help = "send the file's bytes instead of the pattern" },
+	{ .name = "send-time", .type = OPT_SECS, .off = OFF(send_us), .max = 86400,
+	  .metavar = "SECS",
+	  .help = "send for SECS (decimals: 2.5) from the first byte, then close; with "
+		  "--send-bytes or --send-file, whichever ends first. Alone: the pattern, no "
+		  "byte limit. Must end before --timeout" },
+	{ .name = "sink", .short_name = 's', .type = OPT_FLAG, .off = OFF(sink),
+	  .help = "receive and hash everything (the default; accepted for clarity)" },
+	{ .name = "seed", .type = OPT_U64, .off = OFF(seed), .metavar = "N",
+	  .help = "pattern seed" },
+	{ .name = "count", .type = OPT_U64, .off = OFF(count), .max = 100000000,
+	  .seen_off = OPT_SEEN(struct xd_opts, count_set), .metavar = "N",
+	  .what = "0..100000000", .def = "1 with --connect/--listen; 0 = until a signal",
+	  .help = "connections: the client makes N one after another (see --parallel), the "
+		  "server exits after N" },
+	{ .name = "parallel", .type = OPT_UINT, .off = OFF(parallel), .min = 1, .max = 65536,
+	  .metavar = "P", .help = "client: P connections at a time" },
+
+	{ .name = "iface", .short_name = 'i', .type = OPT_LIST, .off = OFF(ifnames),
+	  .cnt_off = OFF(nifs), .max = XD_MAX_PORTS, .flags = OPT_F_EMPTY, .metavar = "IFACE",
+	  .section = "General:",
+	  .help = "interface whose XDP program steers our segments (required; a connection "
+		  "uses the one its route or its SYN came by)" },
+	{ .name = "ctl", .type = OPT_CUSTOM, .parse = opt_ctl, .metavar = "PATH|none",
+	  .def = XMP_CTL_DIR "/ns<netns inode>.sock", .help = "control socket" },
+	{ .name = "pin-dir", .type = OPT_CUSTOM, .parse = opt_pin_dir, .metavar = "DIR",
+	  .def = XMP_PIN_ROOT "/ns<netns inode>", .help = "pinned maps" },
+	{ .name = "queue", .type = OPT_UINT, .off = OFF(queue), .max = XMP_MAX_QUEUES - 1,
+	  .metavar = "N", .help = "rx queue of IFACE to bind the AF_XDP socket to" },
+	{ .name = "timeout", .short_name = 't', .type = OPT_UINT, .off = OFF(timeout_s),
+	  .max = 86400, .seen_off = OPT_SEEN(struct xd_opts, timeout_set), .metavar = "SECS",
+	  .def = "120 with --count, else 0 = never", .help = "give up after SECS" },
+	{ .name = "verbose", .short_name = 'v', .type = OPT_CUSTOM, .parse = opt_verbose,
+	  .flags = OPT_F_NOVAL, .help = "debug output" },
+	{ .name = "quiet", .short_name = 'q', .type = OPT_CUSTOM, .parse = opt_quiet,
+	  .flags = OPT_F_NOVAL, .help = "errors only" },
+	{ .name = "help", .short_name = 'h', .type = OPT_HELP, .help = "this help" },
+
+	{ .name = "max-conns", .type = OPT_UINT, .off = OFF(max_conns), .min = 1,
+	  .max = 1000000, .metavar = "N", .section = "Limits:",
+	  .help = "live connections at most; more are refused" },
+	{ .name = "max-half-open", .type = OPT_UINT, .off = OFF(max_halfopen), .min = 1,
+	  .max = 1000000, .metavar = "N",
+	  .help = "connections a listener keeps before their handshake completes; a SYN "
+		  "beyond drops the oldest (SYN floods hold this much state at most; at "
+		  "--max-conns too)" },
+	{ .name = "max-mem", .type = OPT_U64, .off = OFF(max_mem), .flags = OPT_F_SUFFIX,
+	  .metavar = "N", .what = "a byte count like 512M or 4G (0: no limit)",
+	  .help = "buffer memory all connections may reserve (K/M/G; 0 = no limit): "
+		  "connections and subflows beyond are refused. A connection reserves "
+		  "--sndbuf + --rcvbuf + 256K (proxies) + its rings per subflow" },
+	{ .name = "sf-buf", .type = OPT_U64, .off = OFF(sf_buf), .flags = OPT_F_SUFFIX,
+	  .min = XD_SF_BUF_MIN, .max = XD_SF_BUF_MAX, .metavar = "N", .def = "1M",
+	  .help = "each subflow's TCP send and receive ring at most (K/M, 16K..16M; never "
+		  "above --sndbuf/--rcvbuf)" },
+
+	{ .name = "pm", .type = OPT_CUSTOM, .parse = opt_pm, .metavar = "MODE",
+	  .def = "fullmesh", .section = "Multipath (RFC 8684):",
+	  .help = "path manager: fullmesh (a subflow per local x remote address pair; the "
+		  "server announces its other addresses), ndiffports=N (N subflows on the "
+		  "first address pair), none" },
+	{ .name = "max-subflows", .type = OPT_UINT, .off = OFF(max_subflows),
+	  .max = XD_SF_MAX - 1, .metavar = "N",
+	  .help = "joined subflows per connection, as 'ip mptcp limits subflows' (at most "
+		  XD_STR(XD_SF_MAX) " live in all)" },
+	{ .name = "max-add-addr", .type = OPT_UINT, .off = OFF(max_add_addr),
+	  .max = XD_PM_ADDRS, .metavar = "N",
+	  .help = "addresses accepted from a peer's ADD_ADDR" },
+	{ .name = "backup", .type = OPT_LIST, .off = OFF(backup), .cnt_off = OFF(nbackup),
+	  .max = XD_MAX_PORTS, .flags = OPT_F_EMPTY, .metavar = "IFACE",
+	  .help = "subflows over IFACE (an --iface) are backups: data goes there only when "
+		  "no other subflow works" },
+	{ .name = "sched", .type = OPT_STRING, .off = OFF(sched), .flags = OPT_F_EMPTY,
+	  .metavar = "NAME", .def = "minrtt",
+	  .help = "scheduler of new connections: minrtt, rr, redundant, blest, or one loaded "
+		  "with --sched-load" },
+	{ .name = "sched-load", .type = OPT_LIST, .off = OFF(sched_load),
+	  .cnt_off = OFF(nsched_load), .max = XD_MAX_SCHED_LOAD, .flags = OPT_F_EMPTY,
+	  .metavar = "FILE.so",
+	  .help = "load a scheduler policy (see include/xmptcp/sched.h)" },
+	{ .name = "cc", .type = OPT_CUSTOM, .parse = opt_cc, .metavar = "NAME", .def = "lia",
+	  .help = "subflow congestion control: lia (coupled, RFC 6356), olia (coupled), "
+		  "cubic, reno (uncoupled)" },
+	{ .name = "no-reinject", .type = OPT_FLAG, .off = OFF(no_reinject),
+	  .help = "no opportunistic reinjection/penalisation when a slow subflow blocks the "
+		  "connection-level window" },
+	{ .name = "rcvbuf", .type = OPT_U64, .off = OFF(rcvbuf), .flags = OPT_F_SUFFIX,
+	  .min = XD_MSK_BUF_MIN, .max = XD_MSK_BUF_MAX, .metavar = "N", .def = "1M",
+	  .help = "connection-level receive buffer: the window offered to the peer (K/M "
+		  "suffixes, 16K..64M)" },
+	{ .name = "sndbuf", .type = OPT_U64, .off = OFF(sndbuf), .flags = OPT_F_SUFFIX,
+	  .min = XD_MSK_BUF_MIN, .max = XD_MSK_BUF_MAX, .metavar = "N", .def = "2M",
+	  .help = "connection-level send buffer: data kept until DATA_ACKed (K/M, 16K..64M)" },
+	{ .name = "dss-csum", .type = OPT_FLAG, .off = OFF(csum),
+	  .help = "ask for DSS checksums (RFC 8684 3.3.1; used when either side asks)" },
+	{ .name = NULL },
+};
+
+static const struct opt_prog xd_prog = {
+	.prog = "xmptcpd",
+	.usage = "xmptcpd --iface IFACE MODE... [options]",
+	.summary =
+		"Userspace MPTCP endpoint on AF_XDP (run 'xmptcp attach IFACE' first, in the\n"
+		"same network namespace). Multipath: subflows over every --iface (path\n"
+		"manager below); one JSON line per connection on stdout as it completes.\n"
+		"Exit: 0 every connection completed cleanly (a daemon: stopped by a signal),\n"
+		"1 runtime error, 2 usage error.",
+	.footer =
+		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
+		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
+		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
+		"sender that runs until told to stop (--send-time as its bound).",
+	.opts = xd_opt_tab,
+	.abbrev = true, /* as getopt_long did */
+};
 
 /* Every --backup names one of the --iface interfaces. */
 static int check_backups(const struct xd_opts *o)
@@ -629,10 +429,8 @@ static int check_opts(struct xd_opts *o)
 	return check_backups(o);
 }
 
-static int parse_opts(int argc, char **argv, struct xd_opts *o)
+static void set_defaults(struct xd_opts *o)
 {
-	int c, r;
-
 	memset(o, 0, sizeof(*o));
 	o->seed = 1;
 	o->parallel = 1;
@@ -642,20 +440,21 @@ static int parse_opts(int argc, char **argv, struct xd_opts *o)
 	o->max_subflows = 8 > XD_SF_MAX - 1 ? XD_SF_MAX - 1 : 8;
 	o->max_add_addr = XD_PM_ADDRS;
 	o->cc = "lia";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:c:l:n:f:st:vqh", long_opts, NULL)) != -1) {
-		r = parse_one(c, optarg, argv[optind - 1], o);
-		if (r == 1) {
-			usage(stdout);
-			exit(0);
-		}
-		if (r)
-			return r;
+}
+
+static int parse_opts(int argc, char **argv, struct xd_opts *o)
+{
+	int r;
+
+	set_defaults(o);
+	r = opts_parse(&xd_prog, argc, argv, o);
+	if (r == 1) {
+		set_defaults(o);
+		opts_usage(stdout, &xd_prog, o);
+		exit(0);
 	}
-	if (optind < argc) {
-		pr_warn("xmptcpd: unexpected argument '%s'; try 'xmptcpd --help'\n", argv[optind]);
-		return -EINVAL;
-	}
+	if (r)
+		return r;
 	return check_opts(o);
 }
 

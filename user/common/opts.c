@@ -463,11 +463,10 @@ static void usage_one(FILE *f, const struct xmp_opt *o, const void *defaults)
 	default_of(o, defaults, choices, sizeof(choices));
 	if (used < sizeof(text))
 		snprintf(text + used, sizeof(text) - used, "%s", choices);
-	col = fprintf(f, "  %-26s ", lhs);
-	if (col > HELP_COL) {
-		fprintf(f, "\n%*s", HELP_COL, "");
-		col = HELP_COL;
-	}
+	if (strlen(lhs) > HELP_COL - 3) /* the help on a line of its own */
+		col = fprintf(f, "  %s\n%*s", lhs, HELP_COL, "") - (int)strlen(lhs) - 3;
+	else
+		col = fprintf(f, "  %-*s ", HELP_COL - 3, lhs);
 	print_wrapped(f, text, col);
 }
 
