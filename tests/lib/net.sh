@@ -82,8 +82,17 @@ xb_require_cmds() {
 	done
 }
 
+# xb_require_bin PATH...: every PATH is a built executable, else the whole
+# test is skipped (a failure in CI, see xb_skip_all).
+xb_require_bin() {
+	local b
+	for b in "$@"; do
+		[ -x "$b" ] || xb_skip_all "$b not built (make BUILD=...)"
+	done
+}
+
 xb_require_xmptcp() {
-	[ -x "$XMPTCP" ] || xb_skip_all "$XMPTCP not built (make BUILD=...)"
+	xb_require_bin "$XMPTCP"
 }
 
 # Checks that namespaces work at all (containers may forbid them).
@@ -159,6 +168,19 @@ sys.exit(0 if d["programs"][0]["meta"] is False else 1)' && return 0
 	return 1
 }
 
+# xb_tx_off NS IFACE...: tx checksum offload off on veth ends in NS. AF_XDP
+# and XDP_TX frames carry no offload state, so a peer that leaves the
+# checksum to the NIC sends frames our engine sees with a bad checksum.
+# Returns non-zero if ethtool failed on any of them.
+xb_tx_off() {
+	local ns=$1 ifc rc=0
+	shift
+	for ifc in "$@"; do
+		ip netns exec "$ns" ethtool -K "$ifc" tx off >/dev/null 2>&1 || rc=1
+	done
+	return $rc
+}
+
 # xb_two_paths CLI SRV: client/server namespaces joined by two veth paths,
 #   path 1: xbc1 10.231.1.1 <-> xbs1 10.231.1.2
 #   path 2: xbc2 10.231.2.1 <-> xbs2 10.231.2.2
@@ -190,6 +212,24 @@ xb_wait_until() {
 		sleep 0.1
 	done
 	return 0
+}
+
+# xb_wait_ping NS ADDR [SECS]: wait until a ping from NS to ADDR answers,
+# up to SECS (10): a veth's carrier comes up through linkwatch, after the
+# command that made it returned.
+xb_wait_ping() {
+	xb_wait_until "${3:-10}" ip netns exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1
+}
+
+# xb_json EXPR [FILE]: prints python EXPR over d, the first JSON value in
+# FILE (or stdin): one document, or the first line of JSON lines. Prints
+# nothing and fails when there is none or EXPR raises: the caller's check
+# reports it. EXPR is pasted into print(...): `d["a"], d["b"]` prints "A B".
+xb_json() {
+	python3 -S -c "import json, sys
+f = open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin
+d = json.JSONDecoder().raw_decode(f.read().lstrip())[0]
+print($1)" "${@:2}" 2>/dev/null
 }
 
 # Wait until FILE exists (server ready), up to SECS.

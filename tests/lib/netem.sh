@@ -57,7 +57,6 @@
 #       "unique", "dups", "late" (arrived after a higher number) and "seqs"
 #       (numbers received, in arrival order). The receiver stops 0.5 s after
 #       the last datagram. Frame-exact with xn_static_arp and XN_NO_IPV6.
-#   xn_json FILE EXPR   evaluates python EXPR over the JSON in FILE as d.
 #
 # The relays are children of the shell that started them: a bare `wait`
 # there would wait for them too; wait for specific pids.
@@ -246,10 +245,6 @@ xn_link_flap() { # ID SECS
 	local r=${XN_RTR[$1]} ifa
 	ifa=$(xn_if "$1" ra)
 	ip -n "$r" link set "$ifa" down && sleep "$2" && ip -n "$r" link set "$ifa" up
-}
-
-xn_json() { # FILE EXPR
-	"$XN_PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
 xn_xfer_py() {

@@ -65,16 +65,14 @@ POLICY="$XB_BUILD/tests/sched/example_policy.so"
 xb_require_root
 xb_require_cmds ip nsenter python3 nstat ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xmtc$$" S="xmts$$"
 xb_two_paths "$C" "$S" || xb_skip_all "cannot build the two-path topology"
-for i in 1 2; do
-	ip netns exec "$C" ethtool -K xbc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xbs$i tx off >/dev/null 2>&1
-done
-xm_settle "$C" 10.231.1.2 && xm_settle "$C" 10.231.2.2 || xb_skip_all "the veth paths do not carry traffic"
+xb_tx_off "$C" xbc1 xbc2
+xb_tx_off "$S" xbs1 xbs2
+xb_wait_ping "$C" 10.231.1.2 && xb_wait_ping "$C" 10.231.2.2 || xb_skip_all "the veth paths do not carry traffic"
 
 want() { [[ " $CASES " == *" $1 "* ]]; }
 
@@ -501,7 +499,7 @@ if want 4; then
 	ip -n "$C" link set xbc2 up
 	# admin down removed the routes through xbc2: put xb_two_paths' back
 	xb_wait_until 5 ip -n "$C" route replace default via 10.231.2.2 dev xbc2 metric 102 2>/dev/null
-	xm_settle "$C" 10.231.2.2 || echo "# path 2 does not carry the kernel's ping after the link came back"
+	xb_wait_ping "$C" 10.231.2.2 || echo "# path 2 does not carry the kernel's ping after the link came back"
 	# ids the client had before the link went down (4 if the sample failed)
 	ids=$(mjs "$d/sub0.json" "sorted(s['id'] for s in flat(d))")
 	[ -n "$ids" ] || ids="[0, 1, 2, 3]"

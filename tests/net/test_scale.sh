@@ -44,7 +44,7 @@ BYTES=${SCALE_BYTES:-65536} # each way on each of the NCONN
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout ss
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 # The apps hold NCONN sockets each; the client daemon, which raises its
 # soft limit to this hard one, NCONN app sockets and a port reservation
@@ -59,15 +59,9 @@ xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_veth "$C" xsc0 10.238.1.1/24 "$S" xss0 10.238.1.2/24 &&
 	xb_veth "$C" xsc1 10.238.2.1/24 "$S" xss1 10.238.2.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-for i in 0 1; do
-	# AF_XDP frames carry no checksum offload state
-	ip netns exec "$C" ethtool -K xsc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xss$i tx off >/dev/null 2>&1
-done
-for _ in $(seq 50); do
-	ip netns exec "$S" ping -c1 -W1 10.238.1.1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+xb_tx_off "$C" xsc0 xsc1
+xb_tx_off "$S" xss0 xss1
+xb_wait_ping "$S" 10.238.1.1
 for ns in "$C:xsc" "$S:xss"; do
 	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
