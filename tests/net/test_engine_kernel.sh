@@ -375,28 +375,7 @@ MANY=${XG_MANY:-1000}
 # byte-exact (all carry the same pattern, so the hashes must all agree).
 check_many() {
 	local name=$1 n=$2 ours=$3 kern=$4 r
-	r=$(python3 - "$n" "$ours" "$kern" <<'EOF'
-import json, sys
-n = int(sys.argv[1])
-ours = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
-kern = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
-bad = []
-if len(ours) != n or len(kern) != n:
-    bad.append("lines: ours %d kernel %d, want %d" % (len(ours), len(kern), n))
-for o in ours:
-    m = o.get("mptcp", {})
-    if o["error"] or not o["mp_capable"] or not m.get("data_fin_acked") or not m.get("data_fin_rcvd"):
-        bad.append("ours unclean: %s" % json.dumps(o)[:300])
-        break
-if {(o["sent"], o["sent_sha256"]) for o in ours} != {(k["recv"], k["recv_sha256"]) for k in kern}:
-    bad.append("ours->kernel bytes differ")
-if {(k["sent"], k["sent_sha256"]) for k in kern} != {(o["recv"], o["recv_sha256"]) for o in ours}:
-    bad.append("kernel->ours bytes differ")
-if any(k["fallback"] for k in kern):
-    bad.append("kernel fell back")
-print("; ".join(bad) if bad else "ok")
-EOF
-)
+	r=$(python3 "$XB_LIBDIR/many_check.py" "$n" "$ours" "$kern")
 	[ "$r" = ok ] && ok "${name}_all_byte_exact_and_clean" || not_ok "${name}_all_byte_exact_and_clean" "$r"
 }
 

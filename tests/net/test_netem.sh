@@ -223,40 +223,10 @@ xn_netem_set 1
 # A tagged frame (VID 10, PCP 5, ethertype 0x88b5) sent raw from the client
 # must reach the server's interface with the same tag (which its kernel in
 # turn reports in PACKET_AUXDATA).
-cat >"$XB_TMP/vlan.py" <<'PY'
-import socket, struct, sys, time
-mode, ifname = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind((ifname, 0))
-if mode == "send":
-    tci = 5 << 13 | 10
-    f = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + struct.pack("!HHH", 0x8100, tci, 0x88b5) + b"xnetem-vlan".ljust(46, b".")
-    for _ in range(3):
-        s.send(f)
-        time.sleep(0.05)
-    sys.exit(0)
-s.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA
-open(sys.argv[3], "w").write("ready\n")
-s.settimeout(3)
-try:
-    while True:
-        data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(20))
-        if data[12:14] == b"\x88\xb5" and b"xnetem-vlan" in data:
-            for lvl, typ, val in anc:
-                if lvl == 263 and typ == 8:
-                    st, _, _, _, _, tci, tpid = struct.unpack("=IIIHHHH", val[:20])
-                    print("vlan_valid=%d tci=%d tpid=%#x" % (bool(st & 0x10), tci, tpid))
-                    sys.exit(0)
-        elif data[12:14] == b"\x81\x00" and data[16:18] == b"\x88\xb5":
-            print("inline tci=%d" % struct.unpack("!H", data[14:16]))
-            sys.exit(0)
-except socket.timeout:
-    print("nothing")
-PY
 rm -f "$XB_TMP/vlan.ready"
-ip netns exec "$S" "$XN_PY" "$XB_TMP/vlan.py" recv "$(xn_if 1 s)" "$XB_TMP/vlan.ready" >"$XB_TMP/vlan.out" 2>&1 &
+ip netns exec "$S" "$XN_PY" "$XB_LIBDIR/netem_vlan.py" recv "$(xn_if 1 s)" "$XB_TMP/vlan.ready" >"$XB_TMP/vlan.out" 2>&1 &
 vpid=$!
-xb_wait_file "$XB_TMP/vlan.ready" 5 && ip netns exec "$C" "$XN_PY" "$XB_TMP/vlan.py" send "$IFC"
+xb_wait_file "$XB_TMP/vlan.ready" 5 && ip netns exec "$C" "$XN_PY" "$XB_LIBDIR/netem_vlan.py" send "$IFC"
 wait "$vpid"
 vout=$(cat "$XB_TMP/vlan.out")
 [[ "$vout" == "vlan_valid=1 tci=40970"* || "$vout" == "inline tci=40970" ]] &&
@@ -282,7 +252,7 @@ M1="xnm1c$$" M2="xnm1s$$" MR="xnm1r$$"
 if XN_NET4=10.234 xn_two_paths 3 4 "$M1" "$M2" "$MR" 2>"$XB_TMP/two.err" &&
 	xn_netem_set 3 --delay 10 --loss 5 --reorder 5 --seed 31 &&
 	xn_netem_set 4 --delay 20 --loss 5 --reorder 5 --seed 41; then
-	py=$(xb_xfer_py) sa=$(xn_addr4 3 s)
+	py=$XB_XFER_PY sa=$(xn_addr4 3 s)
 	rm -f "$XB_TMP/mp.ready"
 	ip netns exec "$M2" timeout 60 "$XN_PY" "$py" server "$sa" 5203 1000000 "$XB_TMP/mp.ready" \
 		>"$XB_TMP/mp.server" 2>"$XB_TMP/mp.server.err" &

@@ -113,7 +113,6 @@ else
 	xb_finish
 fi
 ctl() { xb_nsx "$1" "$XMPTCP" "${@:2}"; }
-jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # 1. download through both proxies
 sha_big=$(sha256sum <"$WWW/big.bin" | cut -d' ' -f1)
@@ -253,7 +252,7 @@ kernel_fc_seen && ok "app_gone_fastclose_taken_by_the_kernel" ||
 # (curl fails, but not by its own timeout: 28; timeout(1) would say 124)
 rc=0
 ip netns exec "$C" timeout 20 curl -sS --max-time 15 -o /dev/null http://127.0.0.1:8083/ 2>/dev/null || rc=$?
-ff=$(ctl "$S" stats -j | jq_py 'd["proxy"]["forward_failed"]')
+ff=$(ctl "$S" stats -j | xb_json 'd["proxy"]["forward_failed"]')
 [ "$rc" -ne 0 ] && [ "$rc" -ne 28 ] && [ "$rc" -ne 124 ] && [ "${ff:-0}" -ge 1 ] &&
 	ok "forward_refused_resets_app_and_counts" ||
 	not_ok "forward_refused_resets_app_and_counts" "curl exit $rc (28: timed out), forward_failed=$ff"
