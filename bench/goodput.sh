@@ -94,7 +94,7 @@ xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout
 case ",$ROWS," in
 *ours* | *_xdp*) xb_require_xmptcp
-	[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)" ;;
+	xb_require_bin "$XMPTCPD" ;;
 esac
 xb_require_netns
 
@@ -121,10 +121,7 @@ xb_ns_add "$C" && xb_ns_add "$S" && xb_veth "$C" $CIF $CADDR/24 "$S" $SIF $SADDR
 for ns in "$C" "$S"; do
 	ip -n "$ns" mptcp limits set subflows 0 add_addr_accepted 0 2>/dev/null
 done
-for _ in $(seq 50); do
-	ip netns exec "$S" ping -c1 -W1 $CADDR >/dev/null 2>&1 && break
-	sleep 0.1
-done
+xb_wait_ping "$S" $CADDR
 
 offloads() { # default|tx-off
 	local v=on

@@ -123,22 +123,16 @@ xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout
 case ",$ROWS," in
 *ours*) xb_require_xmptcp
-	[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)" ;;
+	xb_require_bin "$XMPTCPD" ;;
 esac
 xb_require_netns
 
 C="xgmc$$" S="xgms$$"
 xb_two_paths "$C" "$S" || xb_skip_all "cannot build the two-path topology"
-for i in 1 2; do
-	ip netns exec "$C" ethtool -K xbc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xbs$i tx off >/dev/null 2>&1
-done
-for a in 10.231.1.2 10.231.2.2; do
-	for _ in $(seq 50); do
-		ip netns exec "$C" ping -c1 -W1 $a >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-done
+xb_tx_off "$C" xbc1 xbc2
+xb_tx_off "$S" xbs1 xbs2
+xb_wait_ping "$C" 10.231.1.2
+xb_wait_ping "$C" 10.231.2.2
 
 # pm two|one|ours2k: the kernel's path manager for the next row
 pm() {

@@ -177,8 +177,7 @@ done
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
-[ -x "$XNETEM" ] || xb_skip_all "$XNETEM not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD" "$XNETEM"
 xb_require_netns
 
 C="xwc$$" S="xws$$" R="xwr$$"
@@ -194,12 +193,8 @@ G3_OPTS=(--rate "$G_RATE" --delay "$(half "$G_RTT")" --limit "$G_Q")
 if ! xn_netem_set 1 "${WIFI_OPTS[@]}" || ! xn_netem_set 2 "${G3_OPTS[@]}"; then
 	xb_skip_all "cannot start the xnetem relays"
 fi
-for a in 10.241.1.2 10.241.2.2; do
-	for _ in $(seq 30); do
-		ip netns exec "$C" ping -c1 -W1 $a >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-done
+xb_wait_ping "$C" 10.241.1.2
+xb_wait_ping "$C" 10.241.2.2
 if ! xb_attach "$C" xw1c xw2c || ! xb_attach "$S" xw1s xw2s; then
 	xb_skip_all "xmptcp attach failed: $(tail -1 "$XB_TMP/attach.err")"
 fi

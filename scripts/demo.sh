@@ -106,7 +106,7 @@ mkpath 2 "${P2[@]}"
 ip -n "$C" route add default via 10.251.1.2 dev xd1c metric 101 &&
 	ip -n "$C" route add default via 10.251.2.2 dev xd2c metric 102 || die "cannot add the client's routes"
 for i in 1 2; do
-	ip netns exec "$C" ping -c1 -W2 "10.251.$i.2" >/dev/null 2>&1 ||
+	xb_wait_ping "$C" "10.251.$i.2" ||
 		die "path $i does not carry traffic: $(tail -n 2 "$(xn_netem_log $i)")"
 done
 xb_attach "$C" xd1c xd2c && xb_attach "$S" xd1s xd2s ||

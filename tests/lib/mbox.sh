@@ -19,7 +19,7 @@ XM_TMO=${XM_TMO:-30}
 
 xm_require_tools() {
 	xb_require_cmds clang tc bpftool python3 nstat ethtool timeout nsenter
-	[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+	xb_require_bin "$XMPTCPD"
 }
 
 # xm_bpf_obj MODE [AFTER [DROP_AT DROP_N]]: builds the program once per
@@ -69,11 +69,6 @@ print(" ".join("%s=%d" % (n, v.get(i, 0)) for i, n in enumerate(names)))'
 
 # xm_stat "STATS" NAME: one counter out of an xm_tc_stats line.
 xm_stat() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1==k {print $2}'; }
-
-# xm_jget EXPR FILE: python expression over the JSON line d of FILE.
-xm_jget() {
-	python3 -S -c "import json,sys; d=json.loads(sys.stdin.readline()); print($1)" <"$2" 2>/dev/null
-}
 
 # nstat absolute counters of a namespace, without touching nstat's history.
 xm_kstat() { ip netns exec "$1" nstat -asz 2>/dev/null | awk '{print $1, $2}'; }
@@ -251,8 +246,8 @@ xm_kernel_client() {
 # or at least MIN bytes for a SIZE of +MIN (a transfer sized by time).
 xm_check_bytes() {
 	local name=$1 s r n
-	s=$(xm_jget 'd["sent"], d["sent_sha256"]' "$2")
-	r=$(xm_jget 'd["recv"], d["recv_sha256"]' "$3")
+	s=$(xb_json 'd["sent"], d["sent_sha256"]' "$2")
+	r=$(xb_json 'd["recv"], d["recv_sha256"]' "$3")
 	n=${s%% *}
 	if [ -n "$s" ] && [ "$s" = "$r" ] &&
 		{ [ "$n" = "$4" ] || { [ "${4#+}" != "$4" ] && [ "$n" -ge "${4#+}" ]; }; }; then
@@ -265,7 +260,7 @@ xm_check_bytes() {
 # xm_check_file NAME FILE RECEIVER_JSON: the receiver got exactly FILE.
 xm_check_file() {
 	local got want
-	got=$(xm_jget 'd["recv"], d["recv_sha256"]' "$3")
+	got=$(xb_json 'd["recv"], d["recv_sha256"]' "$3")
 	want="$(stat -c %s "$2") $(sha256sum "$2" | cut -d' ' -f1)"
 	[ "$got" = "$want" ] && ok "$1" || not_ok "$1" "received: $got" "sent:     $want"
 }
@@ -274,8 +269,8 @@ xm_check_file() {
 # of FILE (possibly all of it, possibly nothing): never a wrong byte.
 xm_check_prefix() {
 	local n got want
-	n=$(xm_jget 'd["recv"]' "$3")
-	got=$(xm_jget 'd["recv_sha256"]' "$3")
+	n=$(xb_json 'd["recv"]' "$3")
+	got=$(xb_json 'd["recv_sha256"]' "$3")
 	if [ -z "$n" ]; then
 		not_ok "$1" "no summary from the receiver"
 		return
@@ -284,16 +279,6 @@ xm_check_prefix() {
 	[ "$n" -le "$(stat -c %s "$2")" ] && [ "$got" = "$want" ] && ok "$1" ||
 		not_ok "$1" "received $n bytes, sha256 $got" \
 			"first $n bytes sent: $want (of $(stat -c %s "$2"))"
-}
-
-# xm_settle NS ADDR: wait until NS reaches ADDR (carrier comes via linkwatch).
-xm_settle() {
-	local ns=$1 addr=$2
-	for _ in $(seq 50); do
-		ip netns exec "$ns" ping -c1 -W1 "$addr" >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # xm_attach NS IFACE: xmptcp attach, native XDP first.

@@ -82,8 +82,17 @@ xb_require_cmds() {
 	done
 }
 
+# xb_require_bin PATH...: every PATH is a built executable, else the whole
+# test is skipped (a failure in CI, see xb_skip_all).
+xb_require_bin() {
+	local b
+	for b in "$@"; do
+		[ -x "$b" ] || xb_skip_all "$b not built (make BUILD=...)"
+	done
+}
+
 xb_require_xmptcp() {
-	[ -x "$XMPTCP" ] || xb_skip_all "$XMPTCP not built (make BUILD=...)"
+	xb_require_bin "$XMPTCP"
 }
 
 # Checks that namespaces work at all (containers may forbid them).
@@ -159,6 +168,19 @@ sys.exit(0 if d["programs"][0]["meta"] is False else 1)' && return 0
 	return 1
 }
 
+# xb_tx_off NS IFACE...: tx checksum offload off on veth ends in NS. AF_XDP
+# and XDP_TX frames carry no offload state, so a peer that leaves the
+# checksum to the NIC sends frames our engine sees with a bad checksum.
+# Returns non-zero if ethtool failed on any of them.
+xb_tx_off() {
+	local ns=$1 ifc rc=0
+	shift
+	for ifc in "$@"; do
+		ip netns exec "$ns" ethtool -K "$ifc" tx off >/dev/null 2>&1 || rc=1
+	done
+	return $rc
+}
+
 # xb_two_paths CLI SRV: client/server namespaces joined by two veth paths,
 #   path 1: xbc1 10.231.1.1 <-> xbs1 10.231.1.2
 #   path 2: xbc2 10.231.2.1 <-> xbs2 10.231.2.2
@@ -192,6 +214,24 @@ xb_wait_until() {
 	return 0
 }
 
+# xb_wait_ping NS ADDR [SECS]: wait until a ping from NS to ADDR answers,
+# up to SECS (10): a veth's carrier comes up through linkwatch, after the
+# command that made it returned.
+xb_wait_ping() {
+	xb_wait_until "${3:-10}" ip netns exec "$1" ping -c1 -W1 "$2" >/dev/null 2>&1
+}
+
+# xb_json EXPR [FILE]: prints python EXPR over d, the first JSON value in
+# FILE (or stdin): one document, or the first line of JSON lines. Prints
+# nothing and fails when there is none or EXPR raises: the caller's check
+# reports it. EXPR is pasted into print(...): `d["a"], d["b"]` prints "A B".
+xb_json() {
+	python3 -S -c "import json, sys
+f = open(sys.argv[1]) if len(sys.argv) > 1 else sys.stdin
+d = json.JSONDecoder().raw_decode(f.read().lstrip())[0]
+print($1)" "${@:2}" 2>/dev/null
+}
+
 # Wait until FILE exists (server ready), up to SECS.
 xb_wait_file() {
 	local i
@@ -202,81 +242,14 @@ xb_wait_file() {
 	return 1
 }
 
-# xb_xfer_py: path of the transfer endpoint. Server:
-#   xfer.py server ADDR PORT SEND_BYTES READY_FILE
-# Client:
-#   xfer.py client ADDR PORT SEND_BYTES [MIN_EXTRA_SUBFLOWS]
-# Each side sends SEND_BYTES of seeded pseudo-random data, half-closes,
-# reads the peer's data until EOF and prints one JSON line: bytes and
-# sha256 of what it sent and received, and the kernel's MPTCP_INFO (token,
-# additional subflows) read before closing.
-xb_xfer_py() {
-	local f="$XB_TMP/xfer.py"
-	[ -f "$f" ] || {
-		echo "import sys; sys.path.insert(0, '$XB_LIBDIR')"
-		cat <<'PY'
-import json, socket, sys, time
-from mptcp_sock import IPPROTO_MPTCP, mptcp_info as _info, send_all, recv_all
-
-def mptcp_info(s):
-    try:
-        sub, _, tok = _info(s)
-    except (OSError, ValueError):
-        return None, None
-    return sub, tok
-
-def report(s, role, sent, sent_sha, rcvd, rcvd_sha):
-    sub, tok = mptcp_info(s)
-    print(json.dumps({"role": role, "sent": sent, "sent_sha": sent_sha, "recv": rcvd,
-                      "recv_sha": rcvd_sha, "token": tok, "subflows": sub}), flush=True)
-
-def server(addr, port, nsend, ready):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port))
-    ls.listen(1)
-    ls.settimeout(60)
-    open(ready, "w").write("ready\n")
-    c, _ = ls.accept()
-    c.settimeout(120)
-    rcvd, rsha = recv_all(c)
-    ssha = send_all(c, nsend, 2)
-    report(c, "server", nsend, ssha, rcvd, rsha)
-    c.close()
-
-def client(addr, port, nsend, want_sub):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, IPPROTO_MPTCP)
-    s.settimeout(120)
-    s.connect((addr, port))
-    # let the path manager open the extra subflows before the data flows,
-    # so every path carries some of it
-    deadline = time.time() + 5
-    while want_sub and time.time() < deadline:
-        sub, _ = mptcp_info(s)
-        if sub is not None and sub >= want_sub:
-            break
-        time.sleep(0.02)
-    ssha = send_all(s, nsend, 1)
-    rcvd, rsha = recv_all(s)
-    report(s, "client", nsend, ssha, rcvd, rsha)
-    s.close()
-
-if sys.argv[1] == "server":
-    server(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
-else:
-    client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
-           int(sys.argv[5]) if len(sys.argv) > 5 else 0)
-PY
-	} >"$f"
-	echo "$f"
-}
+# The MPTCP transfer endpoint (both sides, one JSON line each; usage in it).
+XB_XFER_PY="$XB_LIBDIR/xfer.py"
 
 # xb_xfer CLI SRV C2S S2C OUTPREFIX [EXTRA_SUBFLOWS]: runs one MPTCP transfer
 # from CLI to SRV's 10.231.1.2:5201 and leaves the JSON reports in
 # OUTPREFIX.server / OUTPREFIX.client. Returns non-zero if either side failed.
 xb_xfer() {
-	local c=$1 s=$2 c2s=$3 s2c=$4 out=$5 want=${6:-0} py spid rc=0
-	py=$(xb_xfer_py)
+	local c=$1 s=$2 c2s=$3 s2c=$4 out=$5 want=${6:-0} py=$XB_XFER_PY spid rc=0
 	rm -f "$out.ready"
 	xb_nsx "$s" timeout 150 python3 "$py" server 10.231.1.2 5201 "$s2c" "$out.ready" \
 		>"$out.server" 2>"$out.server.err" &

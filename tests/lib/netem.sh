@@ -57,7 +57,6 @@
 #       "unique", "dups", "late" (arrived after a higher number) and "seqs"
 #       (numbers received, in arrival order). The receiver stops 0.5 s after
 #       the last datagram. Frame-exact with xn_static_arp and XN_NO_IPV6.
-#   xn_json FILE EXPR   evaluates python EXPR over the JSON in FILE as d.
 #
 # The relays are children of the shell that started them: a bare `wait`
 # there would wait for them too; wait for specific pids.
@@ -248,118 +247,13 @@ xn_link_flap() { # ID SECS
 	ip -n "$r" link set "$ifa" down && sleep "$2" && ip -n "$r" link set "$ifa" up
 }
 
-xn_json() { # FILE EXPR
-	"$XN_PY" -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
-}
-
-xn_xfer_py() {
-	local f="$XB_TMP/xn_xfer.py"
-	[ -f "$f" ] || cat >"$f" <<'PY'
-# Kernel TCP transfer for the netem tests: seeded bytes (sha256) or zeros.
-import hashlib, json, random, socket, sys, time
-
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-def server(addr, port, ready, zero):
-    ls = socket.socket(family(addr), socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((addr, port))
-    ls.listen(1)
-    ls.settimeout(30)
-    open(ready, "w").write("ready\n")
-    c, _ = ls.accept()
-    c.settimeout(60)
-    t0, n, h, buf = time.monotonic(), 0, hashlib.sha256(), bytearray(1 << 20)
-    while True:
-        k = c.recv_into(buf)
-        if not k:
-            break
-        if not zero:
-            h.update(memoryview(buf)[:k])
-        n += k
-    secs = time.monotonic() - t0
-    print(json.dumps({"recv": n, "sha256": h.hexdigest(), "secs": secs,
-                      "mbit": n * 8 / secs / 1e6 if secs else 0}), flush=True)
-
-def client(addr, port, n, zero):
-    s = socket.socket(family(addr), socket.SOCK_STREAM)
-    s.settimeout(60)
-    s.connect((addr, port))
-    h, rnd, left = hashlib.sha256(), random.Random(42), n
-    zeros = memoryview(bytes(1 << 20))
-    while left:
-        k = min(left, 1 << 20)
-        blk = zeros[:k] if zero else rnd.randbytes(k)
-        if not zero:
-            h.update(blk)
-        s.sendall(blk)
-        left -= k
-    s.shutdown(socket.SHUT_WR)
-    s.recv(1)
-    s.close()
-    print(json.dumps({"sent": n, "sha256": h.hexdigest()}), flush=True)
-
-zero = sys.argv[-1] == "zero"
-if sys.argv[1] == "server":
-    server(sys.argv[2], int(sys.argv[3]), sys.argv[4], zero)
-else:
-    client(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), zero)
-PY
-	echo "$f"
-}
-
-xn_udp_py() {
-	local f="$XB_TMP/xn_udp.py"
-	[ -f "$f" ] || cat >"$f" <<'PY'
-# Numbered UDP datagrams for the netem tests: loss, copies and order.
-import json, socket, sys, time
-
-def family(addr):
-    return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-def recv(addr, port, ready):
-    s = socket.socket(family(addr), socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
-    s.bind((addr, port))
-    open(ready, "w").write("ready\n")
-    s.settimeout(10)
-    seqs, top, late = [], -1, 0
-    try:
-        while True:
-            n = int(s.recv(64))
-            if n < 0:
-                break
-            if n < top:
-                late += 1
-            top = max(top, n)
-            seqs.append(n)
-            s.settimeout(0.5)
-    except socket.timeout:
-        pass
-    print(json.dumps({"recv": len(seqs), "unique": len(set(seqs)),
-                      "dups": len(seqs) - len(set(seqs)), "late": late, "seqs": seqs}))
-
-def send(addr, port, count, gap_us):
-    s = socket.socket(family(addr), socket.SOCK_DGRAM)
-    t = time.monotonic()
-    for i in range(count):
-        s.sendto(b"%d" % i, (addr, port))
-        t += gap_us / 1e6
-        while time.monotonic() < t:
-            pass
-
-if sys.argv[1] == "recv":
-    recv(sys.argv[2], int(sys.argv[3]), sys.argv[4])
-else:
-    send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
-PY
-	echo "$f"
-}
+# kernel TCP transfer and numbered UDP datagrams (usage in each file)
+XN_XFER_PY="$XB_LIBDIR/netem_xfer.py"
+XN_UDP_PY="$XB_LIBDIR/netem_udp.py"
 
 xn_udp_probe() { # CLI SRV ADDR COUNT GAP_US OUT
 	local c=$1 s=$2 addr=$3 n=$4 gap=$5 out=$6 py rpid rc=0
-	py=$(xn_udp_py)
+	py=$XN_UDP_PY
 	rm -f "$out.ready"
 	ip netns exec "$s" timeout 60 "$XN_PY" "$py" recv "$addr" 5302 "$out.ready" >"$out" 2>"$out.err" &
 	rpid=$!
@@ -371,7 +265,7 @@ xn_udp_probe() { # CLI SRV ADDR COUNT GAP_US OUT
 
 xn_tcp_xfer() { # CLI SRV ADDR BYTES OUT [zero]
 	local c=$1 s=$2 addr=$3 n=$4 out=$5 mode=${6:-} py spid rc=0
-	py=$(xn_xfer_py)
+	py=$XN_XFER_PY
 	rm -f "$out.ready"
 	ip netns exec "$s" timeout 90 "$XN_PY" "$py" server "$addr" 5301 "$out.ready" ${mode:+"$mode"} \
 		>"$out.server" 2>"$out.server.err" &

@@ -23,8 +23,6 @@ xb_ns_add "$A" && xb_ns_add "$B" &&
 	xb_skip_all "cannot build the veth/bridge topology"
 PIN=$(xb_pin_dir "$A")
 X() { xb_nsx "$A" "$XMPTCP" "$@"; }
-# jq-less JSON probe: jget 'expr over d' < json
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # --- attach generic ----------------------------------------------------------
 if X attach --mode generic xbv0 2>"$XB_TMP/err"; then
@@ -35,13 +33,13 @@ else
 fi
 
 st=$(X status -j)
-if [ "$(jget 'd["attached"] and d["interfaces"][0]["name"]=="xbv0" and d["interfaces"][0]["xdp_mode"]=="generic" and d["interfaces"][0]["tc_attached"] and all(p["id"]>0 for p in d["programs"])' <<<"$st")" = True ]; then
+if [ "$(xb_json 'd["attached"] and d["interfaces"][0]["name"]=="xbv0" and d["interfaces"][0]["xdp_mode"]=="generic" and d["interfaces"][0]["tc_attached"] and all(p["id"]>0 for p in d["programs"])' <<<"$st")" = True ]; then
 	ok "status_json_attached_generic"
 else
 	not_ok "status_json_attached_generic" "$st"
 fi
-f_meta=$(jget 'd["features"]["xdp_meta"]' <<<"$st")
-if [ "$(jget '(lambda f, i: f["probed"] and f["xdp_link"] is True and isinstance(f["xdp_meta"], bool) and isinstance(f["xdp_frags"], bool) and i["xdp_attach"]=="link" and i["meta"]==f["xdp_meta"] and d["programs"][0]["meta"]==f["xdp_meta"])(d["features"], d["interfaces"][0])' <<<"$st")" = True ]; then
+f_meta=$(xb_json 'd["features"]["xdp_meta"]' <<<"$st")
+if [ "$(xb_json '(lambda f, i: f["probed"] and f["xdp_link"] is True and isinstance(f["xdp_meta"], bool) and isinstance(f["xdp_frags"], bool) and i["xdp_attach"]=="link" and i["meta"]==f["xdp_meta"] and d["programs"][0]["meta"]==f["xdp_meta"])(d["features"], d["interfaces"][0])' <<<"$st")" = True ]; then
 	ok "status_json_features_and_meta_mode"
 else
 	not_ok "status_json_features_and_meta_mode" "$st"
@@ -50,8 +48,8 @@ txt=$(X status)
 grep -q "^features    xdp_meta \(yes\|no\), xdp_link yes, xdp_frags \(yes\|no\)" <<<"$txt" &&
 	grep -Eq "^xbv0 +[0-9]+ +generic +[0-9]+ +[0-9]+ +link +(yes|no) " <<<"$txt" &&
 	ok "status_text_features_and_meta_mode" || not_ok "status_text_features_and_meta_mode" "$txt"
-xdp_id=$(jget 'd["interfaces"][0]["xdp_prog_id"]' <<<"$st")
-[ "$(jget 'd["pin_dir"]' <<<"$st")" = "$PIN" ] && ok "status_pin_dir_per_netns" ||
+xdp_id=$(xb_json 'd["interfaces"][0]["xdp_prog_id"]' <<<"$st")
+[ "$(xb_json 'd["pin_dir"]' <<<"$st")" = "$PIN" ] && ok "status_pin_dir_per_netns" ||
 	not_ok "status_pin_dir_per_netns" "expected $PIN" "$st"
 
 link=$(ip -n "$A" -d link show xbv0)
@@ -69,13 +67,13 @@ ip netns exec "$B" ping -c 3 -i 0.2 -W 1 10.231.9.1 >/dev/null 2>&1
 stats=$(bpftool map dump pinned "$PIN/xmp_stats" 2>&1)
 grep -q '"cpu"' <<<"$stats" && grep -q '"value"' <<<"$stats" &&
 	ok "bpftool_dump_stats_per_cpu" || not_ok "bpftool_dump_stats_per_cpu" "$stats"
-rx=$(X status -j | jget 'd["counters"]["rx_packets"]')
+rx=$(X status -j | xb_json 'd["counters"]["rx_packets"]')
 [ "${rx:-0}" -ge 3 ] && ok "status_counts_rx_packets" || not_ok "status_counts_rx_packets" "rx_packets=$rx"
 
 # one short MPTCP exchange B -> A so xmp_observe holds a typed record
 ip -n "$A" mptcp limits set subflows 2 add_addr_accepted 2
 ip -n "$B" mptcp limits set subflows 2 add_addr_accepted 2
-py=$(xb_xfer_py)
+py=$XB_XFER_PY
 rm -f "$XB_TMP/r"
 xb_nsx "$A" timeout 30 python3 "$py" server 10.231.9.1 5202 1000 "$XB_TMP/r" >/dev/null 2>&1 &
 spid=$!
@@ -86,7 +84,7 @@ grep -q '"join_token"' <<<"$obs" && grep -q '"dsn_end"' <<<"$obs" && grep -q '"s
 	ok "bpftool_dump_observe_named_fields" || not_ok "bpftool_dump_observe_named_fields" "$obs"
 st=$(X status -j)
 if [ "$f_meta" = True ]; then
-	[ "$(jget '(lambda c: c["meta_written"]>0 and c["meta_written"]<=c["rx_tcp"] and c["meta_refused"]==0)(d["counters"])' <<<"$st")" = True ] &&
+	[ "$(xb_json '(lambda c: c["meta_written"]>0 and c["meta_written"]<=c["rx_tcp"] and c["meta_refused"]==0)(d["counters"])' <<<"$st")" = True ] &&
 		ok "meta_written_counted" || not_ok "meta_written_counted" "$st"
 else
 	skip "meta_written_counted" "kernel refuses bpf_xdp_adjust_meta"
@@ -99,62 +97,7 @@ fi
 # token is the client's, directions swapped) and a join naming no known
 # token. Expected grouping, tokens (SHA-256 of the keys, RFC 8684 3.1) and
 # data-level bytes are computed independently in python.
-inj=$(python3 - "$PIN/xmp_observe" "$XMPTCP" "/var/run/netns/$A" <<'PY'
-import hashlib, json, socket, struct, subprocess, sys
-mp, xmptcp, ns = sys.argv[1:4]
-def sha(k):
-    d = hashlib.sha256(struct.pack(">Q", k)).digest()
-    return struct.unpack(">I", d[:4])[0], struct.unpack(">Q", d[-8:])[0]
-kc, ks = 0x1122334455667788, 0x99aabbccddeeff01
-tc, ic = sha(kc)
-ts, is_ = sha(ks)
-NONE = (1 << 64) - 1
-def tup(sa, sp, da, dp):
-    m = lambda a: b"\0" * 10 + b"\xff\xff" + socket.inet_aton(a)
-    return m(sa) + m(da) + struct.pack(">HH", sp, dp) + b"\0" * 4
-def val(kind, flags, aid, jtok, keys, pk, by, dmin, dend, t0):
-    v = struct.pack("<QQBBBBI", t0, t0 + 5, kind, flags, aid, 0, jtok)
-    v += struct.pack("<2Q2Q2Q2Q2Q2Q", *keys, *pk, *by, *dmin, *dend, 0, 0)
-    return v + struct.pack("<H6x", 0b111)
-ents = [
-    (tup("10.231.9.2", 40000, "10.231.9.1", 5000),
-     val(1, 0x05, 0, 0, (kc, ks), (10, 8), (3000, 1000), (ic + 1 + 1000, is_ + 1), (ic + 1 + 5000, is_ + 1 + 2001), 100)),
-    (tup("10.231.8.2", 40001, "10.231.9.1", 5000),
-     val(2, 0x41, 1, ts, (0, 0), (7, 3), (2000, 0), (ic + 1 + 3000, NONE), (ic + 1 + 5000, 0), 200)),
-    (tup("10.231.9.1", 6000, "10.231.7.2", 7000),
-     val(2, 0x01, 2, tc, (0, 0), (4, 9), (1500, 10), (is_ + 1 + 1500, NONE), (is_ + 1 + 3001, 0), 300)),
-    (tup("10.231.6.2", 1, "10.231.9.1", 2),
-     val(2, 0, 3, 0xdeadbeef, (0, 0), (1, 0), (0, 0), (NONE, NONE), (0, 0), 400)),
-]
-for k, v in ents:
-    assert len(k) == 40 and len(v) == 128
-    subprocess.run(["bpftool", "map", "update", "pinned", mp, "key", "hex"] + ["%02x" % b for b in k]
-                   + ["value", "hex"] + ["%02x" % b for b in v], check=True)
-f = json.loads(subprocess.run(["nsenter", "--net=" + ns, xmptcp, "flows", "-j"], check=True,
-                              capture_output=True, text=True).stdout)
-conns = [c for c in f["connections"] if c["client_key"] == kc]
-assert len(conns) == 1, "one connection for the injected keys"
-c = conns[0]
-assert (c["client_token"], c["server_token"]) == (tc, ts), "tokens from keys"
-sf = {s["sport"]: s for s in c["subflows"]}
-assert sorted(sf) == [6000, 40000, 40001], "three subflows grouped: %s" % sorted(sf)
-assert sf[40001]["initiator"] == "client" and sf[6000]["initiator"] == "server"
-assert sf[6000]["packets_c2s"] == 9 and sf[6000]["packets_s2c"] == 4, "server-opened join swapped"
-assert sf[40001]["backup"] and sf[40001]["addr_id"] == 1
-assert c["data_bytes_c2s"] == 5000, "c2s %d (IDSN+1 start)" % c["data_bytes_c2s"]
-assert c["data_bytes_s2c"] == 3001, "s2c %d (span over both orientations)" % c["data_bytes_s2c"]
-assert "data_fin" in c["flags"] and "backup" in c["flags"]
-un = [s for s in f["unmatched"] if s.get("join_token") == 0xdeadbeef]
-assert len(un) == 1, "unmatched join listed"
-txt = subprocess.run(["nsenter", "--net=" + ns, xmptcp, "flows"], check=True,
-                     capture_output=True, text=True).stdout
-assert ("0x%08x" % tc) in txt and ("0x%08x" % ts) in txt and "unmatched" in txt, txt
-for k, _ in ents:
-    subprocess.run(["bpftool", "map", "delete", "pinned", mp, "key", "hex"] + ["%02x" % b for b in k],
-                   check=True)
-print("grouped")
-PY
-)
+inj=$(python3 "$XB_LIBDIR/cli_flows_inject.py" "$PIN/xmp_observe" "$XMPTCP" "/var/run/netns/$A")
 [ "$inj" = grouped ] && ok "flows_groups_injected_subflows" || not_ok "flows_groups_injected_subflows" "$inj"
 
 # --- already attached, fallback, second interface -------------------------------
@@ -170,7 +113,7 @@ rc=$?
 	ok "explicit_native_unsupported_errors" ||
 	not_ok "explicit_native_unsupported_errors" "rc=$rc" "$(cat "$XB_TMP/err")"
 
-obs_id=$(bpftool -j map show pinned "$PIN/xmp_observe" | jget 'd["id"]')
+obs_id=$(bpftool -j map show pinned "$PIN/xmp_observe" | xb_json 'd["id"]')
 if X attach xbbr0 2>"$XB_TMP/err"; then
 	grep -q "using generic mode" "$XB_TMP/err" && ok "default_mode_falls_back_to_generic" ||
 		not_ok "default_mode_falls_back_to_generic" "$(cat "$XB_TMP/err")"
@@ -178,14 +121,14 @@ else
 	not_ok "default_mode_falls_back_to_generic" "$(cat "$XB_TMP/err")"
 fi
 st=$(X status -j)
-[ "$(jget 'sorted(i["name"] for i in d["interfaces"])==["xbbr0","xbv0"] and len(set(i["xdp_prog_id"] for i in d["interfaces"]))==1 and [i["xdp_mode"] for i in d["interfaces"] if i["name"]=="xbbr0"]==["generic"]' <<<"$st")" = True ] &&
-	[ "$(bpftool -j map show pinned "$PIN/xmp_observe" | jget 'd["id"]')" = "$obs_id" ] &&
+[ "$(xb_json 'sorted(i["name"] for i in d["interfaces"])==["xbbr0","xbv0"] and len(set(i["xdp_prog_id"] for i in d["interfaces"]))==1 and [i["xdp_mode"] for i in d["interfaces"] if i["name"]=="xbbr0"]==["generic"]' <<<"$st")" = True ] &&
+	[ "$(bpftool -j map show pinned "$PIN/xmp_observe" | xb_json 'd["id"]')" = "$obs_id" ] &&
 	ok "second_attach_reuses_pinned_maps_and_progs" ||
 	not_ok "second_attach_reuses_pinned_maps_and_progs" "observe id was $obs_id" "$st"
 
 X detach xbbr0 2>/dev/null
 st=$(X status -j)
-[ "$(jget '[i["name"] for i in d["interfaces"]]==["xbv0"]' <<<"$st")" = True ] &&
+[ "$(xb_json '[i["name"] for i in d["interfaces"]]==["xbv0"]' <<<"$st")" = True ] &&
 	! ip -n "$A" -d link show xbbr0 | grep -q xdp &&
 	! ip netns exec "$A" tc qdisc show dev xbbr0 | grep -q clsact &&
 	ok "detach_one_iface_keeps_the_other" || not_ok "detach_one_iface_keeps_the_other" "$st"
@@ -197,7 +140,7 @@ nothing_left() { # NAME
 	q=$(ip netns exec "$A" tc qdisc show)
 	f=$(ip netns exec "$A" tc filter show dev xbv0 egress)
 	if ! grep -q "xdp" <<<"$l" && ! grep -q clsact <<<"$q" && [ -z "$f" ] && [ ! -e "$PIN" ] &&
-		[ "$(X status -j | jget 'd["attached"]')" = False ]; then
+		[ "$(X status -j | xb_json 'd["attached"]')" = False ]; then
 		ok "$1"
 	else
 		not_ok "$1" "$l" "$q" "$f" "$(ls -R "$PIN" 2>&1)"
@@ -215,7 +158,7 @@ nothing_left "attach_is_all_or_nothing"
 
 if X attach xbv0 2>"$XB_TMP/err"; then
 	st=$(X status -j)
-	[ "$(jget 'd["interfaces"][0]["xdp_mode"]' <<<"$st")" = native ] &&
+	[ "$(xb_json 'd["interfaces"][0]["xdp_mode"]' <<<"$st")" = native ] &&
 		ip -n "$A" -d link show xbv0 | grep -q "xdp id\|prog/xdp id" &&
 		! ip -n "$A" -d link show xbv0 | grep -q xdpgeneric &&
 		ok "attach_native_default_on_veth" || not_ok "attach_native_default_on_veth" "$st"
@@ -260,7 +203,7 @@ meta_off() {
 	local st
 	xb_nsx "$B" timeout 2 bash -c 'echo >/dev/tcp/10.231.9.1/5999' 2>/dev/null # SYN, RST back
 	st=$(X status -j)
-	if [ "$(jget '(lambda i, c: d["programs"][0]["meta"] is False and i["meta"] is False and c["rx_tcp"]>0 and c["meta_written"]==0 and c["meta_refused"]==0)(d["interfaces"][0], d["counters"])' <<<"$st")" = True ] &&
+	if [ "$(xb_json '(lambda i, c: d["programs"][0]["meta"] is False and i["meta"] is False and c["rx_tcp"]>0 and c["meta_written"]==0 and c["meta_refused"]==0)(d["interfaces"][0], d["counters"])' <<<"$st")" = True ] &&
 		X status | grep -q "^program     xdp_steer  id [0-9]*, metadata no"; then
 		ok "$1"
 	else
@@ -273,7 +216,7 @@ if X attach --no-meta --mode generic xbv0 2>"$XB_TMP/err"; then
 	X attach --mode generic xbbr0 2>"$XB_TMP/err"
 	rc=$?
 	[ "$rc" -eq 0 ] && grep -q "runs without XDP metadata; reusing it" "$XB_TMP/err" &&
-		[ "$(X status -j | jget 'all(i["meta"] is False for i in d["interfaces"])')" = True ] &&
+		[ "$(X status -j | xb_json 'all(i["meta"] is False for i in d["interfaces"])')" = True ] &&
 		ok "default_attach_reuses_pinned_no_meta" ||
 		not_ok "default_attach_reuses_pinned_no_meta" "rc=$rc" "$(cat "$XB_TMP/err")"
 else
@@ -291,7 +234,7 @@ if [ "$f_meta" = True ] && X attach --mode generic xbv0 2>"$XB_TMP/err"; then
 	rc=$?
 	[ "$rc" -eq 1 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] &&
 		grep -q "writes XDP metadata but --no-meta/XMPTCP_NO_META=1 asks for none; run 'xmptcp detach --all' first" "$XB_TMP/err" &&
-		[ "$(X status -j | jget '[i["name"] for i in d["interfaces"]]')" = "['xbv0']" ] &&
+		[ "$(X status -j | xb_json '[i["name"] for i in d["interfaces"]]')" = "['xbv0']" ] &&
 		ok "no_meta_against_pinned_meta_says_what_to_do" ||
 		not_ok "no_meta_against_pinned_meta_says_what_to_do" "rc=$rc" "$(cat "$XB_TMP/err")"
 else
@@ -303,7 +246,7 @@ nothing_left "no_meta_attaches_leave_nothing"
 # --- XDP through netlink (what attach falls back to where links are refused) ----------
 if X attach --xdp-attach netlink --mode generic xbv0 2>"$XB_TMP/err"; then
 	st=$(X status -j)
-	[ "$(jget '(lambda i: i["xdp_attach"]=="netlink" and i["xdp_link_id"]==0 and i["xdp_prog_id"]==d["programs"][0]["id"] and i["xdp_mode"]=="generic")(d["interfaces"][0])' <<<"$st")" = True ] &&
+	[ "$(xb_json '(lambda i: i["xdp_attach"]=="netlink" and i["xdp_link_id"]==0 and i["xdp_prog_id"]==d["programs"][0]["id"] and i["xdp_mode"]=="generic")(d["interfaces"][0])' <<<"$st")" = True ] &&
 		[ ! -e "$PIN/links/xdp_xbv0" ] && ip -n "$A" -d link show xbv0 | grep -q xdpgeneric &&
 		ok "attach_through_netlink" || not_ok "attach_through_netlink" "$st"
 	check "detach_netlink_attach" X detach xbv0

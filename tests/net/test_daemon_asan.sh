@@ -7,7 +7,7 @@
 source "$(dirname "$0")/../lib/net.sh"
 
 ASAN_BIN="$XB_BUILD/xmptcpd-asan"
-[ -x "$ASAN_BIN" ] || xb_skip_all "$ASAN_BIN not built (make BUILD=...)"
+xb_require_bin "$ASAN_BIN"
 export XMPTCPD="$ASAN_BIN"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=86"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

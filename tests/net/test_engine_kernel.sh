@@ -35,22 +35,19 @@ REPLY=${XG_REPLY:-65536}
 xb_require_root
 xb_require_cmds ip nsenter python3 nstat ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xgc$$" S="xgs$$"
 xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_veth "$C" xgc0 10.232.1.1/24 "$S" xgs0 10.232.1.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-ip netns exec "$C" ethtool -K xgc0 tx off >/dev/null 2>&1
-ip netns exec "$S" ethtool -K xgs0 tx off >/dev/null 2>&1
+xb_tx_off "$C" xgc0
+xb_tx_off "$S" xgs0
 ip -n "$C" addr add fd00:232::1/64 dev xgc0 nodad
 ip -n "$S" addr add fd00:232::2/64 dev xgs0 nodad
 # carrier comes through linkwatch: wait until the kernels talk
-for _ in $(seq 50); do
-	ip netns exec "$S" ping -c1 -W1 10.232.1.1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+xb_wait_ping "$S" 10.232.1.1
 
 if xb_attach "$C" xgc0; then
 	ok "attach_client_ns"
@@ -72,13 +69,12 @@ delta() { # NAME BEFORE AFTER
 	a=$(awk -v k="$1" '$1==k {print $2}' "$3")
 	echo $((${a:-0} - ${b:-0}))
 }
-jget() { python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print($1)" <"$2"; }
 
 # NAME DIR SENDER RECEIVER SIZE: bytes and hashes agree
 check_transfer() {
 	local name=$1 dir=$2 snd=$3 rcv=$4 size=$5 s r
-	s=$(jget 'd["sent"], d["sent_sha256"]' "$dir/$snd")
-	r=$(jget 'd["recv"], d["recv_sha256"]' "$dir/$rcv")
+	s=$(xb_json 'd["sent"], d["sent_sha256"]' "$dir/$snd")
+	r=$(xb_json 'd["recv"], d["recv_sha256"]' "$dir/$rcv")
 	if [ -n "$s" ] && [ "$s" = "$r" ] && [ "${s%% *}" = "$size" ]; then
 		ok "${name}_sha256_${size}_bytes"
 	else
@@ -111,13 +107,13 @@ check_kernel_mptcp() {
 	done
 	[ -z "$bad" ] && ok "${name}_kernel_no_fallback_counters" ||
 		not_ok "${name}_kernel_no_fallback_counters" "moved:$bad"
-	[ "$(jget 'd.get("fallback")' "$dir/kernel")" = False ] &&
+	[ "$(xb_json 'd.get("fallback")' "$dir/kernel")" = False ] &&
 		ok "${name}_kernel_mptcp_info_not_fallback" ||
 		not_ok "${name}_kernel_mptcp_info_not_fallback" "$(cat "$dir/kernel")"
-	[ "$(jget 'd["mptcp"]["remote_token"]' "$dir/ours")" = "$(jget 'd.get("token")' "$dir/kernel")" ] &&
+	[ "$(xb_json 'd["mptcp"]["remote_token"]' "$dir/ours")" = "$(xb_json 'd.get("token")' "$dir/kernel")" ] &&
 		ok "${name}_token_matches_kernel" ||
 		not_ok "${name}_token_matches_kernel" "ours: $(cat "$dir/ours")" "kernel: $(cat "$dir/kernel")"
-	[ "$(jget 'd["mp_capable"] and d["mptcp"]["msk_state"] in ("TIME_WAIT", "CLOSED") and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and not d["mptcp"]["fallback"]' "$dir/ours")" = True ] &&
+	[ "$(xb_json 'd["mp_capable"] and d["mptcp"]["msk_state"] in ("TIME_WAIT", "CLOSED") and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and not d["mptcp"]["fallback"]' "$dir/ours")" = True ] &&
 		ok "${name}_ours_mptcp_data_fin_both_ways" ||
 		not_ok "${name}_ours_mptcp_data_fin_both_ways" "$(cat "$dir/ours")"
 }
@@ -126,7 +122,7 @@ check_kernel_mptcp() {
 check_clean_close() {
 	local name=$1 dir=$2 rst
 	rst=$(($(delta TcpOutRsts "$dir/before" "$dir/after") + $(delta TcpExtTCPAbortOnData "$dir/before" "$dir/after")))
-	[ "$rst" -eq 0 ] && [ "$(jget 'd["error"] is None and "RstRcvd" not in d["subflow"] and d["subflow"]["state"] in ("TIME-WAIT", "CLOSED")' "$dir/ours")" = True ] &&
+	[ "$rst" -eq 0 ] && [ "$(xb_json 'd["error"] is None and "RstRcvd" not in d["subflow"] and d["subflow"]["state"] in ("TIME-WAIT", "CLOSED")' "$dir/ours")" = True ] &&
 		ok "${name}_clean_close_no_rst" ||
 		not_ok "${name}_clean_close_no_rst" "kernel TcpOutRsts+AbortOnData=$rst" "ours: $(cat "$dir/ours")"
 }
@@ -178,7 +174,7 @@ run_pair() {
 		check_kernel_mptcp "$name" "$dir" "$([ "$role" = c2k ] && echo 1 || echo 0)"
 	else
 		# 3.7: no MP_CAPABLE in the kernel's SYN/SYN-ACK -> plain TCP
-		[ "$(jget 'not d["mp_capable"] and "MPCapableFallback" in str(d["mptcp"])' "$dir/ours")" = True ] &&
+		[ "$(xb_json 'not d["mp_capable"] and "MPCapableFallback" in str(d["mptcp"])' "$dir/ours")" = True ] &&
 			ok "${name}_ours_fell_back_to_tcp" ||
 			not_ok "${name}_ours_fell_back_to_tcp" "$(cat "$dir/ours")"
 	fi
@@ -186,7 +182,7 @@ run_pair() {
 	if [ "$tag" = _loss ]; then
 		# the drops happened: our engine retransmitted
 		local ours kern
-		ours=$(jget 'd["subflow"].get("RetransSegs", 0)' "$dir/ours")
+		ours=$(xb_json 'd["subflow"].get("RetransSegs", 0)' "$dir/ours")
 		kern=$(delta TcpRetransSegs "$dir/before" "$dir/after")
 		[ "$ours" -gt 0 ] && ok "${name}_ours_retransmitted" ||
 			not_ok "${name}_ours_retransmitted" "ours=$ours kernel=$kern"
@@ -217,7 +213,7 @@ if [ "${XG_CSUM:-1}" != 0 ] &&
 		port=$((port + 1))
 		name=ours_to_kernel_mptcp_1048576_csum
 		[ $role = k2c ] && name=kernel_mptcp_to_ours_1048576_csum
-		[ "$(jget 'd["mptcp"]["csum"]' "$XB_TMP/$name/ours" 2>/dev/null)" = True ] &&
+		[ "$(xb_json 'd["mptcp"]["csum"]' "$XB_TMP/$name/ours" 2>/dev/null)" = True ] &&
 			ok "${name}_negotiated" || not_ok "${name}_negotiated" "checksums not in use"
 	done
 	ip netns exec "$S" sysctl -qw net.mptcp.checksum_enabled=0
@@ -292,10 +288,10 @@ sigterm_close() {
 	wait "$spid" || rc=$((rc ? rc : 100))
 	kstat >"$dir/after"
 	if [ "$rc" -eq 0 ] && [ -s "$dir/ours" ] && [ -s "$dir/kernel" ] &&
-		[ "$(jget 'd["sent"] > 0 and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and d["error"] is None' "$dir/ours")" = True ]; then
+		[ "$(xb_json 'd["sent"] > 0 and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"] and d["error"] is None' "$dir/ours")" = True ]; then
 		ok "sigterm_graceful_close"
 		echo "# ours:   $(cat "$dir/ours")"
-		check_transfer sigterm "$dir" ours kernel "$(jget 'd["sent"]' "$dir/ours")"
+		check_transfer sigterm "$dir" ours kernel "$(xb_json 'd["sent"]' "$dir/ours")"
 		check_clean_close sigterm "$dir"
 	else
 		not_ok "sigterm_graceful_close" "exit $rc" "ours: $(cat "$dir/ours" "$dir/ours.err")" \
@@ -343,8 +339,8 @@ v6_pair() { # c2k|k2c
 		check_transfer "$name" "$dir" kernel ours 4194304
 		check_transfer "${name}_reply" "$dir" ours kernel 65536
 	fi
-	[ "$(jget 'd["mp_capable"] and d["error"] is None and d["remote"].startswith("[fd00:232::")' "$dir/ours")" = True ] &&
-		[ "$(jget 'd.get("fallback")' "$dir/kernel")" = False ] &&
+	[ "$(xb_json 'd["mp_capable"] and d["error"] is None and d["remote"].startswith("[fd00:232::")' "$dir/ours")" = True ] &&
+		[ "$(xb_json 'd.get("fallback")' "$dir/kernel")" = False ] &&
 		ok "${name}_mptcp_both_ends" || not_ok "${name}_mptcp_both_ends" "$(cat "$dir/ours" "$dir/kernel")"
 }
 v6_pair c2k
@@ -363,7 +359,7 @@ file_send() {
 		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
 			--send-file "$dir/src.bin" --timeout 30 >"$dir/ours" 2>"$dir/ours.err" || rc=$?
 	wait "$spid" || rc=$((rc ? rc : 100))
-	got=$(jget 'd["recv"], d["recv_sha256"]' "$dir/kernel" 2>/dev/null)
+	got=$(xb_json 'd["recv"], d["recv_sha256"]' "$dir/kernel" 2>/dev/null)
 	[ "$rc" -eq 0 ] && [ "$got" = "$want" ] && ok "send_file_sha256_matches_file" ||
 		not_ok "send_file_sha256_matches_file" "exit $rc" "file: $want" "kernel: $got" \
 			"$(cat "$dir/ours.err" "$dir/kernel.err")"
@@ -379,28 +375,7 @@ MANY=${XG_MANY:-1000}
 # byte-exact (all carry the same pattern, so the hashes must all agree).
 check_many() {
 	local name=$1 n=$2 ours=$3 kern=$4 r
-	r=$(python3 - "$n" "$ours" "$kern" <<'EOF'
-import json, sys
-n = int(sys.argv[1])
-ours = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
-kern = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
-bad = []
-if len(ours) != n or len(kern) != n:
-    bad.append("lines: ours %d kernel %d, want %d" % (len(ours), len(kern), n))
-for o in ours:
-    m = o.get("mptcp", {})
-    if o["error"] or not o["mp_capable"] or not m.get("data_fin_acked") or not m.get("data_fin_rcvd"):
-        bad.append("ours unclean: %s" % json.dumps(o)[:300])
-        break
-if {(o["sent"], o["sent_sha256"]) for o in ours} != {(k["recv"], k["recv_sha256"]) for k in kern}:
-    bad.append("ours->kernel bytes differ")
-if {(k["sent"], k["sent_sha256"]) for k in kern} != {(o["recv"], o["recv_sha256"]) for o in ours}:
-    bad.append("kernel->ours bytes differ")
-if any(k["fallback"] for k in kern):
-    bad.append("kernel fell back")
-print("; ".join(bad) if bad else "ok")
-EOF
-)
+	r=$(python3 "$XB_LIBDIR/many_check.py" "$n" "$ours" "$kern")
 	[ "$r" = ok ] && ok "${name}_all_byte_exact_and_clean" || not_ok "${name}_all_byte_exact_and_clean" "$r"
 }
 
@@ -475,7 +450,7 @@ rc=0
 xb_nsx "$C" timeout 30 "$XMPTCPD" --iface xgc0 --connect 10.232.1.2:5399 --send-bytes 1000 \
 	--timeout 20 >"$XB_TMP/refused" 2>"$XB_TMP/refused.err" || rc=$?
 echo "# refused: exit $rc after $(($(date +%s) - t0)) s"
-[ "$rc" = 1 ] && [ "$(jget 'd["error"]' "$XB_TMP/refused")" = "Connection refused" ] &&
+[ "$rc" = 1 ] && [ "$(xb_json 'd["error"]' "$XB_TMP/refused")" = "Connection refused" ] &&
 	ok "err_connection_refused_by_kernel_rst" ||
 	not_ok "err_connection_refused_by_kernel_rst" "exit $rc" "$(cat "$XB_TMP/refused" "$XB_TMP/refused.err")"
 

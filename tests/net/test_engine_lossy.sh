@@ -24,8 +24,7 @@ REORDER=${XL_REORDER:-5}
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
-[ -x "$XNETEM" ] || xb_skip_all "$XNETEM not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD" "$XNETEM"
 xb_require_netns
 
 C="xlc$$" S="xls$$" R="xlr$$"
@@ -44,7 +43,6 @@ ok "relayed_topology_attached"
 
 PY="$XB_LIBDIR/kpeer.py" # KPEER_TIMEOUT=90 below: lossy transfers take time
 
-jget() { python3 -c "import json,sys; d=json.loads(sys.stdin.readline()); print($1)" <"$2"; }
 wait_listen() { # NS PORT
 	for _ in $(seq 100); do
 		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
@@ -57,19 +55,19 @@ wait_listen() { # NS PORT
 # NAME DIR A B: A's sent == B's recv (bytes, sha256), both ways
 check_both_ways() {
 	local name=$1 a=$2 b=$3 x y
-	x=$(jget 'd["sent"], d["sent_sha256"]' "$a")
-	y=$(jget 'd["recv"], d["recv_sha256"]' "$b")
+	x=$(xb_json 'd["sent"], d["sent_sha256"]' "$a")
+	y=$(xb_json 'd["recv"], d["recv_sha256"]' "$b")
 	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_forward_sha256" ||
 		not_ok "${name}_forward_sha256" "sent $x" "recv $y"
-	x=$(jget 'd["sent"], d["sent_sha256"]' "$b")
-	y=$(jget 'd["recv"], d["recv_sha256"]' "$a")
+	x=$(xb_json 'd["sent"], d["sent_sha256"]' "$b")
+	y=$(xb_json 'd["recv"], d["recv_sha256"]' "$a")
 	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_reply_sha256" ||
 		not_ok "${name}_reply_sha256" "sent $x" "recv $y"
 }
 
 # NAME FILE: xmptcpd's summary says MPTCP end to end, closed cleanly
 check_ours_clean() {
-	[ "$(jget 'd["error"] is None and d["mp_capable"] and not d["mptcp"]["fallback"] and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"]' "$2")" = True ] &&
+	[ "$(xb_json 'd["error"] is None and d["mp_capable"] and not d["mptcp"]["fallback"] and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"]' "$2")" = True ] &&
 		ok "${1}_mptcp_clean_close" || not_ok "${1}_mptcp_clean_close" "$(cut -c1-600 "$2")"
 }
 
@@ -123,13 +121,13 @@ run_case() { # NAME: restarts the relay (fresh counters), runs one case
 		return
 	fi
 	ok "${name}_completed"
-	echo "# $name: $(jget '"%.1f s, %s Mbit/s, retrans %s" % (d["seconds"], d["goodput_mbps"], d["subflow"].get("RetransSegs", 0))' "$dir/a")"
+	echo "# $name: $(xb_json '"%.1f s, %s Mbit/s, retrans %s" % (d["seconds"], d["goodput_mbps"], d["subflow"].get("RetransSegs", 0))' "$dir/a")"
 	check_both_ways "$name" "$dir/a" "$dir/b"
 	check_ours_clean "$name" "$dir/a"
 	if [ "$name" = ours_to_ours ]; then
 		check_ours_clean "${name}_server" "$dir/b"
 	else
-		[ "$(jget 'd["fallback"]' "$dir/b")" = False ] && ok "${name}_kernel_no_fallback" ||
+		[ "$(xb_json 'd["fallback"]' "$dir/b")" = False ] && ok "${name}_kernel_no_fallback" ||
 			not_ok "${name}_kernel_no_fallback" "$(cat "$dir/b")"
 	fi
 	check_relay "$name"

@@ -47,13 +47,13 @@ build_topology() {
 		ip -n "$C" addr add fd00:234::1/64 dev xmc0 nodad &&
 		ip -n "$S" addr add fd00:234::2/64 dev xms0 nodad || return 1
 	for ns in "$C:xmc0" "$W:xmwc" "$W:xmws" "$S:xms0"; do
-		ip netns exec "${ns%%:*}" ethtool -K "${ns#*:}" tx off >/dev/null 2>&1
+		xb_tx_off "${ns%%:*}" "${ns#*:}"
 		ip -n "${ns%%:*}" link set "${ns#*:}" up || return 1
 	done
 	ip -n "$W" link set xmbr up
 }
 build_topology || xb_skip_all "cannot build the bridged veth topology"
-xm_settle "$C" 10.234.1.2 || xb_skip_all "no IPv4 connectivity across the bridge"
+xb_wait_ping "$C" 10.234.1.2 || xb_skip_all "no IPv4 connectivity across the bridge"
 
 OBS=$(xm_bpf_obj 0) || xb_skip_all "cannot build the tc observer: $(tail -1 "$XB_TMP/clang.err")"
 if xm_tc_attach "$W" xmwc "$OBS" >"$XB_TMP/tc.err" 2>&1 &&
@@ -102,8 +102,8 @@ run_ours() {
 	ok "${name}_completed"
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	echo "# $name: $secs s wall," \
-		"client $(xm_jget 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/client")," \
-		"server $(xm_jget 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/server")"
+		"client $(xb_json 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/client")," \
+		"server $(xb_json 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/server")"
 	echo "# wire c->s: $c2s"
 	echo "# wire s->c: $s2c"
 	xm_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
@@ -117,17 +117,17 @@ not any(k in m for k in ("MPCapableFallbackSYN", "MPCapableFallbackSYNACK", "MPC
   "DSSFallback", "DSSNoMatchReset", "MapInvalidReset", "InfiniteMapTx", "InfiniteMapRx",
   "MPFailTx", "MPFailRx", "DataCsumErr", "Fallback"))'
 	for side in client server; do
-		[ "$(xm_jget "(lambda m: $want)(d['mptcp'])" "$dir/$side")" = True ] &&
+		[ "$(xb_json "(lambda m: $want)(d['mptcp'])" "$dir/$side")" = True ] &&
 			ok "${name}_${side}_mptcp_data_fin_both_ways_no_fallback" ||
 			not_ok "${name}_${side}_mptcp_data_fin_both_ways_no_fallback" "$(cat "$dir/$side")"
 	done
 	# 3.1: token = 32 most significant bits of SHA-256(key); each end derives
 	# the other's from the key it received
 	local ct cr st sr
-	ct=$(xm_jget 'd["mptcp"]["local_token"]' "$dir/client")
-	cr=$(xm_jget 'd["mptcp"]["remote_token"]' "$dir/client")
-	st=$(xm_jget 'd["mptcp"]["local_token"]' "$dir/server")
-	sr=$(xm_jget 'd["mptcp"]["remote_token"]' "$dir/server")
+	ct=$(xb_json 'd["mptcp"]["local_token"]' "$dir/client")
+	cr=$(xb_json 'd["mptcp"]["remote_token"]' "$dir/client")
+	st=$(xb_json 'd["mptcp"]["local_token"]' "$dir/server")
+	sr=$(xb_json 'd["mptcp"]["remote_token"]' "$dir/server")
 	[ -n "$ct" ] && [ "$ct" = "$sr" ] && [ -n "$st" ] && [ "$st" = "$cr" ] && [ "$ct" != "$st" ] &&
 		ok "${name}_tokens_consistent" ||
 		not_ok "${name}_tokens_consistent" "client local $ct remote $cr" "server local $st remote $sr"
@@ -135,8 +135,8 @@ not any(k in m for k in ("MPCapableFallbackSYN", "MPCapableFallbackSYNACK", "MPC
 	bad=""
 	[ "$(xm_stat "$c2s" rst)" = 0 ] && [ "$(xm_stat "$s2c" rst)" = 0 ] || bad="RST on the wire"
 	for side in client server; do
-		[ "$(xm_jget '"RstSent" in d["subflow"] or "RstRcvd" in d["subflow"]' "$dir/$side")" = False ] ||
-			bad="$bad; $side: $(xm_jget 'd["subflow"]' "$dir/$side")"
+		[ "$(xb_json '"RstSent" in d["subflow"] or "RstRcvd" in d["subflow"]' "$dir/$side")" = False ] ||
+			bad="$bad; $side: $(xb_json 'd["subflow"]' "$dir/$side")"
 	done
 	[ -z "$bad" ] && ok "${name}_no_rst" || not_ok "${name}_no_rst" "$bad" "c->s: $c2s" "s->c: $s2c"
 	# the observer saw this conversation: handshake, MPTCP options, FINs
@@ -161,7 +161,7 @@ refused_rst() {
 	xm_ours_client "$C" xmc0 10.234.1.2:6999 1000 11 "$dir/client" || rc=$?
 	s2c=$(xm_tc_stats "$W" xmws)
 	[ "$rc" = 1 ] && [ "$(xm_stat "$s2c" rst)" -ge 1 ] &&
-		[ "$(xm_jget 'd["error"]' "$dir/client")" = "Connection refused" ] &&
+		[ "$(xb_json 'd["error"]' "$dir/client")" = "Connection refused" ] &&
 		ok "wire_observer_sees_rst_of_refused_connect" ||
 		not_ok "wire_observer_sees_rst_of_refused_connect" "exit $rc" "wire s->c: $s2c" \
 			"$(cat "$dir/client" "$dir/client.err")"
@@ -179,7 +179,7 @@ run_ours "ours_ours_v4_odd_1000003_0" 1000003 0 $port 4
 port=$((port + 1))
 
 if [ "${XO_V6:-1}" != 0 ]; then
-	if xm_settle "$C" fd00:234::2; then
+	if xb_wait_ping "$C" fd00:234::2; then
 		run_ours "ours_ours_v6_4194304" 4194304 4194304 $port 6
 	else
 		not_ok "ours_ours_v6_4194304_completed" "no IPv6 connectivity across the bridge"
@@ -193,7 +193,7 @@ csum_flag=$("$XMPTCPD" --help 2>&1 | grep -oE -- '--(dss-csum|csum|checksum)\b' 
 if [ -n "$csum_flag" ]; then
 	run_ours "ours_ours_v4_csum_4194304" 4194304 4194304 $port 4 "$csum_flag"
 	for side in client server; do
-		[ "$(xm_jget 'd["mptcp"]["csum"]' "$XB_TMP/ours_ours_v4_csum_4194304/$side" 2>/dev/null)" = True ] &&
+		[ "$(xb_json 'd["mptcp"]["csum"]' "$XB_TMP/ours_ours_v4_csum_4194304/$side" 2>/dev/null)" = True ] &&
 			ok "ours_ours_v4_csum_4194304_${side}_negotiated" ||
 			not_ok "ours_ours_v4_csum_4194304_${side}_negotiated" "checksums not in use"
 	done

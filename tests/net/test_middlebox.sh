@@ -68,12 +68,12 @@ build_topology() {
 	ip -n "$C" route add default via 10.234.2.254 dev xmc0 || return 1
 	ip -n "$S" route add default via 10.234.3.254 dev xms0 || return 1
 	for x in "$C:xmc0" "$R:xmr1" "$R:xmr2" "$S:xms0"; do
-		ip netns exec "${x%%:*}" ethtool -K "${x#*:}" tx off >/dev/null 2>&1
+		xb_tx_off "${x%%:*}" "${x#*:}"
 	done
 	return 0
 }
 build_topology || xb_skip_all "cannot build the routed topology"
-xm_settle "$C" 10.234.3.1 || xb_skip_all "no connectivity through the router"
+xb_wait_ping "$C" 10.234.3.1 || xb_skip_all "no connectivity through the router"
 
 OBJ_OBS=$(xm_bpf_obj 0) && OBJ_SYN=$(xm_bpf_obj 1) && OBJ_POST=$(xm_bpf_obj 2) &&
 	OBJ_MID=$(xm_bpf_obj 3 $MID_AFTER) &&
@@ -166,9 +166,9 @@ check_mid() {
 		who=$3 f="$dir/$side"
 		[ $side = server ] && who=$4
 		[ "$who" = ours ] || continue
-		echo "# $name: ours ($side) outcome: $(xm_jget '"error=%s recv=%d" % (d["error"], d["recv"])' "$f")" \
-			"$(xm_jget "$OURS_HOW" "$f")"
-		[ "$(xm_jget 'd["error"] is None or d["error"] != "Connection timed out"' "$f")" = True ] &&
+		echo "# $name: ours ($side) outcome: $(xb_json '"error=%s recv=%d" % (d["error"], d["recv"])' "$f")" \
+			"$(xb_json "$OURS_HOW" "$f")"
+		[ "$(xb_json 'd["error"] is None or d["error"] != "Connection timed out"' "$f")" = True ] &&
 			ok "${name}_${side}_ours_completes_or_resets" ||
 			not_ok "${name}_${side}_ours_completes_or_resets" "$(cat "$f")" "$(tail -3 "$f.err")"
 	done
@@ -187,8 +187,8 @@ check_copy() {
 	[ "$(xm_stat "$st" copy)" = 0 ] && ok "${name}_no_copy_on_the_only_subflow" ||
 		not_ok "${name}_no_copy_on_the_only_subflow" "c->s: $st"
 	if [ "$3" = ours ]; then
-		echo "# $name: ours (client): $(xm_jget '{k: d["mptcp"].get(k) for k in ("data_rtx_timeouts", "copies_held", "reinjected", "fallback")}' "$dir/client")"
-		[ "$(xm_jget 'd["mptcp"]["data_rtx_timeouts"] >= 1' "$dir/client")" = True ] &&
+		echo "# $name: ours (client): $(xb_json '{k: d["mptcp"].get(k) for k in ("data_rtx_timeouts", "copies_held", "reinjected", "fallback")}' "$dir/client")"
+		[ "$(xb_json 'd["mptcp"]["data_rtx_timeouts"] >= 1' "$dir/client")" = True ] &&
 			ok "${name}_client_data_rtx_timer_fired" ||
 			not_ok "${name}_client_data_rtx_timer_fired" "$(cat "$dir/client")"
 	fi
@@ -296,19 +296,19 @@ run_case() {
 		[ $side = server ] && who=$sv want=$OURS_S kwant=$KERN_S
 		if [ "$who" = ours ]; then
 			if [ "$cs" = control ]; then
-				[ "$(xm_jget 'd["mp_capable"] and d["mptcp"]["fallback"] is False and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"]' "$f")" = True ] &&
+				[ "$(xb_json 'd["mp_capable"] and d["mptcp"]["fallback"] is False and d["mptcp"]["data_fin_acked"] and d["mptcp"]["data_fin_rcvd"]' "$f")" = True ] &&
 					ok "${name}_${side}_ours_stays_mptcp" ||
 					not_ok "${name}_${side}_ours_stays_mptcp" "$(cat "$f")"
 				continue
 			fi
-			echo "# $name: ours ($side) fallback: $(xm_jget "$OURS_HOW" "$f")"
-			[ "$(xm_jget "($OURS_FB) and d['mptcp'].get('${want:-sf_state}', 0) != 0" "$f")" = True ] &&
+			echo "# $name: ours ($side) fallback: $(xb_json "$OURS_HOW" "$f")"
+			[ "$(xb_json "($OURS_FB) and d['mptcp'].get('${want:-sf_state}', 0) != 0" "$f")" = True ] &&
 				ok "${name}_${side}_ours_fell_back${want:+_$want}" ||
 				not_ok "${name}_${side}_ours_fell_back${want:+_$want}" "$(cat "$f")"
 			continue
 		fi
 		# the kernel: MPTCP_INFO (or its absence after fallback) ...
-		k=$(xm_jget 'd.get("fallback")' "$f")
+		k=$(xb_json 'd.get("fallback")' "$f")
 		if [ "$cs" = control ]; then
 			[ "$k" = False ] && ok "${name}_${side}_kernel_mptcp_info_no_fallback" ||
 				not_ok "${name}_${side}_kernel_mptcp_info_no_fallback" "$(cat "$f")"

@@ -65,16 +65,14 @@ POLICY="$XB_BUILD/tests/sched/example_policy.so"
 xb_require_root
 xb_require_cmds ip nsenter python3 nstat ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xmtc$$" S="xmts$$"
 xb_two_paths "$C" "$S" || xb_skip_all "cannot build the two-path topology"
-for i in 1 2; do
-	ip netns exec "$C" ethtool -K xbc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xbs$i tx off >/dev/null 2>&1
-done
-xm_settle "$C" 10.231.1.2 && xm_settle "$C" 10.231.2.2 || xb_skip_all "the veth paths do not carry traffic"
+xb_tx_off "$C" xbc1 xbc2
+xb_tx_off "$S" xbs1 xbs2
+xb_wait_ping "$C" 10.231.1.2 && xb_wait_ping "$C" 10.231.2.2 || xb_skip_all "the veth paths do not carry traffic"
 
 want() { [[ " $CASES " == *" $1 "* ]]; }
 
@@ -225,50 +223,10 @@ kmoved() { xm_deltas "$1" "$2" | tr ' ' '\n' | grep -E '^(MPTcpExt|TcpOutRsts|Tc
 rxb() { ip -n "$1" -s -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["bytes"])'; }
 kdelta() { xm_delta "MPTcpExt$1" "$2" "$3"; }
 
-# The progress sampler: every 100 ms, `xmptcp conns -j` of one daemon; one
-# line "t_seconds recv" (the largest recv of its connections) per sample.
-cat >"$XB_TMP/sampler.py" <<'EOF'
-import json, os, subprocess, sys, time
-ns, xmptcp, sock, out, stop = sys.argv[1:6]
-t0 = time.time()
-with open(out, "w") as f:
-    while not os.path.exists(stop) and time.time() - t0 < 120:
-        try:
-            r = subprocess.run(["nsenter", "--net=/var/run/netns/" + ns, xmptcp, "conns", "-j",
-                                "--ctl", sock], capture_output=True, timeout=2)
-            conns = json.loads(r.stdout) if r.returncode == 0 else None
-        except (subprocess.TimeoutExpired, ValueError):
-            conns = None
-        if conns:
-            f.write("%.3f %d\n" % (time.time() - t0, max(c.get("recv", 0) for c in conns)))
-            f.flush()
-        time.sleep(max(0.0, 0.1 - (time.time() - t0) % 0.1))
-EOF
-# gaps FILE TOTAL: "samples=N progressed=M maxgap=S" over the samples while
-# the transfer ran (from the first recv > 0 until TOTAL arrived). A gap is
-# what the samples saw: from the last sample with progress to a later one
-# without. Two samples far apart because the sampler itself was late (a
-# loaded machine) show no stall unless the later one saw no progress.
+# gaps FILE TOTAL: "samples=N progressed=M maxgap=S last=B" over the samples
+# of tests/lib/conns_sampler.py while the transfer ran (progress_gaps.py).
 gaps() {
-	python3 - "$1" "$2" <<'EOF'
-import sys
-s = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-total = float(sys.argv[2] or "inf")
-last_t, last_v, gap, n, prog = None, 0, 0.0, 0, 0
-for t, v in s:
-    if v <= 0:
-        continue
-    n += 1
-    if last_t is None or v > last_v:
-        if last_t is not None:
-            prog += 1
-        last_t, last_v = t, v
-    else:
-        gap = max(gap, t - last_t)   # no progress seen for this long
-    if v >= total:
-        break
-print("samples=%d progressed=%d maxgap=%.2f last=%d" % (n, prog, gap, last_v))
-EOF
+	python3 "$XB_LIBDIR/progress_gaps.py" "$1" "$2"
 }
 
 # --- 0. kernel <-> kernel ---------------------------------------------
@@ -475,7 +433,7 @@ if want 4; then
 	d="$XB_TMP/down" && mkdir -p "$d"
 	XM_TMO=90 srv "$d" 5004 65536 || not_ok "link_down_server_up" "$(tail -n 5 "$d/s.err")"
 	SPID=$XM_PID
-	python3 "$XB_TMP/sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
+	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
 	SAMP=$!
 	# the client sends until stopped (60 s at most), and each step waits
 	# for the state it needs, so the link goes down and comes back while
@@ -501,7 +459,7 @@ if want 4; then
 	ip -n "$C" link set xbc2 up
 	# admin down removed the routes through xbc2: put xb_two_paths' back
 	xb_wait_until 5 ip -n "$C" route replace default via 10.231.2.2 dev xbc2 metric 102 2>/dev/null
-	xm_settle "$C" 10.231.2.2 || echo "# path 2 does not carry the kernel's ping after the link came back"
+	xb_wait_ping "$C" 10.231.2.2 || echo "# path 2 does not carry the kernel's ping after the link came back"
 	# ids the client had before the link went down (4 if the sample failed)
 	ids=$(mjs "$d/sub0.json" "sorted(s['id'] for s in flat(d))")
 	[ -n "$ids" ] || ids="[0, 1, 2, 3]"
@@ -539,7 +497,7 @@ if want 5; then
 	d="$XB_TMP/swap" && mkdir -p "$d"
 	XM_TMO=90 srv "$d" 5005 65536 || not_ok "sched_swap_server_up" "$(tail -n 5 "$d/s.err")"
 	SPID=$XM_PID
-	python3 "$XB_TMP/sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
+	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
 	SAMP=$!
 	# until stopped (60 s at most): every swap happens while data flows
 	XM_TMO=90 cli "$d" 5005 60s

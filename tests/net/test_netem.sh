@@ -15,24 +15,21 @@ source "$(dirname "$0")/../lib/net.sh"
 source "$(dirname "$0")/../lib/netem.sh"
 
 # --- bad arguments: no root needed --------------------------------------------
-if [ -x "$XNETEM" ]; then
-	bad=""
-	for args in "" "--a x" "--a x --b x" "--a x --b y --loss 101" "--a x --b y --delay abc" \
-		"--a x --b y --ab-rate -1" "--a x --b y --limit 0" "--a x --b y --limit 2.5" \
-		"--a x --b y --bogus 1" "--a x --b y --jitter" "--a x --b y stray" \
-		"--a x --b y --seed 12x" "--a x --b y --rt 0" "--a xnnosuch0 --b xnnosuch1"; do
-		# shellcheck disable=SC2086
-		"$XNETEM" $args >"$XB_TMP/out" 2>"$XB_TMP/err"
-		rc=$?
-		[ "$rc" -eq 2 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] && [ ! -s "$XB_TMP/out" ] ||
-			bad+="'$args' -> rc $rc: $(head -c 200 "$XB_TMP/err"); "
-	done
-	[ -z "$bad" ] && ok "bad_args_exit_2_one_line" || not_ok "bad_args_exit_2_one_line" "$bad"
-	"$XNETEM" --help >"$XB_TMP/out" 2>&1 && grep -q -- "--reorder PCT" "$XB_TMP/out" &&
-		ok "help_exit_0" || not_ok "help_exit_0" "$(cat "$XB_TMP/out")"
-else
-	xb_skip_all "$XNETEM not built (make BUILD=...)"
-fi
+xb_require_bin "$XNETEM"
+bad=""
+for args in "" "--a x" "--a x --b x" "--a x --b y --loss 101" "--a x --b y --delay abc" \
+	"--a x --b y --ab-rate -1" "--a x --b y --limit 0" "--a x --b y --limit 2.5" \
+	"--a x --b y --bogus 1" "--a x --b y --jitter" "--a x --b y stray" \
+	"--a x --b y --seed 12x" "--a x --b y --rt 0" "--a xnnosuch0 --b xnnosuch1"; do
+	# shellcheck disable=SC2086
+	"$XNETEM" $args >"$XB_TMP/out" 2>"$XB_TMP/err"
+	rc=$?
+	[ "$rc" -eq 2 ] && [ "$(wc -l <"$XB_TMP/err")" -eq 1 ] && [ ! -s "$XB_TMP/out" ] ||
+		bad+="'$args' -> rc $rc: $(head -c 200 "$XB_TMP/err"); "
+done
+[ -z "$bad" ] && ok "bad_args_exit_2_one_line" || not_ok "bad_args_exit_2_one_line" "$bad"
+"$XNETEM" --help >"$XB_TMP/out" 2>&1 && grep -q -- "--reorder PCT" "$XB_TMP/out" &&
+	ok "help_exit_0" || not_ok "help_exit_0" "$(cat "$XB_TMP/out")"
 
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool ping
@@ -46,7 +43,7 @@ IFC=$(xn_if 1 c) IFA=$(xn_if 1 ra)
 PING() { ip netns exec "$C" ping "$@"; }
 # J EXPR: python expression over the relay's fresh stats d
 J() {
-	xn_netem_stats 1 >"$XB_TMP/st.json" && xn_json "$XB_TMP/st.json" "$1"
+	xn_netem_stats 1 >"$XB_TMP/st.json" && xb_json "$1" "$XB_TMP/st.json"
 }
 # pyc EXPR: a python expression, printed
 pyc() { "$XN_PY" -c "print($1)"; }
@@ -80,13 +77,10 @@ res=$(rtts <<<"$out" | pystat 'len(r) == 30 and min(r) >= 30 and sum(30 <= x <= 
 
 # No ARP from here on: the relay's counters and the datagrams match exactly.
 xn_static_arp 1
-# U OUT EXPR: python over the xn_udp_probe result OUT as d
-U() { xn_json "$1" "$2"; }
-
 # --- loss: 10% client->server over 2000 datagrams -----------------------------
 xn_netem_set 1 --ab-loss 10 --seed 11
 xn_udp_probe "$C" "$S" "$A4" 2000 200 "$XB_TMP/loss"
-got=$(U "$XB_TMP/loss" 'd["unique"]')
+got=$(xb_json 'd["unique"]' "$XB_TMP/loss")
 rate=$(pyc "round(100.0 * (2000 - ${got:-0}) / 2000, 2)")
 [ "$(pyc "6 <= $rate <= 14")" = True ] && ok "loss_10pct_rate_in_6_14 # $rate%" ||
 	not_ok "loss_10pct_rate_in_6_14" "received $got of 2000" "$(cat "$XB_TMP/loss.err")"
@@ -107,7 +101,7 @@ for run in 5a 5b 6c; do # not in $(...): the relay must be restarted by this she
 	xn_netem_set 2 --ab-loss 30 --seed "${run%?}"
 	xn_udp_probe "$C" "$S" "$(xn_addr4 2 s)" 300 200 "$XB_TMP/seed.$run"
 done
-s1=$(U "$XB_TMP/seed.5a" 'd["seqs"]') s2=$(U "$XB_TMP/seed.5b" 'd["seqs"]') s3=$(U "$XB_TMP/seed.6c" 'd["seqs"]')
+s1=$(xb_json 'd["seqs"]' "$XB_TMP/seed.5a") s2=$(xb_json 'd["seqs"]' "$XB_TMP/seed.5b") s3=$(xb_json 'd["seqs"]' "$XB_TMP/seed.6c")
 [ "${#s1}" -gt 100 ] && [ "$s1" = "$s2" ] && [ "$s1" != "$s3" ] && ok "seed_reproduces_losses" ||
 	not_ok "seed_reproduces_losses" "seed 5: $s1" "seed 5: $s2" "seed 6: $s3"
 xn_netem_stop 2
@@ -131,18 +125,18 @@ read -r rdup others <<<"${res//[(),]/ }"
 # exactly the relay's out_of_order.
 xn_netem_set 1 --ab-reorder 20 --ab-reorder-gap 5 --seed 4
 xn_udp_probe "$C" "$S" "$A4" 300 500 "$XB_TMP/ro"
-ulate=$(U "$XB_TMP/ro" 'd["late"]') useen=$(U "$XB_TMP/ro" 'd["unique"]')
+ulate=$(xb_json 'd["late"]' "$XB_TMP/ro") useen=$(xb_json 'd["unique"]' "$XB_TMP/ro")
 rooo=$(J 'd["ab"]["out_of_order"]')
 [ "$useen" -eq 300 ] && [ "$ulate" -gt 10 ] && [ "$ulate" -eq "$rooo" ] &&
-	[ "$(xn_json "$XB_TMP/st.json" 'd["ab"]["reordered"] > 30')" = True ] &&
+	[ "$(xb_json 'd["ab"]["reordered"] > 30' "$XB_TMP/st.json")" = True ] &&
 	ok "reorder_gap_overtaken # $ulate of 300 late" ||
 	not_ok "reorder_gap_overtaken" "received $useen, late $ulate, relay out_of_order $rooo" "$(cat "$XB_TMP/st.json")"
 
 # --- TCP through 5% loss + 5% reorder + 10 ms delay: byte-exact ---------------
 xn_netem_set 1 --delay 10 --loss 5 --reorder 5 --seed 9
 if xn_tcp_xfer "$C" "$S" "$A4" 3000000 "$XB_TMP/lr"; then
-	cs=$(xn_json "$XB_TMP/lr.client" 'd["sha256"]') ss=$(xn_json "$XB_TMP/lr.server" 'd["sha256"]')
-	n=$(xn_json "$XB_TMP/lr.server" 'd["recv"]')
+	cs=$(xb_json 'd["sha256"]' "$XB_TMP/lr.client") ss=$(xb_json 'd["sha256"]' "$XB_TMP/lr.server")
+	n=$(xb_json 'd["recv"]' "$XB_TMP/lr.server")
 	[ "$cs" = "$ss" ] && [ "$n" -eq 3000000 ] && ok "tcp_loss5_reorder5_sha256_exact" ||
 		not_ok "tcp_loss5_reorder5_sha256_exact" "client $cs" "server $ss ($n bytes)"
 else
@@ -153,7 +147,7 @@ fi
 
 # --- same over IPv6 ---------------------------------------------------------
 if xn_tcp_xfer "$C" "$S" "$A6" 1000000 "$XB_TMP/l6" &&
-	[ "$(xn_json "$XB_TMP/l6.client" 'd["sha256"]')" = "$(xn_json "$XB_TMP/l6.server" 'd["sha256"]')" ]; then
+	[ "$(xb_json 'd["sha256"]' "$XB_TMP/l6.client")" = "$(xb_json 'd["sha256"]' "$XB_TMP/l6.server")" ]; then
 	ok "tcp6_loss5_reorder5_sha256_exact"
 else
 	not_ok "tcp6_loss5_reorder5_sha256_exact" "$(cat "$XB_TMP/l6.server" "$XB_TMP/l6.server.err" "$XB_TMP/l6.client.err")"
@@ -162,7 +156,7 @@ fi
 # --- rate: 8 Mbit/s -> TCP goodput 70..105% of it ------------------------------
 xn_netem_set 1 --rate 8 --limit 100 --delay 5
 if xn_tcp_xfer "$C" "$S" "$A4" 2000000 "$XB_TMP/rt"; then
-	mbit=$(xn_json "$XB_TMP/rt.server" 'round(d["mbit"], 2)')
+	mbit=$(xb_json 'round(d["mbit"], 2)' "$XB_TMP/rt.server")
 	[ "$(pyc "5.6 <= $mbit <= 8.4")" = True ] && ok "rate_8mbit_goodput # $mbit Mbit/s" ||
 		not_ok "rate_8mbit_goodput" "goodput $mbit Mbit/s" "$(cat "$XB_TMP/rt.server")"
 else
@@ -180,12 +174,12 @@ xn_netem_set 1
 dmbit=0
 if xb_veth "$C" xnd$$c 192.0.2.1/24 "$S" xnd$$s 192.0.2.2/24 &&
 	xn_tcp_xfer "$C" "$S" 192.0.2.2 250000000 "$XB_TMP/direct" zero; then
-	dmbit=$(xn_json "$XB_TMP/direct.server" 'round(d["mbit"])')
+	dmbit=$(xb_json 'round(d["mbit"])' "$XB_TMP/direct.server")
 fi
 ip -n "$C" link del "xnd$$c" 2>/dev/null
 if xn_tcp_xfer "$C" "$S" "$A4" 250000000 "$XB_TMP/tp" zero; then
-	mbit=$(xn_json "$XB_TMP/tp.server" 'round(d["mbit"])')
-	secs=$(xn_json "$XB_TMP/tp.server" 'd["secs"]')
+	mbit=$(xb_json 'round(d["mbit"])' "$XB_TMP/tp.server")
+	secs=$(xb_json 'd["secs"]' "$XB_TMP/tp.server")
 	# the relay's CPU includes the server's TCP receive work: veth delivers
 	# in the softirq of the relay's sendmmsg
 	res=$(J "round(d['ab']['rx'] / $secs), round(d['cpu_user_s'] + d['cpu_sys_s'], 2), round(d['ab']['tx_bytes'] * 8 / 1e9 / (d['cpu_user_s'] + d['cpu_sys_s']), 2)")
@@ -207,7 +201,7 @@ ip netns exec "$C" ethtool -K "$IFC" tx on >/dev/null 2>&1
 ip netns exec "$C" ethtool -K "$IFC" tso off gso off >/dev/null 2>&1
 xn_netem_set 1
 if xn_tcp_xfer "$C" "$S" "$A4" 1000000 "$XB_TMP/cs" &&
-	[ "$(xn_json "$XB_TMP/cs.client" 'd["sha256"]')" = "$(xn_json "$XB_TMP/cs.server" 'd["sha256"]')" ] &&
+	[ "$(xb_json 'd["sha256"]' "$XB_TMP/cs.client")" = "$(xb_json 'd["sha256"]' "$XB_TMP/cs.server")" ] &&
 	[ "$(J 'd["ab"]["csum_not_ready"] > 100 and d["ab"]["csum_fixed"] == d["ab"]["csum_not_ready"]')" = True ] &&
 	[ "$(grep -c 'unfinished checksum' "$(xn_netem_log 1)")" -eq 1 ]; then
 	ok "csum_partial_counted_and_completed"
@@ -229,40 +223,10 @@ xn_netem_set 1
 # A tagged frame (VID 10, PCP 5, ethertype 0x88b5) sent raw from the client
 # must reach the server's interface with the same tag (which its kernel in
 # turn reports in PACKET_AUXDATA).
-cat >"$XB_TMP/vlan.py" <<'PY'
-import socket, struct, sys, time
-mode, ifname = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.bind((ifname, 0))
-if mode == "send":
-    tci = 5 << 13 | 10
-    f = b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + struct.pack("!HHH", 0x8100, tci, 0x88b5) + b"xnetem-vlan".ljust(46, b".")
-    for _ in range(3):
-        s.send(f)
-        time.sleep(0.05)
-    sys.exit(0)
-s.setsockopt(263, 8, 1)  # SOL_PACKET, PACKET_AUXDATA
-open(sys.argv[3], "w").write("ready\n")
-s.settimeout(3)
-try:
-    while True:
-        data, anc, _, _ = s.recvmsg(2048, socket.CMSG_SPACE(20))
-        if data[12:14] == b"\x88\xb5" and b"xnetem-vlan" in data:
-            for lvl, typ, val in anc:
-                if lvl == 263 and typ == 8:
-                    st, _, _, _, _, tci, tpid = struct.unpack("=IIIHHHH", val[:20])
-                    print("vlan_valid=%d tci=%d tpid=%#x" % (bool(st & 0x10), tci, tpid))
-                    sys.exit(0)
-        elif data[12:14] == b"\x81\x00" and data[16:18] == b"\x88\xb5":
-            print("inline tci=%d" % struct.unpack("!H", data[14:16]))
-            sys.exit(0)
-except socket.timeout:
-    print("nothing")
-PY
 rm -f "$XB_TMP/vlan.ready"
-ip netns exec "$S" "$XN_PY" "$XB_TMP/vlan.py" recv "$(xn_if 1 s)" "$XB_TMP/vlan.ready" >"$XB_TMP/vlan.out" 2>&1 &
+ip netns exec "$S" "$XN_PY" "$XB_LIBDIR/netem_vlan.py" recv "$(xn_if 1 s)" "$XB_TMP/vlan.ready" >"$XB_TMP/vlan.out" 2>&1 &
 vpid=$!
-xb_wait_file "$XB_TMP/vlan.ready" 5 && ip netns exec "$C" "$XN_PY" "$XB_TMP/vlan.py" send "$IFC"
+xb_wait_file "$XB_TMP/vlan.ready" 5 && ip netns exec "$C" "$XN_PY" "$XB_LIBDIR/netem_vlan.py" send "$IFC"
 wait "$vpid"
 vout=$(cat "$XB_TMP/vlan.out")
 [[ "$vout" == "vlan_valid=1 tci=40970"* || "$vout" == "inline tci=40970" ]] &&
@@ -288,7 +252,7 @@ M1="xnm1c$$" M2="xnm1s$$" MR="xnm1r$$"
 if XN_NET4=10.234 xn_two_paths 3 4 "$M1" "$M2" "$MR" 2>"$XB_TMP/two.err" &&
 	xn_netem_set 3 --delay 10 --loss 5 --reorder 5 --seed 31 &&
 	xn_netem_set 4 --delay 20 --loss 5 --reorder 5 --seed 41; then
-	py=$(xb_xfer_py) sa=$(xn_addr4 3 s)
+	py=$XB_XFER_PY sa=$(xn_addr4 3 s)
 	rm -f "$XB_TMP/mp.ready"
 	ip netns exec "$M2" timeout 60 "$XN_PY" "$py" server "$sa" 5203 1000000 "$XB_TMP/mp.ready" \
 		>"$XB_TMP/mp.server" 2>"$XB_TMP/mp.server.err" &
@@ -305,7 +269,7 @@ print(c["sent_sha"] == s["recv_sha"] and s["sent_sha"] == c["recv_sha"] and
 		"$XB_TMP/mp.client" "$XB_TMP/mp.server" 2>&1)
 	xn_netem_stats 3 >"$XB_TMP/m3.json"
 	xn_netem_stats 4 >"$XB_TMP/m4.json"
-	both=$(xn_json "$XB_TMP/m3.json" 'd["ab"]["rx"] > 100 and d["ab"]["lost"] > 0')$(xn_json "$XB_TMP/m4.json" 'd["ab"]["rx"] > 100 and d["ab"]["lost"] > 0')
+	both=$(xb_json 'd["ab"]["rx"] > 100 and d["ab"]["lost"] > 0' "$XB_TMP/m3.json")$(xb_json 'd["ab"]["rx"] > 100 and d["ab"]["lost"] > 0' "$XB_TMP/m4.json")
 	[ "$res" = True ] && [ "$both" = TrueTrue ] && ok "mptcp_two_paths_loss5_reorder5_sha256_exact" ||
 		not_ok "mptcp_two_paths_loss5_reorder5_sha256_exact" "check: $res, both paths used+lossy: $both" \
 			"$(cat "$XB_TMP/mp.client" "$XB_TMP/mp.server" "$XB_TMP/mp.client.err" "$XB_TMP/mp.server.err")"

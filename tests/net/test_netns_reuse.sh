@@ -25,7 +25,7 @@ PY="$XB_LIBDIR/kpeer.py"
 xb_require_root
 xb_require_cmds ip nsenter python3 stat ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 S="xbnrS$$"
@@ -65,13 +65,9 @@ path() {
 		sleep 0.05
 	done
 	xb_veth "$1" xnr0 10.233.1.1/24 "$S" xnrs0 10.233.1.2/24 || return 1
-	ip netns exec "$1" ethtool -K xnr0 tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xnrs0 tx off >/dev/null 2>&1
-	for _ in $(seq 50); do
-		ip netns exec "$S" ping -c1 -W1 10.233.1.1 >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	return 1
+	xb_tx_off "$1" xnr0
+	xb_tx_off "$S" xnrs0
+	xb_wait_ping "$S" 10.233.1.1
 }
 
 # kill_ns NS: removes NS without detaching, as a container runtime does
@@ -125,7 +121,7 @@ lines() { grep -c . "$1"; }
 
 # json EXPR FILE: EXPR over the JSON document d in FILE
 json() {
-	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$2" 2>/dev/null ||
+	xb_json "$1" "$2" ||
 		echo "unreadable: $(head -c 300 "$2")"
 }
 

@@ -18,7 +18,7 @@ xb_require_root
 xb_require_cmds ip nsenter python3 timeout
 xb_require_netns
 PROBE="$XB_BUILD/tests/net/nl_probe"
-[ -x "$PROBE" ] || xb_skip_all "$PROBE not built (make BUILD=...)"
+xb_require_bin "$PROBE"
 
 A="xnlA$$" B="xnlB$$"
 xb_ns_add "$A" && xb_ns_add "$B" &&
@@ -30,10 +30,8 @@ xb_ns_add "$A" && xb_ns_add "$B" &&
 	xb_skip_all "cannot build the two-path topology"
 
 P() { xb_nsx "$A" "$PROBE" "$@"; }
-# jq-less JSON probe: jget 'expr over d' < json
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-ifindex() { ip -n "$1" -j link show dev "$2" | jget 'd[0]["ifindex"]'; }
-mac() { ip -n "$1" -j link show dev "$2" | jget 'd[0]["address"]'; }
+ifindex() { ip -n "$1" -j link show dev "$2" | xb_json 'd[0]["ifindex"]'; }
+mac() { ip -n "$1" -j link show dev "$2" | xb_json 'd[0]["address"]'; }
 IDX1=$(ifindex "$A" xnla1) IDX2=$(ifindex "$A" xnla2)
 
 # The link-local addresses must exist and be past DAD, or the "no
@@ -84,11 +82,11 @@ out=$(P addrs nosuchif0 2>&1) && not_ok "addrs_unknown_ifname_fails" "$out" ||
 
 # --- route -----------------------------------------------------------------------
 # route_is JSON 'python condition over d': the probe's answer satisfies it
-route_is() { [ "$(jget "$2" <<<"$1" 2>/dev/null)" = True ]; }
+route_is() { [ "$(xb_json "$2" <<<"$1" 2>/dev/null)" = True ]; }
 MACB1=$(mac "$B" xnlb1) MACB2=$(mac "$B" xnlb2)
 
 kr=$(ip -n "$A" -j route get 10.77.1.2 from 10.77.2.1 oif xnla2)
-kdev=$(jget 'd[0]["dev"]' <<<"$kr")
+kdev=$(xb_json 'd[0]["dev"]' <<<"$kr")
 out=$(P route 10.77.1.2 10.77.2.1 xnla2 2>&1)
 route_is "$out" "d['ifindex'] == $(ifindex "$A" "$kdev") == $IDX2 and d['src'] == '10.77.2.1'" &&
 	ok "route_from_oif_matches_kernel" ||
@@ -99,7 +97,7 @@ route_is "$out" "d['nexthop'] == '10.77.1.2' and not d['gateway'] and d['dst_mac
 
 kr=$(ip -n "$A" -j route get 10.77.1.2)
 out=$(P route 10.77.1.2 2>&1)
-route_is "$out" "d['ifindex'] == $IDX1 and d['src'] == '$(jget 'd[0]["prefsrc"]' <<<"$kr")' == '10.77.1.1' and d['dst_mac'] == '$MACB1' and d['mtu'] == 1500" &&
+route_is "$out" "d['ifindex'] == $IDX1 and d['src'] == '$(xb_json 'd[0]["prefsrc"]' <<<"$kr")' == '10.77.1.1' and d['dst_mac'] == '$MACB1' and d['mtu'] == 1500" &&
 	ok "route_plain_unchanged" || not_ok "route_plain_unchanged" "kernel: $kr" "ours: $out"
 
 out=$(P routes 10.77.1.2 10.77.2.1 xnla2 2>&1)

@@ -51,25 +51,8 @@ sed 's/^/# /' "$XB_TMP/flows.txt"
 # cl/sv (the endpoints' reports), c2s/s2c (bytes sent)
 pycheck() {
 	local name=$1 expr=$2 msg
-	if msg=$(python3 - "$XB_TMP/flows.json" "$out.client" "$out.server" "$C2S" "$S2C" "$expr" 2>&1 <<'PY'
-import json, sys
-f = json.load(open(sys.argv[1]))
-try:
-    cl, sv = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
-except Exception:
-    cl = sv = {}
-c2s, s2c = int(sys.argv[4]), int(sys.argv[5])
-conns = f["connections"]
-conn = conns[0] if len(conns) == 1 else None
-subs = conn["subflows"] if conn else []
-mpc = [s for s in subs if s["kind"] == "mp_capable"]
-join = [s for s in subs if s["kind"] == "mp_join"]
-ok = eval(sys.argv[6])
-if not ok:
-    print(json.dumps(f, indent=1)[:3000])
-    sys.exit(1)
-PY
-	); then ok "$name"; else not_ok "$name" "$expr" "$msg"; fi
+	if msg=$(python3 "$XB_LIBDIR/observe_check.py" "$XB_TMP/flows.json" "$out.client" "$out.server" \
+		"$C2S" "$S2C" "$expr" 2>&1); then ok "$name"; else not_ok "$name" "$expr" "$msg"; fi
 }
 
 pycheck "one_connection" 'len(conns) == 1 and not f["unmatched"]'

@@ -21,7 +21,7 @@ XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout curl mptcpize
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xpc$$" S="xps$$"
@@ -29,14 +29,9 @@ xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_veth "$C" xpc0 10.236.1.1/24 "$S" xps0 10.236.1.2/24 &&
 	xb_veth "$C" xpc1 10.236.2.1/24 "$S" xps1 10.236.2.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-for i in 0 1; do
-	ip netns exec "$C" ethtool -K xpc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xps$i tx off >/dev/null 2>&1
-done
-for _ in $(seq 50); do
-	ip netns exec "$S" ping -c1 -W1 10.236.1.1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+xb_tx_off "$C" xpc0 xpc1
+xb_tx_off "$S" xps0 xps1
+xb_wait_ping "$S" 10.236.1.1
 for ns in "$C:xpc" "$S:xps"; do
 	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
@@ -118,7 +113,6 @@ else
 	xb_finish
 fi
 ctl() { xb_nsx "$1" "$XMPTCP" "${@:2}"; }
-jq_py() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 # 1. download through both proxies
 sha_big=$(sha256sum <"$WWW/big.bin" | cut -d' ' -f1)
@@ -258,7 +252,7 @@ kernel_fc_seen && ok "app_gone_fastclose_taken_by_the_kernel" ||
 # (curl fails, but not by its own timeout: 28; timeout(1) would say 124)
 rc=0
 ip netns exec "$C" timeout 20 curl -sS --max-time 15 -o /dev/null http://127.0.0.1:8083/ 2>/dev/null || rc=$?
-ff=$(ctl "$S" stats -j | jq_py 'd["proxy"]["forward_failed"]')
+ff=$(ctl "$S" stats -j | xb_json 'd["proxy"]["forward_failed"]')
 [ "$rc" -ne 0 ] && [ "$rc" -ne 28 ] && [ "$rc" -ne 124 ] && [ "${ff:-0}" -ge 1 ] &&
 	ok "forward_refused_resets_app_and_counts" ||
 	not_ok "forward_refused_resets_app_and_counts" "curl exit $rc (28: timed out), forward_failed=$ff"

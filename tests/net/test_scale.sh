@@ -44,7 +44,7 @@ BYTES=${SCALE_BYTES:-65536} # each way on each of the NCONN
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout ss
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 # The apps hold NCONN sockets each; the client daemon, which raises its
 # soft limit to this hard one, NCONN app sockets and a port reservation
@@ -59,15 +59,9 @@ xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_veth "$C" xsc0 10.238.1.1/24 "$S" xss0 10.238.1.2/24 &&
 	xb_veth "$C" xsc1 10.238.2.1/24 "$S" xss1 10.238.2.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-for i in 0 1; do
-	# AF_XDP frames carry no checksum offload state
-	ip netns exec "$C" ethtool -K xsc$i tx off >/dev/null 2>&1
-	ip netns exec "$S" ethtool -K xss$i tx off >/dev/null 2>&1
-done
-for _ in $(seq 50); do
-	ip netns exec "$S" ping -c1 -W1 10.238.1.1 >/dev/null 2>&1 && break
-	sleep 0.1
-done
+xb_tx_off "$C" xsc0 xsc1
+xb_tx_off "$S" xss0 xss1
+xb_wait_ping "$S" 10.238.1.1
 for ns in "$C:xsc" "$S:xss"; do
 	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
 		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
@@ -144,11 +138,6 @@ jf() {
 d = json.load(open(sys.argv[1]))
 live = lambda: [x for x in d if x['state'] not in ('TIME_WAIT', 'CLOSED')]
 print($2)" "$1" 2>/dev/null
-}
-
-# js JSON EXPR: EXPR over the JSON text d
-js() {
-	python3 -c "import json, sys; d = json.loads(sys.argv[1]); print($2)" "$1" 2>/dev/null
 }
 
 # live_conns NS FILE: live connections in NS's daemon, conns -j kept in FILE
@@ -228,17 +217,17 @@ case_thousand() {
 	wait "$cli"
 	t1=$(date +%s.%N)
 	r=$(cat "$d/app_c.out")
-	echo "# $NCONN connections: $(secs "$t0" "$t1") s in all (open $(js "$r" 'd.get("open_s")') s," \
-		"$((BYTES / 1024)) KB each way $(js "$r" 'd.get("xfer_s")') s, CPU in it: client daemon" \
+	echo "# $NCONN connections: $(secs "$t0" "$t1") s in all (open $(xb_json 'd.get("open_s")' <<<"$r") s," \
+		"$((BYTES / 1024)) KB each way $(xb_json 'd.get("xfer_s")' <<<"$r") s, CPU in it: client daemon" \
 		"$(cpu_s "$CPID" "$cc0") s, server daemon $(cpu_s "$SPID" "$cs0") s)"
 	echo "# peak VmHWM: client daemon $(vm "$CPID" VmHWM) kB, server daemon $(vm "$SPID" VmHWM) kB"
-	[ "$(js "$r" "d['opened'] == $NCONN and d['ok'] == $NCONN and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == $NCONN and d['ok'] == $NCONN and d['nbad'] == 0" <<<"$r")" = True ] &&
 		ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" ||
 		not_ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err" "$d/s.err")"
 	# the server app saw each connection's c2s pattern exact, all at once
 	app_server_down
 	r=$(cat "$d/app_s.out")
-	[ "$(js "$r" "d['accepted'] == $NCONN and d['ok'] == $NCONN and not d['bad'] and d['peak'] == $NCONN")" = True ] &&
+	[ "$(xb_json "d['accepted'] == $NCONN and d['ok'] == $NCONN and not d['bad'] and d['peak'] == $NCONN" <<<"$r")" = True ] &&
 		ok "thousand_server_app_peak_${NCONN}_open_byte_exact" ||
 		not_ok "thousand_server_app_peak_${NCONN}_open_byte_exact" "server app: $r" "$(tail -n 5 "$d/app_s.err")"
 	# the apps are done; the daemons report each connection once its last
@@ -252,27 +241,7 @@ case_thousand() {
 	done
 	live_conns "$C" "$d/after_c.json" >/dev/null
 	live_conns "$S" "$d/after_s.json" >/dev/null
-	r=$(python3 - "$d/stats_c.json" "$d/stats_s.json" "$d/after_c.json" "$d/after_s.json" "$NCONN" <<'EOF'
-import json, sys
-c, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
-live = lambda f: [x for x in json.load(open(f)) if x["state"] not in ("TIME_WAIT", "CLOSED")]
-n, bad = int(sys.argv[5]), []
-for name, st in (("client", c), ("server", s)):
-    k = st["conns"]
-    if k["active"] or k["opened"] != n or k["ok"] != n or k["failed"] or k["plain_tcp"]:
-        bad.append("%s conns %s" % (name, k))
-    if st["frames"]["rx_bad"] or st["frames"]["rx_syn_limit"]:
-        bad.append("%s frames %s" % (name, st["frames"]))
-    if st["proxy"]["refused"] or st["proxy"]["forward_failed"]:
-        bad.append("%s proxy %s" % (name, st["proxy"]))
-if c["proxy"]["accepted"] != n:
-    bad.append("client proxy accepted %d" % c["proxy"]["accepted"])
-for f in sys.argv[3:5]:
-    if live(f):
-        bad.append("%s still live in %s" % (len(live(f)), f))
-print("; ".join(bad) if bad else "ok")
-EOF
-)
+	r=$(python3 "$XB_LIBDIR/scale_check.py" "$d/stats_c.json" "$d/stats_s.json" "$d/after_c.json" "$d/after_s.json" "$NCONN")
 	[ "$r" = ok ] && ok "thousand_after_no_live_conns_no_failures" ||
 		not_ok "thousand_after_no_live_conns_no_failures" "$r"
 	daemons_down && ok "thousand_daemons_exit_0" ||
@@ -342,7 +311,7 @@ case_max_conns() {
 	touch "$d/go"
 	wait "$cli"
 	r=$(cat "$d/app_c.out")
-	[ "$(js "$r" "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		ok "max_conns_the_50_byte_exact" ||
 		not_ok "max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err")"
 	# their slots are free again (TIME-WAIT does not count): 50 more,
@@ -353,7 +322,7 @@ case_max_conns() {
 		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
 	r=$(cat "$d/app_c2.out")
 	wait_idle "$C" "$d/stats_c.json"
-	[ "$(js "$r" "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		[ "$(jf "$d/stats_c.json" 'd["proxy"]["refused"] == 1 and d["proxy"]["accepted"] == 100 and
 			d["conns"]["ok"] == 100 and d["conns"]["failed"] == 0')" = True ] &&
 		ok "max_conns_after_close_50_more_accepted" ||
@@ -404,14 +373,14 @@ case_server_max_conns() {
 	touch "$d/go"
 	wait "$cli"
 	r=$(cat "$d/app_c.out")
-	[ "$(js "$r" "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		ok "server_max_conns_the_50_byte_exact" ||
 		not_ok "server_max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/s.err")"
 	wait "$p51"
 	r=$(cat "$d/app_51.out")
 	echo "# the 51st app connection, once the 50 were over: $r" \
 		"after $(secs "$p0" "$(date +%s.%N)") s"
-	[ "$(js "$r" "d['opened'] == 1 and d['ok'] == 1 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == 1 and d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		ok "server_max_conns_51st_gets_in_after" ||
 		not_ok "server_max_conns_51st_gets_in_after" "$r" "$(tail -n 3 "$d/app_51.err")"
 	# room again: 50 more through the same server proxy
@@ -421,7 +390,7 @@ case_server_max_conns() {
 		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
 	r=$(cat "$d/app_c2.out")
 	wait_idle "$S" "$d/stats_s.json"
-	[ "$(js "$r" "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		[ "$(jf "$d/stats_s.json" 'd["conns"]["failed"] == 0 and d["conns"]["ok"] >= 100')" = True ] &&
 		ok "server_max_conns_after_close_50_more_accepted" ||
 		not_ok "server_max_conns_after_close_50_more_accepted" "$r" "$(cat "$d/stats_s.json")"
@@ -456,9 +425,9 @@ case_nofile() {
 	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 100 65536 \
 		"$d/ready" "$d/go" 40 >"$d/app_c.out" 2>"$d/app_c.err"
 	r=$(cat "$d/app_c.out")
-	echo "# 100 app connections, client daemon limited to 200 fds: $(js "$r" 'd["ok"]') byte-exact," \
-		"$(js "$r" 'd["kinds"]')"
-	[ "$(js "$r" "d['ok'] >= 1 and d['kinds']['reset'] >= 1 and d['ok'] + d['kinds']['reset'] == 100")" = True ] &&
+	echo "# 100 app connections, client daemon limited to 200 fds: $(xb_json 'd["ok"]' <<<"$r") byte-exact," \
+		"$(xb_json 'd["kinds"]' <<<"$r")"
+	[ "$(xb_json "d['ok'] >= 1 and d['kinds']['reset'] >= 1 and d['ok'] + d['kinds']['reset'] == 100" <<<"$r")" = True ] &&
 		ok "nofile_each_app_conn_byte_exact_or_reset_none_hangs" ||
 		not_ok "nofile_each_app_conn_byte_exact_or_reset_none_hangs" "$r" "$(sort "$d/c.err" | uniq -c | head -5)"
 	wait_idle "$C" "$d/stats_c.json"
@@ -529,7 +498,7 @@ sf_case() {
 	touch "$d/go"
 	wait "$cli"
 	r=$(cat "$d/app_c.out")
-	[ "$(js "$r" "d['ok'] == 1 and d['nbad'] == 0")" = True ] &&
+	[ "$(xb_json "d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
 		ok "${name}_1MB_each_way_byte_exact" || not_ok "${name}_1MB_each_way_byte_exact" "$r"
 	wait_idle "$S" "$d/stats_s.json"
 	app_server_down

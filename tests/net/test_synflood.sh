@@ -36,16 +36,16 @@ FLOOD=${XSF_FLOOD:-20000}
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout
 xb_require_xmptcp
-[ -x "$XMPTCPD" ] || xb_skip_all "$XMPTCPD not built (make BUILD=...)"
+xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xfc$$" S="xfs$$"
 xb_ns_add "$C" && xb_ns_add "$S" &&
 	xb_veth "$C" xfc0 10.237.1.1/24 "$S" xfs0 10.237.1.2/24 ||
 	xb_skip_all "cannot build the veth topology"
-ip netns exec "$C" ethtool -K xfc0 tx off >/dev/null 2>&1
-ip netns exec "$S" ethtool -K xfs0 tx off >/dev/null 2>&1
-xm_settle "$C" 10.237.1.2 || xb_skip_all "the veth does not carry traffic"
+xb_tx_off "$C" xfc0
+xb_tx_off "$S" xfs0
+xb_wait_ping "$C" 10.237.1.2 || xb_skip_all "the veth does not carry traffic"
 if ! xm_attach "$S" xfs0; then
 	not_ok attach_server "$(cat "$XB_TMP/attach.err")"
 	xb_finish
@@ -71,7 +71,7 @@ stop_srv() {
 # EXPR over it (d) holds
 stats_hold() {
 	ctlj "$S" "$1" stats >"$2"
-	[ "$(xm_jget "$3" "$2")" = True ]
+	[ "$(xb_json "$3" "$2")" = True ]
 }
 
 # sampler SOCK OUT STOPFILE: `stats -j` every 50 ms into OUT (JSON lines)
@@ -98,7 +98,7 @@ case_flood() {
 		--max-half-open "$HALF" --ctl "$d/s.ctl" ||
 		{ not_ok flood_server_up "$(tail -n 5 "$d/s.err")"; return; }
 	spid=$XM_PID
-	dpid=$(ctlj "$S" "$d/s.ctl" stats | xm_jget 'd["pid"]' /dev/stdin)
+	dpid=$(ctlj "$S" "$d/s.ctl" stats | xb_json 'd["pid"]' /dev/stdin)
 	rss0=$(rss "$dpid")
 	smac=$(ip -n "$S" -j link show xfs0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 	sampler "$d/s.ctl" "$d/samples" "$d/stop" &
@@ -121,10 +121,10 @@ case_flood() {
 	touch "$d/stop"
 	wait "$samp"
 	echo "# flood: $(cat "$d/flood"); daemon RSS ${rss0} KB before, ${rss1} KB after"
-	echo "# limits: $(xm_jget 'd["limits"]' "$d/stats")"
+	echo "# limits: $(xb_json 'd["limits"]' "$d/stats")"
 
 	local sent half act evicted peak conn_max
-	sent=$(xm_jget 'd["sent"]' "$d/flood")
+	sent=$(xb_json 'd["sent"]' "$d/flood")
 	[ "${sent:-0}" -eq "$FLOOD" ] && ok flood_sent_$FLOOD ||
 		not_ok flood_sent_$FLOOD "$(cat "$d/flood" "$d/flood.err")"
 	half=$(maxof "$d/samples" 'd["limits"]["half_open"]')
@@ -134,21 +134,21 @@ case_flood() {
 		not_ok flood_half_open_bounded_$HALF "max sampled half_open $half"
 	[ "$act" -le "$HALF" ] && ok flood_connections_bounded ||
 		not_ok flood_connections_bounded "max sampled active $act, want <= $HALF"
-	evicted=$(xm_jget 'd["limits"]["syn_evicted"]' "$d/stats")
+	evicted=$(xb_json 'd["limits"]["syn_evicted"]' "$d/stats")
 	# every forged SYN that reached the daemon made a half-open connection;
 	# all but the last HALF were dropped for newer ones (frames beyond what
 	# the RX ring holds die there: the flood outruns the loop at times)
 	[ "${evicted:-0}" -ge $((sent / 2)) ] && ok flood_oldest_evicted ||
 		not_ok flood_oldest_evicted "syn_evicted $evicted of $sent SYNs"
-	peak=$(xm_jget 'd["limits"]["mem_peak"]' "$d/stats")
-	conn_max=$(xm_jget 'd["limits"]["mem_conn_max"]' "$d/stats")
+	peak=$(xb_json 'd["limits"]["mem_peak"]' "$d/stats")
+	conn_max=$(xb_json 'd["limits"]["mem_conn_max"]' "$d/stats")
 	[ "${peak:-0}" -gt 0 ] && [ "$peak" -le $(((HALF + 2) * conn_max)) ] &&
 		ok flood_memory_reserve_bounded ||
 		not_ok flood_memory_reserve_bounded "mem_peak $peak > $((HALF + 2)) x $conn_max"
-	[ "$(xm_jget 'd["rsts_seen"]' "$d/flood")" = 0 ] && ok flood_no_rst_to_forged_sources ||
+	[ "$(xb_json 'd["rsts_seen"]' "$d/flood")" = 0 ] && ok flood_no_rst_to_forged_sources ||
 		not_ok flood_no_rst_to_forged_sources "$(cat "$d/flood")"
-	[ "$(xm_jget 'd["limits"]["half_open"]' "$d/stats")" = "$HALF" ] && ok flood_table_full_after ||
-		not_ok flood_table_full_after "$(xm_jget 'd["limits"]' "$d/stats")"
+	[ "$(xb_json 'd["limits"]["half_open"]' "$d/stats")" = "$HALF" ] && ok flood_table_full_after ||
+		not_ok flood_table_full_after "$(xb_json 'd["limits"]' "$d/stats")"
 	echo "# real client: $synrtx SYN retransmissions"
 	[ "$rc_c" = 0 ] && [ "$synrtx" -le 1 ] && ok flood_real_client_gets_in_at_once ||
 		not_ok flood_real_client_gets_in_at_once "exit $rc_c after $synrtx SYN retransmissions (want <= 1)" \
@@ -191,12 +191,12 @@ case_flood_conncap() {
 	touch "$d/stop"
 	wait "$samp"
 	act=$(maxof "$d/samples" 'd["conns"]["active"]')
-	echo "# --max-conns 32: at most $act live; $(xm_jget 'd["limits"]' "$d/stats")"
+	echo "# --max-conns 32: at most $act live; $(xb_json 'd["limits"]' "$d/stats")"
 	[ "$act" -ge 1 ] && [ "$act" -le 32 ] && ok cap_connections_within_max_conns ||
 		not_ok cap_connections_within_max_conns "max sampled active $act"
-	[ "$(xm_jget 'd["limits"]["syn_evicted"] >= 1500' "$d/stats")" = True ] &&
+	[ "$(xb_json 'd["limits"]["syn_evicted"] >= 1500' "$d/stats")" = True ] &&
 		ok cap_oldest_evicted_at_max_conns ||
-		not_ok cap_oldest_evicted_at_max_conns "$(xm_jget 'd["limits"]' "$d/stats")"
+		not_ok cap_oldest_evicted_at_max_conns "$(xb_json 'd["limits"]' "$d/stats")"
 	[ "$rc_c" = 0 ] && ok cap_real_client_gets_in ||
 		not_ok cap_real_client_gets_in "exit $rc_c: $(cat "$d/c") $(tail -n 3 "$d/c.err")"
 	stop_srv "$spid"
@@ -236,13 +236,13 @@ case_mem() {
 		echo "# --max-mem: reserve not back to 0 with 8 connections over after 30 s"
 	touch "$d/stop"
 	wait "$samp"
-	echo "# --max-mem $max (a connection reserves $conn): $(xm_jget 'd["limits"]' "$d/stats")"
+	echo "# --max-mem $max (a connection reserves $conn): $(xb_json 'd["limits"]' "$d/stats")"
 	[ "$rc" = 0 ] && ok mem_all_8_clients_completed ||
 		not_ok mem_all_8_clients_completed "$(tail -qn 2 "$d"/c*.err)"
-	[ "$(xm_jget 'd["conns"]["ok"], d["conns"]["failed"]' "$d/stats")" = "8 0" ] &&
-		ok mem_server_8_ok_0_failed || not_ok mem_server_8_ok_0_failed "$(xm_jget 'd["conns"]' "$d/stats")"
+	[ "$(xb_json 'd["conns"]["ok"], d["conns"]["failed"]' "$d/stats")" = "8 0" ] &&
+		ok mem_server_8_ok_0_failed || not_ok mem_server_8_ok_0_failed "$(xb_json 'd["conns"]' "$d/stats")"
 	local refused peak
-	refused=$(xm_jget 'd["limits"]["mem_refused"]' "$d/stats")
+	refused=$(xb_json 'd["limits"]["mem_refused"]' "$d/stats")
 	peak=$(maxof "$d/samples" 'd["limits"]["mem_peak"]')
 	[ "${refused:-0}" -ge 1 ] && ok mem_syns_refused ||
 		not_ok mem_syns_refused "mem_refused $refused with 8 clients and room for 2"
@@ -260,8 +260,8 @@ EOF
 	else
 		not_ok mem_every_upload_exact "$(cut -c1-200 "$d/s")"
 	fi
-	[ "$(xm_jget 'd["limits"]["mem_reserved"]' "$d/stats")" = 0 ] && ok mem_reserve_back_to_0 ||
-		not_ok mem_reserve_back_to_0 "$(xm_jget 'd["limits"]' "$d/stats")"
+	[ "$(xb_json 'd["limits"]["mem_reserved"]' "$d/stats")" = 0 ] && ok mem_reserve_back_to_0 ||
+		not_ok mem_reserve_back_to_0 "$(xb_json 'd["limits"]' "$d/stats")"
 	stop_srv "$spid"
 }
 
