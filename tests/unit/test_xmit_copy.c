@@ -27,7 +27,16 @@
 
 #define XC_LEN (192u << 10)
 
-/* ---- what sflow.c does for xmit.c ---- */
+/* ---- what sflow.c and mpconn.c do for xmit.c ---- */
+
+/* mpconn.c ends the connection with a RST; here the reason is kept. */
+static int xc_abort_err;
+
+void xd_conn_abort(struct xd_conn *c, int err)
+{
+	(void)c;
+	xc_abort_err = err;
+}
 
 bool xd_sf_usable(const struct xd_sf *s)
 {
@@ -201,6 +210,14 @@ static void single_subflow_stream_is_data_stream(void)
 	/* a fallback is still possible on it, both ways */
 	CHECK(!x->s[0].sf.tx_desync);
 	CHECK_EQ(x->c.copies_held, XC_LEN);
+	CHECK_EQ(xc_abort_err, 0);
+	/* the peer's last segment came without any MPTCP option (it fell
+	 * back, or they are stripped): the next expiry resets the connection
+	 * instead of waiting for a DATA_ACK that cannot come */
+	x->s[0].sf.no_dss_run = 1;
+	xd_drtx_fire(&x->c);
+	CHECK_EQ(xc_abort_err, -ECONNRESET);
+	CHECK_EQ(x->c.reinj_bytes, 0);
 	xc_fini(x);
 }
 

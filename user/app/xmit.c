@@ -114,6 +114,25 @@ void xd_drtx_arm(struct xd_conn *c)
 	}
 }
 
+/*
+ * The DATA_ACK stalled on a subflow that may still fall back, and the
+ * peer's last segment carried no MPTCP option at all: it fell back, or a
+ * middlebox strips the options (3.7). No DATA_ACK will come, nothing is
+ * sent again there (pump_reinject()), and with the data-level window full
+ * no new segment draws the run of bare ACKs that resets the subflow
+ * (XMP_SF_NO_DSS_MAX): the connection would wait for its timeout. Reset
+ * it now; a fallback here is not ours to take after DATA_ACKs were seen.
+ */
+static bool drtx_options_gone(struct xd_conn *c)
+{
+	struct xd_sf *s = xd_conn_first(c);
+
+	if (!s || xmp_sf_may_copy(&s->sf) || !s->sf.no_dss_run)
+		return false;
+	xd_conn_abort(c, -ECONNRESET);
+	return true;
+}
+
 void xd_drtx_fire(struct xd_conn *c)
 {
 	struct xmp_msk *msk = xd_conn_msk(c);
@@ -121,6 +140,8 @@ void xd_drtx_fire(struct xd_conn *c)
 
 	c->drtx_at = XMP_TCP_NO_TIMER;
 	if (!msk || msk->fallback || msk->snd_una == msk->snd_nxt)
+		return;
+	if (drtx_options_gone(c))
 		return;
 	out = msk->snd_nxt - msk->snd_una - (msk->fin_mapped ? 1 : 0);
 	if (out)
