@@ -34,7 +34,8 @@ LIB_SRCS  := $(wildcard user/common/*.c user/io/*.c user/tcp/*.c user/mptcp/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
 CTL_SRCS  := $(wildcard user/ctl/*.c)
-APP_SRCS  := $(wildcard user/app/*.c)
+# user/conn (the connection layer) still calls up into the daemon: linked with it.
+APP_SRCS  := $(wildcard user/app/*.c user/conn/*.c)
 HDRS      := $(shell find include user -name '*.h')
 
 BINS      := $(BUILD)/xmptcp $(if $(APP_SRCS),$(BUILD)/xmptcpd)
@@ -141,8 +142,8 @@ $(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99
 $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
 
-# test_xmit_copy compiles the daemon's user/app/xmit.c in (its glue stubbed).
-$(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/app/xmit.c
+# test_xmit_copy compiles user/conn/xmit.c in (its glue stubbed).
+$(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/conn/xmit.c
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Data-level copies and the fallback to TCP (RFC 8684 3.7), on the daemon's
- * own scheduling code: user/app/xmit.c is compiled into this test (the
+ * own scheduling code: user/conn/xmit.c is compiled into this test (the
  * data-level retransmission timer xd_drtx_fire(), reinjection
  * pump_reinject(), opportunistic reinjection, redundant copies) and drives
  * real subflow TCP engines on the in-memory wire. Its neighbours in the
@@ -23,7 +23,7 @@
  */
 #include "lib/test.h"
 #include "unit/test_tcp_harness.h"
-#include "app/xmit.c"
+#include "conn/xmit.c"
 
 #define XC_LEN (192u << 10)
 
