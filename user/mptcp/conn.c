@@ -143,6 +143,21 @@ long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len)
 	return n;
 }
 
+__u8 *xmp_msk_send_span(struct xmp_msk *msk, __u32 *len)
+{
+	__u32 pos = (__u32)((msk->write_seq - msk->snd_isn) % msk->cfg.sndbuf);
+
+	*len = xmp_wrap_first(msk->cfg.sndbuf, pos, xmp_msk_writable(msk));
+	return *len ? msk->sndq + pos : NULL;
+}
+
+void xmp_msk_send_commit(struct xmp_msk *msk, __u32 n)
+{
+	__u32 room = xmp_msk_writable(msk);
+
+	msk->write_seq += n < room ? n : room;
+}
+
 /* RFC 8684 3.3.3: DATA_FIN after every queued byte; states as Linux's
  * mptcp_close_state(). */
 int xmp_msk_shutdown(struct xmp_msk *msk)
@@ -524,6 +539,21 @@ long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len)
 	ring_get(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn, buf, n);
 	msk->rcv_base += n;
 	return n;
+}
+
+const __u8 *xmp_msk_read_span(const struct xmp_msk *msk, __u32 *len)
+{
+	__u32 pos = (__u32)((msk->rcv_base - msk->rcv_isn) % msk->cfg.rcvbuf);
+
+	*len = xmp_wrap_first(msk->cfg.rcvbuf, pos, xmp_msk_readable(msk));
+	return *len ? msk->rcvq + pos : NULL;
+}
+
+void xmp_msk_read_commit(struct xmp_msk *msk, __u32 n)
+{
+	__u32 unread = xmp_msk_readable(msk);
+
+	msk->rcv_base += n < unread ? n : unread;
 }
 
 /* ---- per-subflow mapping table (RFC 8684 3.3.1) ---- */

@@ -146,6 +146,15 @@ void xmp_msk_destroy(struct xmp_msk *msk);
 long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len);
 /* Free send-buffer bytes. */
 __u32 xmp_msk_writable(const struct xmp_msk *msk);
+/*
+ * The same without a copy of our own: the free room at the tail of the send
+ * buffer up to where the ring wraps (*len bytes; NULL and 0 when nothing may
+ * be queued), for the application to write into; xmp_msk_send_commit()
+ * then queues the first @n of them. A caller that wants more asks again
+ * after the commit (the rest of the room starts at the ring's beginning).
+ */
+__u8 *xmp_msk_send_span(struct xmp_msk *msk, __u32 *len);
+void xmp_msk_send_commit(struct xmp_msk *msk, __u32 n);
 /* shutdown(SHUT_WR): DATA_FIN after the queued data (3.3.3). 0 or -ENOTCONN. */
 int xmp_msk_shutdown(struct xmp_msk *msk);
 
@@ -274,6 +283,11 @@ int xmp_msk_rcv_data_fin(struct xmp_msk *msk, __u64 dsn);
  * EOF, -EAGAIN when nothing yet. */
 long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len);
 __u32 xmp_msk_readable(const struct xmp_msk *msk);
+/* The same without a copy: the in-order unread bytes from the first one up
+ * to where the ring wraps (*len; NULL and 0 when none: xmp_msk_read() says
+ * whether that is the end), then xmp_msk_read_commit() of those taken. */
+const __u8 *xmp_msk_read_span(const struct xmp_msk *msk, __u32 *len);
+void xmp_msk_read_commit(struct xmp_msk *msk, __u32 n);
 /* DATA_ACK to advertise and the window relative to it (3.3.4). */
 static inline __u64 xmp_msk_data_ack(const struct xmp_msk *msk)
 {
