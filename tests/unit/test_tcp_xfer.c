@@ -51,6 +51,76 @@ static bool c_done_closed(void *arg)
 	return c_both_received(arg) && c_both_closed(arg);
 }
 
+/*
+ * The application writes into the send ring and reads from the receive ring
+ * in place (spans), commits of random sizes through small rings, so spans
+ * stop where the rings wrap: 300 KB arrive byte for byte, and a span never
+ * offers more than the room or the unread bytes.
+ */
+static void spans_transfer(void)
+{
+	struct xmp_tcp_cfg c0 = { .sndbuf = 20000 }, c1 = { .rcvbuf = 16384 };
+	const size_t len = 300 * 1024;
+	__u8 *src = malloc(len), *dst = malloc(len);
+	size_t sent = 0, got = 0;
+	unsigned int rounds = 0, short_tx = 0, short_rx = 0;
+	__u64 rng = 5;
+	struct tpair tp;
+
+	t_fill(src, len, 9);
+	CHECK_EQ(tpair_init(&tp, 4, &c0, &c1, NULL), 0);
+	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
+	CHECK_EQ(tpair_connect(&tp), 0);
+	tp.p[1].paused = true; /* read here, through spans */
+	while (got < len && rounds++ < 100000) {
+		__u64 now = memwire_now(tp.w);
+		const __u8 *rp;
+		__u8 *wp;
+		__u32 n, k;
+
+		while (sent < len && (wp = xmp_tcp_send_span(tp.p[0].sk, 0, &n))) {
+			CHECK(n <= xmp_tcp_writable(tp.p[0].sk));
+			short_tx += n < xmp_tcp_writable(tp.p[0].sk);
+			k = 1 + (__u32)(xmp_rng_next(&rng) % n);
+			if (k > len - sent)
+				k = (__u32)(len - sent);
+			memcpy(wp, src + sent, k);
+			CHECK_EQ(xmp_tcp_send_commit(tp.p[0].sk, k, now), (long)k);
+			sent += k;
+		}
+		memwire_run_until(tp.w, NULL, NULL, now + 1 * T_MS);
+		while ((rp = xmp_tcp_recv_span(tp.p[1].sk, 0, &n))) {
+			const __u8 *rest;
+			__u32 m;
+
+			CHECK(n <= xmp_tcp_readable(tp.p[1].sk));
+			if (n < xmp_tcp_readable(tp.p[1].sk)) {
+				/* wrapped: the rest starts at the ring's beginning */
+				short_rx++;
+				rest = xmp_tcp_recv_span(tp.p[1].sk, n, &m);
+				CHECK(rest && n + m == xmp_tcp_readable(tp.p[1].sk));
+			}
+			k = 1 + (__u32)(xmp_rng_next(&rng) % n);
+			memcpy(dst + got, rp, k);
+			xmp_tcp_recv_commit(tp.p[1].sk, k, memwire_now(tp.w));
+			got += k;
+		}
+	}
+	CHECK_EQ(got, len);
+	CHECK_MEM(dst, src, len);
+	CHECK(short_tx > 0 && short_rx > 0); /* both rings wrapped under a span */
+	xmp_tcp_shutdown(tp.p[0].sk, memwire_now(tp.w));
+	{
+		__u32 n;
+
+		CHECK(!xmp_tcp_send_span(tp.p[0].sk, 0, &n) && !n); /* after shutdown: no room */
+		CHECK_EQ(xmp_tcp_send_commit(tp.p[0].sk, 1, memwire_now(tp.w)), -EPIPE);
+	}
+	free(src);
+	free(dst);
+	tpair_fini(&tp);
+}
+
 /* 5 % loss, 5 % reordering, 1 % duplication, 1 MB each way at once. */
 static void lossy_bidir_seed(__u64 seed, const char *cc, bool no_sack)
 {
@@ -640,6 +710,7 @@ static void ofo_range_table_bounded(void)
 int main(void)
 {
 	RUN(transfer_1mb_lossless);
+	RUN(spans_transfer);
 	RUN(lossy_bidir_sack_seeds);
 	RUN(lossy_bidir_newreno_no_sack);
 	RUN(window_scaling_large_transfer);

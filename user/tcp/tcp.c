@@ -264,10 +264,9 @@ void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us)
 	xmp_tcp_leave(sk);
 }
 
-long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+/* 0 when the application may queue bytes now, else what send returns. */
+static long tcp_send_check(const struct xmp_tcp_sock *sk)
 {
-	__u32 n;
-
 	switch (sk->state) {
 	case XMP_TCP_SYN_SENT:
 	case XMP_TCP_SYN_RCVD:
@@ -280,13 +279,43 @@ long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 no
 	default:
 		return -EPIPE;
 	}
-	if (sk->fin_queued)
-		return -EPIPE;
+	return sk->fin_queued ? -EPIPE : 0;
+}
+
+long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	long err = tcp_send_check(sk);
+	__u32 n;
+
+	if (err)
+		return err;
 	n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
 	if (!n)
 		return 0;
-	xmp_tcp_enter(sk, now_us);
 	xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
+	return xmp_tcp_send_commit(sk, n, now_us);
+}
+
+__u8 *xmp_tcp_send_span(struct xmp_tcp_sock *sk, __u32 off, __u32 *len)
+{
+	__u32 room = tcp_send_check(sk) ? 0 : xmp_ring_space(&sk->sndq);
+
+	*len = room > off ? room - off : 0;
+	/* the ring's own buffer: writable, though contig() reads it as const */
+	return *len ? (__u8 *)xmp_ring_contig(&sk->sndq, sk->sndq.len + off, len) : NULL;
+}
+
+long xmp_tcp_send_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
+{
+	long err = tcp_send_check(sk);
+
+	if (err)
+		return err;
+	if (n > xmp_ring_space(&sk->sndq))
+		n = xmp_ring_space(&sk->sndq);
+	if (!n)
+		return 0;
+	xmp_tcp_enter(sk, now_us);
 	sk->sndq.len += n;
 	xmp_tcp_output(sk);
 	xmp_tcp_leave(sk);
@@ -317,7 +346,6 @@ static void tcp_maybe_window_update(struct xmp_tcp_sock *sk, __u32 free_before)
 long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 {
 	__u32 n = (__u32)(len < sk->rcvq.len ? len : sk->rcvq.len);
-	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
 
 	if (!n) {
 		if (!len && sk->rcvq.len)
@@ -328,12 +356,29 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 			return sk->err ? sk->err : 0;
 		return -EAGAIN;
 	}
-	xmp_tcp_enter(sk, now_us);
 	xmp_ring_read_at(&sk->rcvq, 0, buf, n);
+	xmp_tcp_recv_commit(sk, n, now_us);
+	return n;
+}
+
+const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 off, __u32 *len)
+{
+	*len = sk->rcvq.len > off ? sk->rcvq.len - off : 0;
+	return *len ? xmp_ring_contig(&sk->rcvq, off, len) : NULL;
+}
+
+void xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
+{
+	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
+
+	if (n > sk->rcvq.len)
+		n = sk->rcvq.len;
+	if (!n)
+		return;
+	xmp_tcp_enter(sk, now_us);
 	xmp_ring_consume(&sk->rcvq, n);
 	tcp_maybe_window_update(sk, free_before);
 	xmp_tcp_leave(sk);
-	return n;
 }
 
 long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)

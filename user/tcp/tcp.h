@@ -347,6 +347,21 @@ void xmp_tcp_on_timer(struct xmp_tcp_sock *sk, __u64 now_us);
  */
 long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us);
 long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
+/*
+ * The same without a copy of the caller's: send_span gives the free room
+ * of the send buffer from @off bytes after what is queued up to where the
+ * ring wraps (*len bytes; NULL and 0 when none or nothing may be queued
+ * now), send_commit queues the first n of that room (returns as
+ * xmp_tcp_send()); recv_span gives the unread bytes from offset @off up to
+ * the wrap (NULL, 0 when none: xmp_tcp_recv() says whether that is EOF),
+ * recv_commit consumes the first n (a window update may leave). A caller
+ * that takes both spans of a wrapped ring commits them at once, as one
+ * send or read would.
+ */
+__u8 *xmp_tcp_send_span(struct xmp_tcp_sock *sk, __u32 off, __u32 *len);
+long xmp_tcp_send_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
+const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 off, __u32 *len);
+void xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
 /* Copies up to len unread bytes from offset off without consuming them
  * (e.g. to verify a DSS checksum before delivering a mapping). */
 long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
