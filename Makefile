@@ -29,13 +29,13 @@ BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS  := $(wildcard bpf/lib/*.h include/xmptcp/*.h)
 
-# Library of the protocol layers; mains live in user/ctl and user/app.
-LIB_SRCS  := $(wildcard user/common/*.c user/io/*.c user/tcp/*.c user/mptcp/*.c)
+# Library of the protocol layers and the connection layer (user/conn); mains
+# live in user/ctl and user/app.
+LIB_SRCS  := $(wildcard user/common/*.c user/io/*.c user/tcp/*.c user/mptcp/*.c user/conn/*.c)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
 CTL_SRCS  := $(wildcard user/ctl/*.c)
-# user/conn (the connection layer) still calls up into the daemon: linked with it.
-APP_SRCS  := $(wildcard user/app/*.c user/conn/*.c)
+APP_SRCS  := $(wildcard user/app/*.c)
 HDRS      := $(shell find include user -name '*.h')
 
 BINS      := $(BUILD)/xmptcp $(if $(APP_SRCS),$(BUILD)/xmptcpd)
@@ -141,9 +141,6 @@ $(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99
 	$(Q)$(CC) $(XCFLAGS) -fPIC -shared $(if $(findstring abi99,$@),-DEXAMPLE_ABI_VERSION=99) $< -o $@
 $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
-
-# test_xmit_copy compiles user/conn/xmit.c in (its glue stubbed).
-$(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/conn/xmit.c
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)

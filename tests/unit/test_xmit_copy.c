@@ -1,224 +1,211 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Data-level copies and the fallback to TCP (RFC 8684 3.7), on the daemon's
- * own scheduling code: user/conn/xmit.c is compiled into this test (the
- * data-level retransmission timer xd_drtx_fire(), reinjection
- * pump_reinject(), opportunistic reinjection, redundant copies) and drives
- * real subflow TCP engines on the in-memory wire. Its neighbours in the
- * daemon are replaced by what they do for it: xd_sf_send_map() records the
- * mapping on the MPTCP subflow and queues the bytes on the engine (as
- * sflow.c), xd_sf_usable()/xd_sf_queued() read the engine.
- *
- * The peer's TCP takes the subflow's bytes but no DATA_ACK ever comes (it
- * is not MPTCP): the data level stalls while TCP has everything acked, the
+ * Data-level copies and the fallback to TCP (RFC 8684 3.7), driven through
+ * the connection layer's host ops (user/conn/xc.h, the test host of
+ * unit/xc_host.h): two stacks of ours on the in-memory wire, a client
+ * sending 192 KB to a server, the real handshakes (MP_CAPABLE, MP_JOIN),
+ * scheduler, data-level retransmission timer (xmit.c's xc_drtx_fire()),
+ * reinjection and redundant-copy rules. The middlebox of the wire freezes
+ * the server's DATA_ACK at the client's first DSN: every byte reaches the
+ * server and is acked at the TCP level, but the data level stalls, the
  * state in which the data-level retransmission timer fires.
  *  - one subflow, fallback still possible: the subflow's byte stream must
  *    stay exactly the data stream, since a peer that falls back later
  *    takes it as such (Linux: the subflow byte at copied_seq is its
  *    ack_seq). Issue 12, item 4: a copy there reached a kernel server's
  *    application as new data after a mid-stream option stripper.
- *  - two subflows (an MP_JOIN established): no fallback is possible any
- *    more, the copy goes; the subflow that carries it refuses a later
- *    fallback (its stream is no longer the data stream).
+ *  - two subflows (an MP_JOIN established, ndiffports): no fallback is
+ *    possible any more, the copy goes; the subflow that carries it refuses
+ *    a later fallback (its stream is no longer the data stream).
+ * The library's private header is read to look at what it decided.
  */
+#include <arpa/inet.h>
+
 #include "lib/test.h"
-#include "unit/test_tcp_harness.h"
-#include "conn/xmit.c"
+#include "unit/xc_host.h"
+#include "conn/xc_int.h"
 
 #define XC_LEN (192u << 10)
+#define T_MS   1000ULL
+#define T_SEC  1000000ULL
 
-/* ---- what sflow.c and mpconn.c do for xmit.c ---- */
+static struct xch cli, srv;
+static struct memwire *wire;
+static struct xc_conn *conn; /* the client's */
+static __u8 src[XC_LEN];
 
-/* mpconn.c ends the connection with a RST; here the reason is kept. */
-static int xc_abort_err;
+/* What the middlebox does and sees. */
+static struct {
+	bool freeze_dack; /* the server's DATA_ACK stays at the client's first DSN */
+	bool drop_server; /* nothing of the server's gets through */
+	bool isn_set;
+	__u16 sport; /* the initial subflow's client port */
+	__u32 isn;
+	__u8 stream[2 * XC_LEN]; /* the initial subflow's bytes, by sequence */
+	size_t stream_len;
+} mb;
 
-void xd_conn_abort(struct xd_conn *c, int err)
+static void put_be(__u8 *p, __u64 v, unsigned int n)
 {
-	(void)c;
-	xc_abort_err = err;
+	while (n--) {
+		p[n] = (__u8)v;
+		v >>= 8;
+	}
 }
 
-bool xd_sf_usable(const struct xd_sf *s)
+/* The DATA_ACK of every DSS in @seg's options becomes @ack. */
+static void dss_set_ack(struct xmp_seg *seg, __u64 ack)
 {
-	return !s->dead && s->sk && s->sk->state == XMP_TCP_ESTABLISHED;
-}
+	unsigned int i = 0, len;
+	__u8 *o = seg->opts;
 
-bool xd_sf_backup(const struct xd_sf *s)
-{
-	(void)s;
-	return false;
-}
-
-__u32 xd_sf_queued(const struct xd_sf *s)
-{
-	return s->sk ? s->sk->sndq.len : 0;
-}
-
-int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
-{
-	struct xmp_tcp_sock *sk = s->sk;
-	int err = xmp_sf_txmap_add(&s->sf, sk->snd_buf_seq + sk->sndq.len - sk->iss, m);
-
-	if (err)
-		return err;
-	if (m->len && xmp_tcp_send(sk, buf, m->len, s->c->loop->now) != (long)m->len)
-		return -EIO;
-	s->bytes_sent += m->len;
-	if (reinj)
-		s->bytes_reinj += m->len;
-	return 0;
-}
-
-/* ---- fixture ---- */
-
-static struct xd_loop loop; /* large: static */
-
-struct xc {
-	struct xd_conn c;
-	struct xd_sf s[2];
-	struct tpair tp[2];
-	struct xmp_sf peer; /* the peer's MP_CAPABLE side, for the keys */
-	__u8 src[XC_LEN];
-};
-
-static struct xc xc;
-
-static bool all_acked(void *arg)
-{
-	struct xmp_tcp_sock *sk = arg;
-
-	return !sk->sndq.len;
-}
-
-/* Pump, let the wires deliver and ack, until nothing moves. */
-static void xc_run(struct xc *x)
-{
-	unsigned int i, k, guard;
-	bool moved;
-
-	for (guard = 0; guard < 1000; guard++) {
-		moved = false;
-		for (i = 0; i < x->c.nsf; i++)
-			loop.now = memwire_now(x->tp[i].w) > loop.now ? memwire_now(x->tp[i].w)
-								       : loop.now;
-		CHECK_EQ(xd_xmit_pump(&x->c, &moved), 0);
-		for (i = 0; i < x->c.nsf; i++) {
-			struct xmp_tcp_sock *sk = x->s[i].sk;
-
-			memwire_run_until(x->tp[i].w, all_acked, sk, memwire_now(x->tp[i].w) + T_SEC);
-			for (k = 0; k < 2; k++)
-				tpeer_pull(&x->tp[i].p[k]);
-			xmp_sf_txmap_ack(&x->s[i].sf, sk->snd_una - sk->iss);
+	while (i + 1 < seg->optlen && o[i] != 0) {
+		if (o[i] == 1) {
+			i++;
+			continue;
 		}
-		if (!moved)
+		len = o[i + 1];
+		if (len < 2 || i + len > seg->optlen)
 			return;
+		if (o[i] == TCPOPT_MPTCP && len >= 8 && (o[i + 2] >> 4) == MPTCPOPT_DSS &&
+		    (o[i + 3] & MPTCP_DSS_HAS_ACK))
+			put_be(o + i + 4, ack, (o[i + 3] & MPTCP_DSS_ACK64) ? 8 : 4);
+		i += len;
 	}
 }
 
-/* Client subflow engines on @nsf wires, the connection's keys exchanged,
- * XC_LEN bytes queued at the data level. */
-static void xc_init(struct xc *x, unsigned int nsf)
+/* The initial subflow's payload at its place in the subflow's stream. */
+static void record(const struct xmp_seg *seg, const __u8 *data)
 {
-	struct xmp_sf_cfg cc = {.local_key = 0x1111222233334444ULL,
-				.msk = {.sndbuf = 1u << 20, .rcvbuf = 1u << 20}};
-	struct xmp_sf_cfg sc = {.local_key = 0x5555666677778888ULL};
-	struct xmp_tcp_cfg tc = {0};
-	struct memwire_dir_cfg d = {.delay_us = 2 * T_MS};
-	struct xmp_mp_opt o;
-	unsigned int i;
+	size_t off;
 
-	memset(x, 0, sizeof(*x));
-	memset(&loop, 0, sizeof(loop));
-	loop.reinject = true;
-	x->c.loop = &loop;
-	x->c.drtx_at = XMP_TCP_NO_TIMER;
-	CHECK_EQ(xmp_sched_conn_init(&x->c.sched, NULL), 0);
-	x->c.sched_ready = true;
-	for (i = 0; i < nsf; i++) {
-		struct tpeer *sink = &x->tp[i].p[1];
-
-		CHECK_EQ(tpair_init(&x->tp[i], 7 + i, &tc, &tc, NULL), 0);
-		memwire_set_dir(x->tp[i].w, 0, &d);
-		memwire_set_dir(x->tp[i].w, 1, &d);
-		CHECK_EQ(tpair_connect(&x->tp[i]), 0);
-		sink->rx_cap = 2 * XC_LEN;
-		sink->rx = malloc(sink->rx_cap);
-		x->s[i].c = &x->c;
-		x->s[i].id = i;
-		x->s[i].sk = x->tp[i].p[0].sk;
-		x->c.sfs[x->c.nsf++] = &x->s[i];
+	if (seg->flags & XMP_TH_SYN) {
+		if (!mb.isn_set) {
+			mb.isn_set = true;
+			mb.isn = seg->seq;
+			mb.sport = seg->sport;
+		}
+		return;
 	}
-	CHECK_EQ(xmp_sf_init(&x->s[0].sf, XMP_SF_CLIENT, &cc), 0);
-	CHECK_EQ(xmp_sf_init(&x->peer, XMP_SF_SERVER, &sc), 0);
-	CHECK_EQ(xmp_sf_syn_opt(&x->s[0].sf, &o), 0);
-	CHECK_EQ(xmp_sf_rcv_syn(&x->peer, &o), XMP_SF_MPTCP);
-	CHECK_EQ(xmp_sf_synack_opt(&x->peer, &o), 0);
-	CHECK_EQ(xmp_sf_rcv_synack(&x->s[0].sf, &o), XMP_SF_MPTCP);
-	xmp_msk_init_wnd(x->s[0].sf.msk, 1u << 20);
-	for (i = 1; i < nsf; i++) {
-		/* 3.2: a join established: no subflow may fall back any more */
-		CHECK_EQ(xmp_sf_init_joined(&x->s[i].sf, XMP_SF_CLIENT, x->s[0].sf.msk,
-					    &x->s[0].sf), 0);
-		xmp_sf_set_multi(&x->s[0].sf);
-	}
-	t_fill(x->src, XC_LEN, 3);
-	CHECK_EQ(xmp_msk_send(x->s[0].sf.msk, x->src, XC_LEN), (long)XC_LEN);
+	if (!seg->len || seg->sport != mb.sport)
+		return;
+	off = seg->seq - mb.isn - 1;
+	CHECK(off + seg->len <= sizeof(mb.stream));
+	if (off + seg->len > sizeof(mb.stream))
+		return;
+	memcpy(mb.stream + off, data, seg->len);
+	if (off + seg->len > mb.stream_len)
+		mb.stream_len = off + seg->len;
 }
 
-static void xc_fini(struct xc *x)
+static int mbox(void *arg, int from, struct xmp_seg *seg, __u8 *data)
 {
-	unsigned int i;
-
-	for (i = 0; i < x->c.nsf; i++)
-		tpair_fini(&x->tp[i]);
-	xmp_sched_conn_release(&x->c.sched);
-	xmp_msk_destroy(x->s[0].sf.msk);
+	(void)arg;
+	if (from == 0) {
+		record(seg, data);
+		return MEMWIRE_PASS;
+	}
+	if (mb.drop_server)
+		return MEMWIRE_DROP;
+	if (mb.freeze_dack && xc_conn_msk(conn))
+		dss_set_ack(seg, xc_conn_msk(conn)->snd_isn);
+	return MEMWIRE_PASS;
 }
 
-/* Everything sent and acked by TCP, no DATA_ACK: the data-level timer fires. */
-static void xc_stall_and_fire(struct xc *x)
+/* A client with @nsf subflows (ndiffports) and a server on one wire,
+ * 2 ms each way; the client's XC_LEN bytes queued, no DATA_ACK coming. */
+static void setup(unsigned int nsf)
 {
-	struct xmp_msk *msk = xd_conn_msk(&x->c);
+	struct memwire_dir_cfg d = { .delay_us = 2 * T_MS };
+	struct xc_cfg cc, sc;
+	struct xc_app app = { .ctx = &cli.app };
 
-	xc_run(x);
+	memset(&mb, 0, sizeof(mb));
+	mb.freeze_dack = true;
+	xc_cfg_default(&cc);
+	cc.pm = nsf > 1 ? XC_PM_NDIFFPORTS : XC_PM_NONE;
+	cc.ndiff = nsf;
+	xc_cfg_default(&sc);
+	sc.pm = XC_PM_NONE;
+	CHECK_EQ(memwire_new(&wire, 7 + nsf, 0), 0);
+	memwire_set_dir(wire, 0, &d);
+	memwire_set_dir(wire, 1, &d);
+	memwire_set_mbox(wire, mbox, NULL);
+	CHECK_EQ(xch_init(&cli, wire, 0, &cc, 11), 0);
+	CHECK_EQ(xch_init(&srv, wire, 1, &sc, 12), 0);
+	srv.listen_port = 80;
+	srv.app.rx_cap = 0; /* counted, not kept */
+	for (size_t i = 0; i < XC_LEN; i++)
+		src[i] = (__u8)((i * 131 + nsf) ^ (i >> 9));
+	cli.app.src = src;
+	cli.app.len = XC_LEN;
+	CHECK_EQ(xc_conn_connect(&conn, cli.st, &srv.addr, 80, &app), 0);
+}
+
+static void teardown(void)
+{
+	xch_fini(&cli);
+	xch_fini(&srv);
+	memwire_free(wire);
+	conn = NULL;
+}
+
+static bool drtx_fired(void *arg)
+{
+	return ((struct xc_conn *)arg)->drtx_count >= 1;
+}
+
+static bool conn_done(void *arg)
+{
+	return xc_conn_done(arg);
+}
+
+/* Everything sent and acked by TCP, no DATA_ACK: the data-level timer
+ * fires (and nothing else happens for a while after it). */
+static void stall_and_fire(unsigned int nsf)
+{
+	struct xmp_msk *msk;
+
+	CHECK_EQ(memwire_run_until(wire, drtx_fired, conn, 10 * T_SEC), 0);
+	msk = xc_conn_msk(conn);
+	CHECK(msk != NULL);
 	CHECK_EQ(msk->snd_nxt - msk->snd_una, (__u64)XC_LEN);
-	xd_drtx_arm(&x->c);
-	CHECK(x->c.drtx_at != XMP_TCP_NO_TIMER);
-	loop.now = x->c.drtx_at;
-	xd_drtx_fire(&x->c);
-	CHECK_EQ(x->c.drtx_count, 1);
-	xc_run(x);
+	CHECK_EQ(conn->nsf, nsf);
+	CHECK_EQ(xc_conn_live(conn), nsf);
+	memwire_run_until(wire, NULL, NULL, memwire_now(wire) + 100 * T_MS);
+	CHECK_EQ(conn->drtx_count, 1);
+	CHECK_EQ(srv.app.rx_total, XC_LEN); /* the server had it all, once */
 }
 
 /*
  * Issue 12 item 4: one subflow, the DATA_ACK stalls, the data-level timer
- * fires. What the peer's TCP received must be the data stream byte for
+ * fires. What the server's TCP received must be the data stream byte for
  * byte: a copy in it becomes the peer's "next" data once it falls back.
  */
 static void single_subflow_stream_is_data_stream(void)
 {
-	struct xc *x = &xc;
-	struct tpeer *sink;
+	struct xc_sf *s;
 
-	xc_init(x, 1);
-	xc_stall_and_fire(x);
-	sink = &x->tp[0].p[1];
-	CHECK_EQ(x->c.reinj_bytes, 0);
-	CHECK_EQ(x->s[0].bytes_reinj, 0);
-	CHECK_EQ(sink->rx_len, (size_t)XC_LEN);
-	CHECK_MEM(sink->rx, x->src, XC_LEN);
+	setup(1);
+	stall_and_fire(1);
+	s = xc_conn_first(conn);
+	CHECK_EQ(conn->reinj_bytes, 0);
+	CHECK_EQ(s->bytes_reinj, 0);
+	CHECK_EQ(mb.stream_len, (size_t)XC_LEN);
+	CHECK_MEM(mb.stream, src, XC_LEN);
 	/* a fallback is still possible on it, both ways */
-	CHECK(!x->s[0].sf.tx_desync);
-	CHECK_EQ(x->c.copies_held, XC_LEN);
-	CHECK_EQ(xc_abort_err, 0);
+	CHECK(!s->sf.tx_desync);
+	CHECK_EQ(conn->copies_held, XC_LEN);
+	CHECK_EQ(xc_conn_err(conn), 0);
 	/* the peer's last segment came without any MPTCP option (it fell
 	 * back, or they are stripped): the next expiry resets the connection
 	 * instead of waiting for a DATA_ACK that cannot come */
-	x->s[0].sf.no_dss_run = 1;
-	xd_drtx_fire(&x->c);
-	CHECK_EQ(xc_abort_err, -ECONNRESET);
-	CHECK_EQ(x->c.reinj_bytes, 0);
-	xc_fini(x);
+	mb.drop_server = true;
+	s->sf.no_dss_run = 1;
+	CHECK_EQ(memwire_run_until(wire, conn_done, conn, memwire_now(wire) + 10 * T_SEC), 0);
+	CHECK_EQ(xc_conn_err(conn), -ECONNRESET);
+	CHECK_EQ(conn->reinj_bytes, 0);
+	teardown();
 }
 
 /*
@@ -228,18 +215,17 @@ static void single_subflow_stream_is_data_stream(void)
  */
 static void two_subflows_copy_then_no_fallback(void)
 {
-	struct xc *x = &xc;
 	struct xmp_sf_data_res res;
 	unsigned int i, got = 0;
-	__u8 b[1] = {0};
+	__u8 b[1] = { 0 };
 
-	xc_init(x, 2);
-	xc_stall_and_fire(x);
-	CHECK(x->c.reinj_bytes > 0);
-	for (i = 0; i < 2; i++) {
-		struct xmp_sf *sf = &x->s[i].sf;
+	setup(2);
+	stall_and_fire(2);
+	CHECK(conn->reinj_bytes > 0);
+	for (i = 0; i < conn->nsf; i++) {
+		struct xmp_sf *sf = &conn->sfs[i]->sf;
 
-		if (!x->s[i].bytes_reinj)
+		if (!conn->sfs[i]->bytes_reinj)
 			continue;
 		got++;
 		CHECK(sf->tx_desync);
@@ -247,7 +233,7 @@ static void two_subflows_copy_then_no_fallback(void)
 		CHECK_EQ(xmp_sf_data(sf, sf->rcv_ssn, b, 1, &res), -ECONNRESET);
 	}
 	CHECK(got >= 1);
-	xc_fini(x);
+	teardown();
 }
 
 int main(void)

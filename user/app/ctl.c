@@ -23,6 +23,7 @@
 
 #include "common/ctlsock.h"
 #include "common/log.h"
+#include "common/mib.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
 
@@ -117,13 +118,13 @@ void xd_ctl_close(struct xd_loop *l)
 
 static void conns_json(const struct xd_loop *l, FILE *f)
 {
-	const struct xd_conn *c;
+	const struct xc_conn *c;
 	bool first = true;
 
 	fprintf(f, "[");
-	for (c = l->conns; c; c = c->next) {
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c)) {
 		fprintf(f, "%s", first ? "" : ",");
-		xd_conn_brief_json(c, f);
+		xc_conn_brief_json(c, f);
 		first = false;
 	}
 	fprintf(f, "]\n");
@@ -131,12 +132,12 @@ static void conns_json(const struct xd_loop *l, FILE *f)
 
 static void conns_text(const struct xd_loop *l, FILE *f)
 {
-	const struct xd_conn *c;
+	const struct xc_conn *c;
 
 	fprintf(f, "%-6s %-6s %-5s %-22s %-22s %-11s %-8s %12s %12s %8s\n", "ID", "ROLE", "APP",
 		"LOCAL", "REMOTE", "STATE", "TOKEN", "SENT", "RECV", "SRTT_US");
-	for (c = l->conns; c; c = c->next)
-		xd_conn_brief_text(c, f);
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c))
+		xc_conn_brief_text(c, f);
 }
 
 #define S(x) ((unsigned long long)(x))
@@ -149,30 +150,13 @@ static void ifaces(const struct xd_loop *l, FILE *f, const char *sep, const char
 		fprintf(f, "%s%s%s%s", i ? sep : "", quote, l->port[i].ifname, quote);
 }
 
-/* Join and address-signalling counters: what ended (the loop's totals)
- * plus what is live. */
-static void mib_sum(const struct xd_loop *l, __u64 *join, __u64 *addr)
-{
-	const struct xd_conn *c;
-	unsigned int i;
-
-	memcpy(join, l->join_mib, sizeof(l->join_mib));
-	memcpy(addr, l->addr_mib, sizeof(l->addr_mib));
-	for (c = l->conns; c; c = c->next) {
-		for (i = 0; i < c->nsf; i++)
-			if (c->sfs[i]->join)
-				xmp_mib_add(XMP_MIB_JOIN, join, c->sfs[i]->jn.mib);
-		if (c->pm.ac_ready)
-			xmp_mib_add(XMP_MIB_ADDR, addr, c->pm.ac.mib);
-	}
-}
-
-/* Every counter, zeros included: the keys of `stats -j` do not come and go. */
+/* Every counter, zeros included: the keys of `stats -j` do not come and go.
+ * Join and address-signalling counters: what ended plus what is live. */
 static void mib_json(const struct xd_loop *l, FILE *f)
 {
 	__u64 join[XMP_JOIN_MIB_NR], addr[XMP_ADDR_MIB_NR];
 
-	mib_sum(l, join, addr);
+	xc_stack_mib(l->xc, join, addr);
 	fprintf(f, "\"join\":{");
 	xmp_mib_json(f, XMP_MIB_JOIN, join, true);
 	fprintf(f, "},\"add_addr\":{");
@@ -180,15 +164,20 @@ static void mib_json(const struct xd_loop *l, FILE *f)
 	fprintf(f, "}");
 }
 
-/* limits.c's bounds, what they hold now and what they refused. */
+/* The connection layer's limits (user/conn/limits.c), what they hold now
+ * and what they refused. */
 static void limits_json(const struct xd_loop *l, FILE *f)
 {
+	const struct xc_cfg *cfg = xc_stack_cfg(l->xc);
+	struct xc_mem_stats m;
+
+	xc_stack_mem(l->xc, &m);
 	fprintf(f, "\"limits\":{\"max_conns\":%u,\"max_half_open\":%u,\"half_open\":%u,"
 		   "\"syn_evicted\":%llu,\"mem_max\":%llu,\"mem_reserved\":%llu,"
 		   "\"mem_peak\":%llu,\"mem_conn_max\":%llu,\"mem_refused\":%llu},",
-		l->max_conns, l->max_halfopen, xd_halfopen_count(l), S(l->st.syn_evicted),
-		S(l->mem_max), S(l->mem_reserved), S(l->mem_peak), S(xd_mem_conn_max(l)),
-		S(l->st.mem_refused));
+		cfg->max_conns, cfg->max_halfopen, xc_halfopen_count(l->xc),
+		S(l->st.syn_evicted), S(cfg->max_mem), S(m.reserved), S(m.peak),
+		S(xc_mem_conn_max(cfg, xd_app_mem(true))), S(m.refused));
 }
 
 static void stats_json(const struct xd_loop *l, FILE *f)
@@ -221,7 +210,9 @@ static void stats_json(const struct xd_loop *l, FILE *f)
 
 static void stats_text(const struct xd_loop *l, FILE *f)
 {
+	const struct xc_cfg *cfg = xc_stack_cfg(l->xc);
 	const struct xd_loop_stats *st = &l->st;
+	struct xc_mem_stats m;
 
 	fprintf(f, "interfaces       ");
 	ifaces(l, f, ", ", "");
@@ -241,25 +232,26 @@ static void stats_text(const struct xd_loop *l, FILE *f)
 	fprintf(f, "bytes completed  sent %llu, received %llu\n", S(st->bytes_sent),
 		S(st->bytes_rcvd));
 	fprintf(f, "half-open        %u of %u; %llu dropped for newer SYNs\n",
-		xd_halfopen_count(l), l->max_halfopen, S(st->syn_evicted));
-	fprintf(f, "memory reserved  %llu (peak %llu), ", S(l->mem_reserved), S(l->mem_peak));
-	if (l->mem_max)
-		fprintf(f, "--max-mem %llu, ", S(l->mem_max));
+		xc_halfopen_count(l->xc), cfg->max_halfopen, S(st->syn_evicted));
+	xc_stack_mem(l->xc, &m);
+	fprintf(f, "memory reserved  %llu (peak %llu), ", S(m.reserved), S(m.peak));
+	if (cfg->max_mem)
+		fprintf(f, "--max-mem %llu, ", S(cfg->max_mem));
 	else
 		fprintf(f, "no --max-mem, ");
-	fprintf(f, "%llu refused; a connection %llu at most\n", S(st->mem_refused),
-		S(xd_mem_conn_max(l)));
+	fprintf(f, "%llu refused; a connection %llu at most\n", S(m.refused),
+		S(xc_mem_conn_max(cfg, xd_app_mem(true))));
 }
 
 static void subflows_json(const struct xd_loop *l, FILE *f)
 {
-	const struct xd_conn *c;
+	const struct xc_conn *c;
 	bool first = true;
 
 	fprintf(f, "[");
-	for (c = l->conns; c; c = c->next) {
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c)) {
 		fprintf(f, "%s", first ? "" : ",");
-		xd_conn_subflows_json(c, f);
+		xc_conn_subflows_json(c, f);
 		first = false;
 	}
 	fprintf(f, "]\n");
@@ -267,13 +259,13 @@ static void subflows_json(const struct xd_loop *l, FILE *f)
 
 static void subflows_text(const struct xd_loop *l, FILE *f)
 {
-	const struct xd_conn *c;
+	const struct xc_conn *c;
 
 	fprintf(f, "%-6s %-3s %-22s %-22s %-8s %-12s %-4s %-6s %8s %9s %12s %12s %10s %-8s\n",
 		"CONN", "SF", "LOCAL", "REMOTE", "IFACE", "STATE", "KIND", "PRIO", "SRTT_US",
 		"CWND", "SENT", "RECV", "REINJ", "SCHED");
-	for (c = l->conns; c; c = c->next)
-		xd_conn_subflows_text(c, f);
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c))
+		xc_conn_subflows_text(c, f);
 }
 
 /* "WHAT FORMAT" -> the answer in f; false for a bad request. */

@@ -49,20 +49,21 @@ static void list_text(FILE *f)
 }
 
 /* A connection by id (decimal) or local token (8 hex digits). */
-static struct xd_conn *conn_by(struct xd_loop *l, const char *which)
+static struct xc_conn *conn_by(struct xd_loop *l, const char *which)
 {
-	struct xd_conn *c;
+	struct xc_conn *c;
 	char *end;
 	unsigned long long v = strtoull(which, &end, 10);
+	__u32 tok;
 
 	if (*which && !*end)
-		for (c = l->conns; c; c = c->next)
-			if (c->id == v)
+		for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c))
+			if (xc_conn_id(c) == v)
 				return c;
 	v = strtoull(which, &end, 16);
 	if (strlen(which) == 8 && !*end)
-		for (c = l->conns; c; c = c->next)
-			if (c->jc_ready && c->jc.local_token == (__u32)v)
+		for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c))
+			if (xc_conn_local_token(c, &tok) && tok == (__u32)v)
 				return c;
 	return NULL;
 }
@@ -71,7 +72,7 @@ static bool set(struct xd_loop *l, const char *name, const char *which, FILE *f)
 {
 	const struct xmp_sched_ops *ops = xmp_sched_find(name);
 	unsigned int n = 0;
-	struct xd_conn *c;
+	struct xc_conn *c;
 
 	if (!ops) {
 		fprintf(f, "error: no scheduler '%s' ('xmptcp sched list'; load one with "
@@ -80,19 +81,18 @@ static bool set(struct xd_loop *l, const char *name, const char *which, FILE *f)
 	}
 	if (strcmp(which, "all")) {
 		c = conn_by(l, which);
-		if (!c || !c->sched_ready) {
+		if (!c || xc_conn_set_sched(c, ops) == -ENOTCONN) {
 			fprintf(f, "error: no MPTCP connection '%s' (an id or a local token "
 				   "from 'xmptcp conns')\n", which);
 			return false;
 		}
-		xmp_sched_set(&c->sched, ops);
 		fprintf(f, "connection %llu: %s from its next decision\n",
-			(unsigned long long)c->id, ops->name);
+			(unsigned long long)xc_conn_id(c), ops->name);
 		return true;
 	}
 	xmp_sched_set_default(ops);
-	for (c = l->conns; c; c = c->next) {
-		if (c->sched_ready && !c->done && !xmp_sched_set(&c->sched, ops))
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c)) {
+		if (!xc_conn_done(c) && !xc_conn_set_sched(c, ops))
 			n++;
 	}
 	fprintf(f, "%s: default for new connections, and %u live connection(s) switch at "

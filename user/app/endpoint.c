@@ -15,7 +15,8 @@
  *    buffer drained into the socket as it takes it. The connection reads
  *    no more than the buffer's free room, so a slow app closes the MPTCP
  *    receive window instead of losing bytes.
- * Called by mpconn.c (produce/consume/flush) and proxy.c (socket events).
+ * Called by the connection layer through host.c (produce/consume/flush)
+ * and by proxy.c (socket events).
  */
 #include <endian.h>
 #include <errno.h>

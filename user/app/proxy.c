@@ -127,24 +127,23 @@ static void reset_close(int fd)
 static void proxy_start(struct xd_loop *l, struct xd_cproxy *px, int fd)
 {
 	struct xd_ep_cfg ec = { .sock_fd = fd };
-	struct xd_conn *c;
+	struct xd_app *a;
 	int err;
 
-	err = xd_conn_connect(&c, l, &px->raddr, px->rport, &ec);
+	err = xd_conn_connect(l, &px->raddr, px->rport, &ec, &a);
 	if (err) {
 		l->st.proxy_refused++;
 		reset_close(fd);
 		return;
 	}
-	xd_loop_add_conn(l, c);
-	c->app_src.obj = c;
-	err = xd_loop_watch(l, &c->app_src, fd);
+	a->src.obj = a;
+	err = xd_loop_watch(l, &a->src, fd);
 	if (err) {
-		xd_conn_abort(c, err);
+		xc_conn_abort(a->c, err);
 		return;
 	}
 	l->st.proxy_accepted++;
-	xd_conn_pump(c);
+	xc_conn_pump(a->c);
 }
 
 void xd_proxy_accept(struct xd_loop *l, struct xd_cproxy *px)
@@ -172,7 +171,7 @@ void xd_proxy_accept(struct xd_loop *l, struct xd_cproxy *px)
 			xd_accept_spare_restore();
 			continue;
 		}
-		if (l->nactive >= l->max_conns || l->stopping) {
+		if (l->nactive >= xc_stack_cfg(l->xc)->max_conns || l->stopping) {
 			l->st.proxy_refused++; /* bounded: --max-conns */
 			reset_close(fd);
 			continue;
@@ -204,28 +203,28 @@ int xd_proxy_forward_sock(const struct xmp_addr *fwd, __u16 port, int *out)
 	return 0;
 }
 
-void xd_proxy_app_event(struct xd_loop *l, struct xd_conn *c, unsigned int events)
+void xd_proxy_app_event(struct xd_loop *l, struct xd_app *a, unsigned int events)
 {
-	bool connecting = c->ep->connecting;
+	bool connecting = a->ep.connecting;
 	int err;
 
-	err = xd_ep_sock_event(c->ep, events);
+	err = xd_ep_sock_event(&a->ep, events);
 	if (err) {
 		if (connecting)
 			l->st.proxy_fwd_failed++;
 		pr_info("xmptcpd: connection %llu: the app socket failed: %s\n",
-			(unsigned long long)c->id, strerror(-err));
-		xd_conn_fastclose(c, err); /* 3.5: the peer drops it at once */
+			(unsigned long long)xc_conn_id(a->c), strerror(-err));
+		xc_conn_fastclose(a->c, err); /* 3.5: the peer drops it at once */
 		return;
 	}
-	if (!c->done) {
-		xd_conn_pump(c);
+	if (!xc_conn_done(a->c)) {
+		xc_conn_pump(a->c);
 		return;
 	}
 	/* Over on the wire: what remains is handing the app its last bytes. */
-	err = xd_ep_flush(c->ep);
-	if (err && !c->err)
-		c->err = err;
+	err = xd_ep_flush(&a->ep);
+	if (err)
+		xc_conn_set_err(a->c, err);
 }
 
 void xd_proxy_close_all(struct xd_loop *l)

@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xmptcpd's subflows by tuple, and connections by MP_JOIN token: every
- * frame the XSK hands us is looked up by tuple (remote address and port,
+ * Subflows by tuple, and connections by MP_JOIN token: every frame the
+ * host hands us is looked up by tuple (remote address and port,
  * local port, then the exact match), every join SYN by the token it names
  * (RFC 8684 3.2), so the cost per frame stays flat with thousands of
  * connections. Chained hashes with fixed bucket arrays; the chain links
- * live in struct xd_sf and struct xd_conn.
+ * live in struct xc_sf and struct xc_conn.
  */
 #include <string.h>
 
 #include "io/addr.h"
-#include "app/xmptcpd.h"
+#include "conn/xc_int.h"
 
 /* FNV-1a over the peer address and both ports: the peer's port varies
  * fastest between subflows, the local address rarely. */
@@ -25,10 +25,10 @@ static unsigned int tuple_hash(const struct xmp_addr *raddr, __u16 rport, __u16 
 	h = (h ^ (rport >> 8)) * 16777619u;
 	h = (h ^ lport) * 16777619u;
 	h = (h ^ (lport >> 8)) * 16777619u;
-	return h % XD_CONNTAB_BUCKETS;
+	return h % XC_CONNTAB_BUCKETS;
 }
 
-void xd_conntab_add(struct xd_conntab *t, struct xd_sf *s)
+void xc_conntab_add(struct xc_conntab *t, struct xc_sf *s)
 {
 	unsigned int b = tuple_hash(&s->raddr, s->rport, s->lport);
 
@@ -37,9 +37,9 @@ void xd_conntab_add(struct xd_conntab *t, struct xd_sf *s)
 	t->n++;
 }
 
-void xd_conntab_del(struct xd_conntab *t, struct xd_sf *s)
+void xc_conntab_del(struct xc_conntab *t, struct xc_sf *s)
 {
-	struct xd_sf **pp = &t->bucket[tuple_hash(&s->raddr, s->rport, s->lport)];
+	struct xc_sf **pp = &t->bucket[tuple_hash(&s->raddr, s->rport, s->lport)];
 
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == s) {
@@ -51,12 +51,12 @@ void xd_conntab_del(struct xd_conntab *t, struct xd_sf *s)
 	}
 }
 
-struct xd_sf *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame *f)
+struct xc_sf *xc_conntab_find(const struct xc_conntab *t, const struct xmp_frame *f)
 {
-	struct xd_sf *s = t->bucket[tuple_hash(&f->saddr, f->seg.sport, f->seg.dport)];
+	struct xc_sf *s = t->bucket[tuple_hash(&f->saddr, f->seg.sport, f->seg.dport)];
 
 	for (; s; s = s->hnext)
-		if (xd_sf_match(s, f))
+		if (xc_sf_match(s, f))
 			return s;
 	return NULL;
 }
@@ -64,10 +64,10 @@ struct xd_sf *xd_conntab_find(const struct xd_conntab *t, const struct xmp_frame
 /* Tokens are the leftmost bits of a SHA-256 (3.2): already uniform. */
 static unsigned int tok_hash(__u32 token)
 {
-	return token % XD_TOKTAB_BUCKETS;
+	return token % XC_TOKTAB_BUCKETS;
 }
 
-void xd_toktab_add(struct xd_conntab *t, struct xd_conn *c)
+void xc_toktab_add(struct xc_conntab *t, struct xc_conn *c)
 {
 	unsigned int b = tok_hash(c->jc.local_token);
 
@@ -75,9 +75,9 @@ void xd_toktab_add(struct xd_conntab *t, struct xd_conn *c)
 	t->tok[b] = c;
 }
 
-void xd_toktab_del(struct xd_conntab *t, struct xd_conn *c)
+void xc_toktab_del(struct xc_conntab *t, struct xc_conn *c)
 {
-	struct xd_conn **pp = &t->tok[tok_hash(c->jc.local_token)];
+	struct xc_conn **pp = &t->tok[tok_hash(c->jc.local_token)];
 
 	for (; *pp; pp = &(*pp)->tnext) {
 		if (*pp == c) {
@@ -88,9 +88,9 @@ void xd_toktab_del(struct xd_conntab *t, struct xd_conn *c)
 	}
 }
 
-struct xd_conn *xd_toktab_find(const struct xd_conntab *t, __u32 token)
+struct xc_conn *xc_toktab_find(const struct xc_conntab *t, __u32 token)
 {
-	struct xd_conn *c = t->tok[tok_hash(token)];
+	struct xc_conn *c = t->tok[tok_hash(token)];
 
 	for (; c; c = c->tnext)
 		if (c->jc.local_token == token)

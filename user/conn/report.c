@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What a connection tells: the JSON summary line xmptcpd prints when it
- * completes, and the forms the control socket answers with (`xmptcp conns`,
- * `xmptcp subflows`, -j or a table like ss -M). Every subflow the
+ * What a connection tells: the JSON summary line its host prints when it
+ * completes, and the forms xmptcpd's control socket answers with (`xmptcp
+ * conns`, `xmptcp subflows`, -j or a table like ss -M). The application
+ * end's own part (hashes, what waits for the app) is the host's
+ * (xc_host_ops.app_info). Every subflow the
  * connection ever had is listed, closed ones included: a handover shows as
  * a subflow that ended and one that took over.
  */
@@ -10,7 +12,8 @@
 #include <string.h>
 
 #include "io/addr.h"
-#include "app/xmptcpd.h"
+#include "common/mib.h"
+#include "conn/xc_int.h"
 
 /* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */
 static const char *endpoint_str(const struct xmp_addr *a, __u16 port, char *buf, size_t len)
@@ -53,41 +56,54 @@ static void json_err(FILE *f, int err, bool comma)
 		fprintf(f, "\"error\":null%s", comma ? "," : "");
 }
 
-static const char *sf_state(const struct xd_sf *s)
+static const char *sf_state(const struct xc_sf *s)
 {
 	return s->sk ? xmp_tcp_state_name(s->sk->state) : "CLOSED";
 }
 
-static const char *sched_name(const struct xd_conn *c)
+/* What the host says of the application end (zeros when it says nothing). */
+static void app_info(const struct xc_conn *c, struct xc_app_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (c->st->ops->app_info)
+		c->st->ops->app_info(c->st->host, c->app.ctx, info);
+}
+
+static const char *iface(const struct xc_sf *s)
+{
+	return s->path.port && s->path.ifname ? s->path.ifname : "-";
+}
+
+static const char *sched_name(const struct xc_conn *c)
 {
 	const struct xmp_sched_ops *ops = c->sched_ready ? xmp_sched_conn_ops(&c->sched) : NULL;
 
 	return ops ? ops->name : "-";
 }
 
-static const char *cc_name(const struct xd_conn *c)
+static const char *cc_name(const struct xc_conn *c)
 {
-	const struct xd_sf *s = xd_conn_first(c);
+	const struct xc_sf *s = xc_conn_first(c);
 
 	return s && s->sk && s->sk->cc ? s->sk->cc->name : "-";
 }
 
-static bool is_backup(const struct xd_sf *s)
+static bool is_backup(const struct xc_sf *s)
 {
 	return s->backup || s->peer_backup;
 }
 
 /* What the subflow's peer acknowledged at the TCP level: what it was
  * given less what still waits in its send buffer. */
-static __u64 sf_acked(const struct xd_sf *s)
+static __u64 sf_acked(const struct xc_sf *s)
 {
-	__u64 q = s->sk ? xd_sf_queued(s) : 0;
+	__u64 q = s->sk ? xc_sf_queued(s) : 0;
 
 	return s->bytes_sent > q ? s->bytes_sent - q : 0;
 }
 
 /* One subflow: tuple, state, what it carried. */
-static void sf_json(const struct xd_sf *s, FILE *f, bool full)
+static void sf_json(const struct xc_sf *s, FILE *f, bool full)
 {
 	const struct xmp_tcp_sock *sk = s->sk;
 	char la[80], ra[80];
@@ -97,7 +113,7 @@ static void sf_json(const struct xd_sf *s, FILE *f, bool full)
 	fprintf(f, "{");
 	json_u64(f, "id", s->id, true);
 	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
-	json_str(f, "iface", s->ifp ? s->ifp->ifname : "-", true);
+	json_str(f, "iface", iface(s), true);
 	json_str(f, "state", sf_state(s), true);
 	json_bool(f, "join", s->join, true);
 	if (s->join)
@@ -123,7 +139,7 @@ static void sf_json(const struct xd_sf *s, FILE *f, bool full)
 	fprintf(f, "}");
 }
 
-static void subflows_array(const struct xd_conn *c, FILE *f, bool full)
+static void subflows_array(const struct xc_conn *c, FILE *f, bool full)
 {
 	unsigned int i;
 
@@ -144,10 +160,10 @@ static void tok_hex(char *buf, size_t len, __u32 tok, bool valid)
 		snprintf(buf, len, "-");
 }
 
-static void report_mptcp(const struct xd_conn *c, FILE *f)
+static void report_mptcp(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *first = xd_conn_first(c);
-	const struct xmp_msk *msk = xd_conn_msk(c);
+	const struct xc_sf *first = xc_conn_first(c);
+	const struct xmp_msk *msk = xc_conn_msk(c);
 
 	fprintf(f, "\"mptcp\":{");
 	json_str(f, "sf_state", xmp_sf_state_name(first->sf.state), true);
@@ -175,15 +191,15 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 	if (c->sched_ready)
 		json_mib(f, XMP_MIB_SCHED, c->sched.mib, true);
 	json_u64(f, "wnd_blocked", c->wnd_blocked, true);
-	xd_pm_report(c, f);
+	xc_pm_report(c, f);
 	json_u64(f, "opts_decoded", first->pst.decoded, false);
 	fprintf(f, "}");
 }
 
 /* The initial subflow's engine, as the summary had it before multipath. */
-static void report_tcp(const struct xd_conn *c, FILE *f)
+static void report_tcp(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *s = xd_conn_first(c);
+	const struct xc_sf *s = xc_conn_first(c);
 	const struct xmp_tcp_sock *sk = s->sk;
 
 	fprintf(f, "\"subflow\":{");
@@ -198,7 +214,7 @@ static void report_tcp(const struct xd_conn *c, FILE *f)
 	fprintf(f, "}");
 }
 
-static void conn_head(const struct xd_conn *c, FILE *f)
+static void conn_head(const struct xc_conn *c, FILE *f)
 {
 	char la[80], ra[80];
 
@@ -206,26 +222,27 @@ static void conn_head(const struct xd_conn *c, FILE *f)
 	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
 	json_u64(f, "id", c->id, true);
 	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
-	json_bool(f, "proxy", c->proxied, true);
+	json_bool(f, "proxy", c->app.proxied, true);
 	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
 }
 
-void xd_conn_report(const struct xd_conn *c, FILE *f)
+void xc_conn_report(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_endpoint *ep = c->ep;
 	double secs = c->t_done > c->t_start ? (double)(c->t_done - c->t_start) / 1e6 : 0;
-	__u64 bytes = ep->sent > ep->rcvd ? ep->sent : ep->rcvd;
+	__u64 bytes = c->app_sent > c->app_rcvd ? c->app_sent : c->app_rcvd;
+	struct xc_app_info info;
 
+	app_info(c, &info);
 	fprintf(f, "{");
 	conn_head(c, f);
-	json_bool(f, "mp_capable", xd_conn_msk(c) != NULL, true);
-	json_u64(f, "sent", ep->sent, true);
-	if (!c->proxied)
-		json_str(f, "sent_sha256", ep->sent_hex, true);
-	json_u64(f, "recv", ep->rcvd, true);
-	if (!c->proxied)
-		json_str(f, "recv_sha256", ep->rcvd_hex, true);
-	json_bool(f, "recv_eof", ep->rcvd_eof, true);
+	json_bool(f, "mp_capable", xc_conn_msk(c) != NULL, true);
+	json_u64(f, "sent", c->app_sent, true);
+	if (info.sent_sha256)
+		json_str(f, "sent_sha256", info.sent_sha256, true);
+	json_u64(f, "recv", c->app_rcvd, true);
+	if (info.recv_sha256)
+		json_str(f, "recv_sha256", info.recv_sha256, true);
+	json_bool(f, "recv_eof", c->rcvd_eof, true);
 	fprintf(f, "\"seconds\":%.6f,\"goodput_mbps\":%.2f,", secs,
 		secs > 0 ? (double)bytes * 8 / secs / 1e6 : 0.0);
 	/* start to the peer's end of data, without the close: what a kernel
@@ -247,12 +264,13 @@ void xd_conn_report(const struct xd_conn *c, FILE *f)
 
 /* Where the bytes of a connection wait: for spotting a stall at a glance
  * (the app, the data level, the subflows, the peer's window). */
-static void brief_queues(const struct xd_conn *c, FILE *f)
+static void brief_queues(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *s = xd_conn_first(c);
+	const struct xc_sf *s = xc_conn_first(c);
 	const struct xmp_tcp_sock *sk = s->sk;
-	const struct xmp_msk *msk = xd_conn_msk(c);
+	const struct xmp_msk *msk = xc_conn_msk(c);
 	__u64 rcvq = 0, sndq = 0, flight = 0;
+	struct xc_app_info info;
 	unsigned int i;
 
 	for (i = 0; i < c->nsf; i++) {
@@ -264,9 +282,10 @@ static void brief_queues(const struct xd_conn *c, FILE *f)
 		sndq += k->sndq.len;
 		flight += k->snd_nxt - k->snd_una;
 	}
+	app_info(c, &info);
 	fprintf(f, "\"queues\":{");
-	json_u64(f, "app_out", c->ep->olen - c->ep->ohead, true);
-	json_bool(f, "app_eof_in", c->ep->src_eof, true);
+	json_u64(f, "app_out", info.out_queued, true);
+	json_bool(f, "app_eof_in", info.in_eof, true);
 	json_u64(f, "tcp_rcvq", rcvq, true);
 	json_u64(f, "tcp_sndq", sndq, true);
 	json_u64(f, "tcp_in_flight", flight, true);
@@ -284,41 +303,41 @@ static void brief_queues(const struct xd_conn *c, FILE *f)
 }
 
 /* `xmptcp conns -j`: one object per connection. */
-void xd_conn_brief_json(const struct xd_conn *c, FILE *f)
+void xc_conn_brief_json(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *first = xd_conn_first(c);
-	const struct xmp_msk *msk = xd_conn_msk(c);
+	const struct xc_sf *first = xc_conn_first(c);
+	const struct xmp_msk *msk = xc_conn_msk(c);
 	char lt[16], rt[16];
 
 	tok_hex(lt, sizeof(lt), first->sf.local_token, !!msk);
 	tok_hex(rt, sizeof(rt), first->sf.remote_token, !!msk);
 	fprintf(f, "{");
 	conn_head(c, f);
-	json_str(f, "state", xd_conn_state(c), true);
+	json_str(f, "state", xc_conn_state(c), true);
 	json_str(f, "subflow_state", sf_state(first), true);
 	json_bool(f, "mp_capable", !!msk, true);
 	json_bool(f, "fallback", c->plain || (msk && msk->fallback), true);
 	json_str(f, "local_token", lt, true);
 	json_str(f, "remote_token", rt, true);
-	json_u64(f, "subflows", xd_conn_live(c), true);
+	json_u64(f, "subflows", xc_conn_live(c), true);
 	json_u64(f, "subflows_opened", c->subflows_opened, true);
 	json_str(f, "sched", sched_name(c), true);
 	json_str(f, "cc", cc_name(c), true);
-	json_u64(f, "sent", c->ep->sent, true);
-	json_u64(f, "recv", c->ep->rcvd, true);
+	json_u64(f, "sent", c->app_sent, true);
+	json_u64(f, "recv", c->app_rcvd, true);
 	json_u64(f, "reinjected", c->reinj_bytes, true);
 	json_u64(f, "srtt_us", first->sk ? first->sk->srtt_us : 0, true);
 	json_u64(f, "cwnd", first->sk ? first->sk->cwnd : 0, true);
-	json_u64(f, "age_ms", (c->loop->now - c->t_start) / 1000, true);
+	json_u64(f, "age_ms", (xc_now(c->st) - c->t_start) / 1000, true);
 	brief_queues(c, f);
 	fprintf(f, "}");
 }
 
 /* `xmptcp conns`: one table row, like ss -M. */
-void xd_conn_brief_text(const struct xd_conn *c, FILE *f)
+void xc_conn_brief_text(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *first = xd_conn_first(c);
-	bool mp = xd_conn_msk(c) != NULL;
+	const struct xc_sf *first = xc_conn_first(c);
+	bool mp = xc_conn_msk(c) != NULL;
 	char la[80], ra[80], tok[16];
 
 	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
@@ -326,18 +345,18 @@ void xd_conn_brief_text(const struct xd_conn *c, FILE *f)
 	tok_hex(tok, sizeof(tok), first->sf.local_token, mp);
 	fprintf(f, "%-6llu %-6s %-5s %-22s %-22s %-11s %-8s %3u %-9s %12llu %12llu %8llu\n",
 		(unsigned long long)c->id, c->role == XMP_SF_CLIENT ? "client" : "server",
-		c->proxied ? "proxy" : "-", la, ra, xd_conn_state(c), mp ? tok : "tcp",
-		xd_conn_live(c), sched_name(c), (unsigned long long)c->ep->sent,
-		(unsigned long long)c->ep->rcvd, (unsigned long long)(first->sk ? first->sk->srtt_us : 0));
+		c->app.proxied ? "proxy" : "-", la, ra, xc_conn_state(c), mp ? tok : "tcp",
+		xc_conn_live(c), sched_name(c), (unsigned long long)c->app_sent,
+		(unsigned long long)c->app_rcvd, (unsigned long long)(first->sk ? first->sk->srtt_us : 0));
 }
 
 /* `xmptcp subflows -j`: the connection's subflows. */
-void xd_conn_subflows_json(const struct xd_conn *c, FILE *f)
+void xc_conn_subflows_json(const struct xc_conn *c, FILE *f)
 {
-	const struct xd_sf *first = xd_conn_first(c);
+	const struct xc_sf *first = xc_conn_first(c);
 	char tok[16];
 
-	tok_hex(tok, sizeof(tok), first->sf.local_token, xd_conn_msk(c) != NULL);
+	tok_hex(tok, sizeof(tok), first->sf.local_token, xc_conn_msk(c) != NULL);
 	fprintf(f, "{");
 	json_u64(f, "conn", c->id, true);
 	json_str(f, "token", tok, true);
@@ -348,18 +367,18 @@ void xd_conn_subflows_json(const struct xd_conn *c, FILE *f)
 }
 
 /* `xmptcp subflows`: one row per subflow. */
-void xd_conn_subflows_text(const struct xd_conn *c, FILE *f)
+void xc_conn_subflows_text(const struct xc_conn *c, FILE *f)
 {
 	unsigned int i;
 
 	for (i = 0; i < c->nsf; i++) {
-		const struct xd_sf *s = c->sfs[i];
+		const struct xc_sf *s = c->sfs[i];
 		char la[80], ra[80];
 
 		endpoint_str(&s->laddr, s->lport, la, sizeof(la));
 		endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
 		fprintf(f, "%-6llu %-3u %-22s %-22s %-8s %-12s %-4s %-6s %8u %9u %12llu %12llu %10llu %-8s\n",
-			(unsigned long long)c->id, s->id, la, ra, s->ifp ? s->ifp->ifname : "-",
+			(unsigned long long)c->id, s->id, la, ra, iface(s),
 			sf_state(s), s->join ? "join" : "mpc", is_backup(s) ? "backup" : "-",
 			s->sk ? s->sk->srtt_us : 0, s->sk ? s->sk->cwnd : 0,
 			(unsigned long long)s->bytes_sent, (unsigned long long)s->bytes_rcvd,
@@ -367,10 +386,10 @@ void xd_conn_subflows_text(const struct xd_conn *c, FILE *f)
 	}
 }
 
-void xd_conn_publish_val(const struct xd_conn *c, struct xmp_conn_val *v)
+void xc_conn_publish_val(const struct xc_conn *c, struct xmp_conn_val *v)
 {
-	const struct xd_sf *first = xd_conn_first(c);
-	const struct xmp_msk *msk = xd_conn_msk(c);
+	const struct xc_sf *first = xc_conn_first(c);
+	const struct xmp_msk *msk = xc_conn_msk(c);
 
 	memset(v, 0, sizeof(*v));
 	v->laddr = c->laddr;
@@ -386,12 +405,12 @@ void xd_conn_publish_val(const struct xd_conn *c, struct xmp_conn_val *v)
 	}
 	if (c->plain)
 		v->flags |= XMP_CONN_F_PLAIN;
-	if (c->proxied)
+	if (c->app.proxied)
 		v->flags |= XMP_CONN_F_PROXY;
 	v->role = c->role == XMP_SF_CLIENT ? 0 : 1;
-	v->subflows = (__u8)xd_conn_live(c);
-	v->bytes_sent = c->ep->sent;
-	v->bytes_rcvd = c->ep->rcvd;
+	v->subflows = (__u8)xc_conn_live(c);
+	v->bytes_sent = c->app_sent;
+	v->bytes_rcvd = c->app_rcvd;
 	v->reinjected = c->reinj_bytes;
 	snprintf(v->sched, sizeof(v->sched), "%s", sched_name(c));
 	snprintf(v->cc, sizeof(v->cc), "%s", cc_name(c));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One subflow of an xmptcpd connection: the glue between its TCP engine
+ * One subflow of a connection: the glue between its TCP engine
  * (tcp/tcp.h) and the MPTCP logic, MP_CAPABLE / DSS for the initial subflow
  * (mptcp/subflow.h) or the MP_JOIN handshake first for a joined one
  * (mptcp/join.h, then xmp_sf_init_joined() on the connection's msk).
@@ -18,6 +18,8 @@
  *  - rcv_options: MP_JOIN handshake, MP_CAPABLE SYN-ACK (client), then
  *    xmp_sf_rcv_options() and the path manager's options (pm.c).
  *  - event: recorded; the connection's pump runs after every engine entry.
+ *  - xmit: the host's (xc_host_ops.xmit), through the path the subflow's
+ *    route or SYN came by.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,25 +27,27 @@
 #include <sys/random.h>
 
 #include "common/log.h"
+#include "common/mib.h"
 #include "common/seq.h"
 #include "io/addr.h"
+#include "io/owned.h"
 #include "mptcp/dss_csum.h"
-#include "app/xmptcpd.h"
+#include "conn/xc_int.h"
 
-#define XD_OPT_RESERVE	   28		/* DSS: DATA_ACK64 + DSN64 map (26) padded */
-#define XD_JOIN_ACK_RTO_US 200000	/* third-ACK retransmission floor (Linux: TCP_RTO_MIN) */
+#define XC_OPT_RESERVE	   28		/* DSS: DATA_ACK64 + DSN64 map (26) padded */
+#define XC_JOIN_ACK_RTO_US 200000	/* third-ACK retransmission floor (Linux: TCP_RTO_MIN) */
 
 static __u32 rel_snd(const struct xmp_tcp_sock *sk, __u32 seq)
 {
 	return seq - sk->iss;
 }
 
-static __u64 sf_now(const struct xd_sf *s)
+static __u64 sf_now(const struct xc_sf *s)
 {
-	return s->c->loop->now;
+	return xc_now(s->c->st);
 }
 
-bool xd_sf_force_ack(struct xd_sf *s)
+bool xc_sf_force_ack(struct xc_sf *s)
 {
 	if (!s->sk || !xmp_tcp_ack_now(s->sk, sf_now(s)))
 		return false;
@@ -94,7 +98,7 @@ static __u32 tx_cover(const struct xmp_sf *sf, int i, __u32 end,
  * payload when checksums are in use. seg_limit() made the segment end where
  * the mappings stop being contiguous, so one mapping covers it.
  */
-static void seg_mapping(struct xd_sf *s, __u32 rel, const struct xmp_seg *seg,
+static void seg_mapping(struct xc_sf *s, __u32 rel, const struct xmp_seg *seg,
 			struct xmp_mp_opt *mp)
 {
 	const struct xmp_sf *sf = &s->sf;
@@ -138,7 +142,7 @@ static void seg_mapping(struct xd_sf *s, __u32 rel, const struct xmp_seg *seg,
 
 static __u32 sf_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len)
 {
-	struct xd_sf *s = ctx;
+	struct xc_sf *s = ctx;
 	const struct xmp_sf_txent *e;
 	__u32 rel = rel_snd(sk, seq), cover;
 	int i;
@@ -187,7 +191,7 @@ static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space, bool 
 static int sf_write_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 			    __u8 *buf, unsigned int space)
 {
-	struct xd_sf *s = ctx;
+	struct xc_sf *s = ctx;
 	__u32 rel = rel_snd(sk, seg->seq);
 	struct xmp_mp_opt mp;
 	int n;
@@ -202,11 +206,11 @@ static int sf_write_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp
 	    ((mp.suboptions & XMP_MPO_MPC_ACK) ? mp.mpc.variant == XMP_MPC_ACK_DATA
 					       : mp.dss.use_map))
 		seg_mapping(s, rel, seg, &mp);
-	xd_pm_add_options(s, seg, &mp, space);
+	xc_pm_add_options(s, seg, &mp, space);
 	n = write_dss(&mp, buf, space, seg->len > 0);
 	if (n < 0)
 		return n;
-	xd_pm_options_sent(s, &mp);
+	xc_pm_options_sent(s, &mp);
 	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_ack) {
 		s->dack_tx = mp.dss.data_ack;
 		s->dack_valid = true;
@@ -222,10 +226,10 @@ static __u32 scaled_wnd(const struct xmp_tcp_sock *sk, const struct xmp_seg *seg
 }
 
 /* 3.1: the SYN-ACK's MP_CAPABLE (client), before the engine takes it. */
-static int rcv_synack(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+static int rcv_synack(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 		      const struct xmp_mp_opt *mp)
 {
-	struct xd_conn *c = s->c;
+	struct xc_conn *c = s->c;
 	int r;
 
 	if (s->join || c->role != XMP_SF_CLIENT || s->sf.state != XMP_SF_SYN_SENT ||
@@ -245,14 +249,14 @@ static int rcv_synack(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp
 
 /* 3.2: the join is through; from here the subflow maps and takes DSS like
  * the first one, and no subflow may fall back to plain TCP any more (3.7). */
-static int join_established(struct xd_sf *s)
+static int join_established(struct xc_sf *s)
 {
-	struct xd_conn *c = s->c;
+	struct xc_conn *c = s->c;
 	enum xmp_sf_role role = s->jn.role == XMP_JOIN_CLIENT ? XMP_SF_CLIENT : XMP_SF_SERVER;
 	unsigned int i;
 	int err;
 
-	err = xmp_sf_init_joined(&s->sf, role, xd_conn_msk(c), &xd_conn_first(c)->sf);
+	err = xmp_sf_init_joined(&s->sf, role, xc_conn_msk(c), &xc_conn_first(c)->sf);
 	if (err)
 		return err;
 	for (i = 0; i < c->nsf; i++)
@@ -263,7 +267,7 @@ static int join_established(struct xd_sf *s)
 	return 0;
 }
 
-static int join_rcv(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+static int join_rcv(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 		    const struct xmp_mp_opt *mp)
 {
 	int r = xmp_join_rcv_options(&s->jn, seg->flags, mp);
@@ -275,7 +279,7 @@ static int join_rcv(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 		 * fourth ACK comes (Linux: 2 * srtt, at least TCP_RTO_MIN). */
 		__u32 rto = 2 * sk->srtt_us;
 
-		s->join_rtx_at = sf_now(s) + (rto > XD_JOIN_ACK_RTO_US ? rto : XD_JOIN_ACK_RTO_US);
+		s->join_rtx_at = sf_now(s) + (rto > XC_JOIN_ACK_RTO_US ? rto : XC_JOIN_ACK_RTO_US);
 	}
 	if (s->jn.state == XMP_JOIN_ESTABLISHED && !s->sf.msk) {
 		r = join_established(s);
@@ -287,9 +291,9 @@ static int join_rcv(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 	return 0;
 }
 
-static int sf_rcv_options_do(struct xd_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int sf_rcv_options_do(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 {
-	struct xd_conn *c = s->c;
+	struct xc_conn *c = s->c;
 	bool had_msk = s->sf.msk != NULL;
 	struct xmp_mp_opt mp;
 	int err;
@@ -320,7 +324,7 @@ static int sf_rcv_options_do(struct xd_sf *s, struct xmp_tcp_sock *sk, const str
 		c->plain = true;
 		return 0;
 	}
-	xd_pm_rcv_options(s, &mp);
+	xc_pm_rcv_options(s, &mp);
 	return 0;
 }
 
@@ -330,7 +334,7 @@ static int sf_rcv_options_do(struct xd_sf *s, struct xmp_tcp_sock *sk, const str
  * neither it nor a DSS is, to the server, a middlebox stripping options,
  * and it falls back while the client does not (the soak's resets under
  * 10% loss). Afterwards the DSS's own minimum applies again. */
-static void sf_option_room(struct xd_sf *s, struct xmp_tcp_sock *sk)
+static void sf_option_room(struct xc_sf *s, struct xmp_tcp_sock *sk)
 {
 	bool mpc = !s->join && s->sf.state == XMP_SF_PRE_ESTABLISHED;
 
@@ -345,7 +349,7 @@ static void sf_option_room(struct xd_sf *s, struct xmp_tcp_sock *sk)
 
 static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 {
-	struct xd_sf *s = ctx;
+	struct xc_sf *s = ctx;
 	int err = sf_rcv_options_do(s, sk, seg);
 
 	sf_option_room(s, sk);
@@ -354,29 +358,31 @@ static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_s
 
 static void sf_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
 {
-	struct xd_sf *s = ctx;
-	struct xd_conn *c = s->c;
+	struct xc_sf *s = ctx;
+	struct xc_conn *c = s->c;
 
 	s->events |= ev;
-	if ((ev & XMP_TCP_EV_ESTABLISHED) && !s->join && !c->t_established)
-		c->t_established = c->loop->now;
+	if ((ev & XMP_TCP_EV_ESTABLISHED) && !s->join && !c->t_established) {
+		c->t_established = sf_now(s);
+		xc_conn_event(c, XC_EV_ESTABLISHED);
+	}
 	if ((ev & (XMP_TCP_EV_RESET | XMP_TCP_EV_ERROR)) && !s->err)
 		s->err = sk->err ? sk->err : -ECONNABORTED;
 }
 
 static int sf_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
 {
-	struct xd_sf *s = ctx;
+	struct xc_sf *s = ctx;
 
 	(void)sk;
-	return xd_loop_xmit(s->c->loop, s->ifp, &s->hdrs, seg);
+	return s->c->st->ops->xmit(s->c->st->host, s->path.port, &s->hdrs, seg);
 }
 
 /* 3.3.4: the connection-level window (xmp_sf_rcv_wnd()); plain TCP: the
  * engine's own. */
 static __u32 sf_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
 {
-	struct xd_sf *s = ctx;
+	struct xc_sf *s = ctx;
 
 	return s->c->plain ? wnd : xmp_sf_rcv_wnd(&s->sf, xmp_tcp_readable(sk), wnd);
 }
@@ -392,37 +398,40 @@ static const struct xmp_tcp_ops sf_ops = {
 
 /* ---- creation ---- */
 
-int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
+int xc_sf_new(struct xc_sf **out, struct xc_conn *c, bool join)
 {
+	const struct xc_cfg *cfg = &c->st->cfg;
 	struct xmp_sf_cfg sfc = {
-		.csum_req = c->loop->csum,
-		.msk = { .sndbuf = c->loop->msk_sndbuf, .rcvbuf = c->loop->msk_rcvbuf },
+		.csum_req = cfg->csum,
+		.msk = { .sndbuf = cfg->msk_sndbuf, .rcvbuf = cfg->msk_rcvbuf },
 	};
-	__u64 mem = xd_mem_sf_cost(c->loop);
-	struct xd_sf *s;
+	__u64 mem = xc_mem_sf_cost(cfg);
+	struct xc_sf *s;
 	int err;
 
 	*out = NULL;
-	if (c->nsf == XD_SF_SLOTS)
+	if (c->nsf == XC_SF_SLOTS)
 		return -ENOSPC;
-	err = xd_mem_charge(c->loop, mem);
+	err = xc_mem_charge(c->st, mem);
 	if (err)
 		return err;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		xd_mem_uncharge(c->loop, mem);
+		xc_mem_uncharge(c->st, mem);
 		return -ENOMEM;
 	}
 	s->mem = mem;
 	s->c = c;
 	s->join = join;
 	s->id = c->next_sf_id++;
-	s->port.fd = -1;
+	s->port_res = -1;
 	s->join_rtx_at = XMP_TCP_NO_TIMER;
 	if (!join) {
+		while (xc_random(c->st, &sfc.local_key, sizeof(sfc.local_key)) && !sfc.local_key)
+			; /* 0 asks xmp_sf_init() for a key of its own */
 		err = xmp_sf_init(&s->sf, c->role, &sfc);
 		if (err) {
-			xd_mem_uncharge(c->loop, s->mem);
+			xc_mem_uncharge(c->st, s->mem);
 			free(s);
 			return err;
 		}
@@ -432,17 +441,17 @@ int xd_sf_new(struct xd_sf **out, struct xd_conn *c, bool join)
 	return 0;
 }
 
-static int sf_engine(struct xd_sf *s, __u32 mtu, bool v4)
+static int sf_engine(struct xc_sf *s, __u32 mtu, bool v4)
 {
-	struct xd_loop *l = s->c->loop;
+	const struct xc_cfg *c = &s->c->st->cfg;
 	struct xmp_tcp_cfg cfg = {
 		.lport = s->lport,
 		.rport = s->rport,
-		.opt_reserve = XD_OPT_RESERVE,
-		.sndbuf = xd_sf_ring(l, l->msk_sndbuf),
-		.rcvbuf = xd_sf_ring(l, l->msk_rcvbuf),
+		.opt_reserve = XC_OPT_RESERVE,
+		.sndbuf = xc_sf_ring(c, c->msk_sndbuf),
+		.rcvbuf = xc_sf_ring(c, c->msk_rcvbuf),
 		.nodelay = true,
-		.cc = l->cc_name,
+		.cc = c->cc,
 	};
 	__u32 hdrs = v4 ? XMP_IP4_HLEN + XMP_TCP_HLEN : XMP_IP6_HLEN + XMP_TCP_HLEN;
 	int err;
@@ -450,8 +459,9 @@ static int sf_engine(struct xd_sf *s, __u32 mtu, bool v4)
 	if (!mtu || mtu > 9000)
 		mtu = 1500;
 	cfg.mss = (__u16)(mtu - hdrs);
-	if (getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
-		cfg.seed = xd_now_us() ^ ((__u64)s->lport << 32);
+	if (!xc_random(s->c->st, &cfg.seed, sizeof(cfg.seed)) &&
+	    getrandom(&cfg.seed, sizeof(cfg.seed), 0) != sizeof(cfg.seed))
+		cfg.seed = sf_now(s) ^ ((__u64)s->lport << 32);
 	err = xmp_tcp_create(&s->sk, &cfg, &sf_ops, s);
 	if (err)
 		return err;
@@ -461,71 +471,57 @@ static int sf_engine(struct xd_sf *s, __u32 mtu, bool v4)
 	return 0;
 }
 
-static int sf_own(struct xd_sf *s)
+/* Its frames are steered to us from now on (the host's steering). */
+static int sf_own(struct xc_sf *s)
 {
-	struct xd_loop *l = s->c->loop;
+	struct xc_stack *st = s->c->st;
 	int err;
 
 	xmp_tuple_make(&s->tuple, &s->raddr, s->rport, &s->laddr, s->lport);
-	err = xmp_owned_add_subflow(&l->own, &s->tuple, (__u32)s->c->id);
-	if (err) {
-		pr_warn("xmptcpd: cannot publish the subflow in %s/%s: %s\n", l->pin_dir,
-			XMP_MAP_SUBFLOWS, strerror(-err));
+	if (!st->ops->steer_subflow)
+		return 0;
+	err = st->ops->steer_subflow(st->host, &s->tuple, (__u32)s->c->id, true);
+	if (err)
 		return err;
-	}
 	s->owned = true;
 	return 0;
 }
 
-int xd_sf_connect(struct xd_sf *s, const struct xmp_addr *src, const struct xmp_addr *dst,
+int xc_sf_connect(struct xc_sf *s, const struct xmp_addr *src, const struct xmp_addr *dst,
 		  __u16 dport)
 {
-	struct xd_loop *l = s->c->loop;
-	struct xmp_route r;
-	char a[64], b[64];
+	struct xc_stack *st = s->c->st;
+	struct xc_route r;
 	int err;
 
-	err = src ? xmp_route_lookup_from(l->rc, dst, src, xd_pm_ifindex(l, src), &r)
-		  : xmp_route_lookup(l->rc, dst, &r);
-	if (err) {
-		pr_warn("xmptcpd: no route or neighbour for %s%s%s: %s\n",
-			xmp_addr_str(dst, a, sizeof(a)), src ? " from " : "",
-			src ? xmp_addr_str(src, b, sizeof(b)) : "", strerror(-err));
+	if (!st->ops->route || !st->ops->port_reserve)
+		return -EOPNOTSUPP; /* a host that only accepts */
+	memset(&r, 0, sizeof(r));
+	err = st->ops->route(st->host, dst, src, src ? xc_pm_ifindex(st, src) : 0, &r);
+	if (err)
 		return err;
-	}
-	s->ifp = xd_loop_port(l, r.ifindex);
-	if (!s->ifp) {
-		char ifn[IF_NAMESIZE] = "?";
-
-		if_indextoname((unsigned int)r.ifindex, ifn);
-		pr_warn("xmptcpd: the route to %s leaves through %s, not an --iface of ours; "
-			"connect to an address reached through one\n",
-			xmp_addr_str(dst, a, sizeof(a)), ifn);
-		return -ENETUNREACH;
-	}
+	s->path = r.path;
 	s->laddr = r.src;
 	s->raddr = *dst;
 	s->rport = dport;
-	xmp_route_fill_hdrs(&r, &s->hdrs);
-	err = xmp_port_reserve(&s->port, &s->laddr, 0);
-	if (err) {
-		pr_warn("xmptcpd: cannot reserve a local port: %s\n", strerror(-err));
+	s->hdrs = r.hdrs;
+	err = st->ops->port_reserve(st->host, &s->laddr, &s->lport);
+	if (err < 0)
 		return err;
-	}
-	s->lport = s->port.port;
+	s->port_res = err;
 	err = sf_own(s);
 	if (!err)
-		err = sf_engine(s, r.mtu, xmp_addr_is_v4(dst));
+		err = sf_engine(s, r.path.mtu, xmp_addr_is_v4(dst));
 	if (!err)
 		err = xmp_tcp_connect(s->sk, sf_now(s));
 	return err;
 }
 
-int xd_sf_accept(struct xd_sf *s, struct xd_port *port, const struct xmp_frame *syn)
+int xc_sf_accept(struct xc_sf *s, const struct xc_path *in, const struct xmp_frame *syn)
 {
 	int err;
 
-	s->ifp = port;
+	s->path = *in;
 	s->laddr = syn->daddr;
 	s->raddr = syn->saddr;
 	s->lport = syn->seg.dport;
@@ -536,54 +532,69 @@ int xd_sf_accept(struct xd_sf *s, struct xd_port *port, const struct xmp_frame *
 	xmp_pkt_reply_hdrs(syn, &s->hdrs);
 	err = sf_own(s);
 	if (!err)
-		err = sf_engine(s, port->mtu, syn->ip_version == 4);
+		err = sf_engine(s, in->mtu, syn->ip_version == 4);
 	if (!err)
 		err = xmp_tcp_accept_syn(s->sk, &syn->seg, sf_now(s));
 	return err;
 }
 
-/* The msk belongs to the connection (freed with it), not to a subflow. */
-void xd_sf_free(struct xd_sf *s)
+void xc_sf_unlink(struct xc_sf *s)
 {
-	struct xd_loop *l;
+	struct xc_stack *st = s->c->st;
+
+	if (s->linked) {
+		xc_conntab_del(&st->tab, s);
+		s->linked = false;
+	}
+	if (s->owned) {
+		st->ops->steer_subflow(st->host, &s->tuple, (__u32)s->c->id, false);
+		s->owned = false;
+	}
+	if (s->port_res >= 0) {
+		if (st->ops->port_release)
+			st->ops->port_release(st->host, s->port_res);
+		s->port_res = -1;
+	}
+}
+
+/* The msk belongs to the connection (freed with it), not to a subflow. */
+void xc_sf_free(struct xc_sf *s)
+{
+	struct xc_stack *st;
 
 	if (!s)
 		return;
-	l = s->c->loop;
-	if (s->linked)
-		xd_conntab_del(&l->tab, s);
-	if (s->owned)
-		xmp_owned_del_subflow(&l->own, &s->tuple);
-	xmp_port_release(&s->port);
+	st = s->c->st;
+	xc_sf_unlink(s);
 	if (s->sk) {
 		xmp_cc_group_del(&s->c->ccg, s->sk);
 		xmp_tcp_destroy(s->sk);
 	}
 	if (s->join) {
 		xmp_join_release(&s->jn);
-		xmp_mib_add(XMP_MIB_JOIN, l->join_mib, s->jn.mib);
+		xmp_mib_add(XMP_MIB_JOIN, st->join_mib, s->jn.mib);
 	}
-	xd_mem_uncharge(l, s->mem);
+	xc_mem_uncharge(st, s->mem);
 	free(s);
 }
 
-bool xd_sf_match(const struct xd_sf *s, const struct xmp_frame *f)
+bool xc_sf_match(const struct xc_sf *s, const struct xmp_frame *f)
 {
 	return f->seg.sport == s->rport && f->seg.dport == s->lport &&
 	       xmp_addr_eq(&f->saddr, &s->raddr) && xmp_addr_eq(&f->daddr, &s->laddr);
 }
 
-bool xd_sf_open(const struct xd_sf *s)
+bool xc_sf_open(const struct xc_sf *s)
 {
 	return s->sk && s->sk->state != XMP_TCP_CLOSED;
 }
 
-bool xd_sf_backup(const struct xd_sf *s)
+bool xc_sf_backup(const struct xc_sf *s)
 {
 	return s->backup || s->peer_backup;
 }
 
-bool xd_sf_usable(const struct xd_sf *s)
+bool xc_sf_usable(const struct xc_sf *s)
 {
 	if (s->dead || !s->sk || s->sf_shut)
 		return false;
@@ -592,12 +603,12 @@ bool xd_sf_usable(const struct xd_sf *s)
 	return !s->join || xmp_join_can_send(&s->jn);
 }
 
-__u32 xd_sf_queued(const struct xd_sf *s)
+__u32 xc_sf_queued(const struct xc_sf *s)
 {
 	return s->sk ? s->sk->sndq.len : 0;
 }
 
-int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
+int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
 {
 	struct xmp_tcp_sock *sk = s->sk;
 	__u32 ssn = rel_snd(sk, sk->snd_buf_seq + sk->sndq.len);
@@ -614,7 +625,7 @@ int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf,
 	return 0;
 }
 
-__u64 xd_sf_next_timer(const struct xd_sf *s)
+__u64 xc_sf_next_timer(const struct xc_sf *s)
 {
 	__u64 t;
 
@@ -624,7 +635,7 @@ __u64 xd_sf_next_timer(const struct xd_sf *s)
 	return s->join_rtx_at < t ? s->join_rtx_at : t;
 }
 
-void xd_sf_timer(struct xd_sf *s)
+void xc_sf_timer(struct xc_sf *s)
 {
 	__u64 now = sf_now(s);
 	int r;
@@ -637,9 +648,9 @@ void xd_sf_timer(struct xd_sf *s)
 		return;
 	r = xmp_join_ack_timeout(&s->jn);
 	if (!r) {
-		xd_sf_force_ack(s); /* carries the MP_JOIN ACK again */
+		xc_sf_force_ack(s); /* carries the MP_JOIN ACK again */
 		s->join_rtx_at = now + 2 * (__u64)(s->sk->rto_us ? s->sk->rto_us
-								 : XD_JOIN_ACK_RTO_US);
+								 : XC_JOIN_ACK_RTO_US);
 	} else {
 		s->join_rtx_at = XMP_TCP_NO_TIMER;
 		if (r == -ETIMEDOUT && s->sk->state != XMP_TCP_CLOSED)
@@ -648,8 +659,8 @@ void xd_sf_timer(struct xd_sf *s)
 }
 
 /* A refused MP_JOIN SYN: a RST with the join's MP_TCPRST, no state kept. */
-void xd_sf_refuse_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,
-		      struct xmp_join *j)
+void xc_sf_refuse_syn(struct xc_stack *st, const struct xc_path *in,
+		      const struct xmp_frame *syn, struct xmp_join *j)
 {
 	struct xmp_pkt_hdrs h;
 	struct xmp_seg seg = {
@@ -667,5 +678,5 @@ void xd_sf_refuse_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_
 			seg.opts[n++] = 1; /* NOP */
 		seg.optlen = (__u8)n;
 	}
-	xd_loop_xmit(l, port, &h, &seg);
+	st->ops->xmit(st->host, in->port, &h, &seg);
 }

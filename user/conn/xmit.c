@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What goes on which subflow of an xmptcpd connection (mpconn.c keeps the
- * connection, sflow.c each subflow):
+ * What goes on which subflow of a connection (conn.c keeps the connection,
+ * sflow.c each subflow):
  *  - the scheduler (include/xmptcp/sched.h) decides per chunk from a view of
  *    the subflows (RTT, cwnd, what each holds, window room); a redundant
  *    decision sends the same data on several;
  *  - the connection-level window is shared with every subflow's engine
  *    (3.3.4): a subflow that carried nothing lately still holds an old one;
  *  - reinjection: data of a subflow that failed goes again on the others
- *    (xd_xmit_reinject()); when the connection-level window is blocked by
+ *    (xc_xmit_reinject()); when the connection-level window is blocked by
  *    data outstanding on a slower subflow, that data goes again on a faster
  *    one and the slow one's cwnd is halved at most once per its RTT
  *    (opportunistic reinjection and penalisation, Raiciu et al., NSDI 2012,
@@ -24,15 +24,15 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "app/xmptcpd.h"
+#include "conn/xc_int.h"
 
-#define XD_SHARED_WND_MAX (1u << 30) /* the largest window TCP can offer (RFC 7323) */
-#define XD_DRTX_MIN_US	  200000     /* data-level retransmission timeout floor */
-#define XD_DRTX_MAX_US	  3000000
-#define XD_DRTX_CHUNK	  (256u << 10) /* data sent again per expiry */
+#define XC_SHARED_WND_MAX (1u << 30) /* the largest window TCP can offer (RFC 7323) */
+#define XC_DRTX_MIN_US	  200000     /* data-level retransmission timeout floor */
+#define XC_DRTX_MAX_US	  3000000
+#define XC_DRTX_CHUNK	  (256u << 10) /* data sent again per expiry */
 
 /* One worker: one scratch buffer for a mapping's bytes. */
-static __u8 map_buf[XD_MAP_MAX];
+static __u8 map_buf[XC_MAP_MAX];
 
 static __u32 min32(__u64 a, __u64 b)
 {
@@ -44,15 +44,15 @@ static __u32 min32(__u64 a, __u64 b)
 /* ---- reinjection ---- */
 
 /* Data [dsn, dsn + len) goes again on another subflow. */
-void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len)
+void xc_xmit_reinject(struct xc_conn *c, __u64 dsn, __u32 len)
 {
-	struct xd_reinj *last = c->nrq ? &c->rq[c->nrq - 1] : NULL;
+	struct xc_reinj *last = c->nrq ? &c->rq[c->nrq - 1] : NULL;
 
 	if (last && last->dsn + last->len == dsn && last->len + len > last->len) {
 		last->len += len;
 		return;
 	}
-	if (c->nrq == XD_REINJ_MAX) {
+	if (c->nrq == XC_REINJ_MAX) {
 		/* Full: the last range grows to cover this one too. The gap
 		 * between them went on other subflows; sending it again is
 		 * only a duplicate the peer delivers once (3.3.1). */
@@ -79,25 +79,25 @@ void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len)
  * fall back (pump_reinject() drops it: 3.7), which holds every
  * outstanding DSN and retransmits its own losses at the TCP level.
  */
-static __u32 drtx_timeout(const struct xd_conn *c)
+static __u32 drtx_timeout(const struct xc_conn *c)
 {
-	__u32 t = XD_DRTX_MIN_US, srtt;
+	__u32 t = XC_DRTX_MIN_US, srtt;
 	unsigned int i;
 
 	for (i = 0; i < c->nsf; i++) {
-		if (!xd_sf_usable(c->sfs[i]))
+		if (!xc_sf_usable(c->sfs[i]))
 			continue;
 		srtt = 4 * c->sfs[i]->sk->srtt_us;
 		if (srtt > t)
 			t = srtt;
 	}
 	t <<= c->drtx_backoff;
-	return t > XD_DRTX_MAX_US ? XD_DRTX_MAX_US : t;
+	return t > XC_DRTX_MAX_US ? XC_DRTX_MAX_US : t;
 }
 
-void xd_drtx_arm(struct xd_conn *c)
+void xc_drtx_arm(struct xc_conn *c)
 {
-	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_msk *msk = xc_conn_msk(c);
 
 	if (!msk || msk->fallback || msk->snd_una == msk->snd_nxt) {
 		c->drtx_at = XMP_TCP_NO_TIMER;
@@ -108,9 +108,9 @@ void xd_drtx_arm(struct xd_conn *c)
 		/* progress: a fresh timeout from now */
 		c->drtx_una = msk->snd_una;
 		c->drtx_backoff = 0;
-		c->drtx_at = c->loop->now + drtx_timeout(c);
+		c->drtx_at = xc_now(c->st) + drtx_timeout(c);
 	} else if (c->drtx_at == XMP_TCP_NO_TIMER) {
-		c->drtx_at = c->loop->now + drtx_timeout(c);
+		c->drtx_at = xc_now(c->st) + drtx_timeout(c);
 	}
 }
 
@@ -123,19 +123,19 @@ void xd_drtx_arm(struct xd_conn *c)
  * (XMP_SF_NO_DSS_MAX): the connection would wait for its timeout. Reset
  * it now; a fallback here is not ours to take after DATA_ACKs were seen.
  */
-static bool drtx_options_gone(struct xd_conn *c)
+static bool drtx_options_gone(struct xc_conn *c)
 {
-	struct xd_sf *s = xd_conn_first(c);
+	struct xc_sf *s = xc_conn_first(c);
 
 	if (!s || xmp_sf_may_copy(&s->sf) || !s->sf.no_dss_run)
 		return false;
-	xd_conn_abort(c, -ECONNRESET);
+	xc_conn_abort(c, -ECONNRESET);
 	return true;
 }
 
-void xd_drtx_fire(struct xd_conn *c)
+void xc_drtx_fire(struct xc_conn *c)
 {
-	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_msk *msk = xc_conn_msk(c);
 	__u64 out;
 
 	c->drtx_at = XMP_TCP_NO_TIMER;
@@ -145,19 +145,19 @@ void xd_drtx_fire(struct xd_conn *c)
 		return;
 	out = msk->snd_nxt - msk->snd_una - (msk->fin_mapped ? 1 : 0);
 	if (out)
-		xd_xmit_reinject(c, msk->snd_una, (__u32)(out < XD_DRTX_CHUNK ? out : XD_DRTX_CHUNK));
+		xc_xmit_reinject(c, msk->snd_una, (__u32)(out < XC_DRTX_CHUNK ? out : XC_DRTX_CHUNK));
 	c->drtx_count++;
 	if (c->drtx_backoff < 4)
 		c->drtx_backoff++;
-	c->drtx_at = c->loop->now + drtx_timeout(c);
+	c->drtx_at = xc_now(c->st) + drtx_timeout(c);
 }
 
 /* ---- scheduling ---- */
 
-struct xd_view {
+struct xc_view {
 	struct xmp_sched_view v;
-	struct xmp_sched_subflow sf[XD_SF_MAX];
-	struct xd_sf *s[XD_SF_MAX];
+	struct xmp_sched_subflow sf[XC_SF_MAX];
+	struct xc_sf *s[XC_SF_MAX];
 };
 
 /* Bytes the peer's window at the subflow level still takes. */
@@ -170,20 +170,20 @@ static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
 
 /* @flags XMP_SCHED_REINJECT: data already sent; only subflows that may
  * carry a copy of it (3.7) are in the view. */
-static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32 flags)
+static void view_build(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32 flags)
 {
-	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_msk *msk = xc_conn_msk(c);
 	unsigned int i;
 
 	memset(&w->v, 0, sizeof(w->v));
-	w->v.now_us = c->loop->now;
+	w->v.now_us = xc_now(c->st);
 	w->v.unsent = unsent;
 	w->v.snd_wnd = min32(msk->snd_wnd_end - msk->snd_una, UINT32_MAX);
 	w->v.snd_wnd_room = min32(xmp_msk_snd_wnd(msk), UINT32_MAX);
 	w->v.flags = flags;
 	w->v.sf = w->sf;
-	for (i = 0; i < c->nsf && w->v.nr < XD_SF_MAX; i++) {
-		struct xd_sf *s = c->sfs[i];
+	for (i = 0; i < c->nsf && w->v.nr < XC_SF_MAX; i++) {
+		struct xc_sf *s = c->sfs[i];
 		struct xmp_sched_subflow *v = &w->sf[w->v.nr];
 		struct xmp_tcp_sock *sk = s->sk;
 
@@ -193,19 +193,19 @@ static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32
 			continue;
 		memset(v, 0, sizeof(*v));
 		v->id = s->id;
-		if (xd_sf_usable(s))
+		if (xc_sf_usable(s))
 			v->flags |= XMP_SCHED_SF_ACTIVE;
-		if (xd_sf_backup(s))
+		if (xc_sf_backup(s))
 			v->flags |= XMP_SCHED_SF_BACKUP;
 		v->srtt_us = sk->srtt_us;
 		v->rttvar_us = sk->rttvar_us;
 		v->cwnd = sk->cwnd;
-		v->in_flight = xd_sf_queued(s);
+		v->in_flight = xc_sf_queued(s);
 		/* 3.3.4: the window is the connection's on every subflow (after
 		 * a fallback the subflow's own is the real one: 3.7) */
 		if ((v->flags & XMP_SCHED_SF_ACTIVE) && !msk->fallback)
-			xmp_tcp_share_snd_wnd(sk, min32((__u64)xd_sf_queued(s) + xmp_msk_snd_wnd(msk),
-							XD_SHARED_WND_MAX), c->loop->now);
+			xmp_tcp_share_snd_wnd(sk, min32((__u64)xc_sf_queued(s) + xmp_msk_snd_wnd(msk),
+							XC_SHARED_WND_MAX), xc_now(c->st));
 		/* a full mapping table takes no new chunk until acks free it */
 		v->snd_room = s->sf.ntx < XMP_SF_TXMAP_MAX
 				      ? min32(xmp_tcp_writable(sk), sf_wnd_room(sk)) : 0;
@@ -215,30 +215,30 @@ static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32
 }
 
 /* Copies the mapping's bytes and hands them to s. */
-static int send_map(struct xd_conn *c, struct xd_sf *s, const struct xmp_tx_map *m, bool reinj)
+static int send_map(struct xc_conn *c, struct xc_sf *s, const struct xmp_tx_map *m, bool reinj)
 {
-	if (m->len && xmp_msk_copy(xd_conn_msk(c), m->dsn, map_buf, m->len))
+	if (m->len && xmp_msk_copy(xc_conn_msk(c), m->dsn, map_buf, m->len))
 		return -EIO;
 	if (reinj)
 		c->reinj_bytes += m->len;
-	return xd_sf_send_map(s, m, map_buf, reinj);
+	return xc_sf_send_map(s, m, map_buf, reinj);
 }
 
 /* Bytes s takes for one mapping now: its buffer room, at most a mapping,
  * nothing while its table of sent mappings is full (acks free it). */
-static __u32 grant(const struct xd_sf *s, __u32 bytes)
+static __u32 grant(const struct xc_sf *s, __u32 bytes)
 {
 	__u32 w = xmp_tcp_writable(s->sk);
 
 	if (s->sf.ntx >= XMP_SF_TXMAP_MAX)
 		return 0;
-	if (bytes > XD_MAP_MAX)
-		bytes = XD_MAP_MAX;
+	if (bytes > XC_MAP_MAX)
+		bytes = XC_MAP_MAX;
 	return bytes < w ? bytes : w;
 }
 
 /* The same data on the other picks of a redundant decision. */
-static int send_redundant(struct xd_conn *c, struct xd_view *w,
+static int send_redundant(struct xc_conn *c, struct xc_view *w,
 			  const struct xmp_sched_decision *d, const struct xmp_tx_map *m)
 {
 	struct xmp_tx_map r;
@@ -246,7 +246,7 @@ static int send_redundant(struct xd_conn *c, struct xd_view *w,
 	int err;
 
 	for (i = 1; i < d->nr && m->len; i++) {
-		struct xd_sf *s = w->s[d->pick[i].idx];
+		struct xc_sf *s = w->s[d->pick[i].idx];
 
 		__u32 g = grant(s, min32(m->len, d->pick[i].bytes));
 
@@ -254,7 +254,7 @@ static int send_redundant(struct xd_conn *c, struct xd_view *w,
 			c->copies_held += m->len;
 			continue;
 		}
-		if (!g || xmp_msk_remap(xd_conn_msk(c), m->dsn, g, &r) != 1)
+		if (!g || xmp_msk_remap(xc_conn_msk(c), m->dsn, g, &r) != 1)
 			continue;
 		err = send_map(c, s, &r, true);
 		if (err)
@@ -264,17 +264,17 @@ static int send_redundant(struct xd_conn *c, struct xd_view *w,
 }
 
 /* Data of failed subflows, first: the peer waits for it. */
-static int pump_reinject(struct xd_conn *c, bool *moved)
+static int pump_reinject(struct xc_conn *c, bool *moved)
 {
 	__u32 g;
-	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_msk *msk = xc_conn_msk(c);
 	struct xmp_sched_decision d;
-	struct xd_view w;
+	struct xc_view w;
 	struct xmp_tx_map m;
 	int err;
 
 	while (c->nrq) {
-		struct xd_reinj *q = &c->rq[0];
+		struct xc_reinj *q = &c->rq[0];
 
 		if (after64(msk->snd_una, q->dsn)) { /* acked meanwhile */
 			__u64 cut = msk->snd_una - q->dsn;
@@ -314,12 +314,12 @@ static int pump_reinject(struct xd_conn *c, bool *moved)
 }
 
 /* The subflow holding the oldest unacked byte of the connection. */
-static struct xd_sf *holder_of(struct xd_conn *c, __u64 dsn)
+static struct xc_sf *holder_of(struct xc_conn *c, __u64 dsn)
 {
 	unsigned int i, k;
 
 	for (i = 0; i < c->nsf; i++) {
-		struct xd_sf *s = c->sfs[i];
+		struct xc_sf *s = c->sfs[i];
 
 		if (s->dead)
 			continue;
@@ -339,33 +339,33 @@ static struct xd_sf *holder_of(struct xd_conn *c, __u64 dsn)
  * (opportunistic reinjection) and halve the slow one's cwnd, at most once
  * per its RTT (penalisation), so it holds less of the shared window.
  */
-static int opportunistic(struct xd_conn *c, bool *moved)
+static int opportunistic(struct xc_conn *c, bool *moved)
 {
 	__u32 g;
-	struct xmp_msk *msk = xd_conn_msk(c);
-	struct xd_sf *slow = holder_of(c, msk->snd_una), *fast = NULL;
+	struct xmp_msk *msk = xc_conn_msk(c);
+	struct xc_sf *slow = holder_of(c, msk->snd_una), *fast = NULL;
 	struct xmp_tx_map m;
 	unsigned int i;
 	int err;
 
 	c->wnd_blocked++;
-	if (!c->loop->reinject || !slow || !slow->sk)
+	if (!c->st->cfg.reinject || !slow || !slow->sk)
 		return 0;
 	if (c->reinj_upto_valid && before64(msk->snd_una, c->reinj_upto))
 		return 0; /* this left edge went again already */
 	for (i = 0; i < c->nsf; i++) {
-		struct xd_sf *s = c->sfs[i];
+		struct xc_sf *s = c->sfs[i];
 
-		if (s == slow || !xd_sf_usable(s) || !xmp_sf_may_copy(&s->sf) || xd_sf_backup(s) ||
+		if (s == slow || !xc_sf_usable(s) || !xmp_sf_may_copy(&s->sf) || xc_sf_backup(s) ||
 		    !xmp_tcp_writable(s->sk) ||
-		    s->sk->srtt_us >= slow->sk->srtt_us || xd_sf_queued(s) >= s->sk->cwnd)
+		    s->sk->srtt_us >= slow->sk->srtt_us || xc_sf_queued(s) >= s->sk->cwnd)
 			continue;
 		if (!fast || s->sk->srtt_us < fast->sk->srtt_us)
 			fast = s;
 	}
 	if (!fast)
 		return 0;
-	g = grant(fast, fast->sk->cwnd - xd_sf_queued(fast));
+	g = grant(fast, fast->sk->cwnd - xc_sf_queued(fast));
 	if (!g || xmp_msk_remap(msk, msk->snd_una, g, &m) != 1)
 		return 0;
 	err = send_map(c, fast, &m, true);
@@ -374,33 +374,33 @@ static int opportunistic(struct xd_conn *c, bool *moved)
 	c->reinj_upto = m.dsn + m.len;
 	c->reinj_upto_valid = true;
 	*moved = true;
-	if (c->loop->now - slow->penalised_at > slow->sk->srtt_us) {
+	if (xc_now(c->st) - slow->penalised_at > slow->sk->srtt_us) {
 		xmp_tcp_cwnd_halve(slow->sk);
-		slow->penalised_at = c->loop->now;
+		slow->penalised_at = xc_now(c->st);
 		c->penalties++;
 	}
 	return 0;
 }
 
 /* New data: one decision per chunk. */
-static int pump_sched(struct xd_conn *c, bool *moved)
+static int pump_sched(struct xc_conn *c, bool *moved)
 {
 	__u32 g;
-	struct xmp_msk *msk = xd_conn_msk(c);
+	struct xmp_msk *msk = xc_conn_msk(c);
 	struct xmp_sched_decision d;
 	unsigned int guard = 0;
 	struct xmp_tx_map m;
-	struct xd_view w;
+	struct xc_view w;
 	__u64 unsent;
 	int err;
 
 	if (msk->send_infinite) {
 		/* 3.7: the infinite mapping goes on the only subflow (no
 		 * fallback is possible with several), data or not */
-		struct xd_sf *s = xd_conn_first(c);
+		struct xc_sf *s = xc_conn_first(c);
 
-		if (!xd_sf_usable(s) || s->sf.ntx >= XMP_SF_TXMAP_MAX ||
-		    xmp_msk_next_map(msk, grant(s, XD_MAP_MAX), &m) != 1)
+		if (!xc_sf_usable(s) || s->sf.ntx >= XMP_SF_TXMAP_MAX ||
+		    xmp_msk_next_map(msk, grant(s, XC_MAP_MAX), &m) != 1)
 			return 0;
 		err = send_map(c, s, &m, false);
 		if (err)
@@ -431,7 +431,7 @@ static int pump_sched(struct xd_conn *c, bool *moved)
 	return 0;
 }
 
-int xd_xmit_pump(struct xd_conn *c, bool *moved)
+int xc_xmit_pump(struct xc_conn *c, bool *moved)
 {
 	int err = pump_reinject(c, moved);
 

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xmptcpd's command line: the options are one table (xd_opt_tab,
+ * common/opts.h), parsing and --help both come from it; check_opts() then
+ * checks them together. Modes, any mix of:
+ *   built-in client: --connect ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
+ *   built-in server: --listen ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
+ *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
+ *   server proxy:    --server LISTEN:PORT=FORWARD:PORT (kernel TCP out)
+ * Exit 2 on a usage error (xmptcpd.c).
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/opts.h"
+#include "common/ctlsock.h"
+#include "io/addr.h"
+#include "app/xmptcpd.h"
+
+#define XD_STR_(x) #x
+#define XD_STR(x) XD_STR_(x)
+
+/* ADDR:PORT or [V6ADDR]:PORT. */
+int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)
+{
+	char buf[128], *p, *host = buf;
+	unsigned long long v;
+
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		return -EINVAL;
+	p = strrchr(buf, ':');
+	if (!p)
+		return -EINVAL;
+	*p++ = '\0';
+	if (host[0] == '[') {
+		size_t n = strlen(host);
+
+		if (n < 2 || host[n - 1] != ']')
+			return -EINVAL;
+		host[n - 1] = '\0';
+		host++;
+	}
+	if (opts_ull(p, &v, false) || !v || v > 65535)
+		return -EINVAL;
+	*port = (__u16)v;
+	return xmp_addr_parse(a, host);
+}
+
+/* A=B with A and B both ADDR:PORT (--client, --server). */
+static int parse_fwd(const char *prog, const char *opt, const char *s, struct xd_fwd *fw)
+{
+	char buf[256], *eq;
+
+	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
+		goto bad;
+	eq = strchr(buf, '=');
+	if (!eq)
+		goto bad;
+	*eq = '\0';
+	if (xd_parse_endpoint(buf, &fw->a, &fw->pa) || xd_parse_endpoint(eq + 1, &fw->b, &fw->pb))
+		goto bad;
+	if (xmp_addr_is_any(&fw->b)) {
+		pr_warn("%s: %s: the address after '=' must be a real address, not '%s'\n", prog,
+			opt, eq + 1);
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	pr_warn("%s: %s wants ADDR:PORT=ADDR:PORT (IPv6: [ADDR]:PORT), not '%s'\n", prog, opt,
+		s);
+	return -EINVAL;
+}
+
+static int opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	struct xd_opts *o = cfg;
+
+	if (o->nclient == XD_MAX_PROXIES) {
+		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_PROXIES, opt->name);
+		return -EINVAL;
+	}
+	return parse_fwd(prog, "--client", val, &o->client[o->nclient++]);
+}
+
+/* One listener stays for --listen. */
+static int opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	struct xd_opts *o = cfg;
+
+	if (o->nserver == XD_MAX_LISTENERS - 1) {
+		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_LISTENERS - 1, opt->name);
+		return -EINVAL;
+	}
+	return parse_fwd(prog, "--server", val, &o->server[o->nserver++]);
+}
+
+static int opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	struct xd_opts *o = cfg;
+	unsigned long long n;
+
+	if (!strcmp(val, "fullmesh")) {
+		o->pm = XC_PM_FULLMESH;
+		return 0;
+	}
+	if (!strcmp(val, "none")) {
+		o->pm = XC_PM_NONE;
+		return 0;
+	}
+	if (!strncmp(val, "ndiffports=", 11) && !opts_ull(val + 11, &n, false) && n &&
+	    n <= XC_SF_MAX) {
+		o->ndiff = (unsigned int)n;
+		o->pm = XC_PM_NDIFFPORTS;
+		return 0;
+	}
+	pr_warn("%s: --%s wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n", prog,
+		opt->name, XC_SF_MAX, val);
+	return -EINVAL;
+}
+
+static int opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	if (strcmp(val, "lia") && strcmp(val, "olia") && strcmp(val, "cubic") &&
+	    strcmp(val, "reno")) {
+		pr_warn("%s: --%s wants lia, olia, cubic or reno, not '%s'\n", prog, opt->name,
+			val);
+		return -EINVAL;
+	}
+	((struct xd_opts *)cfg)->cc = val;
+	return 0;
+}
+
+/* --ctl PATH|none: none is "" (no control socket). */
+static int opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	const char *path = strcmp(val, "none") ? val : "";
+
+	if (*path && path[0] != '/') {
+		pr_warn("%s: --%s wants an absolute path or 'none', not '%s'\n", prog, opt->name,
+			val);
+		return -EINVAL;
+	}
+	((struct xd_opts *)cfg)->ctl_path = path;
+	return 0;
+}
+
+static int opt_pin_dir(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	if (val[0] != '/') {
+		pr_warn("%s: --%s must be an absolute path, not '%s'\n", prog, opt->name, val);
+		return -EINVAL;
+	}
+	((struct xd_opts *)cfg)->pin_dir = val;
+	return 0;
+}
+
+static int opt_verbose(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	(void)prog, (void)opt, (void)val, (void)cfg;
+	xmp_log_level = XMP_LOG_DEBUG;
+	return 0;
+}
+
+static int opt_quiet(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	(void)prog, (void)opt, (void)val, (void)cfg;
+	xmp_log_level = XMP_LOG_WARN;
+	return 0;
+}
+
+#define OFF(f) offsetof(struct xd_opts, f)
+/* OPT_U64 and OPT_SECS write unsigned long long into these __u64 fields */
+_Static_assert(sizeof(__u64) == sizeof(unsigned long long), "__u64 is not unsigned long long");
+
+/* The options, in --help order; parsing and help both come from here. */
+static const struct xmp_opt xd_opt_tab[] = {
+	{ .name = "connect", .short_name = 'c', .type = OPT_STRING, .off = OFF(connect),
+	  .flags = OPT_F_EMPTY, .metavar = "ADDR:PORT",
+	  .section = "MODEs (any mix, at least one):",
+	  .help = "built-in client: connect to ADDR:PORT ([v6]:port)" },
+	{ .name = "listen", .short_name = 'l', .type = OPT_STRING, .off = OFF(listen),
+	  .flags = OPT_F_EMPTY, .metavar = "ADDR:PORT",
+	  .help = "built-in server: accept on ADDR:PORT" },
+	{ .name = "client", .type = OPT_CUSTOM, .parse = opt_client, .flags = OPT_F_REPEAT,
+	  .metavar = "LOCAL:PORT=REMOTE:PORT",
+	  .help = "client proxy: apps connect to LOCAL:PORT over kernel TCP; each connection "
+		  "goes over MPTCP to REMOTE:PORT" },
+	{ .name = "server", .type = OPT_CUSTOM, .parse = opt_server, .flags = OPT_F_REPEAT,
+	  .metavar = "LISTEN:PORT=FORWARD:PORT",
+	  .help = "server proxy: MPTCP (or TCP) in on LISTEN:PORT, kernel TCP out to the app "
+		  "at FORWARD:PORT" },
+
+	{ .name = "send-bytes", .short_name = 'n', .type = OPT_U64, .off = OFF(send_bytes),
+	  .seen_off = OPT_SEEN(struct xd_opts, send_bytes_set), .flags = OPT_F_SUFFIX,
+	  .metavar = "N", .what = "a byte count like 65536 or 4M",
+	  .section = "Built-in endpoint (source/sink with SHA-256 of both directions):",
+	  .help = "send N bytes of the pattern (K/M/G suffixes; client at once, server after "
+		  "the client's DATA_FIN)" },
+	{ .name = "send-file", .short_name = 'f', .type = OPT_STRING, .off = OFF(send_file),
+	  .flags = OPT_F_EMPTY, .metavar = "PATH",
+	  .help = "send the file's bytes instead of the pattern" },
+	{ .name = "send-time", .type = OPT_SECS, .off = OFF(send_us), .max = 86400,
+	  .metavar = "SECS",
+	  .help = "send for SECS (decimals: 2.5) from the first byte, then close; with "
+		  "--send-bytes or --send-file, whichever ends first. Alone: the pattern, no "
+		  "byte limit. Must end before --timeout" },
+	{ .name = "sink", .short_name = 's', .type = OPT_FLAG, .off = OFF(sink),
+	  .help = "receive and hash everything (the default; accepted for clarity)" },
+	{ .name = "seed", .type = OPT_U64, .off = OFF(seed), .metavar = "N",
+	  .help = "pattern seed" },
+	{ .name = "count", .type = OPT_U64, .off = OFF(count), .max = 100000000,
+	  .seen_off = OPT_SEEN(struct xd_opts, count_set), .metavar = "N",
+	  .what = "0..100000000", .def = "1 with --connect/--listen; 0 = until a signal",
+	  .help = "connections: the client makes N one after another (see --parallel), the "
+		  "server exits after N" },
+	{ .name = "parallel", .type = OPT_UINT, .off = OFF(parallel), .min = 1, .max = 65536,
+	  .metavar = "P", .help = "client: P connections at a time" },
+
+	{ .name = "iface", .short_name = 'i', .type = OPT_LIST, .off = OFF(ifnames),
+	  .cnt_off = OFF(nifs), .max = XD_MAX_PORTS, .flags = OPT_F_EMPTY, .metavar = "IFACE",
+	  .section = "General:",
+	  .help = "interface whose XDP program steers our segments (required; a connection "
+		  "uses the one its route or its SYN came by)" },
+	{ .name = "ctl", .type = OPT_CUSTOM, .parse = opt_ctl, .metavar = "PATH|none",
+	  .def = XMP_CTL_DIR "/ns<netns inode>.sock", .help = "control socket" },
+	{ .name = "pin-dir", .type = OPT_CUSTOM, .parse = opt_pin_dir, .metavar = "DIR",
+	  .def = XMP_PIN_ROOT "/ns<netns inode>", .help = "pinned maps" },
+	{ .name = "queue", .type = OPT_UINT, .off = OFF(queue), .max = XMP_MAX_QUEUES - 1,
+	  .metavar = "N", .help = "rx queue of IFACE to bind the AF_XDP socket to" },
+	{ .name = "timeout", .short_name = 't', .type = OPT_UINT, .off = OFF(timeout_s),
+	  .max = 86400, .seen_off = OPT_SEEN(struct xd_opts, timeout_set), .metavar = "SECS",
+	  .def = "120 with --count, else 0 = never", .help = "give up after SECS" },
+	{ .name = "verbose", .short_name = 'v', .type = OPT_CUSTOM, .parse = opt_verbose,
+	  .flags = OPT_F_NOVAL, .help = "debug output" },
+	{ .name = "quiet", .short_name = 'q', .type = OPT_CUSTOM, .parse = opt_quiet,
+	  .flags = OPT_F_NOVAL, .help = "errors only" },
+	{ .name = "help", .short_name = 'h', .type = OPT_HELP, .help = "this help" },
+
+	{ .name = "max-conns", .type = OPT_UINT, .off = OFF(max_conns), .min = 1,
+	  .max = 1000000, .metavar = "N", .section = "Limits:",
+	  .help = "live connections at most; more are refused" },
+	{ .name = "max-half-open", .type = OPT_UINT, .off = OFF(max_halfopen), .min = 1,
+	  .max = 1000000, .metavar = "N",
+	  .help = "connections a listener keeps before their handshake completes; a SYN "
+		  "beyond drops the oldest (SYN floods hold this much state at most; at "
+		  "--max-conns too)" },
+	{ .name = "max-mem", .type = OPT_U64, .off = OFF(max_mem), .flags = OPT_F_SUFFIX,
+	  .metavar = "N", .what = "a byte count like 512M or 4G (0: no limit)",
+	  .help = "buffer memory all connections may reserve (K/M/G; 0 = no limit): "
+		  "connections and subflows beyond are refused. A connection reserves "
+		  "--sndbuf + --rcvbuf + 256K (proxies) + its rings per subflow" },
+	{ .name = "sf-buf", .type = OPT_U64, .off = OFF(sf_buf), .flags = OPT_F_SUFFIX,
+	  .min = XC_SF_BUF_MIN, .max = XC_SF_BUF_MAX, .metavar = "N", .def = "1M",
+	  .help = "each subflow's TCP send and receive ring at most (K/M, 16K..16M; never "
+		  "above --sndbuf/--rcvbuf)" },
+
+	{ .name = "pm", .type = OPT_CUSTOM, .parse = opt_pm, .metavar = "MODE",
+	  .def = "fullmesh", .section = "Multipath (RFC 8684):",
+	  .help = "path manager: fullmesh (a subflow per local x remote address pair; the "
+		  "server announces its other addresses), ndiffports=N (N subflows on the "
+		  "first address pair), none" },
+	{ .name = "max-subflows", .type = OPT_UINT, .off = OFF(max_subflows),
+	  .max = XC_SF_MAX - 1, .metavar = "N",
+	  .help = "joined subflows per connection, as 'ip mptcp limits subflows' (at most "
+		  XD_STR(XC_SF_MAX) " live in all)" },
+	{ .name = "max-add-addr", .type = OPT_UINT, .off = OFF(max_add_addr),
+	  .max = XC_PM_ADDRS, .metavar = "N",
+	  .help = "addresses accepted from a peer's ADD_ADDR" },
+	{ .name = "backup", .type = OPT_LIST, .off = OFF(backup), .cnt_off = OFF(nbackup),
+	  .max = XD_MAX_PORTS, .flags = OPT_F_EMPTY, .metavar = "IFACE",
+	  .help = "subflows over IFACE (an --iface) are backups: data goes there only when "
+		  "no other subflow works" },
+	{ .name = "sched", .type = OPT_STRING, .off = OFF(sched), .flags = OPT_F_EMPTY,
+	  .metavar = "NAME", .def = "minrtt",
+	  .help = "scheduler of new connections: minrtt, rr, redundant, blest, or one loaded "
+		  "with --sched-load" },
+	{ .name = "sched-load", .type = OPT_LIST, .off = OFF(sched_load),
+	  .cnt_off = OFF(nsched_load), .max = XD_MAX_SCHED_LOAD, .flags = OPT_F_EMPTY,
+	  .metavar = "FILE.so",
+	  .help = "load a scheduler policy (see include/xmptcp/sched.h)" },
+	{ .name = "cc", .type = OPT_CUSTOM, .parse = opt_cc, .metavar = "NAME", .def = "lia",
+	  .help = "subflow congestion control: lia (coupled, RFC 6356), olia (coupled), "
+		  "cubic, reno (uncoupled)" },
+	{ .name = "no-reinject", .type = OPT_FLAG, .off = OFF(no_reinject),
+	  .help = "no opportunistic reinjection/penalisation when a slow subflow blocks the "
+		  "connection-level window" },
+	{ .name = "rcvbuf", .type = OPT_U64, .off = OFF(rcvbuf), .flags = OPT_F_SUFFIX,
+	  .min = XC_MSK_BUF_MIN, .max = XC_MSK_BUF_MAX, .metavar = "N", .def = "1M",
+	  .help = "connection-level receive buffer: the window offered to the peer (K/M "
+		  "suffixes, 16K..64M)" },
+	{ .name = "sndbuf", .type = OPT_U64, .off = OFF(sndbuf), .flags = OPT_F_SUFFIX,
+	  .min = XC_MSK_BUF_MIN, .max = XC_MSK_BUF_MAX, .metavar = "N", .def = "2M",
+	  .help = "connection-level send buffer: data kept until DATA_ACKed (K/M, 16K..64M)" },
+	{ .name = "dss-csum", .type = OPT_FLAG, .off = OFF(csum),
+	  .help = "ask for DSS checksums (RFC 8684 3.3.1; used when either side asks)" },
+	{ .name = NULL },
+};
+
+static const struct opt_prog xd_prog = {
+	.prog = "xmptcpd",
+	.usage = "xmptcpd --iface IFACE MODE... [options]",
+	.summary =
+		"Userspace MPTCP endpoint on AF_XDP (run 'xmptcp attach IFACE' first, in the\n"
+		"same network namespace). Multipath: subflows over every --iface (path\n"
+		"manager below); one JSON line per connection on stdout as it completes.\n"
+		"Exit: 0 every connection completed cleanly (a daemon: stopped by a signal),\n"
+		"1 runtime error, 2 usage error.",
+	.footer =
+		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
+		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
+		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
+		"sender that runs until told to stop (--send-time as its bound).",
+	.opts = xd_opt_tab,
+	.abbrev = true, /* as getopt_long did */
+};
+
+/* Every --backup names one of the --iface interfaces. */
+static int check_backups(const struct xd_opts *o)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < o->nbackup; i++) {
+		for (k = 0; k < o->nifs && strcmp(o->backup[i], o->ifnames[k]); k++)
+			;
+		if (k == o->nifs) {
+			pr_warn("xmptcpd: --backup %s is not one of the --iface interfaces\n",
+				o->backup[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int check_opts(struct xd_opts *o)
+{
+	bool builtin = o->connect || o->listen;
+
+	if (!o->nifs) {
+		pr_warn("xmptcpd: --iface IFACE is required; try 'xmptcpd --help'\n");
+		return -EINVAL;
+	}
+	if (!builtin && !o->nclient && !o->nserver) {
+		pr_warn("xmptcpd: give at least one of --connect, --listen, --client, --server; "
+			"try 'xmptcpd --help'\n");
+		return -EINVAL;
+	}
+	if (o->send_file && o->send_bytes) {
+		pr_warn("xmptcpd: --send-bytes and --send-file exclude each other\n");
+		return -EINVAL;
+	}
+	if (!o->count_set)
+		o->count = builtin ? 1 : 0;
+	if (o->connect && !o->count) {
+		pr_warn("xmptcpd: --connect wants --count of at least 1\n");
+		return -EINVAL;
+	}
+	if (!o->timeout_set)
+		o->timeout_s = o->count ? 120 : 0;
+	if (o->send_us && !builtin) {
+		pr_warn("xmptcpd: --send-time is for the built-in endpoint (--connect/--listen)\n");
+		return -EINVAL;
+	}
+	if (o->send_us && o->timeout_s && o->send_us >= (__u64)o->timeout_s * 1000000) {
+		pr_warn("xmptcpd: --send-time %.6g does not end before --timeout %u; raise "
+			"--timeout\n", (double)o->send_us / 1e6, o->timeout_s);
+		return -EINVAL;
+	}
+	return check_backups(o);
+}
+
+static void set_defaults(struct xd_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->seed = 1;
+	o->parallel = 1;
+	o->max_conns = 1024;
+	o->max_halfopen = XC_HALFOPEN;
+	o->pm = XC_PM_FULLMESH;
+	o->max_subflows = 8 > XC_SF_MAX - 1 ? XC_SF_MAX - 1 : 8;
+	o->max_add_addr = XC_PM_ADDRS;
+	o->cc = "lia";
+}
+
+static int parse_opts(int argc, char **argv, struct xd_opts *o)
+{
+	int r;
+
+	set_defaults(o);
+	r = opts_parse(&xd_prog, argc, argv, o);
+	if (r == 1) {
+		set_defaults(o);
+		opts_usage(stdout, &xd_prog, o);
+		exit(0);
+	}
+	if (r)
+		return r;
+	return check_opts(o);
+}
+
+
+
+/* --connect/--listen were checked as ADDR:PORT before anything starts. */
+static int check_endpoints(const struct xd_opts *o)
+{
+	const char *s[2] = { o->connect, o->listen };
+	struct xmp_addr addr;
+	unsigned int i;
+	__u16 port;
+
+	for (i = 0; i < 2; i++) {
+		if (s[i] && xd_parse_endpoint(s[i], &addr, &port)) {
+			pr_warn("xmptcpd: '%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)\n", s[i]);
+			return -EINVAL;
+		}
+	}
+	if (o->connect && !xd_parse_endpoint(o->connect, &addr, &port) && xmp_addr_is_any(&addr)) {
+		pr_warn("xmptcpd: cannot connect to the unspecified address\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xd_parse_opts(int argc, char **argv, struct xd_opts *o)
+{
+	int err = parse_opts(argc, argv, o);
+
+	return err ? err : check_endpoints(o);
+}
