@@ -294,6 +294,11 @@ static inline __u64 xmp_msk_data_ack(const struct xmp_msk *msk)
 	return msk->ack_seq;
 }
 __u32 xmp_msk_rcv_wnd(const struct xmp_msk *msk);
+/* The right edge of the receive window: bytes from here on do not fit. */
+static inline __u64 xmp_msk_rcv_edge(const struct xmp_msk *msk)
+{
+	return msk->rcv_base + msk->cfg.rcvbuf;
+}
 
 /* ---- MP_FASTCLOSE (3.5), MP_FAIL (3.7), fallback ---- */
 
