@@ -42,6 +42,10 @@ run_one() { # NAME TIMEOUT CMD...
 for t in "$BUILD"/tests/unit/*; do
 	[ -x "$t" ] && run_one "unit/${t##*/}" 300 "$t"
 done
+# Checks of the tree itself (no build needed): tests/unit/*.sh
+for t in tests/unit/*.sh; do
+	[ -f "$t" ] && run_one "unit/$(basename "$t" .sh)" 60 bash "$t"
+done
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 for t in "$BUILD"/tests/asan/*; do
 	[ -x "$t" ] && run_one "asan/${t##*/}" 600 "$t"
