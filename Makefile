@@ -51,6 +51,9 @@ NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
+# Test-only C helpers (the in-memory wire): linked into tests, never into libxmp.
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+TESTLIB_SRCS := $(filter-out %.bpf.c,$(TESTLIB_SRCS))
 # libFuzzer targets tests/fuzz/fuzz_X.c; tests/fuzz/gen_corpus_X.c writes X's seeds with our encoders.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -108,6 +111,24 @@ $(BUILD)/libxmp-asan.a: $(ASAN_OBJS) | $(BUILD)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(BUILD)/obj/tests/lib/%.o: tests/lib/%.c $(TEST_HDRS) $(HDRS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/asan/tests/lib/%.o: tests/lib/%.c $(TEST_HDRS) $(HDRS)
+	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests -c $< -o $@
+
+$(BUILD)/libxmptest.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS)) | $(BUILD)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libxmptest-asan.a: $(patsubst %.c,$(BUILD)/asan/%.o,$(TESTLIB_SRCS)) | $(BUILD)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(BUILD)/xmptcp: $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(BUILD)/libxmp.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XCFLAGS) $^ $(LIBS) -o $@
@@ -121,15 +142,17 @@ $(BUILD)/xmptcpd-asan: $(APP_SRCS) $(HDRS) $(SKELS) $(BUILD)/libxmp-asan.a
 	$(call msg,LINK-ASAN,$@)
 	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) $(APP_SRCS) $(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
+$(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmptest.a $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
 
-$(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp-asan.a
+$(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmptest-asan.a \
+		       $(BUILD)/libxmp-asan.a
 	$(call msg,TEST-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmp-asan.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmptest-asan.a \
+		$(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
 # Scheduler policy plugins that test_sched loads with dlopen (found next to the
 # test binaries: $(BUILD)/tests/sched/); example_policy_abi99.so is the same
@@ -159,18 +182,18 @@ $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 
 # Fuzzers are built with clang from the library sources themselves, so the
 # whole path under test carries the fuzzer's coverage instrumentation.
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests \
-		$< $(LIB_SRCS) $(LIBS) -o $@
+		$< $(LIB_SRCS) $(TESTLIB_SRCS) $(LIBS) -o $@
 
 # A generator may include its target's harness (shared setup and record format).
 $(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c tests/fuzz/corpus.h $(HDRS) \
-			    $(BUILD)/libxmp.a
+			    $(BUILD)/libxmptest.a $(BUILD)/libxmp.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
 
 # Every output lives below $(BUILD), so ordering its creation after deps makes
 # `make -j` wait for the dependency check before the first compiler runs.

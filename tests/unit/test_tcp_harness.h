@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/memwire.h"
+#include "lib/memwire.h"
 #include "tcp/tcp.h"
 
 #define T_MS  1000ULL

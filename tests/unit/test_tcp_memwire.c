@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The in-memory wire itself (user/common/memwire.c): delay and rate
+ * The in-memory wire itself (tests/lib/memwire.c): delay and rate
  * timing, loss/duplication/reordering rates, drop-tail queue, middlebox
- * rewriting, run-loop termination, and determinism from the seed (a TCP
- * transfer replayed with the same seed gives the same segment trace).
+ * rewriting, run-loop termination, determinism from the seed (a TCP
+ * transfer replayed with the same seed gives the same segment trace), and
+ * several links: their own delays on one clock, a link that goes down.
  */
 #include "lib/test.h"
 #include "test_tcp_harness.h"
@@ -236,6 +237,55 @@ static void deterministic_from_seed(void)
 	CHECK(h1 != h3);
 }
 
+static struct rec rec_b;
+
+/* Two links, two receivers: each link keeps its own delay on the one clock;
+ * a link that goes down loses what is on it and what is sent to it, the
+ * other is untouched, and it carries again once up. */
+static void links_and_link_failure(void)
+{
+	static __u8 data[100];
+	struct memwire *w;
+	struct xmp_seg s = raw_seg(1, data, sizeof(data));
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&rec_b, 0, sizeof(rec_b));
+	CHECK_EQ(memwire_new_links(&w, 1, 0, 0), -EINVAL);
+	CHECK_EQ(memwire_new_links(&w, 1, 0, MEMWIRE_MAX_LINKS + 1), -EINVAL);
+	CHECK_EQ(memwire_new_links(&w, 1, 0, 2), 0);
+	CHECK_EQ(memwire_links(w), 2);
+	memwire_link_attach(w, 0, 1, &rec_ops, &rec);
+	memwire_link_attach(w, 1, 1, &rec_ops, &rec_b);
+	memwire_link_set_dir(w, 0, 0, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
+	memwire_link_set_dir(w, 1, 0, &(struct memwire_dir_cfg){ .delay_us = 30 * T_MS });
+	CHECK_EQ(memwire_link_xmit(w, 1, 0, &s), 0);
+	CHECK_EQ(memwire_link_xmit(w, 0, 0, &s), 0);
+	CHECK_EQ(memwire_run_until(w, NULL, NULL, T_SEC), 0);
+	CHECK_EQ(rec.n, 1);
+	CHECK_EQ(rec.at[0], 5 * T_MS);
+	CHECK_EQ(rec_b.n, 1);
+	CHECK_EQ(rec_b.at[0], 30 * T_MS);
+
+	/* In flight on link 1 when it goes down: lost; sent while down: lost. */
+	CHECK_EQ(memwire_link_xmit(w, 1, 0, &s), 0);
+	CHECK_EQ(memwire_link_xmit(w, 0, 0, &s), 0);
+	memwire_link_set_up(w, 1, false);
+	CHECK(!memwire_link_up(w, 1));
+	CHECK_EQ(memwire_link_xmit(w, 1, 0, &s), 0);
+	CHECK_EQ(memwire_run_until(w, NULL, NULL, 2 * T_SEC), 0);
+	CHECK_EQ(rec.n, 2);
+	CHECK_EQ(rec_b.n, 1);
+	CHECK_EQ(memwire_link_stats(w, 1, 0)->down_drop, 2);
+	CHECK_EQ(memwire_link_stats(w, 0, 0)->down_drop, 0);
+
+	memwire_link_set_up(w, 1, true);
+	CHECK_EQ(memwire_link_xmit(w, 1, 0, &s), 0);
+	CHECK_EQ(memwire_run_until(w, NULL, NULL, 3 * T_SEC), 0);
+	CHECK_EQ(rec_b.n, 2);
+	CHECK_EQ(memwire_link_stats(w, 1, 0)->delivered, 2);
+	memwire_free(w);
+}
+
 int main(void)
 {
 	RUN(delay_and_rate);
@@ -244,5 +294,6 @@ int main(void)
 	RUN(middlebox_rewrites_and_drops);
 	RUN(run_loop_terminates);
 	RUN(deterministic_from_seed);
+	RUN(links_and_link_failure);
 	return t_exit_code();
 }

@@ -7,7 +7,7 @@
  * ACKs, zero-window probing, TIME-WAIT) with no I/O, no threads and no wall
  * clock. It is the base of the MPTCP subflow (user/mptcp/subflow.c) and is
  * driven by the AF_XDP layer (user/io/) or by the in-memory wire
- * (user/common/memwire.c) in tests.
+ * (tests/lib/memwire.c) in tests.
  *
  * Driving it:
  *  - Time: every entry point takes now_us, a monotonic virtual or real clock

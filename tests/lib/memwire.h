@@ -1,16 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * In-memory wire for unit tests: two endpoints (0 and 1) in one process
- * joined by a link with, per direction, delay, optional rate, loss,
+ * In-memory wire for tests: one or more links, each joining two endpoints
+ * (0 and 1) in one process with, per direction, delay, optional rate, loss,
  * duplication and reordering, all drawn from one seeded PRNG so a seed
- * reproduces a run exactly. A middlebox hook sees (and may rewrite or drop)
- * every segment entering the wire. memwire_run_until() is the event loop:
- * it advances a virtual clock to the next segment arrival or endpoint
- * timer, with no wall clock and no threads.
+ * reproduces a run exactly. A link can go down (what is on it and what is
+ * sent to it is lost, counted) and come back. A middlebox hook per link sees
+ * (and may rewrite or drop) every segment entering it. memwire_run_until()
+ * is the event loop of every link at once: it advances one virtual clock to
+ * the next segment arrival or endpoint timer, with no wall clock and no
+ * threads.
+ *
+ * Several links are several paths between two hosts: a multipath test gives
+ * each host an endpoint on every link (its interfaces) and the timers on one
+ * of them. The functions without "link" in their name act on link 0, the
+ * one-path case of the TCP tests.
  *
  * Endpoints are generic (rx/next_timer/on_timer callbacks) so the MPTCP
  * layer can sit on top; memwire_attach_tcp() and memwire_tcp_xmit() join a
- * bare subflow engine socket (user/tcp/tcp.h) directly.
+ * bare subflow engine socket (user/tcp/tcp.h) directly. Test code only: it is
+ * not part of libxmp.
  */
 #ifndef XMP_MEMWIRE_H
 #define XMP_MEMWIRE_H
@@ -41,6 +49,7 @@ struct memwire_dir_stats {
 	__u64 reordered;  /* segments given extra delay */
 	__u64 mbox_drop;  /* dropped by the middlebox hook */
 	__u64 queue_drop; /* rate queue full or wire out of slots */
+	__u64 down_drop;  /* sent to, or in flight on, a link that was down */
 };
 
 /* Endpoint callbacks; next_timer returns XMP_TCP_NO_TIMER when idle. */
@@ -68,21 +77,39 @@ struct memwire_port {
 	void *user; /* free for the test */
 };
 
+/* One link (memwire_new) or nlinks (1..MEMWIRE_MAX_LINKS) of them. */
+#define MEMWIRE_MAX_LINKS 8
 int memwire_new(struct memwire **wp, __u64 seed, unsigned int max_pkts);
+int memwire_new_links(struct memwire **wp, __u64 seed, unsigned int max_pkts,
+		      unsigned int nlinks);
 void memwire_free(struct memwire *w);
+unsigned int memwire_links(const struct memwire *w);
+void memwire_link_set_dir(struct memwire *w, unsigned int link, int from,
+			  const struct memwire_dir_cfg *cfg);
+void memwire_link_set_mbox(struct memwire *w, unsigned int link, memwire_mbox_fn fn, void *arg);
+void memwire_link_attach(struct memwire *w, unsigned int link, int end,
+			 const struct memwire_end_ops *ops, void *arg);
+/* Down: segments on the link and sent to it are lost (down_drop). */
+void memwire_link_set_up(struct memwire *w, unsigned int link, bool up);
+bool memwire_link_up(const struct memwire *w, unsigned int link);
+/* Puts a segment sent by endpoint `from` of the link on it (copied). */
+int memwire_link_xmit(struct memwire *w, unsigned int link, int from, const struct xmp_seg *seg);
+const struct memwire_dir_stats *memwire_link_stats(const struct memwire *w, unsigned int link,
+						   int from);
+
+/* Link 0. */
 void memwire_set_dir(struct memwire *w, int from, const struct memwire_dir_cfg *cfg);
 void memwire_set_mbox(struct memwire *w, memwire_mbox_fn fn, void *arg);
 void memwire_attach(struct memwire *w, int end, const struct memwire_end_ops *ops, void *arg);
 void memwire_attach_tcp(struct memwire *w, int end, struct xmp_tcp_sock *sk);
-
-/* Puts a segment sent by endpoint `from` on the wire (copied). */
 int memwire_xmit(struct memwire *w, int from, const struct xmp_seg *seg);
-/* xmp_tcp_ops.xmit adapter; ctx is a struct memwire_port. */
+/* xmp_tcp_ops.xmit adapter (link 0); ctx is a struct memwire_port. */
 int memwire_tcp_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg);
 
 __u64 memwire_now(const struct memwire *w);
 /* Jumps the clock forward (never back) without running events. */
 void memwire_set_now(struct memwire *w, __u64 now_us);
+/* Segments on every link. */
 unsigned int memwire_in_flight(const struct memwire *w);
 const struct memwire_dir_stats *memwire_stats(const struct memwire *w, int from);
 
