@@ -183,7 +183,9 @@ static bool open_pair(struct xc_conn *c, const struct xc_pm_laddr *la,
 }
 
 /* fullmesh: every (up local address) x (remote address) pair of the
- * connection's family. Returns whether a pair is still missing. */
+ * connection's family. A pair without a route (two networks that do not
+ * meet) waits for the backoff without holding up the pairs after it.
+ * Returns whether a pair is still missing. */
 static bool run_fullmesh(struct xc_conn *c)
 {
 	const struct xc_pm *pm = &c->st->pm;
@@ -198,8 +200,9 @@ static bool run_fullmesh(struct xc_conn *c)
 		for (k = 0; k < c->pm.nra; k++) {
 			if (pair_count(c, &la->addr, &c->pm.ra[k].addr))
 				continue;
-			if (!may_open(c) || !open_pair(c, la, &c->pm.ra[k]))
+			if (!may_open(c))
 				return true;
+			open_pair(c, la, &c->pm.ra[k]);
 			missing = true; /* look again: it may fail */
 		}
 	}
