@@ -16,6 +16,11 @@
 
 #define XC_DFIN_RTO_MAX_US 3000000
 #define XC_DACK_US	   2000 /* a stale DATA_ACK waits this long for a ride */
+/* Once both DATA_FINs are acked, the subflows have this long to close (as
+ * Linux's mptcp_close_timeout, TCP_TIMEWAIT_LEN): one whose path died
+ * silently would otherwise hold the finished connection for as long as
+ * its FIN retransmissions last (about ten minutes). */
+#define XC_LINGER_US	   60000000
 
 /* Both DATA_FINs acknowledged: the data level is closed (3.3.3). */
 static bool msk_closed(const struct xmp_msk *msk)
@@ -142,6 +147,27 @@ static void conn_done(struct xc_conn *c)
 	xc_conn_event(c, XC_EV_DONE);
 }
 
+/* The data level is closed and some subflow still is not: from
+ * XC_LINGER_US on, those left are reset. Every byte is acked at the data
+ * level by then, so a reset loses nothing. */
+static void linger_limit(struct xc_conn *c)
+{
+	__u64 now = xc_now(c->st);
+	unsigned int i;
+
+	if (c->linger_end == XMP_TCP_NO_TIMER)
+		c->linger_end = now + XC_LINGER_US;
+	if (now < c->linger_end)
+		return;
+	for (i = 0; i < c->nsf; i++) {
+		struct xc_sf *s = c->sfs[i];
+
+		if (xc_sf_open(s) && s->sk->state != XMP_TCP_TIME_WAIT)
+			xmp_tcp_abort(s->sk, -ETIMEDOUT, now);
+	}
+	xc_conn_reap_subflows(c);
+}
+
 void xc_conn_pump_close(struct xc_conn *c)
 {
 	struct xmp_msk *msk = xc_conn_msk(c);
@@ -165,6 +191,8 @@ void xc_conn_pump_close(struct xc_conn *c)
 		if (s->sk->state != XMP_TCP_TIME_WAIT)
 			any_open = true;
 	}
+	if (closed && any_open)
+		linger_limit(c);
 	/* Over once the subflows closed and the app has had everything: a
 	 * slow app may still hold back bytes the msk keeps (no room). */
 	if (!any_open &&
@@ -206,6 +234,8 @@ __u64 xc_conn_next_timer(const struct xc_conn *c)
 
 	if (c->drtx_at < t)
 		t = c->drtx_at;
+	if (c->linger_end < t && !c->done)
+		t = c->linger_end;
 	for (i = 0; i < c->nsf; i++) {
 		st = xc_sf_next_timer(c->sfs[i]);
 		if (st < t)

@@ -54,6 +54,7 @@ static int conn_alloc(struct xc_conn **out, struct xc_stack *st, const struct xc
 	c->t_start = xc_now(st);
 	c->dfin_rto_us = XC_DFIN_RTO_US;
 	c->dfin_rtx_at = XMP_TCP_NO_TIMER;
+	c->linger_end = XMP_TCP_NO_TIMER;
 	c->dack_at = XMP_TCP_NO_TIMER;
 	c->drtx_at = XMP_TCP_NO_TIMER;
 	xmp_cc_group_init(&c->ccg);

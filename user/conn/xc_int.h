@@ -200,6 +200,7 @@ struct xc_conn {
 	bool closing;  /* graceful close asked (signal) */
 	__u64 app_sent, app_rcvd; /* bytes from / to the application */
 	__u64 dfin_rtx_at; /* data-level retransmission of a lone DATA_FIN */
+	__u64 linger_end;  /* both DATA_FINs acked: subflows still open then are reset */
 	__u64 dack_at;	   /* a stale DATA_ACK goes out on its own then */
 	__u64 drtx_at;	   /* data-level retransmission timer (3.3.6) */
 	__u64 drtx_una;	   /* DATA_ACK when it was armed */
