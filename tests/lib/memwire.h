@@ -30,6 +30,10 @@
 
 struct memwire;
 
+/* The wire's virtual clock counts microseconds. */
+#define T_MS  1000ULL
+#define T_SEC 1000000ULL
+
 /* One direction of the link. Probabilities in parts per million. */
 struct memwire_dir_cfg {
 	__u64 delay_us;	   /* one-way propagation delay */

@@ -16,8 +16,6 @@
 #include "lib/memwire.h"
 #include "tcp/tcp.h"
 
-#define T_MS  1000ULL
-#define T_SEC 1000000ULL
 
 struct tpeer {
 	struct xmp_tcp_sock *sk;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A host for the connection layer (user/conn/xc.h) in a unit test: one
- * stack on one end of the in-memory wire (common/memwire.h), no root, no
+ * stack on one end of the in-memory wire (tests/lib/memwire.h), no root, no
  * AF_XDP, no kernel. Frames are the wire's segments between two fixed
  * addresses (the subflows of a connection differ by port, as ndiffports
  * makes them); the clock is the wire's virtual one; routes and ports are
@@ -19,7 +19,7 @@
 
 #include <arpa/inet.h>
 
-#include "common/memwire.h"
+#include "lib/memwire.h"
 #include "conn/xc.h"
 #include "io/addr.h"
 

@@ -226,6 +226,30 @@ static void conn_head(const struct xc_conn *c, FILE *f)
 	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
 }
 
+void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s)
+{
+	const struct xc_sf *sf;
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	s->app_sent = c->app_sent;
+	s->app_rcvd = c->app_rcvd;
+	s->reinj_bytes = c->reinj_bytes;
+	s->penalties = c->penalties;
+	s->drtx_count = c->drtx_count;
+	s->wnd_blocked = c->wnd_blocked;
+	s->subflows_opened = c->subflows_opened;
+	s->joins_failed = c->joins_failed;
+	s->sched = sched_name(c);
+	s->nsf = c->nsf;
+	for (i = 0; i < c->nsf; i++) {
+		sf = c->sfs[i];
+		s->sf_sent[i] = sf->bytes_sent;
+		s->sf_reinj[i] = sf->bytes_reinj;
+		s->sf_rcvd[i] = sf->bytes_rcvd;
+	}
+}
+
 void xc_conn_report(const struct xc_conn *c, FILE *f)
 {
 	double secs = c->t_done > c->t_start ? (double)(c->t_done - c->t_start) / 1e6 : 0;

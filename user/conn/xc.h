@@ -298,6 +298,18 @@ int xc_conn_set_sched(struct xc_conn *c, const struct xmp_sched_ops *ops);
 
 /* ---- reports (report.c) ---- */
 
+/* What a connection counted, for tests and tools: the report's figures. */
+struct xc_conn_stats {
+	__u64 app_sent, app_rcvd;	/* bytes from / to the application */
+	__u64 reinj_bytes, penalties;	/* reinjected data, cwnd halvings (3.3.6) */
+	__u64 drtx_count, wnd_blocked;	/* data-level RTO expiries, window stalls */
+	__u32 subflows_opened, joins_failed;
+	const char *sched;		/* the scheduler's name ("-" before MPTCP) */
+	unsigned int nsf;		/* subflows it remembers, in order of creation */
+	__u64 sf_sent[XC_SF_SLOTS], sf_reinj[XC_SF_SLOTS], sf_rcvd[XC_SF_SLOTS];
+};
+void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s);
+
 /* The summary line of a completed connection (one JSON object). */
 void xc_conn_report(const struct xc_conn *c, FILE *f);
 /* `xmptcp conns -j` / a table row like ss -M. */
