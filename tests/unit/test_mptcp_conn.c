@@ -202,6 +202,19 @@ static void fill(__u8 *p, size_t n, __u32 seed)
 		p[i] = (__u8)((i * 131 + seed + (i >> 9)) ^ (i >> 3));
 }
 
+/* A transfer of @total bytes from A to B through 64 KB rings and windows:
+ * the source filled, the sink empty. */
+static void xfer_init(struct loop *l, __u8 **src, __u8 **dst, size_t total, __u64 seed,
+		      __u32 fill_seed)
+{
+	*src = malloc(total);
+	*dst = malloc(total);
+	rng_state = seed;
+	fill(*src, total, fill_seed);
+	loop_init(l, 64 * 1024);
+	xmp_msk_init_wnd(l->a, 64 * 1024);
+}
+
 /*
  * 300 KB from A to B over two subflows: mappings of random size cut into
  * segments, shuffled, 15% delivered twice, 1 mapping in 6 reinjected on the
@@ -210,15 +223,12 @@ static void fill(__u8 *p, size_t n, __u32 seed)
 static void test_conn_two_subflows_ooo_dup(void)
 {
 	const size_t total = 300 * 1024;
-	__u8 *src = malloc(total), *dst = malloc(total);
 	size_t sent = 0, got = 0;
+	__u8 *src, *dst;
 	struct loop l;
 	int rounds = 0;
 
-	rng_state = 1;
-	fill(src, total, 7);
-	loop_init(&l, 64 * 1024);
-	xmp_msk_init_wnd(l.a, 64 * 1024);
+	xfer_init(&l, &src, &dst, total, 1, 7);
 	while (got < total && rounds++ < 1000) {
 		struct xmp_tx_map m;
 		long n;
@@ -273,16 +283,13 @@ static void test_conn_two_subflows_ooo_dup(void)
 static void test_conn_spans(void)
 {
 	const size_t total = 200 * 1024;
-	__u8 *src = malloc(total), *dst = malloc(total);
 	size_t sent = 0, got = 0;
 	unsigned int short_spans = 0;
+	__u8 *src, *dst;
 	struct loop l;
 	int rounds = 0;
 
-	rng_state = 3;
-	fill(src, total, 11);
-	loop_init(&l, 64 * 1024);
-	xmp_msk_init_wnd(l.a, 64 * 1024);
+	xfer_init(&l, &src, &dst, total, 3, 11);
 	while (got < total && rounds++ < 10000) {
 		struct xmp_tx_map m;
 		const __u8 *rp;

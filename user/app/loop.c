@@ -35,6 +35,7 @@ void xd_loop_stop(void)
 {
 	xd_stop++;
 }
+
 /* SIGUSR1 seen: the built-in sources end (see loop_end_sources()). */
 static volatile sig_atomic_t xd_end_src;
 

@@ -2,9 +2,9 @@
 /*
  * What the controller does with the counter table (include/xmptcp/mib.h):
  * names by layer and index, totals, and the JSON every report writes. The
- * counting itself stays in each layer (obj->mib[XMP_..._MIB_x]++); report.c,
- * pm.c and ctl.c in user/app walk a layer with these instead of a loop of
- * their own per enum.
+ * counting itself stays in each layer (obj->mib[XMP_..._MIB_x]++); the
+ * connection layer's report.c and pm.c (user/conn) and the daemon's ctl.c
+ * walk a layer with these instead of a loop of their own per enum.
  */
 #ifndef XMP_COMMON_MIB_H
 #define XMP_COMMON_MIB_H

@@ -5,7 +5,7 @@
  * of options, each writing into one field of its configuration struct; the
  * parser and the --help text are both generated from that table, so help and
  * behaviour cannot drift apart. Callers: user/ctl/xmptcp.c (one table per
- * command), user/app/xmptcpd.c (one table), tests/unit/test_opts.c.
+ * command), user/app/options.c (one table), tests/unit/test_opts.c.
  */
 #ifndef XMP_OPTS_H
 #define XMP_OPTS_H

@@ -2,7 +2,8 @@
 /*
  * Wrap-safe sequence number comparisons, the one copy for every layer:
  * 32-bit subflow sequence numbers (RFC 9293 3.4) in the TCP engine
- * (user/tcp), the DSS mappings of user/mptcp and the daemon's subflow glue;
+ * (user/tcp), the DSS mappings of user/mptcp and the subflow glue of the
+ * connection layer (user/conn);
  * 64-bit data sequence numbers (RFC 8684 3.3) as the kernel's before64().
  * A difference read as signed is negative when the first number comes
  * before the second within half the space, whatever wrapped in between.

@@ -4,15 +4,15 @@
  * completes, and the forms xmptcpd's control socket answers with (`xmptcp
  * conns`, `xmptcp subflows`, -j or a table like ss -M). The application
  * end's own part (hashes, what waits for the app) is the host's
- * (xc_host_ops.app_info). Every subflow the
- * connection ever had is listed, closed ones included: a handover shows as
- * a subflow that ended and one that took over.
+ * (xc_host_ops.app_info). Every subflow the connection ever had is listed,
+ * closed ones included: a handover shows as a subflow that ended and one
+ * that took over.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "io/addr.h"
 #include "common/mib.h"
+#include "io/addr.h"
 #include "conn/xc_int.h"
 
 /* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */

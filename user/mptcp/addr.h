@@ -12,7 +12,7 @@
  * none. We send with (local_key, remote_key) and check with
  * (remote_key, local_key).
  *
- * Intended glue (daemon, one struct xmp_addr_conn per MPTCP connection next
+ * Intended glue (user/conn/pm.c, one struct xmp_addr_conn per MPTCP connection next
  * to its struct xmp_msk and struct xmp_join_conn):
  *  - xmp_addr_conn_init(c, msk, cfg) once the keys are known (after
  *    MP_CAPABLE), cfg NULL for the defaults below.

@@ -23,8 +23,8 @@
  * the states follow Linux's msk (ESTABLISHED, FIN_WAIT1/2, CLOSE_WAIT,
  * CLOSING, LAST_ACK, TIME_WAIT, CLOSED). MP_FASTCLOSE (3.5) aborts.
  *
- * Intended glue (user/mptcp/subflow.c helpers + the daemon), per subflow
- * engine socket of user/tcp/tcp.h:
+ * Intended glue (user/mptcp/subflow.c helpers + the connection layer,
+ * user/conn/), per subflow engine socket of user/tcp/tcp.h:
  *  - ops->rcv_options(): xmp_mp_parse() the options; subflow.c's
  *    xmp_sf_rcv_options() runs the MP_CAPABLE/fallback logic and hands DSS
  *    parts here: xmp_msk_rcv_data_ack() (with the segment's scaled window),

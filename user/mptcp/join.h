@@ -15,11 +15,12 @@
  *   ACK      B -> A: a plain ACK (the "fourth ACK"): until it arrives A is
  *                    pre-established, repeats its third ACK and sends no data.
  *
- * Intended glue (daemon, one struct xmp_join per subflow being joined, one
- * struct xmp_join_conn per MPTCP connection, next to its struct xmp_msk):
+ * Intended glue (user/conn/, one struct xmp_join per subflow being joined,
+ * one struct xmp_join_conn per MPTCP connection, next to its struct xmp_msk):
  *  - connection: xmp_join_conn_init(c, msk, max_subflows) once the keys are
- *    known (after MP_CAPABLE); the daemon indexes it by c->local_token, which
- *    is also the key of the XDP token map that steers join SYNs to us.
+ *    known (after MP_CAPABLE); the connection layer indexes it by
+ *    c->local_token, which is also the key of the XDP token map that steers
+ *    join SYNs to us.
  *  - client: xmp_join_init_client() with a fresh xmp_crypto_nonce(), then
  *    xmp_tcp_connect(); ops->write_options(seg):
  *    xmp_join_write_options(j, seg->flags, buf, space); ops->rcv_options(seg):
@@ -40,7 +41,7 @@
  *    initial subflow's sf->single must then be cleared (3.7: no infinite
  *    fallback with several subflows).
  *  - xmp_join_release() when the subflow closes (frees its join slot);
- *    the daemon folds a join's counters (jn.mib) into its totals.
+ *    the connection layer folds a join's counters (jn.mib) into its totals.
  */
 #ifndef XMP_MPTCP_JOIN_H
 #define XMP_MPTCP_JOIN_H

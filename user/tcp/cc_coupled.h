@@ -10,7 +10,7 @@
  * Slow start and the loss response (halving) stay Reno's, so with one
  * member (or outside any group) both behave as Reno.
  *
- * Call chain: daemon/conn creates each subflow with cfg.cc = "lia" (after
+ * Call chain: user/conn/sflow.c creates each subflow with cfg.cc = "lia" (after
  * xmp_cc_coupled_register() once at start-up), then xmp_cc_group_add() it
  * to the connection's group; the engine calls ops->on_ack() etc. as for
  * any algorithm; xmp_cc_group_del() before xmp_tcp_destroy(). Members
