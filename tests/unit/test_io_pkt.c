@@ -330,7 +330,6 @@ static int mk_meta_frame(struct meta_frame *mf, bool v6)
 	mk_syn(&s);
 	len = xmp_pkt_build(mf->data, sizeof(mf->data), &h, &s);
 	m->magic = XMP_META_MAGIC;
-	m->class = XMP_CLASS_LISTENER;
 	m->ip_version = v6 ? 6 : 4;
 	m->l3_off = 14;
 	m->l4_off = v6 ? 54 : 34;
