@@ -16,6 +16,7 @@
 #include "io/addr.h"
 #include "io/csum.h"
 #include "io/pkt.h"
+#include "lib/meta.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -335,7 +336,8 @@ static int mk_meta_frame(struct meta_frame *mf, bool v6)
 	m->l4_off = v6 ? 54 : 34;
 	m->payload_off = m->l4_off + 32;
 	m->payload_len = 0;
-	m->mp_off[MPTCPOPT_MP_CAPABLE] = 20 + 6;
+	/* MSS at 20, SACK_PERM at 24, MP_CAPABLE at 26, EOL padding */
+	t_meta_locate(m, mf->data + m->l4_off + 20, 12);
 	return len;
 }
 
@@ -362,7 +364,13 @@ static void t_parse_meta(void)
 		CHECK_EQ(f.seg.seq, g.seg.seq);
 		CHECK_EQ(f.seg.optlen, g.seg.optlen);
 		CHECK_MEM(f.seg.opts, g.seg.opts, g.seg.optlen);
-		CHECK_EQ(f.seg.opts[f.meta->mp_off[MPTCPOPT_MP_CAPABLE] - 20], TCPOPT_MPTCP);
+		CHECK_EQ(m->mp_off[MPTCPOPT_MP_CAPABLE], 26);
+		/* the options where XDP put them, no walk: the walk's result */
+		CHECK(!f.opts_walked);
+		CHECK(g.opts_walked);
+		CHECK_MEM(&f.opts, &g.opts, sizeof(f.opts));
+		CHECK_EQ(f.opts.mp_at, 1ull << 6);
+		CHECK(f.opts.has_mss && f.opts.sack_ok && f.opts.mss == 1460);
 	}
 	/* no magic: not metadata */
 	len = mk_meta_frame(&mf, false);

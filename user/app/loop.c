@@ -569,7 +569,7 @@ static bool join_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_f
 
 	if ((f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK | XMP_TH_RST)) != XMP_TH_SYN)
 		return false;
-	xmp_mp_parse(f->seg.opts, f->seg.optlen, &mp, NULL);
+	xmp_mp_decode_at(f->seg.opts, f->seg.optlen, f->opts.mp_at, &mp, NULL);
 	if (!(mp.suboptions & XMP_MPO_MPJ_SYN))
 		return false;
 	if (xd_stop)
@@ -590,6 +590,11 @@ static void loop_frame(struct xd_loop *l, struct xd_port *port, const struct xmp
 		pr_debug("xmptcpd: frame dropped: %s\n", xmp_pkt_err_name(f.err));
 		return;
 	}
+	l->st.rx_meta_bad += f.err == XMP_PKT_E_BAD_META;
+	if (f.opts_walked)
+		l->st.rx_opts_walked++;
+	else
+		l->st.rx_opts_located++;
 	s = xd_conntab_find(&l->tab, &f);
 	if (s) {
 		xd_conn_input(s, &f);

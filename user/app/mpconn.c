@@ -142,7 +142,7 @@ int xd_conn_accept(struct xd_conn **out, struct xd_loop *l, struct xd_port *port
 	err = xd_sf_new(&s, c, false);
 	if (err)
 		return conn_fail(c, err);
-	xmp_mp_parse(syn->seg.opts, syn->seg.optlen, &mp, &s->pst);
+	xmp_mp_decode_at(syn->seg.opts, syn->seg.optlen, syn->opts.mp_at, &mp, &s->pst);
 	if (xmp_sf_rcv_syn(&s->sf, &mp) == XMP_SF_PLAIN) {
 		pr_debug("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
 		c->plain = true;
@@ -855,7 +855,7 @@ void xd_conn_input(struct xd_sf *s, const struct xmp_frame *f)
 {
 	struct xd_conn *c = s->c;
 
-	xmp_tcp_input(s->sk, &f->seg, c->loop->now);
+	xmp_tcp_input_rx(s->sk, &f->seg, &f->opts, c->loop->now);
 	xd_conn_pump(c);
 }
 

@@ -19,8 +19,9 @@
  * a JSON summary as it completes (report.c).
  *
  * Call chain:  xmptcpd.c main -> xd_loop_run()
- *   rx: xmp_xsk_rx -> xmp_pkt_parse -> xd_conn_input -> xmp_tcp_input
- *       (ops->rcv_options -> join / xmp_sf_rcv_options / pm) -> xd_conn_pump
+ *   rx: xmp_xsk_rx -> xmp_pkt_parse (options once) -> xd_conn_input ->
+ *       xmp_tcp_input_rx (ops->rcv_options -> xmp_mp_decode_at -> join /
+ *       xmp_sf_rcv_options / pm) -> xd_conn_pump
  *   tx: xd_conn_pump -> xd_xmit_pump -> scheduler -> xmp_msk_next_map ->
  *       xmp_tcp_send on the chosen subflow -> ops->xmit (ops->write_options
  *       -> per-segment DSS, ADD_ADDR) -> xd_loop_xmit -> XSK TX
@@ -492,6 +493,9 @@ struct xd_loop_stats {
 	__u64 rx_frames;
 	__u64 rx_bad;	   /* not parseable / bad checksum */
 	__u64 rx_nomatch;  /* steered to us but no connection wants it */
+	__u64 rx_opts_located; /* options taken where XDP's metadata put them */
+	__u64 rx_opts_walked;  /* options walked: no or partial metadata */
+	__u64 rx_meta_bad; /* metadata contradicting its frame: ignored */
 	__u64 rx_syn_limit; /* SYN to a listener refused: --max-conns reached */
 	__u64 syn_evicted;  /* half-open connections dropped for newer SYNs */
 	__u64 mem_refused;  /* connections and subflows refused: --max-mem */

@@ -2,21 +2,27 @@
 /*
  * TCP option codec of the subflow engine: MSS (RFC 9293 3.7.1), window scale
  * and timestamps (RFC 7323), SACK-permitted and SACK blocks (RFC 2018).
- * Pure functions. MPTCP (kind 30) is only noted as present: it belongs to
+ * Pure functions. MPTCP (kind 30) is only located: it belongs to
  * user/mptcp/options.c and reaches it through ops->rcv_options().
- * Called by tcp_input.c (parse) and tcp_output.c (write).
+ * Parsing, once per segment: xmp_tcp_parse_options() walks the area;
+ * xmp_tcp_parse_meta() takes the options where XDP found them (user/io/pkt.c
+ * with the frame's metadata, else tcp_input.c). Writing: tcp_output.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
+#include <xmptcp/meta.h>
 #include <xmptcp/mptcp_wire.h>
 
 #include "common/byteorder.h"
 #include "tcp/tcp_int.h"
 
-/* One well-formed option of kind opt[0] and length olen. */
-static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_tcp_opt_rx *rx)
+/* One option of kind opt[off] and length olen, inside the area. */
+static void parse_one(const __u8 *area, unsigned int off, unsigned int olen, bool syn,
+		      struct xmp_tcp_opt_rx *rx)
 {
+	const __u8 *opt = area + off;
 	unsigned int i;
 
 	switch (opt[0]) {
@@ -62,6 +68,7 @@ static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_t
 		return;
 	case TCPOPT_MPTCP:
 		rx->has_mptcp = true;
+		rx->mp_at |= 1ull << off;
 		return;
 	default:
 		return; /* unknown options are skipped */
@@ -70,11 +77,6 @@ bad:
 	rx->bad++;
 }
 
-/*
- * Parses len bytes of options. A malformed length ends the walk (nothing
- * after it can be trusted); what was parsed before stays valid. Returns 0, or
- * -EBADMSG when anything was malformed (rx->bad counts them).
- */
 int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xmp_tcp_opt_rx *rx)
 {
 	unsigned int off = 0, olen;
@@ -96,10 +98,117 @@ int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xm
 			rx->bad++;
 			break;
 		}
-		parse_one(opt + off, olen, syn, rx);
+		parse_one(opt, off, olen, syn, rx);
 		off += olen;
 	}
 	return rx->bad ? -EBADMSG : 0;
+}
+
+/* The plain options the metadata locates: its tcp_opts bit, the kind the
+ * offset must name, where the offset is. */
+static const struct {
+	__u8 bit, kind, field;
+} meta_plain[] = {
+	{ XMP_TOPT_MSS, TCPOPT_MSS_, offsetof(struct xmp_meta, mss_off) },
+	{ XMP_TOPT_WSCALE, TCPOPT_WSCALE_, offsetof(struct xmp_meta, ws_off) },
+	{ XMP_TOPT_SACK_PERM, TCPOPT_SACK_PERM_, offsetof(struct xmp_meta, sackp_off) },
+	{ XMP_TOPT_TS, TCPOPT_TS_, offsetof(struct xmp_meta, ts_off) },
+	{ XMP_TOPT_SACK, TCPOPT_SACK_, offsetof(struct xmp_meta, sack_off) },
+};
+
+/*
+ * Marks in @olen_at the option the metadata puts at @off (from the TCP
+ * header), after checking it is one: inside the area, of @kind (and MPTCP
+ * subtype @sub, or -1), not already located.
+ */
+static int meta_mark(const __u8 *opt, unsigned int len, unsigned int off, __u8 kind, int sub,
+		     __u8 *olen_at)
+{
+	unsigned int pos = off - XMP_TCP_HLEN, olen;
+
+	if (off < XMP_TCP_HLEN || pos + 2 > len || opt[pos] != kind || olen_at[pos])
+		return -EBADMSG;
+	olen = opt[pos + 1];
+	if (olen < 2 || pos + olen > len)
+		return -EBADMSG;
+	if (sub >= 0 && (olen < 3 || opt[pos + 2] >> 4 != sub))
+		return -EBADMSG;
+	olen_at[pos] = (__u8)olen;
+	return 0;
+}
+
+/* Marks every option the metadata locates; returns how many, or -EBADMSG
+ * when a field contradicts another or the area. */
+static int meta_locate(const __u8 *opt, unsigned int len, const struct xmp_meta *m,
+		       __u8 *olen_at)
+{
+	const __u8 *raw = (const __u8 *)m;
+	unsigned int i, n = 0;
+	__u8 off;
+
+	/* tcp_opts names each plain option located, and whether MPTCP ones
+	 * were seen: with no problem met, those are the valid ones in mp_seen */
+	if ((m->tcp_opts & ~(XMP_TOPT_MSS | XMP_TOPT_WSCALE | XMP_TOPT_SACK_PERM | XMP_TOPT_SACK |
+			      XMP_TOPT_TS | XMP_TOPT_MPTCP)) ||
+	    !(m->tcp_opts & XMP_TOPT_MPTCP) != !m->mp_seen ||
+	    (m->mp_seen >> MPTCPOPT_NR_SUBTYPES))
+		return -EBADMSG;
+	for (i = 0; i < sizeof(meta_plain) / sizeof(meta_plain[0]); i++) {
+		off = raw[meta_plain[i].field];
+		if (!(m->tcp_opts & meta_plain[i].bit)) {
+			if (off)
+				return -EBADMSG;
+			continue;
+		}
+		if (meta_mark(opt, len, off, meta_plain[i].kind, -1, olen_at))
+			return -EBADMSG;
+		n++;
+	}
+	for (i = 0; i < MPTCPOPT_NR_SUBTYPES; i++) {
+		off = m->mp_off[i];
+		if (!(m->mp_seen & (1u << i))) {
+			if (off)
+				return -EBADMSG;
+			continue;
+		}
+		if (meta_mark(opt, len, off, TCPOPT_MPTCP, (int)i, olen_at))
+			return -EBADMSG;
+		n++;
+	}
+	return (int)n;
+}
+
+int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct xmp_meta *m,
+		       struct xmp_tcp_opt_rx *rx)
+{
+	__u8 olen_at[XMP_TCP_MAX_OPTLEN] = { 0 };
+	unsigned int pos = 0;
+	int n;
+
+	memset(rx, 0, sizeof(*rx));
+	if (len > XMP_TCP_MAX_OPTLEN)
+		return -EINVAL;
+	/* XDP stopped early or ignored an option: its offsets are partial. */
+	if (m->reason != XMP_R_OK)
+		return -EAGAIN;
+	n = meta_locate(opt, len, m, olen_at);
+	if (n < 0)
+		return n;
+	/* The walk's path over the area, stepping only where the metadata
+	 * says an option starts: the same options, so the same result. */
+	while (pos < len && opt[pos] != TCPOPT_EOL_) {
+		if (olen_at[pos]) {
+			parse_one(opt, pos, olen_at[pos], syn, rx);
+			pos += olen_at[pos];
+			n--;
+		} else if (opt[pos] == TCPOPT_NOP_) {
+			pos++;
+		} else {
+			return -EAGAIN; /* an option XDP did not locate */
+		}
+	}
+	/* a located option inside another, or after the EOL */
+	return n ? -EBADMSG : 0;
 }
 
 /* NOP NOP TS: 12 bytes, the layout every stack uses on non-SYN segments. */
