@@ -68,7 +68,10 @@ static void parse_one(const __u8 *area, unsigned int off, unsigned int olen, boo
 		return;
 	case TCPOPT_MPTCP:
 		rx->has_mptcp = true;
-		rx->mp_at |= 1ull << off;
+		/* a TCP header holds 40 option bytes; longer areas (tools,
+		 * fuzzers) keep the first 64 positions */
+		if (off < 64)
+			rx->mp_at |= 1ull << off;
 		return;
 	default:
 		return; /* unknown options are skipped */
