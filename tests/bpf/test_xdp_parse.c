@@ -11,11 +11,16 @@
  * or a kernel that refuses the helper): then no metadata comes back and
  * verdicts, classification and counters are the same. Where the probe
  * finds the helper refused, the first pass is reported skipped.
+ *
+ * Each fixture's frame is then parsed by userspace (user/io/pkt.c) with the
+ * metadata the program wrote and without: the same options either way, and
+ * no walk of them where XDP met no problem.
  */
 #include <stdio.h>
 
 #include "harness.h"
 #include "io/features.h"
+#include "io/pkt.h"
 #include "xdp_steer.skel.h"
 
 static struct xdp_steer_bpf *skel;
@@ -190,6 +195,21 @@ static const struct fx fixtures[] = {
 	{ "udp", { V4, .proto = IPPROTO_UDP, PAY(30) }, .no_meta = 1 },
 };
 
+/* Userspace reads frame @k with the metadata @m XDP wrote, as off the XSK:
+ * the options as its own walk finds them, not walked when XDP noted no
+ * problem (@reason). Frames userspace refuses anyway are left out. */
+static void userspace_parse(const struct pkt *k, const struct xmp_meta *m, __u8 reason)
+{
+	struct xmp_frame f, g;
+
+	if (xmp_pkt_parse(k->b, (__u32)k->len, NULL, XMP_PKT_F_CSUM, &g))
+		return;
+	CHECK_EQ(xmp_pkt_parse(k->b, (__u32)k->len, m, XMP_PKT_F_CSUM, &f), 0);
+	CHECK(f.meta == m);
+	CHECK_MEM(&f.opts, &g.opts, sizeof(g.opts));
+	CHECK_EQ(f.opts_walked, reason != XMP_R_OK);
+}
+
 static void check_fixture(const struct fx *f)
 {
 	struct h_stats s0, s1;
@@ -237,6 +257,7 @@ static void check_fixture(const struct fx *f)
 	CHECK_EQ(out.meta.sackp_off, f->sackp_off);
 	CHECK_EQ(out.meta.ts_off, f->ts_off);
 	CHECK_EQ(out.meta.sack_off, f->sack_off);
+	userspace_parse(&k, &out.meta, f->reason);
 	for (sub = 0, n = 0; sub < MPTCPOPT_NR_SUBTYPES; sub++) {
 		int want = 0;
 
@@ -314,6 +335,8 @@ static void dss_every_flag_combination(void)
 					CHECK_EQ(out.meta.mp_seen, MP(MPTCPOPT_DSS));
 					CHECK_EQ(out.meta.mp_off[MPTCPOPT_DSS], 20);
 				}
+				if (use_meta)
+					userspace_parse(&k, &out.meta, bad ? XMP_R_MPTCP_BAD_LEN : 0);
 				if (t_cur_failed) {
 					printf("#   dss flags 0x%02x csum %d delta %d\n", f, csum, delta);
 					return;

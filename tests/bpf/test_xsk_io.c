@@ -632,6 +632,10 @@ static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(synbuf, synlen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &syn), 0);
 	CHECK_MEM(syn.src_mac, mac_b, 6);
+	/* the kernel's SYN options (MSS, SACK_PERM, TS, WS, MP_CAPABLE) taken
+	 * where XDP located them: no walk; walked without metadata */
+	CHECK_EQ(syn.opts_walked, !has_meta);
+	CHECK(syn.opts.has_mss && syn.opts.sack_ok && syn.opts.has_mptcp && syn.opts.mp_at);
 	if (has_meta) {
 		CHECK(syn.meta != NULL); /* fast path taken: offsets agreed */
 		CHECK_EQ(meta.ip_version, 4);
@@ -665,6 +669,8 @@ static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(ackbuf, acklen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &ack), 0);
 	CHECK_EQ(ack.seg.ack, 0xfffffe01);
+	CHECK_EQ(ack.opts_walked, !has_meta);
+	CHECK(ack.opts.has_mptcp);
 	if (has_meta) {
 		off = meta.mp_off[MPTCPOPT_MP_CAPABLE];
 		CHECK(off >= 20 && off + MPTCPOLEN_MPC_ACK <= 20 + ack.seg.optlen);
