@@ -176,7 +176,7 @@ static void meta_forged_refused(void)
 			f.mss_off = 45;
 			f.tcp_opts |= XMP_TOPT_MSS;
 			break;
-		case 6: f.tcp_opts &= ~XMP_TOPT_TS; break;	/* offset without its bit */
+		case 6: f.mp_off[MPTCPOPT_DSS] = 22; break;	/* the DSS at the TS */
 		case 7: f.tcp_opts |= XMP_TOPT_SACK; break;	/* bit without an offset */
 		case 8: f.mp_seen |= 1u << MPTCPOPT_ADD_ADDR; break;
 		case 9: /* the DSS filed as an ADD_ADDR */
@@ -187,9 +187,9 @@ static void meta_forged_refused(void)
 		case 10: f.mp_seen |= 1u << 12; break;		/* no such subtype */
 		case 11: f.tcp_opts &= ~XMP_TOPT_MPTCP; break;
 		case 12: f.tcp_opts |= 0x80; break;
-		case 13: /* the TS left out: not wrong, incomplete */
+		case 13: /* the TS left out (its offset without its bit means
+			  * nothing): not wrong, incomplete */
 			f.tcp_opts &= ~XMP_TOPT_TS;
-			f.ts_off = 0;
 			want = -EAGAIN;
 			break;
 		default: /* XDP met a problem: its offsets are partial */

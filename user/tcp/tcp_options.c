@@ -107,86 +107,73 @@ int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xm
 	return rx->bad ? -EBADMSG : 0;
 }
 
-/* The plain options the metadata locates: its tcp_opts bit, the kind the
- * offset must name, where the offset is. */
+/* The plain options the metadata locates, by tcp_opts bit (XMP_TOPT_MSS
+ * is bit 0 ... XMP_TOPT_TS bit 4): the kind the offset must name, where
+ * the offset is. */
 static const struct {
-	__u8 bit, kind, field;
+	__u8 kind, field;
 } meta_plain[] = {
-	{ XMP_TOPT_MSS, TCPOPT_MSS_, offsetof(struct xmp_meta, mss_off) },
-	{ XMP_TOPT_WSCALE, TCPOPT_WSCALE_, offsetof(struct xmp_meta, ws_off) },
-	{ XMP_TOPT_SACK_PERM, TCPOPT_SACK_PERM_, offsetof(struct xmp_meta, sackp_off) },
-	{ XMP_TOPT_TS, TCPOPT_TS_, offsetof(struct xmp_meta, ts_off) },
-	{ XMP_TOPT_SACK, TCPOPT_SACK_, offsetof(struct xmp_meta, sack_off) },
+	{ TCPOPT_MSS_, offsetof(struct xmp_meta, mss_off) },
+	{ TCPOPT_WSCALE_, offsetof(struct xmp_meta, ws_off) },
+	{ TCPOPT_SACK_PERM_, offsetof(struct xmp_meta, sackp_off) },
+	{ TCPOPT_SACK_, offsetof(struct xmp_meta, sack_off) },
+	{ TCPOPT_TS_, offsetof(struct xmp_meta, ts_off) },
 };
+#define META_PLAIN ((1u << (sizeof(meta_plain) / sizeof(meta_plain[0]))) - 1)
+_Static_assert(XMP_TOPT_MSS == 1 << 0 && XMP_TOPT_WSCALE == 1 << 1 && XMP_TOPT_SACK_PERM == 1 << 2 &&
+		       XMP_TOPT_SACK == 1 << 3 && XMP_TOPT_TS == 1 << 4,
+	       "meta_plain[] is indexed by tcp_opts bit");
 
 /*
- * Marks in @olen_at the option the metadata puts at @off (from the TCP
+ * Marks in @starts the option the metadata puts at @off (from the TCP
  * header), after checking it is one: inside the area, of @kind (and MPTCP
- * subtype @sub, or -1), not already located.
+ * subtype @sub, or -1). Returns -EBADMSG if it is not.
  */
 static int meta_mark(const __u8 *opt, unsigned int len, unsigned int off, __u8 kind, int sub,
-		     __u8 *olen_at)
+		     __u64 *starts)
 {
 	unsigned int pos = off - XMP_TCP_HLEN, olen;
 
-	if (off < XMP_TCP_HLEN || pos + 2 > len || opt[pos] != kind || olen_at[pos])
+	if (off < XMP_TCP_HLEN || pos + 2 > len || opt[pos] != kind)
 		return -EBADMSG;
 	olen = opt[pos + 1];
-	if (olen < 2 || pos + olen > len)
+	if (olen < 2 || pos + olen > len || (sub >= 0 && (olen < 3 || opt[pos + 2] >> 4 != sub)))
 		return -EBADMSG;
-	if (sub >= 0 && (olen < 3 || opt[pos + 2] >> 4 != sub))
-		return -EBADMSG;
-	olen_at[pos] = (__u8)olen;
+	*starts |= 1ull << pos;
 	return 0;
 }
 
-/* Marks every option the metadata locates; returns how many, or -EBADMSG
- * when a field contradicts another or the area. */
+/* Where the metadata says options start (bit i: at opt[i]), or -EBADMSG
+ * when an offset or a flag contradicts the area. */
 static int meta_locate(const __u8 *opt, unsigned int len, const struct xmp_meta *m,
-		       __u8 *olen_at)
+		       __u64 *starts)
 {
 	const __u8 *raw = (const __u8 *)m;
-	unsigned int i, n = 0;
-	__u8 off;
+	unsigned int i;
+	__u32 bits;
 
-	/* tcp_opts names each plain option located, and whether MPTCP ones
-	 * were seen: with no problem met, those are the valid ones in mp_seen */
-	if ((m->tcp_opts & ~(XMP_TOPT_MSS | XMP_TOPT_WSCALE | XMP_TOPT_SACK_PERM | XMP_TOPT_SACK |
-			      XMP_TOPT_TS | XMP_TOPT_MPTCP)) ||
-	    !(m->tcp_opts & XMP_TOPT_MPTCP) != !m->mp_seen ||
-	    (m->mp_seen >> MPTCPOPT_NR_SUBTYPES))
+	/* with no problem met, XDP saw MPTCP options iff it located some */
+	if ((m->tcp_opts & ~(META_PLAIN | XMP_TOPT_MPTCP)) || (m->mp_seen >> MPTCPOPT_NR_SUBTYPES) ||
+	    !(m->tcp_opts & XMP_TOPT_MPTCP) != !m->mp_seen)
 		return -EBADMSG;
-	for (i = 0; i < sizeof(meta_plain) / sizeof(meta_plain[0]); i++) {
-		off = raw[meta_plain[i].field];
-		if (!(m->tcp_opts & meta_plain[i].bit)) {
-			if (off)
-				return -EBADMSG;
-			continue;
-		}
-		if (meta_mark(opt, len, off, meta_plain[i].kind, -1, olen_at))
+	for (bits = m->tcp_opts & META_PLAIN; bits; bits &= bits - 1) {
+		i = (unsigned int)__builtin_ctz(bits);
+		if (meta_mark(opt, len, raw[meta_plain[i].field], meta_plain[i].kind, -1, starts))
 			return -EBADMSG;
-		n++;
 	}
-	for (i = 0; i < MPTCPOPT_NR_SUBTYPES; i++) {
-		off = m->mp_off[i];
-		if (!(m->mp_seen & (1u << i))) {
-			if (off)
-				return -EBADMSG;
-			continue;
-		}
-		if (meta_mark(opt, len, off, TCPOPT_MPTCP, (int)i, olen_at))
+	for (bits = m->mp_seen; bits; bits &= bits - 1) {
+		i = (unsigned int)__builtin_ctz(bits);
+		if (meta_mark(opt, len, m->mp_off[i], TCPOPT_MPTCP, (int)i, starts))
 			return -EBADMSG;
-		n++;
 	}
-	return (int)n;
+	return 0;
 }
 
 int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct xmp_meta *m,
 		       struct xmp_tcp_opt_rx *rx)
 {
-	__u8 olen_at[XMP_TCP_MAX_OPTLEN] = { 0 };
 	unsigned int pos = 0;
-	int n;
+	__u64 starts = 0;
 
 	memset(rx, 0, sizeof(*rx));
 	if (len > XMP_TCP_MAX_OPTLEN)
@@ -194,16 +181,16 @@ int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct
 	/* XDP stopped early or ignored an option: its offsets are partial. */
 	if (m->reason != XMP_R_OK)
 		return -EAGAIN;
-	n = meta_locate(opt, len, m, olen_at);
-	if (n < 0)
-		return n;
-	/* The walk's path over the area, stepping only where the metadata
-	 * says an option starts: the same options, so the same result. */
+	if (meta_locate(opt, len, m, &starts))
+		return -EBADMSG;
+	/* The walk's path over the area, taking an option only where the
+	 * metadata says one starts: so the walk would meet exactly these and
+	 * the result is the walk's. */
 	while (pos < len && opt[pos] != TCPOPT_EOL_) {
-		if (olen_at[pos]) {
-			parse_one(opt, pos, olen_at[pos], syn, rx);
-			pos += olen_at[pos];
-			n--;
+		if (starts & (1ull << pos)) {
+			starts &= ~(1ull << pos);
+			parse_one(opt, pos, opt[pos + 1], syn, rx);
+			pos += opt[pos + 1];
 		} else if (opt[pos] == TCPOPT_NOP_) {
 			pos++;
 		} else {
@@ -211,7 +198,7 @@ int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct
 		}
 	}
 	/* a located option inside another, or after the EOL */
-	return n ? -EBADMSG : 0;
+	return starts ? -EBADMSG : 0;
 }
 
 /* NOP NOP TS: 12 bytes, the layout every stack uses on non-SYN segments. */
