@@ -49,7 +49,7 @@ NETT_SRCS := $(wildcard tests/net/*.c)
 NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
+TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h bpf/lib/*.h)
 # libFuzzer targets tests/fuzz/fuzz_X.c; tests/fuzz/gen_corpus_X.c writes X's seeds with our encoders.
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -123,12 +123,12 @@ $(BUILD)/xmptcpd-asan: $(APP_SRCS) $(HDRS) $(SKELS) $(BUILD)/libxmp-asan.a
 $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp-asan.a
 	$(call msg,TEST-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmp-asan.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
 # Scheduler policy plugins that test_sched loads with dlopen (found next to the
 # test binaries: $(BUILD)/tests/sched/); example_policy_abi99.so is the same
@@ -147,24 +147,24 @@ $(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/app/
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/tests/net/%: tests/net/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 # Fuzzers are built with clang from the library sources themselves, so the
 # whole path under test carries the fuzzer's coverage instrumentation.
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS) $(SKELS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests \
+	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests -Ibpf \
 		$< $(LIB_SRCS) $(LIBS) -o $@
 
 # A generator may include its target's harness (shared setup and record format).
@@ -172,7 +172,7 @@ $(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c tests/
 			    $(BUILD)/libxmp.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 # Every output lives below $(BUILD), so ordering its creation after deps makes
 # `make -j` wait for the dependency check before the first compiler runs.

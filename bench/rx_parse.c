@@ -87,7 +87,7 @@ static void measure(const struct pkt *k, __u32 iters, int rounds, double *t)
 	m.l4_off = f.l4_off;
 	m.payload_off = f.payload_off;
 	m.payload_len = (__u16)f.seg.len;
-	t_meta_locate(&m, f.seg.opts, f.seg.optlen);
+	t_meta_locate(&m, f.seg.opts, f.seg.optlen, f.seg.flags, f.seg.len);
 	for (s = 0; s < S_NR; s++)
 		t[s] = 1e30;
 	for (r = 0; r < rounds; r++) {

@@ -1232,7 +1232,7 @@ static int fz_parse_meta(__u8 *buf, __u32 len, unsigned int flags, __u8 tag,
 	meta.l4_off = walk->l4_off;
 	meta.payload_off = walk->payload_off;
 	meta.payload_len = (__u16)walk->seg.len;
-	t_meta_locate(&meta, walk->seg.opts, walk->seg.optlen);
+	t_meta_locate(&meta, walk->seg.opts, walk->seg.optlen, walk->seg.flags, walk->seg.len);
 	if (tag & FZ_T_META_BAD)
 		fz_meta_damage(&meta, buf[0]);
 	rc = xmp_pkt_parse(buf, len, &meta, flags, f);

@@ -133,7 +133,7 @@ static void check_meta(const uint8_t *area, size_t len, struct params *ps)
 		abort();
 	memcpy(heap, area, len);
 	memset(&m, 0, sizeof(m));
-	t_meta_locate(&m, heap, (unsigned int)len);
+	t_meta_locate(&m, heap, (unsigned int)len, (forge & 0x80) ? 0x02 : 0x10, 0);
 	xmp_tcp_parse_options(heap, (unsigned int)len, forge & 0x80, &walk);
 	for (int pass = 0; pass < 2; pass++) {
 		r = xmp_tcp_parse_meta(heap, (unsigned int)len, forge & 0x80, &m, &rx);

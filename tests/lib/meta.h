@@ -1,120 +1,67 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The option part of struct xmp_meta as bpf/xdp_steer leaves it, for the
- * tests and fuzzers that run without root (header only). t_meta_locate()
- * follows the XDP scan's rules for *where* (bpf/lib/parse_tcp.h): EOL ends
- * it, the first problem (truncated option, length < 2 or past the area,
- * more than 16 options) is noted in reason and ends it, plain options with
- * the length their RFC requires are located (the last of each kind), MPTCP
- * options set XMP_TOPT_MPTCP and the first of each subtype is located. It
- * leaves out the XDP parser's per-variant MPTCP length checks: they decide
- * only which suboptions XDP locates, and userspace decodes what it is
- * pointed at with its own rules; tests/bpf/test_xdp_parse.c runs the real
- * program on golden frames. Forging metadata = editing what this returns.
+ * The option part of struct xmp_meta exactly as bpf/xdp_steer leaves it, for
+ * the tests, fuzzers and benchmarks that run without root (header only):
+ * t_meta_locate() runs the BPF parser's own option scan (bpf/lib/parse_tcp.h
+ * and parse_mptcp.h, header-only and plain C) over a copy of the option area,
+ * as XMP_DEFINE_PARSER's TCP half does, and copies what it recorded. The
+ * BPF-only headers those include are kept out by their include guards.
+ * Forging metadata = editing what this returns. Needs -Ibpf (the Makefile's
+ * test rules give it).
  */
 #ifndef XMP_TEST_META_H
 #define XMP_TEST_META_H
 
 #include <string.h>
-#include <xmptcp/meta.h>
+#include <linux/types.h>
 
-#define T_META_MAX_OPTS 16 /* bpf/lib/consts.h XMP_MAX_OPTS */
+/* userspace has the UAPI types; the parser calls no BPF helper */
+#ifndef __VMLINUX_H__
+#define __VMLINUX_H__
+#endif
+#define __BPF_HELPERS__
+#define __BPF_ENDIAN__
+#include "lib/parse_tcp.h"
 
-static inline void t_meta_note(struct xmp_meta *m, __u8 reason)
+/* One MPTCP option, as XMP_DEFINE_PARSER()'s NAME_opt hands it on. */
+static inline int t_meta_opt(struct xmp_parse *p, struct xmp_optbuf *ob, __u32 pos, __u32 len)
 {
-	if (!m->reason)
-		m->reason = reason;
+	pos &= 0x3f;
+	xmp_parse_opt(p, ob->b + pos, len, XMP_TCP_HLEN + pos);
+	return 0;
 }
 
-/* One option of known-good extent at opt[pos..pos + len). */
-static inline void t_meta_one(struct xmp_meta *m, const __u8 *o, unsigned int len, __u8 off)
+/*
+ * Fills the option fields of @m (reason, tcp_opts, mp_seen and the offsets;
+ * the others are left as they are) for the @optlen option bytes of a segment
+ * with TCP flags @tcp_flags and @payload_len bytes of payload (MP_CAPABLE's
+ * valid length depends on both, RFC 8684 3.1).
+ */
+static inline void t_meta_locate(struct xmp_meta *m, const __u8 *opt, unsigned int optlen,
+				 __u8 tcp_flags, __u32 payload_len)
 {
-	unsigned int sub;
+	struct xmp_optbuf ob;
+	struct xmp_parse p;
 
-	switch (o[0]) {
-	case TCPOPT_MSS_:
-		if (len == TCPOLEN_MSS_) {
-			m->mss_off = off;
-			m->tcp_opts |= XMP_TOPT_MSS;
-		}
-		break;
-	case TCPOPT_WSCALE_:
-		if (len == TCPOLEN_WSCALE_) {
-			m->ws_off = off;
-			m->tcp_opts |= XMP_TOPT_WSCALE;
-		}
-		break;
-	case TCPOPT_SACK_PERM_:
-		if (len == TCPOLEN_SACK_PERM_) {
-			m->sackp_off = off;
-			m->tcp_opts |= XMP_TOPT_SACK_PERM;
-		}
-		break;
-	case TCPOPT_TS_:
-		if (len == TCPOLEN_TS_) {
-			m->ts_off = off;
-			m->tcp_opts |= XMP_TOPT_TS;
-		}
-		break;
-	case TCPOPT_SACK_:
-		if (len >= 10 && !((len - 2) & 7)) {
-			m->sack_off = off;
-			m->tcp_opts |= XMP_TOPT_SACK;
-		}
-		break;
-	case TCPOPT_MPTCP:
-		m->tcp_opts |= XMP_TOPT_MPTCP;
-		if (len < 3) {
-			t_meta_note(m, XMP_R_MPTCP_BAD_LEN);
-			break;
-		}
-		sub = o[2] >> 4;
-		if (sub >= MPTCPOPT_NR_SUBTYPES)
-			t_meta_note(m, XMP_R_MPTCP_BAD_SUBTYPE);
-		else if (!(m->mp_seen & (1u << sub))) {
-			m->mp_seen |= 1u << sub;
-			m->mp_off[sub] = off;
-		}
-		break;
+	memset(&p, 0, sizeof(p));
+	memset(&ob, 0, sizeof(ob));
+	p.tcp_flags = tcp_flags;
+	p.payload_len = payload_len;
+	if (optlen > XMP_MAX_OPT_BYTES)
+		xmp_note(&p, XMP_R_BAD_DOFF); /* no TCP header is that long */
+	else {
+		memcpy(ob.b, opt, optlen);
+		xmp_scan_opts(&p, &ob, optlen, t_meta_opt);
 	}
-}
-
-/* Fills the option fields of @m (the others are left as they are) for the
- * optlen option bytes after a TCP header. */
-static inline void t_meta_locate(struct xmp_meta *m, const __u8 *opt, unsigned int optlen)
-{
-	unsigned int pos = 0, n = 0, len;
-
-	m->reason = XMP_R_OK;
-	m->tcp_opts = 0;
-	m->mp_seen = 0;
-	memset(m->mp_off, 0, sizeof(m->mp_off));
-	m->mss_off = m->ws_off = m->sackp_off = m->ts_off = m->sack_off = 0;
-	while (pos < optlen && opt[pos] != TCPOPT_EOL_) {
-		if (opt[pos] == TCPOPT_NOP_) {
-			pos++;
-			continue;
-		}
-		if (++n > T_META_MAX_OPTS) {
-			t_meta_note(m, XMP_R_OPT_TOO_MANY);
-			break;
-		}
-		if (pos + 2 > optlen) {
-			t_meta_note(m, XMP_R_OPT_TRUNC);
-			break;
-		}
-		len = opt[pos + 1];
-		if (len < 2) {
-			t_meta_note(m, XMP_R_OPT_ZERO_LEN);
-			break;
-		}
-		if (pos + len > optlen) {
-			t_meta_note(m, XMP_R_OPT_OVERRUN);
-			break;
-		}
-		t_meta_one(m, opt + pos, len, (__u8)(20 + pos));
-		pos += len;
-	}
+	m->reason = p.m.reason;
+	m->tcp_opts = p.m.tcp_opts;
+	m->mp_seen = p.m.mp_seen;
+	memcpy(m->mp_off, p.m.mp_off, sizeof(m->mp_off));
+	m->mss_off = p.m.mss_off;
+	m->ws_off = p.m.ws_off;
+	m->sackp_off = p.m.sackp_off;
+	m->ts_off = p.m.ts_off;
+	m->sack_off = p.m.sack_off;
 }
 
 #endif

@@ -6,7 +6,8 @@
  * as Linux and xmptcp send them, which the metadata locates completely (no
  * walk), and malformed or irregular ones, which it cannot (walked): options
  * truncated, with bad lengths, running past the data offset, repeated,
- * several MPTCP options, unknown kinds.
+ * several MPTCP options, unknown kinds. Segments other than SYNs carry
+ * T_PAYLOAD(a) bytes of payload (MP_CAPABLE's length depends on it).
  */
 #ifndef XMP_TEST_OPTAREAS_H
 #define XMP_TEST_OPTAREAS_H
@@ -29,6 +30,7 @@ struct t_area {
 	{ .name = n, .flags = fl, .located = loc, .b = { __VA_ARGS__ },          \
 	  .len = sizeof((const __u8[]){ __VA_ARGS__ }) }
 #define T_K8 1, 2, 3, 4, 5, 6, 7, 8
+#define T_PAYLOAD(a) (((a)->flags & T_SYN) ? 0u : 12u)
 
 static const struct t_area t_areas[] = {
 	/* what stacks send */
@@ -47,9 +49,11 @@ static const struct t_area t_areas[] = {
 	T_AREA("dss + add_addr", T_ACK, true, 30, 8, 0x20, 0x01, 0, 0, 0, 9, 30, 16, 0x30, 2, 10,
 	       0, 0, 4, T_K8),
 	T_AREA("eol then junk", T_ACK, true, 1, 1, 8, 10, T_K8, 0, 30, 99, 7),
-	/* MPTCP suboptions userspace refuses but locating them is the same */
-	T_AREA("dss length wrong for its flags", T_ACK, true, 30, 9, 0x20, 0x01, 0, 0, 0, 9, 0),
+	/* refused by userspace's decoder, not by XDP: located, decoded the same */
 	T_AREA("mpc flags without H", T_SYN, true, 30, 4, 0x01, 0x00),
+	/* refused by XDP: its length does not fit its flags */
+	T_AREA("dss length wrong for its flags", T_ACK, false, 30, 9, 0x20, 0x01, 0, 0, 0, 9, 0),
+	T_AREA("mpc ack length on a syn", T_SYN, false, 30, 20, 0x01, 0x01, T_K8, T_K8),
 	/* several MPTCP options, repeats: the metadata keeps one per kind */
 	T_AREA("two dss", T_ACK, false, 30, 8, 0x20, 0x01, 0, 0, 0, 9, 30, 8, 0x20, 0x01, 0, 0, 0,
 	       10),

@@ -341,7 +341,7 @@ static int mk_meta_frame(struct meta_frame *mf, bool v6)
 	m->payload_off = m->l4_off + 32;
 	m->payload_len = 0;
 	/* MSS at 20, SACK_PERM at 24, MP_CAPABLE at 26, EOL padding */
-	t_meta_locate(m, mf->data + m->l4_off + 20, 12);
+	t_meta_locate(m, mf->data + m->l4_off + 20, 12, XMP_TH_SYN, 0);
 	return len;
 }
 
@@ -425,7 +425,7 @@ static int mk_area_frame(__u8 *buf, __u32 space, const struct t_area *a, bool v6
 	memcpy(s.opts, a->b, a->len);
 	s.optlen = a->len;
 	s.payload = pay;
-	s.len = (a->flags & XMP_TH_SYN) ? 0 : sizeof(pay);
+	s.len = T_PAYLOAD(a); /* the TS look-alike: 12 bytes */
 	return xmp_pkt_build(buf, space, &h, &s);
 }
 
@@ -439,7 +439,7 @@ static void area_meta(struct xmp_meta *m, const struct xmp_frame *g)
 	m->l4_off = g->l4_off;
 	m->payload_off = g->payload_off;
 	m->payload_len = (__u16)g->seg.len;
-	t_meta_locate(m, g->seg.opts, g->seg.optlen);
+	t_meta_locate(m, g->seg.opts, g->seg.optlen, g->seg.flags, g->seg.len);
 }
 
 /* Parses @buf with @m and checks it equals the walk @g: headers and

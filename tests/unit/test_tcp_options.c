@@ -129,7 +129,7 @@ static void meta_same_as_walk(void)
 		const struct t_area *a = &t_areas[i];
 
 		memset(&meta, 0, sizeof(meta));
-		t_meta_locate(&meta, a->b, a->len);
+		t_meta_locate(&meta, a->b, a->len, a->flags, T_PAYLOAD(a));
 		r = both_ways(a->b, a->len, a->flags & T_SYN, &meta, &w, &m);
 		CHECK_EQ(r, a->located ? 0 : -EAGAIN);
 		if (!r)
@@ -154,7 +154,7 @@ static void meta_forged_refused(void)
 	unsigned int i;
 
 	memset(&m0, 0, sizeof(m0));
-	t_meta_locate(&m0, v, sizeof(v));
+	t_meta_locate(&m0, v, sizeof(v), T_ACK, 0);
 	CHECK_EQ(m0.ts_off, 22);
 	CHECK_EQ(m0.mp_off[MPTCPOPT_DSS], 32);
 	CHECK_EQ(both_ways(v, sizeof(v), false, &m0, &w, &m), 0);
