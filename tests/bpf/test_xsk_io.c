@@ -11,9 +11,11 @@
  * as an owned listener. In B: the kernel's MPTCP connect()s to it. We
  * assert the SYN reaches the XSK (XDP classified it LISTENER: only owned
  * frames are redirected) with valid xmp_meta (MP_CAPABLE offset), answer
- * with a SYN-ACK built by pkt.c through XSK TX, see it arrive intact on xb0 (AF_PACKET in B, checksums valid), and see
- * the kernel complete the handshake: connect() succeeds and its MP_CAPABLE
- * ACK echoing our key reaches the XSK as an owned SUBFLOW segment. This
+ * with a SYN-ACK built by pkt.c through XSK TX, see it arrive intact on xb0
+ * (AF_PACKET in B, checksums valid), and see the kernel complete the
+ * handshake: connect() succeeds and its MP_CAPABLE ACK echoing our key
+ * reaches the XSK as an owned SUBFLOW segment, both with their options
+ * taken where XDP located them (no walk) when there is metadata. This
  * runs once with native (driver) XDP, maps used by fd, and once with
  * generic (skb) XDP, maps pinned in a temporary bpffs directory and opened
  * by name as the controller does. Both work on veth; the XSK is bound

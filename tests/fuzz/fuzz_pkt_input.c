@@ -1193,7 +1193,7 @@ static bool fz_match(const struct fz *z, const struct xmp_frame *f)
  * bit flipped, or an option left out (bit and offset cleared). */
 static void fz_meta_damage(struct xmp_meta *m, __u8 pick)
 {
-	__u8 *off[] = { &m->mss_off, &m->ws_off, &m->sackp_off, &m->ts_off, &m->sack_off,
+	__u8 *off[] = { &m->mss_off, &m->ws_off, &m->sackp_off, &m->sack_off, &m->ts_off,
 			&m->mp_off[MPTCPOPT_MP_CAPABLE], &m->mp_off[MPTCPOPT_DSS],
 			&m->mp_off[MPTCPOPT_ADD_ADDR] };
 	unsigned int i = (pick >> 2) % (sizeof(off) / sizeof(off[0]));
@@ -1210,7 +1210,7 @@ static void fz_meta_damage(struct xmp_meta *m, __u8 pick)
 		break;
 	default:
 		*off[i] = 0;
-		if (i < 5) /* XMP_TOPT_MSS .. XMP_TOPT_SACK, in this order */
+		if (i < 5) /* XMP_TOPT_MSS .. XMP_TOPT_TS: bits 0..4, in this order */
 			m->tcp_opts &= (__u8)~(1u << i);
 		else
 			m->mp_seen &= ~(1u << (off[i] - m->mp_off));

@@ -133,7 +133,8 @@ int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xm
  * that the walk would meet exactly these. Returns 0 (@rx then equals what
  * xmp_tcp_parse_options() gives), -EAGAIN when the metadata does not locate
  * everything (XDP met a problem, a kind repeats, an option it does not
- * know) or -EBADMSG when an offset is wrong: the caller walks instead.
+ * know) or -EBADMSG when an offset is wrong: the caller walks instead
+ * (-EINVAL: more than XMP_TCP_MAX_OPTLEN bytes, which no header holds).
  */
 int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct xmp_meta *m,
 		       struct xmp_tcp_opt_rx *rx);
