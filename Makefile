@@ -50,7 +50,7 @@ NETT_SRCS := $(wildcard tests/net/*.c)
 NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
+TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h bpf/lib/*.h)
 # Test-only C helpers (the in-memory wire): linked into tests, never into libxmp.
 TESTLIB_SRCS := $(wildcard tests/lib/*.c)
 TESTLIB_SRCS := $(filter-out %.bpf.c,$(TESTLIB_SRCS))
@@ -114,12 +114,12 @@ $(BUILD)/libxmp-asan.a: $(ASAN_OBJS) | $(BUILD)
 $(BUILD)/obj/tests/lib/%.o: tests/lib/%.c $(TEST_HDRS) $(HDRS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf -c $< -o $@
 
 $(BUILD)/asan/tests/lib/%.o: tests/lib/%.c $(TEST_HDRS) $(HDRS)
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests -c $< -o $@
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests -Ibpf -c $< -o $@
 
 $(BUILD)/libxmptest.a: $(patsubst %.c,$(BUILD)/obj/%.o,$(TESTLIB_SRCS)) | $(BUILD)
 	$(call msg,AR,$@)
@@ -145,13 +145,13 @@ $(BUILD)/xmptcpd-asan: $(APP_SRCS) $(HDRS) $(SKELS) $(BUILD)/libxmp-asan.a
 $(BUILD)/tests/unit/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmptest.a $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/tests/asan/%: tests/unit/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmptest-asan.a \
 		       $(BUILD)/libxmp-asan.a
 	$(call msg,TEST-ASAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests $< $(BUILD)/libxmptest-asan.a \
+	$(Q)$(CC) $(XCFLAGS) $(SANFLAGS) -Itests -Ibpf $< $(BUILD)/libxmptest-asan.a \
 		$(BUILD)/libxmp-asan.a $(LIBS) -o $@
 
 # Scheduler policy plugins that test_sched loads with dlopen (found next to the
@@ -168,24 +168,24 @@ $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/tests/net/%: tests/net/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,BENCH,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
 # Fuzzers are built with clang from the library sources themselves, so the
 # whole path under test carries the fuzzer's coverage instrumentation.
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests \
+	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests -Ibpf \
 		$< $(LIB_SRCS) $(TESTLIB_SRCS) $(LIBS) -o $@
 
 # A generator may include its target's harness (shared setup and record format).
@@ -193,7 +193,7 @@ $(BUILD)/fuzz/gen_corpus_%: tests/fuzz/gen_corpus_%.c tests/fuzz/fuzz_%.c tests/
 			    $(BUILD)/libxmptest.a $(BUILD)/libxmp.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
+	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmptest.a $(BUILD)/libxmp.a $(LIBS) -o $@
 
 # Every output lives below $(BUILD), so ordering its creation after deps makes
 # `make -j` wait for the dependency check before the first compiler runs.

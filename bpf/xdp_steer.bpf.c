@@ -93,7 +93,6 @@ int xdp_steer(struct xdp_md *ctx)
 			xmp_obs_update(&p);
 		class = xmp_classify(&p);
 	}
-	p.m.class = class;
 	xmp_write_meta(ctx, &p.m);
 	return xmp_steer(ctx, class);
 }

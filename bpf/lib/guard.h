@@ -31,7 +31,7 @@ static __always_inline int xmp_guard_rst(struct xmp_parse *p)
 {
 	struct xmp_tuple r;
 
-	if (!(p->m.tcp_flags & XMP_TCP_RST))
+	if (!(p->tcp_flags & XMP_TCP_RST))
 		return 0;
 	xmp_tuple_reverse(&r, &p->t);
 	return xmp_owned(&r);

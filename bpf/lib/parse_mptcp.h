@@ -35,12 +35,12 @@ static __always_inline __u16 xmp_rd16(const __u8 *b)
 
 static __always_inline int xmp_syn_only(const struct xmp_parse *p)
 {
-	return (p->m.tcp_flags & (XMP_TCP_SYN | XMP_TCP_ACK)) == XMP_TCP_SYN;
+	return (p->tcp_flags & (XMP_TCP_SYN | XMP_TCP_ACK)) == XMP_TCP_SYN;
 }
 
 static __always_inline int xmp_synack(const struct xmp_parse *p)
 {
-	return (p->m.tcp_flags & (XMP_TCP_SYN | XMP_TCP_ACK)) == (XMP_TCP_SYN | XMP_TCP_ACK);
+	return (p->tcp_flags & (XMP_TCP_SYN | XMP_TCP_ACK)) == (XMP_TCP_SYN | XMP_TCP_ACK);
 }
 
 /*
@@ -52,8 +52,8 @@ static __always_inline int xmp_mp_capable(struct xmp_parse *p, const __u8 *o, __
 {
 	__u32 want;
 
-	if (p->m.tcp_flags & XMP_TCP_SYN)
-		want = (p->m.tcp_flags & XMP_TCP_ACK) ? MPTCPOLEN_MPC_SYNACK : MPTCPOLEN_MPC_SYN;
+	if (p->tcp_flags & XMP_TCP_SYN)
+		want = (p->tcp_flags & XMP_TCP_ACK) ? MPTCPOLEN_MPC_SYNACK : MPTCPOLEN_MPC_SYN;
 	else
 		want = p->payload_len ? MPTCPOLEN_MPC_ACK_DATA : MPTCPOLEN_MPC_ACK;
 	if (len != want && !(want == MPTCPOLEN_MPC_ACK_DATA && len == MPTCPOLEN_MPC_ACK_DATA_CSUM))
@@ -146,7 +146,6 @@ static __always_inline int xmp_dss(struct xmp_parse *p, const __u8 *o, __u32 len
 	}
 	if (f & MPTCP_DSS_DATA_FIN)
 		p->mp.obs_flags |= XMP_OBS_F_DATA_FIN;
-	p->m.dss_flags = f;
 	return XMP_R_OK;
 }
 

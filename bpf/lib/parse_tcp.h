@@ -38,26 +38,31 @@ struct xmp_optbuf {
 /* MPTCP option handler: a global function (see lib/parse.h) verified once. */
 typedef int (*xmp_opt_fn)(struct xmp_parse *p, struct xmp_optbuf *ob, __u32 pos, __u32 len);
 
-/* One option of known-good extent o[0..len). Plain options with a length
- * their RFC forbids are ignored, as a TCP stack does. */
+/* One option of known-good extent o[0..len), off bytes from the TCP header.
+ * Plain options with a length their RFC forbids are ignored, as a TCP stack
+ * does; the others are located in the metadata (the last of each kind: a
+ * repeat leaves the earlier one unlocated, and userspace, finding an option
+ * the metadata does not name, walks the area itself). */
 static __always_inline void xmp_parse_opt(struct xmp_parse *p, const __u8 *o, __u32 len, __u32 off)
 {
 	switch (o[0]) {
 	case TCPOPT_MSS_:
 		if (len == TCPOLEN_MSS_) {
-			p->m.mss = xmp_rd16(o + 2);
+			p->m.mss_off = off;
 			p->m.tcp_opts |= XMP_TOPT_MSS;
 		}
 		break;
 	case TCPOPT_WSCALE_:
 		if (len == TCPOLEN_WSCALE_) {
-			p->m.wscale = o[2];
+			p->m.ws_off = off;
 			p->m.tcp_opts |= XMP_TOPT_WSCALE;
 		}
 		break;
 	case TCPOPT_SACK_PERM_:
-		if (len == TCPOLEN_SACK_PERM_)
+		if (len == TCPOLEN_SACK_PERM_) {
+			p->m.sackp_off = off;
 			p->m.tcp_opts |= XMP_TOPT_SACK_PERM;
+		}
 		break;
 	case TCPOPT_SACK_:
 		/* RFC 2018 3: 1 to 4 blocks of 8 bytes */
@@ -147,7 +152,7 @@ static __always_inline int xmp_parse_tcp_hdr(void *data, void *data_end, struct 
 	}
 	p->t.sport = *(__be16 *)th;
 	p->t.dport = *(__be16 *)(th + 2);
-	p->m.tcp_flags = th[13];
+	p->tcp_flags = th[13];
 	doff = (th[12] >> 4) * 4;
 	if (doff < XMP_TCP_HLEN || (void *)(th + doff) > data_end || off + doff > p->ip_end) {
 		xmp_note(p, XMP_R_BAD_DOFF);

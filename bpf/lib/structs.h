@@ -37,6 +37,7 @@ struct xmp_parse {
 	__u32 payload_len; /* TCP payload; may exceed 64 KB on GSO skbs */
 	__u16 l4_off;	   /* also valid for ICMP, unlike m.l4_off */
 	__u8 l4_proto;	   /* IPPROTO_* of the transport header, 0 = none */
+	__u8 tcp_flags;	   /* FIN..CWR as on the wire */
 	__u8 tcp_ok;	   /* TCP header parsed (options may still be bad) */
 	/* Option scan cursor (parse_tcp.h): kept here rather than in locals
 	 * because the verifier does not track what the parser's memory

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * struct xmp_meta: what bpf/xdp_steer.bpf.c learnt about a frame, placed in
- * front of it (XDP data_meta) so the AF_XDP consumer in user/io/ neither scans
- * the TCP options again nor re-validates them.
+ * front of it (XDP data_meta) so the AF_XDP consumer in user/io/ neither walks
+ * the headers nor scans the TCP options again.
  *
  * The kernel caps XDP metadata at 32 bytes (xdp_metalen_invalid()), so the
- * struct records where each option is and which ones were valid rather than
- * copying their fields: userspace decodes a suboption at a known offset
- * with user/mptcp/options.c, which applies the same length rules.
+ * struct says where each header and option is rather than copying their
+ * fields: userspace reads them at those offsets, checking that each names
+ * what it claims and that together they cover the option area
+ * (user/tcp/tcp_options.c xmp_tcp_parse_meta()), and decodes an MPTCP
+ * suboption with user/mptcp/options.c, which applies its own length rules.
+ * Every field has a reader in user/io/pkt.c or user/tcp/tcp_options.c;
+ * what only the BPF side needs stays in its struct xmp_parse.
  */
 #ifndef XMPTCP_META_H
 #define XMPTCP_META_H
@@ -47,7 +51,8 @@ enum xmp_reason {
 	XMP_R_NR,
 };
 
-/* tcp_opts bits: plain TCP options seen and valid */
+/* tcp_opts bits: plain TCP options located (with the length their RFC
+ * requires) and MPTCP options seen */
 #define XMP_TOPT_MSS		0x01
 #define XMP_TOPT_WSCALE		0x02
 #define XMP_TOPT_SACK_PERM	0x04
@@ -55,11 +60,11 @@ enum xmp_reason {
 #define XMP_TOPT_TS		0x10
 #define XMP_TOPT_MPTCP		0x20	/* at least one MPTCP option, valid or not */
 
+/* Option offsets count from the TCP header (20 = the first option byte);
+ * 0 = absent. */
 struct xmp_meta {
 	__u8  magic;		/* XMP_META_MAGIC */
-	__u8  class;		/* enum xmp_class */
 	__u8  reason;		/* enum xmp_reason, first problem met */
-	__u8  tcp_flags;	/* FIN..CWR as on the wire */
 	__u8  ip_version;	/* 4 or 6 */
 	__u8  tcp_opts;		/* XMP_TOPT_* */
 	__u16 l3_off;		/* host order; bytes from the frame start */
@@ -67,12 +72,13 @@ struct xmp_meta {
 	__u16 payload_off;	/* first payload byte */
 	__u16 payload_len;
 	__u16 mp_seen;		/* bit (1 << subtype) per valid MPTCP suboption */
-	__u8  mp_off[MPTCPOPT_NR_SUBTYPES]; /* suboption offset from the TCP header, 0 = absent */
-	__u8  ts_off;		/* timestamps option offset, 0 = absent */
-	__u8  sack_off;		/* SACK blocks option offset, 0 = absent */
-	__u8  wscale;		/* window scale shift when XMP_TOPT_WSCALE */
-	__u8  dss_flags;	/* DSS flag byte when a DSS was seen */
-	__u16 mss;		/* host order, when XMP_TOPT_MSS */
+	__u8  mp_off[MPTCPOPT_NR_SUBTYPES]; /* the first valid suboption of each subtype */
+	__u8  mss_off;		/* XMP_TOPT_MSS; these five: the last of their kind */
+	__u8  ws_off;		/* XMP_TOPT_WSCALE */
+	__u8  sackp_off;	/* XMP_TOPT_SACK_PERM */
+	__u8  ts_off;		/* XMP_TOPT_TS */
+	__u8  sack_off;		/* XMP_TOPT_SACK */
+	__u8  pad[4];
 };
 
 XMP_STATIC_ASSERT(sizeof(struct xmp_meta) == XMP_META_SIZE, "xmp_meta must fill the 32-byte XDP metadata area");

@@ -9,11 +9,13 @@
  * In A: bpf/xdp_steer.bpf.c attached to xa0 through its skeleton (maps not
  * pinned), our XSK registered in xmp_xsks, a port reserved and published
  * as an owned listener. In B: the kernel's MPTCP connect()s to it. We
- * assert the SYN reaches the XSK with valid xmp_meta (class LISTENER,
- * MP_CAPABLE offset), answer with a SYN-ACK built by pkt.c through XSK TX,
- * see it arrive intact on xb0 (AF_PACKET in B, checksums valid), and see
- * the kernel complete the handshake: connect() succeeds and its MP_CAPABLE
- * ACK echoing our key reaches the XSK as an owned SUBFLOW segment. This
+ * assert the SYN reaches the XSK (XDP classified it LISTENER: only owned
+ * frames are redirected) with valid xmp_meta (MP_CAPABLE offset), answer
+ * with a SYN-ACK built by pkt.c through XSK TX, see it arrive intact on xb0
+ * (AF_PACKET in B, checksums valid), and see the kernel complete the
+ * handshake: connect() succeeds and its MP_CAPABLE ACK echoing our key
+ * reaches the XSK as an owned SUBFLOW segment, both with their options
+ * taken where XDP located them (no walk) when there is metadata. This
  * runs once with native (driver) XDP, maps used by fd, and once with
  * generic (skb) XDP, maps pinned in a temporary bpffs directory and opened
  * by name as the controller does. Both work on veth; the XSK is bound
@@ -632,9 +634,12 @@ static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(synbuf, synlen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &syn), 0);
 	CHECK_MEM(syn.src_mac, mac_b, 6);
+	/* the kernel's SYN options (MSS, SACK_PERM, TS, WS, MP_CAPABLE) taken
+	 * where XDP located them: no walk; walked without metadata */
+	CHECK_EQ(syn.opts_walked, !has_meta);
+	CHECK(syn.opts.has_mss && syn.opts.sack_ok && syn.opts.has_mptcp && syn.opts.mp_at);
 	if (has_meta) {
 		CHECK(syn.meta != NULL); /* fast path taken: offsets agreed */
-		CHECK_EQ(meta.class, XMP_CLASS_LISTENER);
 		CHECK_EQ(meta.ip_version, 4);
 		CHECK(meta.mp_seen & (1u << MPTCPOPT_MP_CAPABLE));
 		off = meta.mp_off[MPTCPOPT_MP_CAPABLE];
@@ -666,8 +671,9 @@ static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 	CHECK_EQ(has_meta, with_meta);
 	CHECK_EQ(xmp_pkt_parse(ackbuf, acklen, has_meta ? &meta : NULL, XMP_PKT_F_CSUM, &ack), 0);
 	CHECK_EQ(ack.seg.ack, 0xfffffe01);
+	CHECK_EQ(ack.opts_walked, !has_meta);
+	CHECK(ack.opts.has_mptcp);
 	if (has_meta) {
-		CHECK_EQ(meta.class, XMP_CLASS_SUBFLOW);
 		off = meta.mp_off[MPTCPOPT_MP_CAPABLE];
 		CHECK(off >= 20 && off + MPTCPOLEN_MPC_ACK <= 20 + ack.seg.optlen);
 		if (off >= 20 && off + MPTCPOLEN_MPC_ACK <= 20 + ack.seg.optlen) {

@@ -13,7 +13,10 @@
  * - xmp_mp_parse() decodes at most one suboption per 3 bytes;
  * - every decoded suboption that the encoder accepts re-encodes and decodes
  *   to the same fields, and its length byte is what the length helpers say;
- * - xmp_mp_decode_one() at any offset never overreads;
+ * - xmp_mp_decode_one() at any offset never overreads, nor does
+ *   xmp_mp_decode_at() at any set of positions (taken from the input's
+ *   tail); at the positions the TCP option walk (user/tcp/tcp_options.c)
+ *   locates, it decodes exactly what xmp_mp_parse() does;
  * - the DSS checksum summed over arbitrary splits equals the one-shot sum.
  */
 #include <errno.h>
@@ -23,6 +26,7 @@
 
 #include "mptcp/dss_csum.h"
 #include "mptcp/options.h"
+#include "tcp/tcp.h"
 
 #define REQUIRE(c)                                                               \
 	do {                                                                     \
@@ -107,6 +111,25 @@ static void csum_splits(const __u8 *data, size_t size)
 	REQUIRE(xmp_dss_csum_check(0x0102030405060708ULL, 1, (__u16)size, a, &parts) == 0);
 }
 
+/* Decoding at located positions: the walk's ones give xmp_mp_parse()'s
+ * result; any others (the last 8 input bytes) stay inside the area. */
+static void decode_at_checks(const __u8 *area, size_t len, const uint8_t *data, size_t size)
+{
+	struct xmp_mp_opt walked, at;
+	struct xmp_tcp_opt_rx rx;
+	__u64 bits = 0;
+	int n;
+
+	xmp_tcp_parse_options(area, (unsigned int)len, false, &rx);
+	n = xmp_mp_decode_at(area, len, rx.mp_at, &at, NULL);
+	REQUIRE(n == xmp_mp_parse(area, len, &walked, NULL));
+	REQUIRE(!memcmp(&at, &walked, sizeof(at)));
+	for (size_t i = 0; i < 8 && i < size; i++)
+		bits = bits << 8 | data[size - 1 - i];
+	n = xmp_mp_decode_at(area, len, bits, &at, NULL);
+	REQUIRE(n >= 0 && (size_t)n <= len); /* overlapping positions may all decode */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t len = size < TCP_MAX_OPT_BYTES ? size : TCP_MAX_OPT_BYTES;
@@ -128,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		REQUIRE(r == -EINVAL || r == -EBADMSG || (r >= 3 && (size_t)r <= len - off));
 	}
+	decode_at_checks(area, len, data, size);
 	free(area);
 	csum_splits(data, size);
 	return 0;

@@ -7,7 +7,7 @@
  * clock): one subflow engine (user/tcp) with its MPTCP subflow (struct
  * xmp_sf) and connection (struct xmp_msk), glued as user/app/mpconn.c glues
  * them (ops->write_options -> xmp_sf_build_options + xmp_mp_write;
- * ops->rcv_options -> xmp_mp_parse + xmp_sf_rcv_options; readable data ->
+ * ops->rcv_options -> xmp_mp_decode_at + xmp_sf_rcv_options; readable data ->
  * xmp_tcp_peek -> xmp_sf_data -> xmp_tcp_recv -> xmp_msk_read; the
  * application's bytes -> xmp_msk_next_map -> xmp_sf_txmap_add ->
  * xmp_tcp_send). A scripted peer completes the MP_CAPABLE handshake in the
@@ -23,7 +23,8 @@
  *   record := tag ...; tag % 4 chooses the kind:
  *     0, 3  frame: tag mode len_lo len_hi frame[len]. An Ethernet frame for
  *           xmp_pkt_parse() (user/io/pkt.h), then, when it parses and
- *           carries the connection's tuple, xmp_tcp_input(). mode holds
+ *           carries the connection's tuple, xmp_tcp_input_rx() with the
+ *           options that parse took (metadata or walk). mode holds
  *           FZ_F_* fix-ups applied first, so that mutated frames still reach
  *           the engine and land near its live windows; tag bits FZ_T_*
  *           choose more (ACK relative to SND.MAX, DATA_ACK relative to the
@@ -37,7 +38,9 @@
  *   blocks);
  * - xmp_pkt_parse() offsets stay inside the frame; with valid XDP metadata
  *   it gives exactly what the header walk gives, and never fails where the
- *   walk succeeds;
+ *   walk succeeds; with any metadata, forged included, its parsed options
+ *   are those of the walk, and the MPTCP options decoded where they were
+ *   located equal xmp_mp_parse() of the area;
  * - subflow bytes, once in order, never change (shadow of the unread
  *   receive queue); with the payload pattern on they are the pattern of
  *   their sequence number;
@@ -76,6 +79,7 @@
 #include "io/addr.h"
 #include "io/csum.h"
 #include "io/pkt.h"
+#include "lib/meta.h"
 #include "mptcp/crypto.h"
 #include "mptcp/dss_csum.h"
 #include "mptcp/subflow.h"
@@ -138,7 +142,7 @@
 /* frame tag bits above the kind */
 #define FZ_T_ACK_MAX  0x04 /* FZ_F_ACK relative to SND.MAX */
 #define FZ_T_META     0x08 /* parse with XDP metadata built from a first parse */
-#define FZ_T_META_BAD 0x10 /* ... with its TCP offset disturbed */
+#define FZ_T_META_BAD 0x10 /* ... disturbed: header or option offsets (fz_meta_damage) */
 #define FZ_T_DACK_NXT 0x20 /* FZ_F_DACK relative to the data-level SND.NXT */
 
 /* app ops (op % 8) */
@@ -174,7 +178,7 @@ struct fz_report {
 	__u64 sf_mib[XMP_SF_MIB_NR];
 	__u64 msk_mib[XMP_MSK_MIB_NR];
 	__u64 msk_snd_una_off;	/* data-level bytes of ours acked (DSNs) */
-	unsigned int frames_in; /* frames that reached xmp_tcp_input() */
+	unsigned int frames_in; /* frames that reached xmp_tcp_input_rx() */
 };
 
 struct fz {
@@ -690,17 +694,22 @@ static void fz_note_peer_maps(struct fz *z, const struct xmp_mp_opt *mp)
 	}
 }
 
-static int fz_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int fz_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			  const struct xmp_tcp_opt_rx *rx)
 {
 	struct fz *z = ctx;
 	bool had_msk = z->sf.msk;
-	struct xmp_mp_opt mp;
+	struct xmp_mp_opt mp, walked;
 	__u32 wnd;
 	int err;
 
 	if (z->plain)
 		return 0;
-	xmp_mp_parse(seg->opts, seg->optlen, &mp, &z->pst);
+	/* where the frame's one option parse put them, as sflow.c decodes:
+	 * the same as a fresh walk of the area */
+	xmp_mp_decode_at(seg->opts, seg->optlen, rx->mp_at, &mp, &z->pst);
+	xmp_mp_parse(seg->opts, seg->optlen, &walked, NULL);
+	REQUIRE(!memcmp(&mp, &walked, sizeof(mp)));
 	if (seg->flags & XMP_TH_SYN)
 		return fz_rcv_synack(z, sk, seg, &mp);
 	wnd = (__u32)seg->wnd << sk->snd_wscale;
@@ -1179,6 +1188,36 @@ static bool fz_match(const struct fz *z, const struct xmp_frame *f)
 	       xmp_addr_eq(&f->saddr, &z->raddr) && xmp_addr_eq(&f->daddr, &z->laddr);
 }
 
+/* Forged or stale metadata; @pick (the MAC's first byte) picks the damage:
+ * the TCP header's offset, an option's offset moved, an MPTCP subtype's
+ * bit flipped, or an option left out (bit and offset cleared). */
+static void fz_meta_damage(struct xmp_meta *m, __u8 pick)
+{
+	__u8 *off[] = { &m->mss_off, &m->ws_off, &m->sackp_off, &m->sack_off, &m->ts_off,
+			&m->mp_off[MPTCPOPT_MP_CAPABLE], &m->mp_off[MPTCPOPT_DSS],
+			&m->mp_off[MPTCPOPT_ADD_ADDR] };
+	unsigned int i = (pick >> 2) % (sizeof(off) / sizeof(off[0]));
+
+	switch (pick & 3) {
+	case 0:
+		m->l4_off ^= pick & 0x3f;
+		break;
+	case 1:
+		*off[i] ^= pick >> 5;
+		break;
+	case 2:
+		m->mp_seen ^= 1u << ((pick >> 2) % MPTCPOPT_NR_SUBTYPES);
+		break;
+	default:
+		*off[i] = 0;
+		if (i < 5) /* XMP_TOPT_MSS .. XMP_TOPT_TS: bits 0..4, in this order */
+			m->tcp_opts &= (__u8)~(1u << i);
+		else
+			m->mp_seen &= ~(1u << (off[i] - m->mp_off));
+		break;
+	}
+}
+
 /* Parse @buf (fix-ups done) with XDP metadata as xdp_steer would leave it. */
 static int fz_parse_meta(__u8 *buf, __u32 len, unsigned int flags, __u8 tag,
 			 const struct xmp_frame *walk, int walk_rc, struct xmp_frame *f)
@@ -1193,15 +1232,19 @@ static int fz_parse_meta(__u8 *buf, __u32 len, unsigned int flags, __u8 tag,
 	meta.l4_off = walk->l4_off;
 	meta.payload_off = walk->payload_off;
 	meta.payload_len = (__u16)walk->seg.len;
+	t_meta_locate(&meta, walk->seg.opts, walk->seg.optlen, walk->seg.flags, walk->seg.len);
 	if (tag & FZ_T_META_BAD)
-		meta.l4_off ^= buf[0] & 0x3f; /* the MAC's first byte picks the damage */
+		fz_meta_damage(&meta, buf[0]);
 	rc = xmp_pkt_parse(buf, len, &meta, flags, f);
 	/* Metadata is a shortcut: never worse than the walk, and when it is
-	 * right the result is the same. */
+	 * right the result is the same; the options are the walk's whatever
+	 * the metadata says (checked, or walked again). */
 	if (!walk_rc)
 		REQUIRE(!rc);
 	if (!rc && !walk_rc && !(tag & FZ_T_META_BAD))
 		REQUIRE(f->meta && fz_same_frame(f, walk));
+	if (!rc && !walk_rc)
+		REQUIRE(!memcmp(&f->opts, &walk->opts, sizeof(f->opts)));
 	return rc;
 }
 
@@ -1230,7 +1273,7 @@ static void fz_frame(struct fz *z, __u8 tag, __u8 mode, const __u8 *data, __u32 
 	}
 	if (!rc && fz_match(z, &f)) {
 		z->frames_in++;
-		xmp_tcp_input(z->sk, &f.seg, z->now);
+		xmp_tcp_input_rx(z->sk, &f.seg, &f.opts, z->now);
 		fz_pump(z);
 	}
 	free(buf);
@@ -1323,7 +1366,7 @@ static void fz_establish_client(struct fz *z, bool from_input)
 	mp.mpc.sndr_key = FZ_KEY_PEER;
 	fz_syn_opts(z, &seg, fz_last_tsval(z), &mp);
 	fz_peer_frame(z, &seg, buf, &f);
-	xmp_tcp_input(z->sk, &f.seg, z->now);
+	xmp_tcp_input_rx(z->sk, &f.seg, &f.opts, z->now);
 	REQUIRE(z->sk->state == XMP_TCP_ESTABLISHED && z->sf.msk);
 	REQUIRE(z->sf.state == XMP_SF_PRE_ESTABLISHED);
 }
@@ -1343,9 +1386,9 @@ static void fz_establish_server(struct fz *z, bool from_input)
 	    MPTCP_CAP_HMAC_SHA256 | ((z->cfg & FZ_CFG_CSUM) ? MPTCP_CAP_CHECKSUM_REQD : 0);
 	fz_syn_opts(z, &seg, 0, &mp);
 	fz_peer_frame(z, &seg, buf, &f);
-	xmp_mp_parse(f.seg.opts, f.seg.optlen, &in, &z->pst);
+	xmp_mp_decode_at(f.seg.opts, f.seg.optlen, f.opts.mp_at, &in, &z->pst);
 	REQUIRE(xmp_sf_rcv_syn(&z->sf, &in) == XMP_SF_MPTCP);
-	REQUIRE(!xmp_tcp_accept_syn(z->sk, &f.seg, z->now));
+	REQUIRE(!xmp_tcp_accept_syn(z->sk, &f.seg, &f.opts, z->now));
 	REQUIRE(z->nr_out == 1 && z->last_out.flags == (XMP_TH_SYN | XMP_TH_ACK));
 	if (from_input)
 		return;
@@ -1370,7 +1413,7 @@ static void fz_establish_server(struct fz *z, bool from_input)
 	REQUIRE(n > 0);
 	seg.optlen += n;
 	fz_peer_frame(z, &seg, buf, &f);
-	xmp_tcp_input(z->sk, &f.seg, z->now);
+	xmp_tcp_input_rx(z->sk, &f.seg, &f.opts, z->now);
 	REQUIRE(z->sk->state == XMP_TCP_ESTABLISHED && z->sf.msk);
 	REQUIRE(z->sf.state == XMP_SF_ESTABLISHED);
 }

@@ -21,18 +21,26 @@
  * - bytes after an EOL are never looked at, and NOPs in front change
  *   nothing (the walk is positional, not content-guessing);
  * - the MPTCP decoder (user/mptcp/options.c) walks the same area the same
- *   way: it meets an MPTCP option exactly when this parser notes one;
+ *   way: it meets an MPTCP option exactly when this parser notes one, and
+ *   decoding where this parser located them gives what its own walk gives;
+ * - with XDP metadata (tests/lib/meta.h locates the options as xdp_steer
+ *   does, then bytes from the input's tail may forge any of its option
+ *   fields), xmp_tcp_parse_meta() never reads outside the area, honest
+ *   metadata is never called wrong, and whenever it succeeds its result is
+ *   exactly the walk's;
  * - what the writers emit fits the space they were given, is a multiple
  *   of 4 (SYN) or 4 + 8n (SACK), decodes without a malformed option and
  *   gives back the values written.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <xmptcp/mptcp_wire.h>
 
+#include "lib/meta.h"
 #include "mptcp/options.h"
 #include "tcp/tcp_int.h"
 
@@ -99,18 +107,55 @@ static void check_mptcp_walk(const uint8_t *area, size_t len, const struct xmp_t
 {
 	struct xmp_mp_parse_stats st = {0};
 	uint8_t *heap = malloc(len ? len : 1);
-	struct xmp_mp_opt mp;
+	struct xmp_mp_opt mp, at;
 
 	if (!heap)
 		abort();
 	memcpy(heap, area, len);
 	xmp_mp_parse(heap, len, &mp, &st);
+	xmp_mp_decode_at(heap, len, rx->mp_at, &at, NULL);
 	free(heap);
 	REQUIRE(rx->has_mptcp == (st.mptcp_opts > 0));
+	/* positions past 63 are not kept: only past a real header's 40 bytes */
+	if (len <= 64)
+		REQUIRE(!memcmp(&mp, &at, sizeof(mp)));
+}
+
+/* The same area through the XDP metadata, honest then maybe forged. */
+static void check_meta(const uint8_t *area, size_t len, struct params *ps)
+{
+	struct xmp_tcp_opt_rx walk, rx;
+	uint8_t *heap = malloc(len ? len : 1), forge = p_u8(ps);
+	struct xmp_meta m;
+	int r;
+
+	if (!heap)
+		abort();
+	memcpy(heap, area, len);
+	memset(&m, 0, sizeof(m));
+	t_meta_locate(&m, heap, (unsigned int)len, (forge & 0x80) ? 0x02 : 0x10, 0);
+	xmp_tcp_parse_options(heap, (unsigned int)len, forge & 0x80, &walk);
+	for (int pass = 0; pass < 2; pass++) {
+		r = xmp_tcp_parse_meta(heap, (unsigned int)len, forge & 0x80, &m, &rx);
+		REQUIRE(r == 0 || r == -EAGAIN || r == -EBADMSG || r == -EINVAL);
+		REQUIRE(pass || r != -EBADMSG); /* honest metadata is never wrong */
+		REQUIRE((r == -EINVAL) == (len > XMP_TCP_MAX_OPTLEN));
+		if (!r)
+			REQUIRE(!memcmp(&rx, &walk, sizeof(rx)));
+		if (!(forge & 7))
+			break;
+		/* forged: (forge & 7) bytes from tcp_opts on rewritten */
+		for (int i = 0; i < (forge & 7); i++) {
+			uint8_t f = p_u8(ps), *raw = (uint8_t *)&m;
+
+			raw[offsetof(struct xmp_meta, tcp_opts) + f % (sizeof(m) - 3)] = p_u8(ps);
+		}
+	}
+	free(heap);
 }
 
 /* The decoder alone, on the raw front of the input. */
-static void check_decode(const uint8_t *area, size_t len)
+static void check_decode(const uint8_t *area, size_t len, struct params *ps)
 {
 	struct xmp_tcp_opt_rx syn, non, again;
 	uint8_t buf[AREA_MAX + 8];
@@ -129,6 +174,7 @@ static void check_decode(const uint8_t *area, size_t len)
 	REQUIRE(same_rx(&syn, &non));
 
 	check_mptcp_walk(area, len, &non);
+	check_meta(area, len, ps);
 
 	/* Anything after an EOL is ignored: garbage there changes nothing. */
 	if (len + 1 <= AREA_MAX) {
@@ -234,7 +280,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct params ps = {data, size};
 
-	check_decode(data, size < AREA_MAX ? size : AREA_MAX);
+	check_decode(data, size < AREA_MAX ? size : AREA_MAX, &ps);
 	check_syn_roundtrip(&ps);
 	check_data_roundtrip(&ps);
 	return 0;

@@ -282,6 +282,16 @@ EOF
 xb_wait_until 10 stats_agree
 [ "$r" = ok ] && ok "stats_json_counts" || not_ok "stats_json_counts" "$r" "$(cat "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json")"
 ctl "$C" stats | grep -q "^connections" && ok "stats_text" || not_ok "stats_text" "$(ctl "$C" stats 2>&1)"
+# Each frame's options parsed once: where XDP's metadata located them when
+# xdp_steer writes it (status: meta), else walked; no metadata was wrong.
+if [ "$(ctl "$S" status -j | xb_json 'd["programs"][0]["meta"]')" = True ]; then
+	name=rx_options_located_by_xdp want="f['rx_opts_walked'] == 0 < f['rx_opts_located']"
+else
+	name=rx_options_walked_without_meta want="f['rx_opts_located'] == 0 < f['rx_opts_walked']"
+fi
+opts_once() { [ "$(xb_json "(lambda f: f['rx_meta_bad'] == 0 and $want)(d['frames'])" "$1")" = True ]; }
+opts_once "$XB_TMP/stats_c.json" && opts_once "$XB_TMP/stats_s.json" && ok "$name" ||
+	not_ok "$name" "want $want" "$(cat "$XB_TMP/stats_c.json" "$XB_TMP/stats_s.json")"
 
 # 8. CLI errors: one line, exit 1 (no daemon) or 2 (usage)
 P="xpn$$"

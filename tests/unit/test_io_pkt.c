@@ -4,7 +4,10 @@
  * hand-computed vectors (derivations in the comments) and against a naive
  * word-by-word one's-complement sum, incremental update (RFC 1624),
  * Ethernet/IPv4/IPv6/TCP build -> parse round trips, the XDP metadata fast
- * path, and rejection of malformed or truncated frames with the right code.
+ * path, the options parsed once both ways (from the metadata's offsets,
+ * forged ones included, and by a walk: the same result, no walk where the
+ * metadata covers the area), and rejection of malformed or truncated frames
+ * with the right code.
  * Truncated frames are parsed from heap buffers of exactly their length,
  * so the ASan build catches any read past the end.
  */
@@ -16,6 +19,8 @@
 #include "io/addr.h"
 #include "io/csum.h"
 #include "io/pkt.h"
+#include "lib/meta.h"
+#include "lib/optareas.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
@@ -330,13 +335,13 @@ static int mk_meta_frame(struct meta_frame *mf, bool v6)
 	mk_syn(&s);
 	len = xmp_pkt_build(mf->data, sizeof(mf->data), &h, &s);
 	m->magic = XMP_META_MAGIC;
-	m->class = XMP_CLASS_LISTENER;
 	m->ip_version = v6 ? 6 : 4;
 	m->l3_off = 14;
 	m->l4_off = v6 ? 54 : 34;
 	m->payload_off = m->l4_off + 32;
 	m->payload_len = 0;
-	m->mp_off[MPTCPOPT_MP_CAPABLE] = 20 + 6;
+	/* MSS at 20, SACK_PERM at 24, MP_CAPABLE at 26, EOL padding */
+	t_meta_locate(m, mf->data + m->l4_off + 20, 12, XMP_TH_SYN, 0);
 	return len;
 }
 
@@ -363,7 +368,13 @@ static void t_parse_meta(void)
 		CHECK_EQ(f.seg.seq, g.seg.seq);
 		CHECK_EQ(f.seg.optlen, g.seg.optlen);
 		CHECK_MEM(f.seg.opts, g.seg.opts, g.seg.optlen);
-		CHECK_EQ(f.seg.opts[f.meta->mp_off[MPTCPOPT_MP_CAPABLE] - 20], TCPOPT_MPTCP);
+		CHECK_EQ(m->mp_off[MPTCPOPT_MP_CAPABLE], 26);
+		/* the options where XDP put them, no walk: the walk's result */
+		CHECK(!f.opts_walked);
+		CHECK(g.opts_walked);
+		CHECK_MEM(&f.opts, &g.opts, sizeof(f.opts));
+		CHECK_EQ(f.opts.mp_at, 1ull << 6);
+		CHECK(f.opts.has_mss && f.opts.sack_ok && f.opts.mss == 1460);
 	}
 	/* no magic: not metadata */
 	len = mk_meta_frame(&mf, false);
@@ -395,6 +406,136 @@ static void t_parse_bad_meta(void)
 		CHECK_EQ(f.err, XMP_PKT_E_BAD_META);
 		CHECK_EQ(f.seg.dport, 8080);
 	}
+}
+
+/* A frame carrying area @a (v4 or v6), its payload starting with bytes
+ * that look like a TS option: nothing may take them for one. */
+static int mk_area_frame(__u8 *buf, __u32 space, const struct t_area *a, bool v6)
+{
+	static const __u8 pay[] = { TCPOPT_TS_, TCPOLEN_TS_, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
+	struct xmp_pkt_hdrs h;
+	struct xmp_seg s;
+
+	mk_hdrs(&h, v6);
+	memset(&s, 0, sizeof(s));
+	s.sport = 40000;
+	s.dport = 8080;
+	s.seq = 0xfffffff0;
+	s.flags = a->flags;
+	memcpy(s.opts, a->b, a->len);
+	s.optlen = a->len;
+	s.payload = pay;
+	s.len = T_PAYLOAD(a); /* the TS look-alike: 12 bytes */
+	return xmp_pkt_build(buf, space, &h, &s);
+}
+
+/* What xdp_steer would leave in front of the frame @g parsed to. */
+static void area_meta(struct xmp_meta *m, const struct xmp_frame *g)
+{
+	memset(m, 0, sizeof(*m));
+	m->magic = XMP_META_MAGIC;
+	m->ip_version = g->ip_version;
+	m->l3_off = g->l3_off;
+	m->l4_off = g->l4_off;
+	m->payload_off = g->payload_off;
+	m->payload_len = (__u16)g->seg.len;
+	t_meta_locate(m, g->seg.opts, g->seg.optlen, g->seg.flags, g->seg.len);
+}
+
+/* Parses @buf with @m and checks it equals the walk @g: headers and
+ * options alike. Returns the frame's err. */
+static int same_as_walk(const __u8 *buf, int len, const struct xmp_meta *m,
+			const struct xmp_frame *g, struct xmp_frame *f)
+{
+	CHECK_EQ(xmp_pkt_parse(buf, len, m, XMP_PKT_F_CSUM, f), 0);
+	CHECK_MEM(&f->seg, &g->seg, sizeof(g->seg));
+	CHECK_MEM(&f->opts, &g->opts, sizeof(g->opts));
+	CHECK(f->err == XMP_PKT_OK || f->err == XMP_PKT_E_BAD_META);
+	return f->err;
+}
+
+/* The areas of tests/lib/optareas.h in frames, parsed with XDP's offsets
+ * and without: the same result; the walk skipped exactly where the
+ * metadata covers the area. */
+static void t_parse_opts_both_ways(void)
+{
+	struct xmp_frame f, g;
+	struct xmp_meta m;
+	unsigned int i;
+	__u8 buf[256];
+	int len, v6;
+
+	for (i = 0; i < T_NR_AREAS; i++) {
+		for (v6 = 0; v6 < 2; v6++) {
+			len = mk_area_frame(buf, sizeof(buf), &t_areas[i], v6);
+			CHECK_EQ(xmp_pkt_parse(buf, len, NULL, XMP_PKT_F_CSUM, &g), 0);
+			CHECK(g.opts_walked);
+			area_meta(&m, &g);
+			CHECK_EQ(same_as_walk(buf, len, &m, &g, &f), XMP_PKT_OK);
+			CHECK(f.meta == &m);
+			CHECK_EQ(f.opts_walked, !t_areas[i].located);
+		}
+		if (t_cur_failed) {
+			printf("#   area \"%s\"\n", t_areas[i].name);
+			return;
+		}
+	}
+}
+
+/* Offsets that contradict the frame: counted as bad metadata (f->err),
+ * the options walked, the same result. One each: an offset past the data
+ * offset (onto the payload's TS look-alike), inside the TCP header, a bit
+ * without its offset, a kind XDP does not report. Then random option
+ * fields: never an error, never anything but the walk's result. */
+static void t_parse_opts_forged(void)
+{
+	struct xmp_frame f, g;
+	struct xmp_meta m;
+	unsigned int i, k, r, bad = 0;
+	__u8 buf[256];
+	int len;
+
+	for (i = 0; i < T_NR_AREAS; i++) {
+		len = mk_area_frame(buf, sizeof(buf), &t_areas[i], i & 1);
+		CHECK_EQ(xmp_pkt_parse(buf, len, NULL, XMP_PKT_F_CSUM, &g), 0);
+		for (k = 0; k < 4 && t_areas[i].located; k++) {
+			area_meta(&m, &g);
+			switch (k) {
+			case 0:
+				m.tcp_opts |= XMP_TOPT_TS;
+				m.ts_off = (__u8)(20 + g.seg.optlen);
+				break;
+			case 1:
+				m.tcp_opts |= XMP_TOPT_MSS;
+				m.mss_off = 19;
+				break;
+			case 2:
+				m.mp_seen |= 1u << MPTCPOPT_MP_FAIL;
+				break;
+			default:
+				m.tcp_opts |= 0x40;
+				break;
+			}
+			CHECK_EQ(same_as_walk(buf, len, &m, &g, &f), XMP_PKT_E_BAD_META);
+			CHECK(f.meta == NULL && f.opts_walked);
+		}
+		for (k = 0; k < 300; k++) {
+			__u8 *raw = (__u8 *)&m;
+
+			area_meta(&m, &g);
+			for (r = offsetof(struct xmp_meta, mp_seen); r < sizeof(m); r++)
+				if (rnd() % 4 == 0)
+					raw[r] = (__u8)(rnd() % 4 ? 20 + rnd() % 44 : rnd());
+			if (rnd() % 2)
+				m.tcp_opts = (__u8)rnd();
+			bad += same_as_walk(buf, len, &m, &g, &f) == XMP_PKT_E_BAD_META;
+		}
+		if (t_cur_failed) {
+			printf("#   area \"%s\"\n", t_areas[i].name);
+			return;
+		}
+	}
+	CHECK(bad > 0);
 }
 
 /* Parses a copy of exactly len bytes on the heap (ASan sees over-reads). */
@@ -647,6 +788,8 @@ int main(void)
 	RUN(t_parse_vlan);
 	RUN(t_parse_meta);
 	RUN(t_parse_bad_meta);
+	RUN(t_parse_opts_both_ways);
+	RUN(t_parse_opts_forged);
 	RUN(t_reject_truncated);
 	RUN(t_reject_malformed_v4);
 	RUN(t_ipv6_ext);

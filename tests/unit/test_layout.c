@@ -14,6 +14,10 @@ static void meta_fits_xdp_metadata(void)
 	CHECK_EQ(offsetof(struct xmp_meta, magic), 0);
 	CHECK_EQ(offsetof(struct xmp_meta, mp_seen) % 2, 0);
 	CHECK_EQ(sizeof(((struct xmp_meta *)0)->mp_off), MPTCPOPT_NR_SUBTYPES);
+	/* option offsets are bytes from the TCP header: 20 + 40 fits a __u8 */
+	CHECK_EQ(sizeof(((struct xmp_meta *)0)->mss_off), 1);
+	CHECK_EQ(offsetof(struct xmp_meta, sack_off) + 1 + sizeof(((struct xmp_meta *)0)->pad),
+		 sizeof(struct xmp_meta));
 }
 
 static void map_keys_have_no_hidden_padding(void)

@@ -7,6 +7,8 @@
  * - encode -> decode round trips of every subtype and variant;
  * - every malformed case ignored and counted with its reason;
  * - several suboptions in one area, decode at XDP-given offsets;
+ * - decoding where the TCP option parse located them equals parsing the
+ *   area (tests/lib/optareas.h, random areas), bits naming no option stop;
  * - sequence helpers (expand, before64/after64);
  * - random areas (exact-size heap buffers, so the ASan build traps any read
  *   past the end), with re-encoding of whatever decoded.
@@ -15,8 +17,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "lib/optareas.h"
 #include "lib/test.h"
 #include "mptcp/options.h"
+#include "tcp/tcp.h"
 
 #define NOP TCPOPT_NOP_
 #define MP TCPOPT_MPTCP
@@ -588,6 +592,63 @@ static void duplicate_suboption_last_wins(void)
 	CHECK_EQ(mp.mpc.sndr_key, V_KEY_A);
 }
 
+/* Decoding at @at gives what xmp_mp_parse() gives for the area, counts
+ * included (bar the TCP-level ones that end a walk: the TCP parse's). */
+static void same_as_parse(const __u8 *area, size_t len, __u64 at)
+{
+	struct xmp_mp_parse_stats sp = { 0 }, sa = { 0 };
+	struct xmp_mp_opt p, a;
+
+	CHECK_EQ(xmp_mp_decode_at(area, len, at, &a, &sa), xmp_mp_parse(area, len, &p, &sp));
+	CHECK_MEM(&a, &p, sizeof(a));
+	sp.drop[XMP_MPD_TCPOPT_TRUNC] = sp.drop[XMP_MPD_TCPOPT_LEN] = 0;
+	CHECK_MEM(&sa, &sp, sizeof(sa));
+}
+
+static void decode_at_located_same_as_parse(void)
+{
+	struct xmp_tcp_opt_rx rx;
+	unsigned int i;
+
+	for (i = 0; i < T_NR_AREAS; i++) {
+		const struct t_area *t = &t_areas[i];
+		__u8 *area = malloc(t->len ? t->len : 1);
+
+		memcpy(area, t->b, t->len);
+		xmp_tcp_parse_options(area, t->len, t->flags & T_SYN, &rx);
+		same_as_parse(area, t->len, rx.mp_at);
+		free(area);
+		if (t_cur_failed) {
+			printf("#   area \"%s\"\n", t->name);
+			return;
+		}
+	}
+}
+
+/* A bit that names no MPTCP option inside the area ends the decoding,
+ * counted, without reading past the area (exact-size heap copy). */
+static void decode_at_refuses_bad_bits(void)
+{
+	static const __u8 v[] = { NOP, NOP, MP, 8, 0x20, 0x01, 0, 0, 0, 9, MP, 12, 0x01, 0x01 };
+	struct xmp_mp_parse_stats st = { 0 };
+	__u8 *area = malloc(sizeof(v));
+	struct xmp_mp_opt mp;
+
+	memcpy(area, v, sizeof(v));
+	CHECK_EQ(xmp_mp_decode_at(area, sizeof(v), 1ull << 2, &mp, &st), 1);
+	CHECK_EQ(mp.dss.data_ack, 9);
+	/* at a NOP, past the area, an option running past it */
+	CHECK_EQ(xmp_mp_decode_at(area, sizeof(v), 1ull << 0 | 1ull << 2, &mp, &st), 0);
+	CHECK_EQ(xmp_mp_decode_at(area, sizeof(v), 1ull << 2 | 1ull << 39, &mp, &st), 1);
+	CHECK_EQ(xmp_mp_decode_at(area, sizeof(v), 1ull << 13, &mp, &st), 0);
+	CHECK_EQ(xmp_mp_decode_at(area, sizeof(v), 1ull << 10, &mp, &st), 0);
+	CHECK_EQ(st.drop[XMP_MPD_TCPOPT_LEN], 4);
+	CHECK_EQ(st.decoded, 2);
+	CHECK_EQ(xmp_mp_decode_at(NULL, 0, 1, &mp, &st), -EINVAL);
+	CHECK_EQ(xmp_mp_decode_at(NULL, 0, 0, &mp, &st), 0);
+	free(area);
+}
+
 static void encoders_refuse_invalid(void)
 {
 	__u8 buf[40], guard[40];
@@ -744,6 +805,7 @@ static void random_areas_never_crash(void)
 	for (int round = 0; round < 200000; round++) {
 		size_t len = rnd() % (TCP_MAX_OPT_BYTES + 1);
 		__u8 *area = malloc(len ? len : 1);
+		struct xmp_tcp_opt_rx rx;
 		struct xmp_mp_opt mp;
 		int n;
 
@@ -756,6 +818,8 @@ static void random_areas_never_crash(void)
 		decoded += (__u64)n;
 		if (n > 0)
 			reencode_check(&mp);
+		xmp_tcp_parse_options(area, (unsigned int)len, round & 2, &rx);
+		same_as_parse(area, len, rx.mp_at);
 		for (size_t off = 0; off < len; off++)
 			xmp_mp_decode_one(area + off, len - off, &mp);
 		free(area);
@@ -779,6 +843,8 @@ int main(void)
 	RUN(malformed_then_valid);
 	RUN(several_suboptions_in_one_area);
 	RUN(duplicate_suboption_last_wins);
+	RUN(decode_at_located_same_as_parse);
+	RUN(decode_at_refuses_bad_bits);
 	RUN(encoders_refuse_invalid);
 	RUN(mpc_variant_by_tcp_flags);
 	RUN(seq_helpers);

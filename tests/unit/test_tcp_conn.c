@@ -512,9 +512,10 @@ static void release_buffers_after_close(void)
 }
 
 /* MPTCP hooks: a fake 4-byte kind-30 option on everything we send, and a
- * receive hook that counts, vetoes a marked segment and can abort. */
+ * receive hook that counts (and whether the parsed options it is given
+ * locate that option), vetoes a marked segment and can abort. */
 struct hook_state {
-	unsigned int written, seen, veto_seen;
+	unsigned int written, seen, located, veto_seen;
 	unsigned int max_space_data;
 	int abort_err;
 };
@@ -537,11 +538,15 @@ static int hook_write(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *
 	return 4;
 }
 
-static int hook_rcv(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int hook_rcv(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+		    const struct xmp_tcp_opt_rx *rx)
 {
 	(void)ctx;
 	(void)sk;
 	hs.seen++;
+	if (rx->has_mptcp && rx->mp_at &&
+	    !memcmp(seg->opts + __builtin_ctzll(rx->mp_at), "\x1e\x04\x20", 3))
+		hs.located++;
 	if (seg->urg == 0x1234) {
 		hs.veto_seen++;
 		return XMP_TCP_RCVOPT_DROP;
@@ -591,6 +596,7 @@ static void mptcp_hooks_carry_options(void)
 	CHECK_EQ(tp.p[0].sk->mss, 1460 - 12 - 8);
 	CHECK_EQ(hs.seen,
 		 tp.p[0].sk->mib[XMP_TCP_MIB_IN_SEGS] + tp.p[1].sk->mib[XMP_TCP_MIB_IN_SEGS]);
+	CHECK_EQ(hs.located, hs.seen);
 	/* Peek reads without consuming (for DSS checksums). */
 	tp.p[1].paused = true;
 	a2 = tpeer_source(&tp, 0, 100, 5, false);

@@ -2,13 +2,21 @@
 /*
  * Subflow TCP engine, pure parts: the TCP option codec against hand-built
  * byte vectors (MSS, window scale, SACK-permitted, SACK, timestamps,
- * malformed lengths), the bounded byte ring and the sequence range sets
- * (SACK scoreboard / out-of-order map), all across the 2^32 wrap.
+ * malformed lengths, where MPTCP options start), the same areas parsed from
+ * XDP's offsets and walked (equal results, no walk where the metadata
+ * covers the area, forged offsets refused), the bounded byte ring and the
+ * sequence range sets (SACK scoreboard / out-of-order map), all across the
+ * 2^32 wrap. Areas are parsed from heap copies of their exact length, so
+ * the ASan build catches any read past them.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include <xmptcp/mptcp_wire.h>
 
+#include "lib/meta.h"
+#include "lib/optareas.h"
 #include "lib/test.h"
 #include "tcp/tcp_int.h"
 
@@ -75,6 +83,126 @@ static void parse_malformed(void)
 	/* EOL ends the list; nothing after it is read. */
 	CHECK_EQ(xmp_tcp_parse_options((const __u8[]){ 0, 2, 4, 1, 1 }, 5, true, &rx), 0);
 	CHECK(!rx.has_mss);
+}
+
+/* Where each MPTCP option starts, as the MPTCP layer decodes them; none
+ * after a length that ends the walk. */
+static void parse_locates_mptcp(void)
+{
+	static const __u8 v[] = { 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 30, 8, 0x20, 0x01,
+				  0, 0, 0, 9, 30, 3, 0x50, 1, 30, 5, 0x20, 0x01 };
+	struct xmp_tcp_opt_rx rx;
+
+	CHECK_EQ(xmp_tcp_parse_options(v, sizeof(v), false, &rx), -EBADMSG);
+	CHECK(rx.has_mptcp && rx.has_ts);
+	CHECK_EQ(rx.mp_at, 1ull << 12 | 1ull << 20);
+	CHECK_EQ(rx.bad, 1); /* the last one runs past the area */
+	CHECK_EQ(xmp_tcp_parse_options(v, 12, false, &rx), 0);
+	CHECK(!rx.has_mptcp && !rx.mp_at);
+}
+
+/* Parses @a both ways from an exact-size heap copy. Returns what
+ * xmp_tcp_parse_meta() said; *walk and *meta get each result. */
+static int both_ways(const __u8 *area, unsigned int len, bool syn, const struct xmp_meta *m,
+		     struct xmp_tcp_opt_rx *walk, struct xmp_tcp_opt_rx *meta)
+{
+	__u8 *p = malloc(len ? len : 1);
+	int r;
+
+	memcpy(p, area, len);
+	xmp_tcp_parse_options(p, len, syn, walk);
+	r = xmp_tcp_parse_meta(p, len, syn, m, meta);
+	free(p);
+	return r;
+}
+
+/* Every area of tests/lib/optareas.h: where the metadata covers it, no walk
+ * is needed and the result is the walk's; elsewhere the caller walks. */
+static void meta_same_as_walk(void)
+{
+	struct xmp_tcp_opt_rx w, m;
+	struct xmp_meta meta;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < T_NR_AREAS; i++) {
+		const struct t_area *a = &t_areas[i];
+
+		memset(&meta, 0, sizeof(meta));
+		t_meta_locate(&meta, a->b, a->len, a->flags, T_PAYLOAD(a));
+		r = both_ways(a->b, a->len, a->flags & T_SYN, &meta, &w, &m);
+		CHECK_EQ(r, a->located ? 0 : -EAGAIN);
+		if (!r)
+			CHECK_MEM(&m, &w, sizeof(w));
+		if (t_cur_failed) {
+			printf("#   area \"%s\"\n", a->name);
+			return;
+		}
+	}
+}
+
+/* The metadata only says where: offsets that do not name what they claim
+ * inside the area are refused (the caller counts them and walks). The area:
+ * NOP NOP TS, a DSS whose 64-bit DATA_ACK starts like a SACK_PERM (4 2),
+ * EOL, then an MSS nobody may read. */
+static void meta_forged_refused(void)
+{
+	static const __u8 v[] = { 1, 1, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 30, 12, 0x20, 0x03,
+				  4, 2, 1, 2, 3, 4, 5, 6, 0, 2, 4, 0x05, 0xb4 };
+	struct xmp_tcp_opt_rx w, m;
+	struct xmp_meta m0, f;
+	unsigned int i;
+
+	memset(&m0, 0, sizeof(m0));
+	t_meta_locate(&m0, v, sizeof(v), T_ACK, 0);
+	CHECK_EQ(m0.ts_off, 22);
+	CHECK_EQ(m0.mp_off[MPTCPOPT_DSS], 32);
+	CHECK_EQ(both_ways(v, sizeof(v), false, &m0, &w, &m), 0);
+	CHECK_MEM(&m, &w, sizeof(w));
+	for (i = 0; i < 15; i++) {
+		int want = -EBADMSG;
+
+		f = m0;
+		switch (i) {
+		case 0: f.ts_off = 5; break;			/* inside the TCP header */
+		case 1: f.ts_off = 20 + sizeof(v); break;	/* just past the area */
+		case 2: f.ts_off = 255; break;			/* far past it */
+		case 3: f.ts_off = 20; break;			/* at a NOP */
+		case 4: /* inside the DSS */
+			f.sackp_off = 36;
+			f.tcp_opts |= XMP_TOPT_SACK_PERM;
+			break;
+		case 5: /* after the EOL */
+			f.mss_off = 45;
+			f.tcp_opts |= XMP_TOPT_MSS;
+			break;
+		case 6: f.mp_off[MPTCPOPT_DSS] = 22; break;	/* the DSS at the TS */
+		case 7: f.tcp_opts |= XMP_TOPT_SACK; break;	/* bit without an offset */
+		case 8: f.mp_seen |= 1u << MPTCPOPT_ADD_ADDR; break;
+		case 9: /* the DSS filed as an ADD_ADDR */
+			f.mp_seen = 1u << MPTCPOPT_ADD_ADDR;
+			f.mp_off[MPTCPOPT_ADD_ADDR] = f.mp_off[MPTCPOPT_DSS];
+			f.mp_off[MPTCPOPT_DSS] = 0;
+			break;
+		case 10: f.mp_seen |= 1u << 12; break;		/* no such subtype */
+		case 11: f.tcp_opts &= ~XMP_TOPT_MPTCP; break;
+		case 12: f.tcp_opts |= 0x80; break;
+		case 13: /* the TS left out (its offset without its bit means
+			  * nothing): not wrong, incomplete */
+			f.tcp_opts &= ~XMP_TOPT_TS;
+			want = -EAGAIN;
+			break;
+		default: /* XDP met a problem: its offsets are partial */
+			f.reason = XMP_R_OPT_TOO_MANY;
+			want = -EAGAIN;
+			break;
+		}
+		CHECK_EQ(both_ways(v, sizeof(v), false, &f, &w, &m), want);
+		if (t_cur_failed) {
+			printf("#   forgery %u\n", i);
+			return;
+		}
+	}
 }
 
 static void write_syn_roundtrip(void)
@@ -199,6 +327,9 @@ int main(void)
 	RUN(parse_syn_vector);
 	RUN(parse_sack_blocks);
 	RUN(parse_malformed);
+	RUN(parse_locates_mptcp);
+	RUN(meta_same_as_walk);
+	RUN(meta_forged_refused);
 	RUN(write_syn_roundtrip);
 	RUN(write_sack_fits_space);
 	RUN(ring_wraps);

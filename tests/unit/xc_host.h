@@ -159,6 +159,8 @@ static inline void xch_rx(void *arg, const struct xmp_seg *seg, __u64 now_us)
 	struct xc_path in;
 
 	(void)now_us;
+	/* the one option parse a frame gets (xmp_pkt_parse does it for the daemon) */
+	xmp_tcp_parse_options(seg->opts, seg->optlen, seg->flags & XMP_TH_SYN, &f.opts);
 	xch_path(x, &in);
 	if (!xc_input(x->st, &in, &f))
 		return;

@@ -194,8 +194,10 @@ static void stats_json(const struct xd_loop *l, FILE *f)
 		S(st->conns_plain));
 	fprintf(f, "\"listeners\":%u,\"client_proxies\":%u,", l->nlst, l->npx);
 	fprintf(f, "\"frames\":{\"rx\":%llu,\"rx_bad\":%llu,\"rx_nomatch\":%llu,"
-		   "\"rx_syn_limit\":%llu,\"tx\":%llu,\"tx_drop\":%llu},",
+		   "\"rx_syn_limit\":%llu,\"rx_opts_located\":%llu,\"rx_opts_walked\":%llu,"
+		   "\"rx_meta_bad\":%llu,\"tx\":%llu,\"tx_drop\":%llu},",
 		S(st->rx_frames), S(st->rx_bad), S(st->rx_nomatch), S(st->rx_syn_limit),
+		S(st->rx_opts_located), S(st->rx_opts_walked), S(st->rx_meta_bad),
 		S(st->tx_frames), S(st->tx_drop));
 	fprintf(f, "\"proxy\":{\"accepted\":%llu,\"refused\":%llu,\"forward_failed\":%llu},",
 		S(st->proxy_accepted), S(st->proxy_refused), S(st->proxy_fwd_failed));
@@ -225,6 +227,8 @@ static void stats_text(const struct xd_loop *l, FILE *f)
 		   "tx %llu (dropped %llu)\n",
 		S(st->rx_frames), S(st->rx_bad), S(st->rx_nomatch), S(st->rx_syn_limit),
 		S(st->tx_frames), S(st->tx_drop));
+	fprintf(f, "rx options       %llu located by XDP, %llu walked (bad metadata %llu)\n",
+		S(st->rx_opts_located), S(st->rx_opts_walked), S(st->rx_meta_bad));
 	fprintf(f, "proxies          %u client, %u listeners; accepted %llu, refused %llu, "
 		   "forward failed %llu\n",
 		l->npx, l->nlst, S(st->proxy_accepted), S(st->proxy_refused),

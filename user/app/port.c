@@ -188,6 +188,11 @@ static void port_frame(struct xd_loop *l, struct xd_port *port, const struct xmp
 		pr_debug("xmptcpd: frame dropped: %s\n", xmp_pkt_err_name(f.err));
 		return;
 	}
+	l->st.rx_meta_bad += f.err == XMP_PKT_E_BAD_META;
+	if (f.opts_walked)
+		l->st.rx_opts_walked++;
+	else
+		l->st.rx_opts_located++;
 	xd_port_path(port, &in);
 	if (!xc_input(l->xc, &in, &f))
 		return;

@@ -16,7 +16,7 @@
  * (conns.c). The options are one table (options.c).
  *
  * Call chain:  xmptcpd.c main -> xd_loop_run()
- *   rx: xmp_xsk_rx -> xmp_pkt_parse -> xc_input (or a listener: xd_accept_syn
+ *   rx: xmp_xsk_rx -> xmp_pkt_parse (options once) -> xc_input (or a listener: xd_accept_syn
  *       -> xc_conn_accept) -> ... the connection layer ... -> host.c's ops
  *   tx: xc_host_ops.xmit -> xd_port_xmit -> XSK TX
  *   app: epoll (XD_SRC_APP) -> xd_proxy_app_event -> xc_conn_pump ->
@@ -215,6 +215,9 @@ struct xd_loop_stats {
 	__u64 rx_frames;
 	__u64 rx_bad;	   /* not parseable / bad checksum */
 	__u64 rx_nomatch;  /* steered to us but no connection wants it */
+	__u64 rx_opts_located; /* options taken where XDP's metadata put them */
+	__u64 rx_opts_walked;  /* options walked: no or partial metadata */
+	__u64 rx_meta_bad; /* metadata contradicting its frame: ignored */
 	__u64 rx_syn_limit; /* SYN to a listener refused: --max-conns reached */
 	__u64 syn_evicted;  /* half-open connections dropped for newer SYNs */
 	__u64 tx_frames;

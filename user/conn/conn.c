@@ -124,7 +124,7 @@ int xc_conn_accept(struct xc_conn **out, struct xc_stack *st, const struct xc_pa
 		xc_conn_free(c);
 		return err;
 	}
-	xmp_mp_parse(syn->seg.opts, syn->seg.optlen, &mp, &s->pst);
+	xmp_mp_decode_at(syn->seg.opts, syn->seg.optlen, syn->opts.mp_at, &mp, &s->pst);
 	if (xmp_sf_rcv_syn(&s->sf, &mp) == XMP_SF_PLAIN) {
 		pr_debug("xmptcpd: SYN without MP_CAPABLE: plain TCP (RFC 8684 3.7)\n");
 		c->plain = true;

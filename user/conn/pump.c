@@ -381,7 +381,7 @@ void xc_conn_input(struct xc_sf *s, const struct xmp_frame *f)
 {
 	struct xc_conn *c = s->c;
 
-	xmp_tcp_input(s->sk, &f->seg, xc_now(c->st));
+	xmp_tcp_input_rx(s->sk, &f->seg, &f->opts, xc_now(c->st));
 	xc_conn_pump(c);
 }
 

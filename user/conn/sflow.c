@@ -15,7 +15,8 @@
  *  - seg_limit: a segment ends where the mappings recorded on this subflow
  *    stop being contiguous in the data sequence space: with several
  *    subflows, consecutive mappings of one subflow usually are not.
- *  - rcv_options: MP_JOIN handshake, MP_CAPABLE SYN-ACK (client), then
+ *  - rcv_options: the MPTCP options decoded where the frame's option parse
+ *    located them; MP_JOIN handshake, MP_CAPABLE SYN-ACK (client), then
  *    xmp_sf_rcv_options() and the path manager's options (pm.c).
  *  - event: recorded; the connection's pump runs after every engine entry.
  *  - xmit: the host's (xc_host_ops.xmit), through the path the subflow's
@@ -291,7 +292,8 @@ static int join_rcv(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 	return 0;
 }
 
-static int sf_rcv_options_do(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int sf_rcv_options_do(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			     const struct xmp_tcp_opt_rx *rx)
 {
 	struct xc_conn *c = s->c;
 	bool had_msk = s->sf.msk != NULL;
@@ -300,7 +302,8 @@ static int sf_rcv_options_do(struct xc_sf *s, struct xmp_tcp_sock *sk, const str
 
 	if (c->plain)
 		return 0;
-	xmp_mp_parse(seg->opts, seg->optlen, &mp, &s->pst);
+	/* where the frame's one option parse found them: no second scan */
+	xmp_mp_decode_at(seg->opts, seg->optlen, rx->mp_at, &mp, &s->pst);
 	if (s->join && s->jn.state == XMP_JOIN_ESTABLISHED && s->jn.role == XMP_JOIN_SERVER &&
 	    (mp.suboptions & XMP_MPO_MPJ_ACK))
 		s->ack_due = true; /* the third ACK again: our fourth ACK was lost (3.2) */
@@ -347,10 +350,11 @@ static void sf_option_room(struct xc_sf *s, struct xmp_tcp_sock *sk)
 		xmp_tcp_set_hook_min(sk, 0, 0);
 }
 
-static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
+static int sf_rcv_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			  const struct xmp_tcp_opt_rx *rx)
 {
 	struct xc_sf *s = ctx;
-	int err = sf_rcv_options_do(s, sk, seg);
+	int err = sf_rcv_options_do(s, sk, seg, rx);
 
 	sf_option_room(s, sk);
 	return err;
@@ -534,7 +538,7 @@ int xc_sf_accept(struct xc_sf *s, const struct xc_path *in, const struct xmp_fra
 	if (!err)
 		err = sf_engine(s, in->mtu, syn->ip_version == 4);
 	if (!err)
-		err = xmp_tcp_accept_syn(s->sk, &syn->seg, sf_now(s));
+		err = xmp_tcp_accept_syn(s->sk, &syn->seg, &syn->opts, sf_now(s));
 	return err;
 }
 

@@ -116,7 +116,7 @@ bool xc_frame_join_syn(const struct xmp_frame *f, struct xmp_mp_opt *mp)
 {
 	if ((f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK | XMP_TH_RST)) != XMP_TH_SYN)
 		return false;
-	xmp_mp_parse(f->seg.opts, f->seg.optlen, mp, NULL);
+	xmp_mp_decode_at(f->seg.opts, f->seg.optlen, f->opts.mp_at, mp, NULL);
 	return mp->suboptions & XMP_MPO_MPJ_SYN;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Ethernet/IPv4/IPv6/TCP parse and build for the AF_XDP path (see pkt.h).
- * Call chain: xsk.c RX -> xmp_pkt_meta() + xmp_pkt_parse() -> engine input;
+ * Call chain: xsk.c RX -> xmp_pkt_meta() + xmp_pkt_parse() (headers, then
+ * the options once: tcp_options.c) -> engine input with f->opts;
  * engine xmit -> xmp_pkt_build() -> xsk.c TX. Every read is bounds-checked
  * against the frame length, and the IP length fields (not the frame length,
  * which may include Ethernet padding) decide where the segment ends.
@@ -285,6 +286,29 @@ static int parse_walk(struct xmp_frame *f)
 	return parse_tcp(f, l4, end);
 }
 
+/*
+ * The options, once: where the metadata located them when it did so
+ * completely and correctly, else one walk. Offsets that contradict the
+ * frame reject the whole metadata, as wrong header offsets do.
+ */
+static void parse_opts(struct xmp_frame *f)
+{
+	const struct xmp_seg *s = &f->seg;
+	bool syn = s->flags & XMP_TH_SYN;
+	int err = -EAGAIN;
+
+	if (f->meta)
+		err = xmp_tcp_parse_meta(s->opts, s->optlen, syn, f->meta, &f->opts);
+	if (!err)
+		return;
+	if (err == -EBADMSG) {
+		f->meta = NULL;
+		f->err = XMP_PKT_E_BAD_META;
+	}
+	f->opts_walked = true;
+	xmp_tcp_parse_options(s->opts, s->optlen, syn, &f->opts);
+}
+
 int xmp_pkt_parse(const __u8 *data, __u32 len, const struct xmp_meta *meta,
 		  unsigned int flags, struct xmp_frame *f)
 {
@@ -314,10 +338,15 @@ int xmp_pkt_parse(const __u8 *data, __u32 len, const struct xmp_meta *meta,
 	} else {
 		err = parse_walk(f);
 	}
-	if (err || !(flags & XMP_PKT_F_CSUM))
+	if (err)
 		return err;
-	err = xmp_pkt_check_csum(f);
-	return err ? fail(f, err, -EBADMSG) : 0;
+	if (flags & XMP_PKT_F_CSUM) {
+		err = xmp_pkt_check_csum(f);
+		if (err)
+			return fail(f, err, -EBADMSG);
+	}
+	parse_opts(f);
+	return 0;
 }
 
 int xmp_pkt_check_csum(const struct xmp_frame *f)

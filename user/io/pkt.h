@@ -4,11 +4,13 @@
  *
  * Input: xmp_pkt_parse() turns an Ethernet frame (optionally 802.1Q/802.1ad
  * tagged) carrying IPv4 or IPv6 + TCP into struct xmp_frame: offsets, the
- * tuple, and a struct xmp_seg with the TCP header in host order, the raw
- * option bytes and a pointer to the payload, ready for xmp_tcp_input().
- * When the XDP program (bpf/xdp_steer.bpf.c) left a struct xmp_meta in
- * front of the frame, the offsets it found are used after bounds checks
- * instead of walking the headers (and IPv6 extension chain) again.
+ * tuple, a struct xmp_seg with the TCP header in host order, the raw
+ * option bytes and a pointer to the payload, and the options parsed once
+ * (struct xmp_tcp_opt_rx), ready for xmp_tcp_input_rx(); the MPTCP layer
+ * decodes its options where that parse located them. When the XDP program
+ * (bpf/xdp_steer.bpf.c) left a struct xmp_meta in front of the frame, the
+ * offsets it found are used after checks instead of walking the headers
+ * (and IPv6 extension chain) and the options again.
  *
  * Output: xmp_pkt_build() writes Ethernet + IPv4/IPv6 + TCP for a segment
  * from the engine, with IP and TCP checksums filled in (no offload is
@@ -32,7 +34,6 @@
 #define XMP_ETH_HLEN	14
 #define XMP_IP4_HLEN	20
 #define XMP_IP6_HLEN	40
-#define XMP_TCP_HLEN	20
 /* Longest header stack we build: Ethernet + IPv6 + TCP with 40 option bytes */
 #define XMP_PKT_MAX_HDRS (XMP_ETH_HLEN + XMP_IP6_HLEN + XMP_TCP_HLEN + XMP_TCP_MAX_OPTLEN)
 
@@ -51,7 +52,7 @@ enum xmp_pkt_err {
 	XMP_PKT_E_BAD_DOFF,	/* TCP data offset < 5 or past the IP payload */
 	XMP_PKT_E_IP_CSUM,	/* IPv4 header checksum wrong (with XMP_PKT_F_CSUM) */
 	XMP_PKT_E_TCP_CSUM,	/* TCP checksum wrong (with XMP_PKT_F_CSUM) */
-	XMP_PKT_E_BAD_META,	/* xmp_meta given but inconsistent with the frame: reparsed */
+	XMP_PKT_E_BAD_META,	/* xmp_meta given but inconsistent with the frame: walked */
 	XMP_PKT_E_NR,
 };
 
@@ -76,6 +77,8 @@ struct xmp_frame {
 	struct xmp_addr saddr;
 	struct xmp_addr daddr;
 	struct xmp_seg seg;	/* TCP header (host order), options, payload */
+	struct xmp_tcp_opt_rx opts; /* seg.opts parsed, for the engine and MPTCP */
+	bool opts_walked;	/* opts came from a walk of seg.opts, not from meta */
 	const struct xmp_meta *meta; /* the XDP metadata used, NULL if none */
 };
 
@@ -102,6 +105,8 @@ const struct xmp_meta *xmp_pkt_meta(const __u8 *data, __u32 headroom);
  * Parses a frame. meta may be NULL; when given and consistent its offsets
  * are used, otherwise the headers are walked (f->err = XMP_PKT_E_BAD_META
  * records that the metadata was rejected, the parse may still succeed).
+ * The options are parsed once either way: where the metadata located them
+ * (f->opts_walked false) or by one walk, with the same result.
  * Returns 0, -EPROTO (not TCP over IP), -EBADMSG (malformed) or -EINVAL.
  */
 int xmp_pkt_parse(const __u8 *data, __u32 len, const struct xmp_meta *meta,

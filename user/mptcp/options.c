@@ -4,9 +4,10 @@
  * a TCP option area and encode every subtype, following the length rules and
  * alignment of Linux net/mptcp/options.c so both ends read the same bytes.
  *
- * Called by the subflow engine on every received segment (xmp_mp_parse(), or
- * xmp_mp_decode_one() at the offsets bpf/xdp_steer found) and when building
- * every outgoing segment (xmp_mp_write_*()). Pure: no I/O, no allocation.
+ * Called by the subflow glue on every received segment (xmp_mp_decode_at()
+ * where the segment's option parse, a walk or bpf/xdp_steer's offsets,
+ * located them; xmp_mp_parse() on a bare area) and when building every
+ * outgoing segment (xmp_mp_write_*()). Pure: no I/O, no allocation.
  * A malformed suboption is ignored, never fatal, and counted by reason.
  */
 #include <errno.h>
@@ -327,6 +328,30 @@ static void count_drop(struct xmp_mp_parse_stats *st, enum xmp_mp_drop why)
 		st->drop[why]++;
 }
 
+/* One MPTCP option of @olen bytes (2..area left) into @mp, counted as
+ * Linux's mptcp_get_options() would: a bad suboption only skips itself.
+ * Returns 1 when it decoded. */
+static int take_sub(const __u8 *opt, __u8 olen, struct xmp_mp_opt *mp,
+		    struct xmp_mp_parse_stats *st)
+{
+	enum xmp_mp_drop why;
+	int dup = 0;
+
+	if (st)
+		st->mptcp_opts++;
+	why = decode_sub(opt, olen, mp, &dup);
+	if (why != MPD_OK) {
+		count_drop(st, why);
+		mp->malformed++;
+		return 0;
+	}
+	if (st) {
+		st->decoded++;
+		st->dup += dup;
+	}
+	return 1;
+}
+
 /* Scan as the kernel's mptcp_get_options() does: a TCP option whose length
  * is impossible ends the scan (nothing after it can be trusted), a bad
  * MPTCP suboption only skips itself. */
@@ -341,9 +366,7 @@ int xmp_mp_parse(const __u8 *opts, size_t len, struct xmp_mp_opt *mp,
 	memset(mp, 0, sizeof(*mp));
 
 	while (i < len) {
-		enum xmp_mp_drop why;
 		__u8 kind = opts[i], olen;
-		int dup = 0;
 
 		if (kind == TCPOPT_EOL_)
 			break;
@@ -360,22 +383,31 @@ int xmp_mp_parse(const __u8 *opts, size_t len, struct xmp_mp_opt *mp,
 			count_drop(st, XMP_MPD_TCPOPT_LEN);
 			break;
 		}
-		if (kind == TCPOPT_MPTCP) {
-			if (st)
-				st->mptcp_opts++;
-			why = decode_sub(opts + i, olen, mp, &dup);
-			if (why != MPD_OK) {
-				count_drop(st, why);
-				mp->malformed++;
-			} else {
-				n++;
-				if (st) {
-					st->decoded++;
-					st->dup += dup;
-				}
-			}
-		}
+		if (kind == TCPOPT_MPTCP)
+			n += take_sub(opts + i, olen, mp, st);
 		i += olen;
+	}
+	return n;
+}
+
+int xmp_mp_decode_at(const __u8 *opts, size_t len, __u64 at, struct xmp_mp_opt *mp,
+		     struct xmp_mp_parse_stats *st)
+{
+	unsigned int i;
+	int n = 0;
+
+	if ((!opts && at) || !mp)
+		return -EINVAL;
+	memset(mp, 0, sizeof(*mp));
+	for (; at; at &= at - 1) {
+		i = (unsigned int)__builtin_ctzll(at);
+		/* the caller located them; still never read past the area */
+		if (i + 2 > len || opts[i] != TCPOPT_MPTCP || opts[i + 1] < 2 ||
+		    opts[i + 1] > len - i) {
+			count_drop(st, XMP_MPD_TCPOPT_LEN);
+			break;
+		}
+		n += take_sub(opts + i, opts[i + 1], mp, st);
 	}
 	return n;
 }

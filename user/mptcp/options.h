@@ -5,10 +5,12 @@
  * subtype back, with the same length rules and padding as Linux
  * net/mptcp/options.c. No I/O, no allocation, no state.
  *
- * Callers: the subflow engine (user/mptcp/subflow.c, conn.c) decodes every
- * received segment with xmp_mp_parse(), or one suboption at the offset the
- * XDP metadata gives (struct xmp_meta.mp_off) with xmp_mp_decode_one(); it
- * writes outgoing options with xmp_mp_write_*(). Wire constants come from
+ * Callers: the subflow glue decodes each received segment's MPTCP options
+ * where the segment's one option parse located them (struct
+ * xmp_tcp_opt_rx.mp_at, from a walk or from the XDP metadata) with
+ * xmp_mp_decode_at(); a bare option area (tests, tools) goes through
+ * xmp_mp_parse(), one suboption through xmp_mp_decode_one(). Outgoing
+ * options: xmp_mp_write_*(). Wire constants come from
  * include/xmptcp/mptcp_wire.h, shared with the XDP parser.
  *
  * Byte order: every integer field here is in host order; addresses are kept
@@ -231,9 +233,22 @@ int xmp_mp_parse(const __u8 *opts, size_t len, struct xmp_mp_opt *mp,
 		 struct xmp_mp_parse_stats *st);
 
 /*
+ * The same decoding for MPTCP options already located: bit i of @at set
+ * means one starts at @opts[i] (struct xmp_tcp_opt_rx.mp_at). Decoded in
+ * ascending order without scanning the area again: when @at holds the MPTCP
+ * options a walk of the area meets, @mp and @st come out as from
+ * xmp_mp_parse() (bar the TCP-level drops that end a walk, which the TCP
+ * parse counts). A bit that names no MPTCP option inside the area ends the
+ * decoding there (counted as tcpopt_len).
+ * Returns the number of suboptions decoded, or -EINVAL on NULL arguments.
+ */
+int xmp_mp_decode_at(const __u8 *opts, size_t len, __u64 at, struct xmp_mp_opt *mp,
+		     struct xmp_mp_parse_stats *st);
+
+/*
  * Decode the single MPTCP option at @opt (its kind byte), @avail bytes of the
- * area left from there, into @mp (other parts of @mp are kept, so the XDP
- * metadata offsets can be decoded one after the other into one struct).
+ * area left from there, into @mp (other parts of @mp are kept, so several
+ * can be decoded one after the other into one struct).
  * Returns the option's length, -EINVAL if it is not an MPTCP option or its
  * length byte is missing or past @avail, -EBADMSG if it is malformed.
  */

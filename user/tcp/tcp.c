@@ -221,7 +221,8 @@ int xmp_tcp_listen(struct xmp_tcp_sock *sk)
 	return 0;
 }
 
-int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64 now_us)
+int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn,
+		       const struct xmp_tcp_opt_rx *rx, __u64 now_us)
 {
 	int err;
 
@@ -230,7 +231,7 @@ int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64
 	err = xmp_tcp_listen(sk);
 	if (err)
 		return err;
-	err = xmp_tcp_input(sk, syn, now_us);
+	err = rx ? xmp_tcp_input_rx(sk, syn, rx, now_us) : xmp_tcp_input(sk, syn, now_us);
 	return sk->state == XMP_TCP_SYN_RCVD ? 0 : (err ? err : -ECONNABORTED);
 }
 

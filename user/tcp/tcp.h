@@ -28,12 +28,17 @@
  *    same socket, but must not destroy it (do that after the call returns,
  *    once XMP_TCP_EV_CLOSED has been seen).
  *
- * MPTCP hooks (the engine never parses option kind 30 itself):
+ * Options are parsed once per segment (struct xmp_tcp_opt_rx): by the
+ * caller, which may have them from XDP's metadata (user/io/pkt.c), and given
+ * to xmp_tcp_input_rx(), or by xmp_tcp_input() itself.
+ *
+ * MPTCP hooks (the engine never decodes option kind 30 itself):
  *  - ops->write_options() appends options (MP_CAPABLE, DSS, ...) to every
  *    outgoing segment, including retransmissions; on segments with payload
  *    it may use at most cfg.opt_reserve bytes, which the engine keeps free by
  *    shrinking the payload.
  *  - ops->rcv_options() sees every incoming segment with its raw options
+ *    and the parsed set, whose mp_at says where the MPTCP options start,
  *    before the state machine; it may drop it or abort the connection.
  *  - xmp_tcp_recv_seq() is the subflow sequence number of the next byte that
  *    xmp_tcp_recv() returns, so DSS mappings (keyed by subflow sequence) can
@@ -64,6 +69,7 @@
 #define XMP_TH_ACK 0x10
 #define XMP_TH_URG 0x20
 
+#define XMP_TCP_HLEN	   20 /* the header without options */
 #define XMP_TCP_MAX_OPTLEN 40
 /* Option bytes always left to a hook with cfg.opt_reserve, even on ACKs
  * carrying SACK blocks: MPTCP's smallest DSS (a 4-byte DATA_ACK). */
@@ -91,6 +97,47 @@ struct xmp_seg {
 	const __u8 *payload;
 	__u32 len;
 };
+
+/*
+ * The options of one received segment, parsed once: the TCP options the
+ * engine uses and where each MPTCP option (kind 30) starts, so the MPTCP
+ * layer decodes those bytes (mptcp/options.h xmp_mp_decode_at()) without
+ * scanning the area again. MSS, window scale and SACK-permitted count on
+ * SYNs only (RFC 9293 3.7.1, RFC 7323, RFC 2018).
+ */
+struct xmp_tcp_opt_rx {
+	bool has_mss, has_ws, sack_ok, has_ts, has_mptcp;
+	__u16 mss;
+	__u8 ws;
+	__u32 tsval, tsecr;
+	unsigned int nr_sack;
+	__u32 sack[4][2];
+	unsigned int bad; /* malformed options skipped */
+	__u64 mp_at;	  /* bit i: an MPTCP option starts at seg->opts[i] */
+};
+
+struct xmp_meta;
+
+/*
+ * Walks len option bytes (RFC 9293 3.1). A malformed length ends the walk
+ * (nothing after it can be trusted); what was parsed before stays valid.
+ * Returns 0, or -EBADMSG when anything was malformed (rx->bad counts them).
+ */
+int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xmp_tcp_opt_rx *rx);
+
+/*
+ * The same result without searching: takes the options where the XDP
+ * metadata @m located them (include/xmptcp/meta.h), checking that each
+ * offset names an option of its kind inside the area and that the located
+ * options with NOP padding between them and EOL after cover the area, i.e.
+ * that the walk would meet exactly these. Returns 0 (@rx then equals what
+ * xmp_tcp_parse_options() gives), -EAGAIN when the metadata does not locate
+ * everything (XDP met a problem, a kind repeats, an option it does not
+ * know) or -EBADMSG when an offset is wrong: the caller walks instead
+ * (-EINVAL: more than XMP_TCP_MAX_OPTLEN bytes, which no header holds).
+ */
+int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct xmp_meta *m,
+		       struct xmp_tcp_opt_rx *rx);
 
 /* RFC 9293 3.3.2 states. */
 enum xmp_tcp_state {
@@ -136,11 +183,13 @@ struct xmp_tcp_ops {
 	int (*write_options)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
 			     __u8 *buf, unsigned int space);
 	/*
-	 * Inspect an incoming segment before processing. Returns 0 to go on,
-	 * XMP_TCP_RCVOPT_DROP to discard it silently, or -errno to abort the
-	 * connection with a RST (sk->err = that value). Optional.
+	 * Inspect an incoming segment and its parsed options before
+	 * processing. Returns 0 to go on, XMP_TCP_RCVOPT_DROP to discard it
+	 * silently, or -errno to abort the connection with a RST (sk->err =
+	 * that value). Optional.
 	 */
-	int (*rcv_options)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg);
+	int (*rcv_options)(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+			   const struct xmp_tcp_opt_rx *rx);
 	/*
 	 * Every state transition, synchronously (for tracing and for upper
 	 * layers tracking subflow states). Must not call into the engine.
@@ -328,10 +377,17 @@ void xmp_tcp_destroy(struct xmp_tcp_sock *sk);
 int xmp_tcp_connect(struct xmp_tcp_sock *sk, __u64 now_us);
 /* Passive open: the next SYN given to xmp_tcp_input() is answered. */
 int xmp_tcp_listen(struct xmp_tcp_sock *sk);
-/* Passive open from a SYN the caller received for a listening port. */
-int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn, __u64 now_us);
+/* Passive open from a SYN the caller received for a listening port; rx:
+ * its parsed options, or NULL to have them parsed. */
+int xmp_tcp_accept_syn(struct xmp_tcp_sock *sk, const struct xmp_seg *syn,
+		       const struct xmp_tcp_opt_rx *rx, __u64 now_us);
 
-/* Segment input. Returns 0, or -errno when the segment was dropped. */
+/* Segment input with the options the caller parsed (xmp_tcp_parse_options()
+ * or xmp_tcp_parse_meta() over seg->opts). Returns 0, or -errno when the
+ * segment was dropped. */
+int xmp_tcp_input_rx(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+		     const struct xmp_tcp_opt_rx *rx, __u64 now_us);
+/* The same, parsing seg->opts first. */
 int xmp_tcp_input(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u64 now_us);
 
 /* Timers. */

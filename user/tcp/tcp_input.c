@@ -5,8 +5,10 @@
  * socket: PAWS (RFC 7323 5), sequence acceptability, RST (RFC 5961 3),
  * SYN (RFC 5961 4), ACK (RFC 5961 5 acceptance, SACK scoreboard, RTT,
  * congestion control, fast retransmit), then data, reassembly and FIN.
- * Entry: xmp_tcp_input() from the I/O layer or memwire; ends by running
- * xmp_tcp_output() so ACKs and newly allowed data go out.
+ * Entry: xmp_tcp_input_rx() with the options the I/O layer parsed for the
+ * frame (user/io/pkt.c), or xmp_tcp_input() which parses them (memwire,
+ * tests); ends by running xmp_tcp_output() so ACKs and newly allowed data
+ * go out.
  */
 #include <errno.h>
 #include <string.h>
@@ -575,15 +577,22 @@ static int tcp_rcv_synchronized(struct xmp_tcp_sock *sk, const struct xmp_seg *s
 int xmp_tcp_input(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u64 now_us)
 {
 	struct xmp_tcp_opt_rx rx;
+
+	xmp_tcp_parse_options(seg->opts, tcp_min(seg->optlen, XMP_TCP_MAX_OPTLEN),
+			      seg->flags & XMP_TH_SYN, &rx);
+	return xmp_tcp_input_rx(sk, seg, &rx, now_us);
+}
+
+int xmp_tcp_input_rx(struct xmp_tcp_sock *sk, const struct xmp_seg *seg,
+		     const struct xmp_tcp_opt_rx *rx, __u64 now_us)
+{
 	int err = 0, r;
 
 	xmp_tcp_enter(sk, now_us);
 	tcp_mib_inc(sk, XMP_TCP_MIB_IN_SEGS);
-	if (xmp_tcp_parse_options(seg->opts, tcp_min(seg->optlen, XMP_TCP_MAX_OPTLEN),
-				  seg->flags & XMP_TH_SYN, &rx))
-		sk->mib[XMP_TCP_MIB_BAD_OPTIONS] += rx.bad;
+	sk->mib[XMP_TCP_MIB_BAD_OPTIONS] += rx->bad;
 	if (sk->ops->rcv_options && sk->state != XMP_TCP_CLOSED) {
-		r = sk->ops->rcv_options(sk->ctx, sk, seg);
+		r = sk->ops->rcv_options(sk->ctx, sk, seg, rx);
 		if (r < 0) {
 			xmp_tcp_send_rst(sk, sk->snd_max, 0, false);
 			xmp_tcp_done(sk, r, XMP_TCP_EV_ERROR);
@@ -602,13 +611,13 @@ int xmp_tcp_input(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u64 now_
 		err = -ENOTCONN;
 		break;
 	case XMP_TCP_LISTEN:
-		err = tcp_rcv_listen(sk, seg, &rx);
+		err = tcp_rcv_listen(sk, seg, rx);
 		break;
 	case XMP_TCP_SYN_SENT:
-		err = tcp_rcv_syn_sent(sk, seg, &rx);
+		err = tcp_rcv_syn_sent(sk, seg, rx);
 		break;
 	default:
-		err = tcp_rcv_synchronized(sk, seg, &rx);
+		err = tcp_rcv_synchronized(sk, seg, rx);
 		break;
 	}
 	if (sk->state != XMP_TCP_CLOSED)

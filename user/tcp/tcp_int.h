@@ -50,17 +50,7 @@ static inline bool tcp_synchronized(const struct xmp_tcp_sock *sk)
 	return sk->state >= XMP_TCP_ESTABLISHED;
 }
 
-/* tcp_options.c */
-struct xmp_tcp_opt_rx {
-	bool has_mss, has_ws, sack_ok, has_ts, has_mptcp;
-	__u16 mss;
-	__u8 ws;
-	__u32 tsval, tsecr;
-	unsigned int nr_sack;
-	__u32 sack[4][2];
-	unsigned int bad; /* malformed options skipped */
-};
-int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xmp_tcp_opt_rx *rx);
+/* tcp_options.c (parsing: tcp.h) */
 int xmp_tcp_write_syn_options(__u8 *buf, unsigned int space, __u16 mss, int wscale, bool sack_ok,
 			      bool ts, __u32 tsval, __u32 tsecr);
 int xmp_tcp_write_ts(__u8 *buf, unsigned int space, __u32 tsval, __u32 tsecr);

@@ -2,21 +2,27 @@
 /*
  * TCP option codec of the subflow engine: MSS (RFC 9293 3.7.1), window scale
  * and timestamps (RFC 7323), SACK-permitted and SACK blocks (RFC 2018).
- * Pure functions. MPTCP (kind 30) is only noted as present: it belongs to
+ * Pure functions. MPTCP (kind 30) is only located: it belongs to
  * user/mptcp/options.c and reaches it through ops->rcv_options().
- * Called by tcp_input.c (parse) and tcp_output.c (write).
+ * Parsing, once per segment: xmp_tcp_parse_options() walks the area;
+ * xmp_tcp_parse_meta() takes the options where XDP found them (user/io/pkt.c
+ * with the frame's metadata, else tcp_input.c). Writing: tcp_output.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
+#include <xmptcp/meta.h>
 #include <xmptcp/mptcp_wire.h>
 
 #include "common/byteorder.h"
 #include "tcp/tcp_int.h"
 
-/* One well-formed option of kind opt[0] and length olen. */
-static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_tcp_opt_rx *rx)
+/* One option of kind opt[off] and length olen, inside the area. */
+static void parse_one(const __u8 *area, unsigned int off, unsigned int olen, bool syn,
+		      struct xmp_tcp_opt_rx *rx)
 {
+	const __u8 *opt = area + off;
 	unsigned int i;
 
 	switch (opt[0]) {
@@ -62,6 +68,10 @@ static void parse_one(const __u8 *opt, unsigned int olen, bool syn, struct xmp_t
 		return;
 	case TCPOPT_MPTCP:
 		rx->has_mptcp = true;
+		/* a TCP header holds 40 option bytes; longer areas (tools,
+		 * fuzzers) keep the first 64 positions */
+		if (off < 64)
+			rx->mp_at |= 1ull << off;
 		return;
 	default:
 		return; /* unknown options are skipped */
@@ -70,11 +80,6 @@ bad:
 	rx->bad++;
 }
 
-/*
- * Parses len bytes of options. A malformed length ends the walk (nothing
- * after it can be trusted); what was parsed before stays valid. Returns 0, or
- * -EBADMSG when anything was malformed (rx->bad counts them).
- */
 int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xmp_tcp_opt_rx *rx)
 {
 	unsigned int off = 0, olen;
@@ -96,10 +101,104 @@ int xmp_tcp_parse_options(const __u8 *opt, unsigned int len, bool syn, struct xm
 			rx->bad++;
 			break;
 		}
-		parse_one(opt + off, olen, syn, rx);
+		parse_one(opt, off, olen, syn, rx);
 		off += olen;
 	}
 	return rx->bad ? -EBADMSG : 0;
+}
+
+/* The plain options the metadata locates, by tcp_opts bit (XMP_TOPT_MSS
+ * is bit 0 ... XMP_TOPT_TS bit 4): the kind the offset must name, where
+ * the offset is. */
+static const struct {
+	__u8 kind, field;
+} meta_plain[] = {
+	{ TCPOPT_MSS_, offsetof(struct xmp_meta, mss_off) },
+	{ TCPOPT_WSCALE_, offsetof(struct xmp_meta, ws_off) },
+	{ TCPOPT_SACK_PERM_, offsetof(struct xmp_meta, sackp_off) },
+	{ TCPOPT_SACK_, offsetof(struct xmp_meta, sack_off) },
+	{ TCPOPT_TS_, offsetof(struct xmp_meta, ts_off) },
+};
+#define META_PLAIN ((1u << (sizeof(meta_plain) / sizeof(meta_plain[0]))) - 1)
+_Static_assert(XMP_TOPT_MSS == 1 << 0 && XMP_TOPT_WSCALE == 1 << 1 && XMP_TOPT_SACK_PERM == 1 << 2 &&
+		       XMP_TOPT_SACK == 1 << 3 && XMP_TOPT_TS == 1 << 4,
+	       "meta_plain[] is indexed by tcp_opts bit");
+
+/*
+ * Marks in @starts the option the metadata puts at @off (from the TCP
+ * header), after checking it is one: inside the area, of @kind (and MPTCP
+ * subtype @sub, or -1). Returns -EBADMSG if it is not.
+ */
+static int meta_mark(const __u8 *opt, unsigned int len, unsigned int off, __u8 kind, int sub,
+		     __u64 *starts)
+{
+	unsigned int pos = off - XMP_TCP_HLEN, olen;
+
+	if (off < XMP_TCP_HLEN || pos + 2 > len || opt[pos] != kind)
+		return -EBADMSG;
+	olen = opt[pos + 1];
+	if (olen < 2 || pos + olen > len || (sub >= 0 && (olen < 3 || opt[pos + 2] >> 4 != sub)))
+		return -EBADMSG;
+	*starts |= 1ull << pos;
+	return 0;
+}
+
+/* Where the metadata says options start (bit i: at opt[i]), or -EBADMSG
+ * when an offset or a flag contradicts the area. */
+static int meta_locate(const __u8 *opt, unsigned int len, const struct xmp_meta *m,
+		       __u64 *starts)
+{
+	const __u8 *raw = (const __u8 *)m;
+	unsigned int i;
+	__u32 bits;
+
+	/* with no problem met, XDP saw MPTCP options iff it located some */
+	if ((m->tcp_opts & ~(META_PLAIN | XMP_TOPT_MPTCP)) || (m->mp_seen >> MPTCPOPT_NR_SUBTYPES) ||
+	    !(m->tcp_opts & XMP_TOPT_MPTCP) != !m->mp_seen)
+		return -EBADMSG;
+	for (bits = m->tcp_opts & META_PLAIN; bits; bits &= bits - 1) {
+		i = (unsigned int)__builtin_ctz(bits);
+		if (meta_mark(opt, len, raw[meta_plain[i].field], meta_plain[i].kind, -1, starts))
+			return -EBADMSG;
+	}
+	for (bits = m->mp_seen; bits; bits &= bits - 1) {
+		i = (unsigned int)__builtin_ctz(bits);
+		if (meta_mark(opt, len, m->mp_off[i], TCPOPT_MPTCP, (int)i, starts))
+			return -EBADMSG;
+	}
+	return 0;
+}
+
+int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct xmp_meta *m,
+		       struct xmp_tcp_opt_rx *rx)
+{
+	unsigned int pos = 0;
+	__u64 starts = 0;
+
+	memset(rx, 0, sizeof(*rx));
+	if (len > XMP_TCP_MAX_OPTLEN)
+		return -EINVAL;
+	/* XDP stopped early or ignored an option: its offsets are partial. */
+	if (m->reason != XMP_R_OK)
+		return -EAGAIN;
+	if (meta_locate(opt, len, m, &starts))
+		return -EBADMSG;
+	/* The walk's path over the area, taking an option only where the
+	 * metadata says one starts: so the walk would meet exactly these and
+	 * the result is the walk's. */
+	while (pos < len && opt[pos] != TCPOPT_EOL_) {
+		if (starts & (1ull << pos)) {
+			starts &= ~(1ull << pos);
+			parse_one(opt, pos, opt[pos + 1], syn, rx);
+			pos += opt[pos + 1];
+		} else if (opt[pos] == TCPOPT_NOP_) {
+			pos++;
+		} else {
+			return -EAGAIN; /* an option XDP did not locate */
+		}
+	}
+	/* a located option inside another, or after the EOL */
+	return starts ? -EBADMSG : 0;
 }
 
 /* NOP NOP TS: 12 bytes, the layout every stack uses on non-SYN segments. */
