@@ -135,7 +135,7 @@ static long host_app_produce(void *host, void *ctx, __u8 *buf, size_t len, bool 
 	for (i = 0; i < n; i++)
 		buf[i] = pattern_byte(a->seed, a->sent + i);
 	a->sent += n;
-	*eof = a->sent == a->send_total;
+	*eof = a->sent == a->send_total && !a->endless;
 	a->eof_out = *eof;
 	return (long)n;
 }
@@ -355,6 +355,11 @@ void memhost_link_event(struct memhost *h, unsigned int link, bool up)
 {
 	memwire_link_set_up(h->w, link, up);
 	xc_pm_link_event(h->st, (int)link + 1, up);
+}
+
+__u8 memhost_app_byte(const struct memhost_app *a, __u64 off)
+{
+	return pattern_byte(a->seed, off);
 }
 
 const struct xmp_addr *memhost_addr(const struct memhost *h, unsigned int link)

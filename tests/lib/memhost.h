@@ -39,6 +39,7 @@ struct memhost_app {
 	__u64 send_total, sent;
 	__u64 rcvd, bad, first_bad;
 	__u64 room; /* bytes it takes per call (0: all) */
+	bool endless; /* its stream never ends: no DATA_FIN after send_total */
 	bool eof_in;
 	bool eof_out;
 };
@@ -89,6 +90,8 @@ int memhost_connect(struct memhost *h, __u16 dport, __u64 send_total,
 /* The link's interface goes down or up: the wire and the path manager. */
 void memhost_link_event(struct memhost *h, unsigned int link, bool up);
 const struct xmp_addr *memhost_addr(const struct memhost *h, unsigned int link);
+/* The byte @a sends at stream offset @off (its pattern). */
+__u8 memhost_app_byte(const struct memhost_app *a, __u64 off);
 /* Every connection's transfer is over (done), both ways complete. */
 bool memhost_all_done(const struct memhost *h);
 
