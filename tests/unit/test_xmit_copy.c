@@ -20,6 +20,7 @@
  *  - two subflows (an MP_JOIN established): no fallback is possible any
  *    more, the copy goes; the subflow that carries it refuses a later
  *    fallback (its stream is no longer the data stream).
+ * And the scheduler's view reads the engines without sending (issue 13.4).
  */
 #include "lib/test.h"
 #include "unit/test_tcp_harness.h"
@@ -250,8 +251,46 @@ static void two_subflows_copy_then_no_fallback(void)
 	xc_fini(x);
 }
 
+/*
+ * Issue 13.4: the scheduler's view only reads the engines. A subflow whose
+ * peer's window closed holds data back: building views (new data and
+ * reinjection) sends nothing and leaves its window alone; the pump's send
+ * step shares the connection's window with it (3.3.4) and the data leaves.
+ */
+static void view_sends_nothing(void)
+{
+	struct xc *x = &xc;
+	struct xmp_tcp_sock *sk;
+	struct xmp_tx_map m;
+	struct xd_view w;
+	bool moved = false;
+	__u64 out;
+
+	xc_init(x, 2);
+	sk = x->s[1].sk;
+	sk->snd_wnd = 0; /* as the peer's last segment on it said */
+	CHECK_EQ(xmp_msk_next_map(xd_conn_msk(&x->c), 4000, &m), 1);
+	CHECK_EQ(send_map(&x->c, &x->s[1], &m, false), 0);
+	CHECK_EQ(sk->snd_max, sk->iss + 1); /* held back by the window */
+	out = sk->mib[XMP_TCP_MIB_OUT_SEGS];
+	view_build(&x->c, &w, XC_LEN, 0);
+	CHECK_EQ(w.v.nr, 2);
+	view_build(&x->c, &w, XC_LEN, XMP_SCHED_REINJECT);
+	CHECK_EQ(w.v.nr, 2);
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_OUT_SEGS], out);
+	CHECK_EQ(sk->snd_wnd, 0);
+	CHECK_EQ(sk->snd_max, sk->iss + 1);
+	/* the send step shares the window: the 4000 bytes leave */
+	CHECK_EQ(xd_xmit_pump(&x->c, &moved), 0);
+	CHECK(sk->snd_wnd >= 4000);
+	CHECK(sk->mib[XMP_TCP_MIB_OUT_SEGS] > out);
+	CHECK(sk->snd_max - sk->iss - 1 >= 4000);
+	xc_fini(x);
+}
+
 int main(void)
 {
+	RUN(view_sends_nothing);
 	RUN(single_subflow_stream_is_data_stream);
 	RUN(two_subflows_copy_then_no_fallback);
 	return t_exit_code();

@@ -168,8 +168,36 @@ static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
 	return xmp_seq_after(edge, end) ? edge - end : 0;
 }
 
+/*
+ * 3.3.4: the window is the connection's on every subflow (after a fallback
+ * the subflow's own is the real one: 3.7). A subflow that carried nothing
+ * lately still holds the window its peer last offered on it; raising it may
+ * send what that window held back, so it is done here, in the send step,
+ * and the views below only read the engines. What each subflow holds was
+ * mapped inside the connection's window, so the window it may use is that
+ * plus what the connection's window still has room for.
+ */
+static void share_wnd(struct xd_conn *c)
+{
+	struct xmp_msk *msk = xd_conn_msk(c);
+	unsigned int i;
+
+	if (msk->fallback)
+		return;
+	for (i = 0; i < c->nsf; i++) {
+		struct xd_sf *s = c->sfs[i];
+
+		if (xd_sf_usable(s))
+			xmp_tcp_share_snd_wnd(s->sk,
+					      min32((__u64)xd_sf_queued(s) + xmp_msk_snd_wnd(msk),
+						    XD_SHARED_WND_MAX),
+					      c->loop->now);
+	}
+}
+
 /* @flags XMP_SCHED_REINJECT: data already sent; only subflows that may
- * carry a copy of it (3.7) are in the view. */
+ * carry a copy of it (3.7) are in the view. Reads the engines, sends
+ * nothing (share_wnd() ran before). */
 static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32 flags)
 {
 	struct xmp_msk *msk = xd_conn_msk(c);
@@ -201,11 +229,6 @@ static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32
 		v->rttvar_us = sk->rttvar_us;
 		v->cwnd = sk->cwnd;
 		v->in_flight = xd_sf_queued(s);
-		/* 3.3.4: the window is the connection's on every subflow (after
-		 * a fallback the subflow's own is the real one: 3.7) */
-		if ((v->flags & XMP_SCHED_SF_ACTIVE) && !msk->fallback)
-			xmp_tcp_share_snd_wnd(sk, min32((__u64)xd_sf_queued(s) + xmp_msk_snd_wnd(msk),
-							XD_SHARED_WND_MAX), c->loop->now);
 		/* a full mapping table takes no new chunk until acks free it */
 		v->snd_room = s->sf.ntx < XMP_SF_TXMAP_MAX
 				      ? min32(xmp_tcp_writable(sk), sf_wnd_room(sk)) : 0;
@@ -433,7 +456,10 @@ static int pump_sched(struct xd_conn *c, bool *moved)
 
 int xd_xmit_pump(struct xd_conn *c, bool *moved)
 {
-	int err = pump_reinject(c, moved);
+	int err;
+
+	share_wnd(c);
+	err = pump_reinject(c, moved);
 
 	return err ? err : pump_sched(c, moved);
 }
