@@ -140,6 +140,7 @@ long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len)
 	if (n)
 		ring_put(msk->sndq, msk->cfg.sndbuf, msk->write_seq - msk->snd_isn, buf, n);
 	msk->write_seq += n;
+	msk->mib[XMP_MSK_MIB_SND_BUF_BYTES] += n;
 	return n;
 }
 
@@ -257,12 +258,13 @@ int xmp_msk_remap(struct xmp_msk *msk, __u64 dsn, __u32 max_len, struct xmp_tx_m
 	return 1;
 }
 
-int xmp_msk_copy(const struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
+int xmp_msk_copy(struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
 {
 	if (before64(dsn, msk->snd_una) || after64(dsn + len, msk->write_seq))
 		return -ERANGE;
 	if (len)
 		ring_get(msk->sndq, msk->cfg.sndbuf, dsn - msk->snd_isn, buf, len);
+	msk->mib[XMP_MSK_MIB_SND_COPY_BYTES] += len;
 	return 0;
 }
 
@@ -494,6 +496,7 @@ long xmp_msk_rcv_dsn(struct xmp_msk *msk, __u64 dsn, const __u8 *data, __u32 len
 		msk->mib[XMP_MSK_MIB_OFO_QUEUED]++;
 	}
 	ring_put(msk->rcvq, msk->cfg.rcvbuf, s - msk->rcv_isn, data, (__u32)(e - s));
+	msk->mib[XMP_MSK_MIB_RCV_BUF_BYTES] += e - s;
 	if (s == msk->ack_seq) {
 		msk->ack_seq = e;
 		ofo_advance(msk);
@@ -523,6 +526,7 @@ long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len)
 		return msk->rcv_fin_done ? 0 : -EAGAIN;
 	ring_get(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn, buf, n);
 	msk->rcv_base += n;
+	msk->mib[XMP_MSK_MIB_READ_BYTES] += n;
 	return n;
 }
 

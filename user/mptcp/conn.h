@@ -161,7 +161,7 @@ int xmp_msk_next_map(struct xmp_msk *msk, __u32 max_len, struct xmp_tx_map *map)
  * subflow). 1, 0 when @dsn is not outstanding, -EINVAL. */
 int xmp_msk_remap(struct xmp_msk *msk, __u64 dsn, __u32 max_len, struct xmp_tx_map *map);
 /* Copy the queued bytes [dsn, dsn + len) into @buf. 0 or -ERANGE. */
-int xmp_msk_copy(const struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len);
+int xmp_msk_copy(struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len);
 /* The DSS checksum of @map placed at subflow sequence @ssn (relative). */
 __u16 xmp_tx_map_csum(const struct xmp_tx_map *map, __u32 ssn);
 

@@ -288,6 +288,7 @@ long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 no
 	xmp_tcp_enter(sk, now_us);
 	xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
 	sk->sndq.len += n;
+	sk->mib[XMP_TCP_MIB_SND_BUF_BYTES] += n;
 	xmp_tcp_output(sk);
 	xmp_tcp_leave(sk);
 	return n;
@@ -330,13 +331,14 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 	}
 	xmp_tcp_enter(sk, now_us);
 	xmp_ring_read_at(&sk->rcvq, 0, buf, n);
+	sk->mib[XMP_TCP_MIB_RCV_READ_BYTES] += n;
 	xmp_ring_consume(&sk->rcvq, n);
 	tcp_maybe_window_update(sk, free_before);
 	xmp_tcp_leave(sk);
 	return n;
 }
 
-long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)
+long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)
 {
 	__u32 n;
 
@@ -346,6 +348,7 @@ long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t o
 	if (len < n)
 		n = (__u32)len;
 	xmp_ring_read_at(&sk->rcvq, (__u32)off, buf, n);
+	sk->mib[XMP_TCP_MIB_RCV_READ_BYTES] += n;
 	return n;
 }
 

@@ -349,7 +349,7 @@ long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 no
 long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
 /* Copies up to len unread bytes from offset off without consuming them
  * (e.g. to verify a DSS checksum before delivering a mapping). */
-long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
+long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
 /* Subflow sequence number of the next byte xmp_tcp_recv() returns. */
 __u32 xmp_tcp_recv_seq(const struct xmp_tcp_sock *sk);
 /* Unread bytes; free send buffer bytes (0 after shutdown). */

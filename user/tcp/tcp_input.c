@@ -442,8 +442,10 @@ static void tcp_rcv_data(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u
 	}
 	if (len > sk->rcv_mss)
 		sk->rcv_mss = len;
-	if (len)
+	if (len) {
 		xmp_ring_write_at(&sk->rcvq, sk->rcvq.len + off, data, len);
+		sk->mib[XMP_TCP_MIB_RCV_BUF_BYTES] += len;
+	}
 	/* An in-order FIN always counts; an out-of-order one is remembered
 	 * until the data before it arrives. */
 	if (fin && (!sk->fin_rcvd || !off)) {

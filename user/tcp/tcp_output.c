@@ -135,6 +135,7 @@ static int tcp_transmit(struct xmp_tcp_sock *sk, struct xmp_seg *seg)
 		sk->delack_at = XMP_TCP_NO_TIMER;
 	}
 	tcp_mib_inc(sk, XMP_TCP_MIB_OUT_SEGS);
+	sk->mib[XMP_TCP_MIB_OUT_DATA_BYTES] += seg->len;
 	err = sk->ops->xmit(sk->ctx, sk, seg);
 	return err < 0 ? err : 0;
 }
@@ -265,6 +266,7 @@ __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexm
 		if (contig < len) {
 			xmp_ring_read_at(&sk->sndq, off, sk->txbuf, len);
 			seg.payload = sk->txbuf;
+			sk->mib[XMP_TCP_MIB_SND_LINEAR_BYTES] += len;
 		}
 		seg.len = len;
 		if (seq + len == data_end)
