@@ -108,6 +108,9 @@ run_ours() {
 	echo "# wire s->c: $s2c"
 	xm_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
 	xm_check_bytes "${name}_s2c_sha256_${ssend}_bytes" "$dir/server" "$dir/client" "$ssend"
+	for side in client server; do
+		echo "# $name $side: $(python3 "$XB_LIBDIR/copies.py" "$dir/$side")"
+	done
 
 	# 3.1 / 3.3.3 / 3.7, each side's own view
 	local want='d["mp_capable"] and d["error"] is None and d["recv_eof"] and

@@ -637,6 +637,128 @@ static void ofo_range_table_bounded(void)
 	tpair_fini(&tp);
 }
 
+/* ---- ops->rcv_data and the receive spans: each byte copied once ---- */
+
+enum { TAKE_ALL, TAKE_HALF, TAKE_NONE };
+static int t_take;	       /* how much the layer above takes from a segment */
+static __u64 t_span_bytes;     /* bytes it copied out of the ring, in place */
+static unsigned int t_seq_bad; /* segments offered out of the stream's order */
+
+/* The layer above of the receiver: takes in-order payload straight from
+ * the segment and appends it to the sink. Nothing unread precedes it, so
+ * the stream goes on exactly there. */
+static __u32 t_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			__u32 len)
+{
+	struct tpeer *pe = ((struct memwire_port *)ctx)->user;
+	__u32 n = t_take == TAKE_ALL ? len : t_take == TAKE_HALF ? (len + 1) / 2 : 0;
+
+	if (!pe->rx)
+		return 0;
+	if (seq != sk->irs + 1 + (__u32)pe->rx_len || sk->rcvq.len)
+		t_seq_bad++;
+	if (n > pe->rx_cap - pe->rx_len)
+		n = (__u32)(pe->rx_cap - pe->rx_len);
+	memcpy(pe->rx + pe->rx_len, data, n);
+	pe->rx_len += n;
+	return n;
+}
+
+/* ... and drains what the engine buffered in place: one copy out. */
+static void t_span_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
+{
+	struct tpeer *pe = ((struct memwire_port *)ctx)->user;
+	const __u8 *p;
+	__u32 n;
+
+	while (pe->rx && (ev & XMP_TCP_EV_READABLE)) {
+		n = (__u32)(pe->rx_cap - pe->rx_len);
+		p = xmp_tcp_recv_span(sk, &n);
+		if (!p)
+			break;
+		memcpy(pe->rx + pe->rx_len, p, n);
+		pe->rx_len += n;
+		t_span_bytes += n;
+		CHECK_EQ(xmp_tcp_recv_consume(sk, n, memwire_now(pe->port.w)), (long)n);
+	}
+	t_event(ctx, sk, ev);
+}
+
+static const struct xmp_tcp_ops take_ops = {
+	.xmit = memwire_tcp_xmit,
+	.event = t_span_event,
+	.state_change = t_state,
+	.rcv_data = t_rcv_data,
+};
+
+/* One transfer 0 -> 1 through the taking receiver; its counters are
+ * copied to @mib (the pair is freed). */
+static void take_transfer(__u64 seed, int take, const struct memwire_dir_cfg *d, __u32 rcvbuf,
+			  __u64 *mib)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS, .rcvbuf = rcvbuf };
+	size_t len = 600000;
+	struct tpair tp;
+	__u8 *src;
+
+	t_take = take;
+	t_span_bytes = 0;
+	t_seq_bad = 0;
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &take_ops), 0);
+	set_both(&tp, d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	src = tpeer_source(&tp, 0, len, seed * 5, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, src, len);
+	CHECK_EQ(t_seq_bad, 0);
+	memcpy(mib, tp.p[1].sk->mib, sizeof(tp.p[1].sk->mib));
+	/* every byte reached the sink once: from its segment or the ring */
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, (__u64)len);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_READ_BYTES], 0);
+	free(src);
+	tpair_fini(&tp);
+}
+
+/* Issue 13.4: in order and lossless, the layer above takes every byte
+ * straight from its segment; the engine's ring is never written. */
+static void rcv_data_lossless_no_ring_copy(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
+	__u64 mib[XMP_TCP_MIB_NR];
+
+	take_transfer(21, TAKE_ALL, &d, 0, mib);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 600000);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_BUF_BYTES], 0);
+	CHECK_EQ(t_span_bytes, 0);
+}
+
+/* Loss, reordering and duplicates: out-of-order data waits in the ring
+ * and is copied out once, in place; segments that fill a hole still go
+ * straight up; a layer that takes part of a segment, or nothing, leaves
+ * the rest to the ring, and the ring (small: it wraps often) keeps the
+ * stream exact. */
+static void rcv_data_lossy_exact(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
+				     .reorder_ppm = 30000, .dup_ppm = 10000 };
+	__u64 mib[XMP_TCP_MIB_NR];
+	__u64 seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		take_transfer(seed, TAKE_ALL, &d, 0, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 300000);
+		CHECK(mib[XMP_TCP_MIB_RCV_BUF_BYTES] > 0);
+		CHECK(mib[XMP_TCP_MIB_OFO_QUEUED] > 0);
+		take_transfer(seed, TAKE_HALF, &d, 20000, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 0);
+		CHECK(t_span_bytes > 0);
+		take_transfer(seed, TAKE_NONE, &d, 10007, mib);
+		CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 0);
+		CHECK_EQ(t_span_bytes, 600000);
+	}
+}
+
 int main(void)
 {
 	RUN(transfer_1mb_lossless);
@@ -656,5 +778,7 @@ int main(void)
 	RUN(ofo_range_table_bounded);
 	RUN(seg_limit_respected);
 	RUN(shared_snd_wnd);
+	RUN(rcv_data_lossless_no_ring_copy);
+	RUN(rcv_data_lossy_exact);
 	return t_exit_code();
 }

@@ -8,8 +8,9 @@
  *
  * The pump moves endpoint bytes into the msk and hands them to xmit.c,
  * which asks the scheduler, chunk by chunk, which subflow(s) carry the next
- * mapping; it drains in-order bytes of every subflow through xmp_sf_data()
- * into the reassembly buffer and reads the msk into the sink. It also
+ * mapping; it drains the in-order bytes a subflow's engine buffered through
+ * xmp_sf_data() into the reassembly buffer (those that found it empty went
+ * there from their frame: sflow.c) and reads the msk into the sink. It also
  * sends the DATA_ACKs and the DATA_FIN the engines would not carry by
  * themselves. Close (3.3.3): DATA_FIN when the source is done, the
  * subflows' FINs once both DATA_FINs are acked.
@@ -412,40 +413,41 @@ static size_t rx_room(const struct xd_conn *c)
 	return room < sizeof(xfer_buf) ? room : sizeof(xfer_buf);
 }
 
-/* One subflow's in-order bytes -> reassembly (3.3.1 mappings). */
+/* One worker: a checksummed run of mappings that wraps in a subflow's
+ * ring is made contiguous here to be verified whole (3.3.1). */
+static __u8 rx_run_buf[XMP_CSUM_RUN_MAX];
+
+/*
+ * One subflow's buffered in-order bytes -> reassembly (3.3.1 mappings),
+ * each copied out of the subflow's ring once, in place (in-order segments
+ * that found the ring empty went straight in: sflow.c, sf_rcv_data()).
+ * A mapping that must be checked whole and wraps in the ring is copied
+ * out contiguously first.
+ */
 static int rx_subflow(struct xd_conn *c, struct xd_sf *s, bool *moved)
 {
 	struct xmp_tcp_sock *sk = s->sk;
-	struct xmp_msk *msk = xd_conn_msk(c);
-	struct xmp_sf_data_res res;
-	size_t room;
-	long n;
+	__u32 n, ssn, took, want;
+	const __u8 *p;
 	int err;
 
-	if (!s->sf.msk)
-		return 0; /* a join still in its handshake */
-	while (xmp_tcp_readable(sk)) {
-		/* No more than the data level has room for: what it cannot
-		 * take stays in the subflow's buffer, whose window closes
-		 * (3.3.4), instead of being acked at the TCP level and then
-		 * dropped as beyond the data-level window, with no data-level
-		 * retransmission to bring it back. */
-		room = xmp_msk_rcv_wnd(msk);
-		if (!room)
-			break;
-		n = xmp_tcp_peek(sk, xfer_buf, room < sizeof(xfer_buf) ? room : sizeof(xfer_buf), 0);
-		if (n <= 0)
-			break;
-		err = xmp_sf_data(&s->sf, xmp_tcp_recv_seq(sk) - sk->irs, xfer_buf, (__u32)n, &res);
-		if (err)
-			return err;
-		if (!res.consumed)
-			break; /* waiting for a mapping or the rest of a checksummed one */
-		xmp_tcp_recv(sk, xfer_buf, res.consumed, c->loop->now);
-		s->bytes_rcvd += res.consumed;
+	while (!s->rx_err && xmp_tcp_readable(sk)) {
+		n = UINT32_MAX;
+		p = xmp_tcp_recv_span(sk, &n);
+		ssn = xmp_tcp_recv_seq(sk) - sk->irs;
+		took = xd_sf_take(s, ssn, p, n, &want);
+		if (!took && want > n && want <= xmp_tcp_readable(sk) && want <= sizeof(rx_run_buf)) {
+			n = (__u32)xmp_tcp_peek(sk, rx_run_buf, want, 0);
+			took = xd_sf_take(s, ssn, rx_run_buf, n, NULL);
+		}
+		if (!took)
+			break; /* waiting for a mapping, the rest of a checksummed one, room */
+		xmp_tcp_recv_consume(sk, took, c->loop->now);
 		*moved = true;
 	}
-	return 0;
+	err = s->rx_err;
+	s->rx_err = 0;
+	return err;
 }
 
 /* A subflow's own error ends it, not the connection, while others live. */

@@ -372,6 +372,50 @@ static int sf_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg
 	return xd_loop_xmit(s->c->loop, s->ifp, &s->hdrs, seg);
 }
 
+/*
+ * 3.3.1: in-order bytes of the subflow into the connection's reassembly
+ * through its mappings, at most what the data level has room for: what it
+ * cannot take stays in the subflow's buffer, whose window closes (3.3.4),
+ * instead of being acked at the TCP level and then dropped as beyond the
+ * data-level window, with no data-level retransmission to bring it back.
+ * It runs inside the engine (sf_rcv_data()) as well as in the pump, so an
+ * error waits in s->rx_err for the pump to act on.
+ */
+__u32 xd_sf_take(struct xd_sf *s, __u32 ssn, const __u8 *data, __u32 len, __u32 *want)
+{
+	struct xmp_msk *msk = s->sf.msk;
+	struct xmp_sf_data_res res;
+	__u32 room;
+	int err;
+
+	if (want)
+		*want = 0;
+	if (s->c->plain || !msk || s->rx_err)
+		return 0; /* plain TCP, a join in its handshake, a failed one */
+	room = xmp_msk_rcv_wnd(msk);
+	if (len > room)
+		len = room;
+	if (!len)
+		return 0;
+	err = xmp_sf_data(&s->sf, ssn, data, len, &res);
+	if (err) {
+		s->rx_err = err;
+		return 0;
+	}
+	if (want)
+		*want = res.want;
+	s->bytes_rcvd += res.consumed;
+	return res.consumed;
+}
+
+/* In-order payload straight from the frame into the reassembly: one copy
+ * (what is not taken is buffered by the engine, for the pump). */
+static __u32 sf_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			 __u32 len)
+{
+	return xd_sf_take(ctx, seq - sk->irs, data, len, NULL);
+}
+
 /* 3.3.4: the connection-level window (xmp_sf_rcv_wnd()); plain TCP: the
  * engine's own. */
 static __u32 sf_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
@@ -388,6 +432,7 @@ static const struct xmp_tcp_ops sf_ops = {
 	.rcv_options = sf_rcv_options,
 	.rcv_wnd = sf_rcv_wnd,
 	.seg_limit = sf_seg_limit,
+	.rcv_data = sf_rcv_data,
 };
 
 /* ---- creation ---- */

@@ -301,6 +301,7 @@ struct xd_sf {
 	__u64 bytes_sent, bytes_reinj, bytes_rcvd;
 	__u64 seg_maps, acks_forced;
 	int err;
+	int rx_err; /* xd_sf_take() failed inside the engine: for the pump */
 	struct xmp_mp_parse_stats pst;
 };
 
@@ -325,6 +326,10 @@ __u64 xd_sf_next_timer(const struct xd_sf *s);
 void xd_sf_timer(struct xd_sf *s);
 /* Bytes queued in the subflow, sent or not, not yet acked. */
 __u32 xd_sf_queued(const struct xd_sf *s);
+/* In-order subflow bytes at relative sequence @ssn into the reassembly;
+ * returns how many it took (*want: see xmp_sf_data_res), 0 on error (kept
+ * in s->rx_err). */
+__u32 xd_sf_take(struct xd_sf *s, __u32 ssn, const __u8 *data, __u32 len, __u32 *want);
 /* One line per refused MP_JOIN SYN: answers it with RST + MP_TCPRST. */
 void xd_sf_refuse_syn(struct xd_loop *l, struct xd_port *port, const struct xmp_frame *syn,
 		      struct xmp_join *j);

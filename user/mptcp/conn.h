@@ -29,9 +29,11 @@
  *    xmp_sf_rcv_options() runs the MP_CAPABLE/fallback logic and hands DSS
  *    parts here: xmp_msk_rcv_data_ack() (with the segment's scaled window),
  *    xmp_rxmap_add() for a mapping, xmp_msk_rcv_fastclose(), MP_FAIL.
- *  - XMP_TCP_EV_READABLE: loop xmp_tcp_peek() at xmp_tcp_recv_seq() - ISN
- *    and xmp_msk_sf_data(); consume (xmp_tcp_recv) what it accepted; then
- *    xmp_msk_read() gives the application the in-order data-level bytes.
+ *  - ops->rcv_data(): in-order payload straight from the segment into
+ *    xmp_msk_sf_data() (one copy); what it does not take the engine
+ *    buffers, and the glue hands xmp_tcp_recv_span() at xmp_tcp_recv_seq()
+ *    - ISN to it later, consuming (xmp_tcp_recv_consume) what it accepted;
+ *    then xmp_msk_read() gives the application the in-order bytes.
  *  - Scheduler: xmp_msk_next_map() with the chosen subflow's free send
  *    buffer; xmp_msk_copy() the bytes into xmp_tcp_send(); the mapping is
  *    recorded on the subflow (struct xmp_sf_txmap) so ops->write_options()
@@ -240,6 +242,10 @@ void xmp_msk_dss_to_map(const struct xmp_msk *msk, const struct xmp_dss *dss,
  */
 int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx_map *map,
 		  __u32 ssn_consumed);
+
+/* Bytes checked at once at most: a re-cut retransmission and the mapping
+ * it ends in (conn.c: csum_take()); res->want never exceeds it. */
+#define XMP_CSUM_RUN_MAX (2u * 0xffff)
 
 /* Result flags of xmp_msk_sf_data() besides the consumed count. */
 struct xmp_sf_data_res {

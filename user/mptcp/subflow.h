@@ -18,8 +18,10 @@
  *  - ops->rcv_options(seg): xmp_mp_parse() then xmp_sf_rcv_options(sf,
  *    seg->flags, seg->seq - irs, seg->len, scaled window, &mp); a negative
  *    return aborts the subflow (RST, with MP_TCPRST sf->rst_reason).
- *  - XMP_TCP_EV_READABLE: xmp_tcp_peek() at xmp_tcp_recv_seq() - irs and
- *    xmp_sf_data(); xmp_tcp_recv() res.consumed bytes; xmp_msk_read().
+ *  - ops->rcv_data(seq, data): xmp_sf_data(sf, seq - irs, data), its
+ *    res.consumed taken from the segment; what the engine buffered:
+ *    xmp_tcp_recv_span() at xmp_tcp_recv_seq() - irs and xmp_sf_data(),
+ *    xmp_tcp_recv_consume() res.consumed bytes; xmp_msk_read().
  *  - scheduler: xmp_msk_next_map(sf->msk, ...), xmp_msk_copy() into
  *    xmp_tcp_send(), xmp_sf_txmap_add() at the subflow sequence it got;
  *    when the subflow's snd_una moves, xmp_sf_txmap_ack() (and, in fallback,

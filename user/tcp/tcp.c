@@ -318,7 +318,6 @@ static void tcp_maybe_window_update(struct xmp_tcp_sock *sk, __u32 free_before)
 long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 {
 	__u32 n = (__u32)(len < sk->rcvq.len ? len : sk->rcvq.len);
-	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
 
 	if (!n) {
 		if (!len && sk->rcvq.len)
@@ -329,9 +328,31 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 			return sk->err ? sk->err : 0;
 		return -EAGAIN;
 	}
-	xmp_tcp_enter(sk, now_us);
 	xmp_ring_read_at(&sk->rcvq, 0, buf, n);
 	sk->mib[XMP_TCP_MIB_RCV_READ_BYTES] += n;
+	return xmp_tcp_recv_consume(sk, n, now_us);
+}
+
+const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 *len)
+{
+	__u32 n = *len < sk->rcvq.len ? *len : sk->rcvq.len;
+
+	*len = 0;
+	if (!n)
+		return NULL;
+	*len = n;
+	return xmp_ring_contig(&sk->rcvq, 0, len);
+}
+
+long xmp_tcp_recv_consume(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
+{
+	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
+
+	if (n > sk->rcvq.len)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	xmp_tcp_enter(sk, now_us);
 	xmp_ring_consume(&sk->rcvq, n);
 	tcp_maybe_window_update(sk, free_before);
 	xmp_tcp_leave(sk);

@@ -38,6 +38,9 @@
  *  - xmp_tcp_recv_seq() is the subflow sequence number of the next byte that
  *    xmp_tcp_recv() returns, so DSS mappings (keyed by subflow sequence) can
  *    be applied to the delivered stream.
+ *  - ops->rcv_data() takes in-order payload straight from the segment, and
+ *    xmp_tcp_recv_span()/xmp_tcp_recv_consume() expose what was buffered in
+ *    place, so each byte is copied once on its way to the layer above.
  *  - sk->cc (struct xmp_cc_ops) is replaceable before connect, so coupled
  *    congestion control (LIA/OLIA) can read/write cwnd of all subflows.
  *
@@ -164,6 +167,17 @@ struct xmp_tcp_ops {
 	 * sequence space). At least 1 is used. Optional.
 	 */
 	__u32 (*seg_limit)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len);
+	/*
+	 * In-order payload at @seq, offered before the engine copies it into
+	 * its receive buffer, when nothing unread waits there: the layer
+	 * above takes what it can straight from the segment (MPTCP: into the
+	 * connection's reassembly, one copy) and returns how many bytes it
+	 * took from the start; the rest is buffered for xmp_tcp_recv() as
+	 * usual (XMP_TCP_EV_READABLE only then). Must not call into the
+	 * engine. Optional.
+	 */
+	__u32 (*rcv_data)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			  __u32 len);
 };
 
 #define XMP_TCP_RCVOPT_DROP 1
@@ -350,6 +364,15 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
 /* Copies up to len unread bytes from offset off without consuming them
  * (e.g. to verify a DSS checksum before delivering a mapping). */
 long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
+/*
+ * The unread bytes in place, for a layer above that copies them out once:
+ * recv_span gives a pointer to the first and, in *len (at most its value
+ * on entry), how many follow it contiguously in the ring (NULL, 0 when
+ * none); recv_consume then drops the first n, as xmp_tcp_recv() would
+ * after copying them (-EINVAL when fewer are unread).
+ */
+const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 *len);
+long xmp_tcp_recv_consume(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
 /* Subflow sequence number of the next byte xmp_tcp_recv() returns. */
 __u32 xmp_tcp_recv_seq(const struct xmp_tcp_sock *sk);
 /* Unread bytes; free send buffer bytes (0 after shutdown). */
