@@ -264,10 +264,9 @@ void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us)
 	xmp_tcp_leave(sk);
 }
 
-long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+/* States in which the application may queue data: 0 or -errno. */
+static long tcp_may_queue(const struct xmp_tcp_sock *sk)
 {
-	__u32 n;
-
 	switch (sk->state) {
 	case XMP_TCP_SYN_SENT:
 	case XMP_TCP_SYN_RCVD:
@@ -280,18 +279,82 @@ long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 no
 	default:
 		return -EPIPE;
 	}
-	if (sk->fin_queued)
-		return -EPIPE;
-	n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
+	return sk->fin_queued ? -EPIPE : 0;
+}
+
+/* Queues what the send buffer has room for: copied from @buf, or, @buf
+ * NULL, kept by the layer above (the ring only counts those bytes, its
+ * room is the send buffer's, and keeps their place for adoption). */
+static long tcp_queue(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	__u32 n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
+
 	if (!n)
 		return 0;
 	xmp_tcp_enter(sk, now_us);
-	xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
+	if (buf) {
+		xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
+		sk->mib[XMP_TCP_MIB_SND_BUF_BYTES] += n;
+	} else {
+		sk->mib[XMP_TCP_MIB_SND_REF_BYTES] += n;
+	}
 	sk->sndq.len += n;
-	sk->mib[XMP_TCP_MIB_SND_BUF_BYTES] += n;
 	xmp_tcp_output(sk);
 	xmp_tcp_leave(sk);
 	return n;
+}
+
+long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	long err = tcp_may_queue(sk);
+
+	if (err)
+		return err;
+	if (sk->snd_ref || (!buf && len))
+		return -EINVAL;
+	return tcp_queue(sk, buf, len, now_us);
+}
+
+long xmp_tcp_send_ref(struct xmp_tcp_sock *sk, size_t len, __u64 now_us)
+{
+	long err = tcp_may_queue(sk);
+
+	if (err)
+		return err;
+	if (!sk->ops->snd_data || (!sk->snd_ref && sk->sndq.len))
+		return -EINVAL;
+	if (!sk->snd_ref) {
+		sk->snd_ref = true;
+		sk->snd_own_end = sk->snd_buf_seq;
+	}
+	return tcp_queue(sk, NULL, len, now_us);
+}
+
+long xmp_tcp_snd_adopt(struct xmp_tcp_sock *sk)
+{
+	__u32 end = tcp_data_end(sk), seq, n;
+	const __u8 *p;
+	long done = 0;
+
+	while (sk->snd_ref && xmp_seq_before(sk->snd_own_end, end)) {
+		seq = sk->snd_own_end;
+		n = tcp_min(end - seq, sk->cfg.mss);
+		p = sk->ops->snd_data(sk->ctx, sk, seq, n, sk->txbuf);
+		if (!p) {
+			tcp_mib_inc(sk, XMP_TCP_MIB_SND_REF_MISSING);
+			return -ENODATA;
+		}
+		xmp_ring_write_at(&sk->sndq, seq - sk->snd_buf_seq, p, n);
+		sk->mib[XMP_TCP_MIB_SND_BUF_BYTES] += n;
+		sk->snd_own_end = seq + n;
+		done += n;
+	}
+	return done;
+}
+
+__u32 xmp_tcp_snd_ref_seq(const struct xmp_tcp_sock *sk)
+{
+	return sk->snd_ref ? sk->snd_own_end : tcp_data_end(sk);
 }
 
 /*

@@ -38,6 +38,9 @@
  *  - xmp_tcp_recv_seq() is the subflow sequence number of the next byte that
  *    xmp_tcp_recv() returns, so DSS mappings (keyed by subflow sequence) can
  *    be applied to the delivered stream.
+ *  - xmp_tcp_send_ref() queues bytes the layer above keeps (its data-level
+ *    send buffer): segments take them through ops->snd_data(), so they are
+ *    copied once, into the frame.
  *  - ops->rcv_data() takes in-order payload straight from the segment, and
  *    xmp_tcp_recv_span()/xmp_tcp_recv_consume() expose what was buffered in
  *    place, so each byte is copied once on its way to the layer above.
@@ -178,6 +181,17 @@ struct xmp_tcp_ops {
 	 */
 	__u32 (*rcv_data)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
 			  __u32 len);
+	/*
+	 * The payload of [@seq, @seq + @len) of the send buffer when the
+	 * layer above keeps those bytes (xmp_tcp_send_ref()), for a segment
+	 * (retransmissions included) or for xmp_tcp_snd_adopt(): a pointer to
+	 * @len contiguous bytes, valid until the engine returns; @scratch
+	 * (cfg.mss bytes, @len never more) takes them when they are not
+	 * contiguous. NULL when it no longer holds them: nothing is sent
+	 * (counted). Required by xmp_tcp_send_ref().
+	 */
+	const __u8 *(*snd_data)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len,
+				__u8 *scratch);
 };
 
 #define XMP_TCP_RCVOPT_DROP 1
@@ -279,6 +293,10 @@ struct xmp_tcp_sock {
 	__u32 snd_wl1, snd_wl2;
 	__u32 snd_buf_seq; /* sequence number of sndq's first byte */
 	struct xmp_ring sndq;
+	/* xmp_tcp_send_ref(): the layer above keeps the bytes from
+	 * snd_own_end on (ops->snd_data); below it they are in sndq. */
+	bool snd_ref;
+	__u32 snd_own_end;
 	bool fin_queued; /* shutdown(SHUT_WR): FIN after the buffered data */
 	bool passive;	 /* came from a SYN (listen/accept) */
 	bool app_closed; /* xmp_tcp_close(): received data is discarded */
@@ -361,6 +379,25 @@ void xmp_tcp_on_timer(struct xmp_tcp_sock *sk, __u64 now_us);
  */
 long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us);
 long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
+/*
+ * Queues @len bytes whose memory the layer above keeps, so they are copied
+ * once, into their frame: each segment asks ops->snd_data for its payload,
+ * until the peer acknowledges it at this level. Returns and errors as
+ * xmp_tcp_send(); -EINVAL without ops->snd_data or after xmp_tcp_send()
+ * queued bytes (a socket uses one or the other; xmp_tcp_send() refuses
+ * after this).
+ */
+long xmp_tcp_send_ref(struct xmp_tcp_sock *sk, size_t len, __u64 now_us);
+/*
+ * Copies every queued byte the layer above still keeps into the engine's
+ * own buffer (through ops->snd_data), so that memory may be reused: a
+ * subflow that cannot get its data acknowledged must not hold the
+ * connection's send buffer. Returns the bytes copied or -ENODATA.
+ */
+long xmp_tcp_snd_adopt(struct xmp_tcp_sock *sk);
+/* First sequence number whose bytes ops->snd_data must still give (the end
+ * of the queued data when none). */
+__u32 xmp_tcp_snd_ref_seq(const struct xmp_tcp_sock *sk);
 /* Copies up to len unread bytes from offset off without consuming them
  * (e.g. to verify a DSS checksum before delivering a mapping). */
 long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);

@@ -259,6 +259,8 @@ static void tcp_new_ack(struct xmp_tcp_sock *sk, __u32 ack)
 	if (xmp_seq_after(d_end, sk->snd_buf_seq)) {
 		xmp_ring_consume(&sk->sndq, d_end - sk->snd_buf_seq);
 		sk->snd_buf_seq = d_end;
+		if (sk->snd_ref && xmp_seq_before(sk->snd_own_end, d_end))
+			sk->snd_own_end = d_end;
 		tcp_event(sk, XMP_TCP_EV_WRITABLE);
 	}
 	sk->snd_una = ack;
