@@ -114,10 +114,43 @@ void xmp_msk_destroy(struct xmp_msk *msk)
 
 /* ---- send side ---- */
 
-/* Bytes held in sndq: [snd_una, write_seq), none once the DATA_FIN is acked. */
+/* First byte sndq must keep: the DATA_ACK, or an older byte a subflow may
+ * still send (xmp_msk_snd_keep()). */
+static __u64 snd_tail(const struct xmp_msk *msk)
+{
+	return msk->snd_keep_on && before64(msk->snd_keep, msk->snd_una) ? msk->snd_keep
+									 : msk->snd_una;
+}
+
+/* Bytes held in sndq: [snd_tail, write_seq), none once the DATA_FIN is acked
+ * (nothing more is written then). */
 static __u32 snd_buffered(const struct xmp_msk *msk)
 {
-	return msk->fin_acked ? 0 : (__u32)(msk->write_seq - msk->snd_una);
+	return msk->fin_acked ? 0 : (__u32)(msk->write_seq - snd_tail(msk));
+}
+
+void xmp_msk_snd_keep(struct xmp_msk *msk, __u64 dsn)
+{
+	msk->snd_keep = dsn;
+	msk->snd_keep_on = true;
+}
+
+/* Whatever the keep mark says, a byte is still there until a write reached
+ * its slot again: from write_seq - sndbuf on (and never before the first). */
+const __u8 *xmp_msk_snd_span(const struct xmp_msk *msk, __u64 dsn, __u32 *len)
+{
+	__u64 first = msk->write_seq - msk->snd_isn > msk->cfg.sndbuf
+			      ? msk->write_seq - msk->cfg.sndbuf
+			      : msk->snd_isn;
+	__u32 pos;
+
+	if (before64(dsn, first) || after64(dsn + *len, msk->write_seq)) {
+		*len = 0;
+		return NULL;
+	}
+	pos = (__u32)((dsn - msk->snd_isn) % msk->cfg.sndbuf);
+	*len = xmp_wrap_first(msk->cfg.sndbuf, pos, *len);
+	return msk->sndq + pos;
 }
 
 __u32 xmp_msk_writable(const struct xmp_msk *msk)
