@@ -6,8 +6,10 @@
  * pump_reinject(), opportunistic reinjection, redundant copies) and drives
  * real subflow TCP engines on the in-memory wire. Its neighbours in the
  * daemon are replaced by what they do for it: xd_sf_send_map() records the
- * mapping on the MPTCP subflow and queues the bytes on the engine (as
- * sflow.c), xd_sf_usable()/xd_sf_queued() read the engine.
+ * mapping on the MPTCP subflow and queues its bytes on the engine by
+ * reference, the engine takes them from the connection's send buffer
+ * (xmp_sf_snd_data(), as sflow.c), xd_sf_usable()/xd_sf_queued() read the
+ * engine.
  *
  * The peer's TCP takes the subflow's bytes but no DATA_ACK ever comes (it
  * is not MPTCP): the data level stalls while TCP has everything acked, the
@@ -20,7 +22,8 @@
  *  - two subflows (an MP_JOIN established): no fallback is possible any
  *    more, the copy goes; the subflow that carries it refuses a later
  *    fallback (its stream is no longer the data stream).
- * And the scheduler's view reads the engines without sending (issue 13.4).
+ * Issue 13.4: the scheduler's view reads the engines without sending, and
+ * a stuck subflow does not hold the send buffer its engine sends from.
  */
 #include "lib/test.h"
 #include "unit/test_tcp_harness.h"
@@ -55,14 +58,25 @@ __u32 xd_sf_queued(const struct xd_sf *s)
 	return s->sk ? s->sk->sndq.len : 0;
 }
 
-int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
+/* The engines send from the connection's send buffer, as sflow.c's do. */
+__u64 xd_sf_snd_keep(const struct xd_sf *s, __u64 dsn)
+{
+	return xmp_sf_snd_keep(&s->sf, xmp_tcp_snd_ref_seq(s->sk) - s->sk->iss, dsn);
+}
+
+bool xd_sf_snd_adopt(struct xd_sf *s)
+{
+	return xmp_tcp_snd_adopt(s->sk) >= 0;
+}
+
+int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, bool reinj)
 {
 	struct xmp_tcp_sock *sk = s->sk;
 	int err = xmp_sf_txmap_add(&s->sf, sk->snd_buf_seq + sk->sndq.len - sk->iss, m);
 
 	if (err)
 		return err;
-	if (m->len && xmp_tcp_send(sk, buf, m->len, s->c->loop->now) != (long)m->len)
+	if (m->len && xmp_tcp_send_ref(sk, m->len, s->c->loop->now) != (long)m->len)
 		return -EIO;
 	s->bytes_sent += m->len;
 	if (reinj)
@@ -83,6 +97,20 @@ struct xc {
 };
 
 static struct xc xc;
+
+static const __u8 *xc_snd_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len,
+			       __u8 *scratch)
+{
+	unsigned int i;
+
+	(void)ctx;
+	for (i = 0; i < xc.c.nsf; i++)
+		if (xc.s[i].sk == sk)
+			return xmp_sf_snd_data(&xc.s[i].sf, seq - sk->iss, len, scratch);
+	return NULL;
+}
+
+static struct xmp_tcp_ops xc_ops;
 
 static bool all_acked(void *arg)
 {
@@ -130,6 +158,8 @@ static void xc_init(struct xc *x, unsigned int nsf)
 
 	memset(x, 0, sizeof(*x));
 	memset(&loop, 0, sizeof(loop));
+	xc_ops = t_ops;
+	xc_ops.snd_data = xc_snd_data;
 	loop.reinject = true;
 	x->c.loop = &loop;
 	x->c.drtx_at = XMP_TCP_NO_TIMER;
@@ -138,7 +168,7 @@ static void xc_init(struct xc *x, unsigned int nsf)
 	for (i = 0; i < nsf; i++) {
 		struct tpeer *sink = &x->tp[i].p[1];
 
-		CHECK_EQ(tpair_init(&x->tp[i], 7 + i, &tc, &tc, NULL), 0);
+		CHECK_EQ(tpair_init(&x->tp[i], 7 + i, &tc, &tc, &xc_ops), 0);
 		memwire_set_dir(x->tp[i].w, 0, &d);
 		memwire_set_dir(x->tp[i].w, 1, &d);
 		CHECK_EQ(tpair_connect(&x->tp[i]), 0);
@@ -288,10 +318,68 @@ static void view_sends_nothing(void)
 	xc_fini(x);
 }
 
+/*
+ * Issue 13.4: the subflows send from the connection's send buffer. A
+ * subflow whose bytes the DATA_ACK passed while it cannot get them acked
+ * itself (its path went black; a copy got through elsewhere) keeps them
+ * there; once its retransmission timer fired it takes them into its own
+ * ring (xd_xmit_keep()), the buffer is written over, and when its path
+ * comes back its retransmissions still carry the right bytes.
+ */
+static void stuck_subflow_gives_back_the_buffer(void)
+{
+	static __u8 junk[1u << 20];
+	struct xc *x = &xc;
+	struct xmp_tcp_sock *sk0, *sk1;
+	struct xmp_tx_map m0, m1;
+	struct xmp_msk *msk;
+	__u32 n = 100;
+
+	xc_init(x, 2);
+	msk = xd_conn_msk(&x->c);
+	sk0 = x->s[0].sk;
+	sk1 = x->s[1].sk;
+	x->tp[0].drop_all[0] = true; /* subflow 0's path goes black */
+	loop.now = memwire_now(x->tp[0].w);
+	CHECK_EQ(xmp_msk_next_map(msk, 20000, &m0), 1);
+	CHECK_EQ(send_map(&x->c, &x->s[0], &m0, false), 0);
+	CHECK_EQ(xmp_msk_next_map(msk, 20000, &m1), 1);
+	CHECK_EQ(send_map(&x->c, &x->s[1], &m1, false), 0);
+	CHECK_EQ(memwire_run_until(x->tp[1].w, all_acked, sk1, memwire_now(x->tp[1].w) + T_SEC), 0);
+	xmp_sf_txmap_ack(&x->s[1].sf, sk1->snd_una - sk1->iss);
+	/* the peer has it all (subflow 0's bytes by another way) */
+	CHECK_EQ(xmp_msk_rcv_data_ack(msk, m1.dsn + m1.len, 1u << 20), 40000);
+	xd_xmit_keep(&x->c);
+	CHECK_EQ(x->c.keep_adopted, 0);
+	CHECK_EQ(xmp_msk_writable(msk), (1u << 20) - XC_LEN); /* kept from m0 on */
+	/* its timer fires: it takes its bytes, the buffer is free again */
+	memwire_run_until(x->tp[0].w, NULL, NULL, memwire_now(x->tp[0].w) + T_SEC);
+	CHECK(sk0->retries > 0);
+	xd_xmit_keep(&x->c);
+	CHECK_EQ(x->c.keep_adopted, 1);
+	CHECK_EQ(sk0->mib[XMP_TCP_MIB_SND_BUF_BYTES], 20000);
+	CHECK_EQ(xmp_msk_writable(msk), (1u << 20) - (XC_LEN - 40000));
+	/* ... and is written over */
+	memset(junk, 0x5a, sizeof(junk));
+	CHECK_EQ(xmp_msk_send(msk, junk, sizeof(junk)), (long)(1u << 20) - (XC_LEN - 40000));
+	CHECK(!xmp_msk_snd_span(msk, m0.dsn, &n));
+	/* the path comes back: subflow 0's retransmissions are its bytes */
+	x->tp[0].drop_all[0] = false;
+	CHECK_EQ(memwire_run_until(x->tp[0].w, all_acked, sk0, memwire_now(x->tp[0].w) + 10 * T_SEC),
+		 0);
+	CHECK_EQ(x->tp[0].p[1].rx_len, 20000);
+	CHECK_MEM(x->tp[0].p[1].rx, x->src, 20000);
+	CHECK_EQ(sk0->mib[XMP_TCP_MIB_SND_REF_MISSING], 0);
+	CHECK_EQ(x->tp[1].p[1].rx_len, 20000);
+	CHECK_MEM(x->tp[1].p[1].rx, x->src + 20000, 20000);
+	xc_fini(x);
+}
+
 int main(void)
 {
 	RUN(view_sends_nothing);
 	RUN(single_subflow_stream_is_data_stream);
 	RUN(two_subflows_copy_then_no_fallback);
+	RUN(stuck_subflow_gives_back_the_buffer);
 	return t_exit_code();
 }

@@ -779,6 +779,7 @@ static int pump_once(struct xd_conn *c, bool *moved)
 		if (s->sf.state == XMP_SF_FALLBACK)
 			xmp_sf_fallback_ack(&s->sf, s->sk->snd_una - s->sk->iss);
 	}
+	xd_xmit_keep(c);
 	err = pump_rx_mptcp(c, moved);
 	if (!err)
 		err = pump_tx_mptcp(c, moved);

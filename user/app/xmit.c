@@ -31,9 +31,6 @@
 #define XD_DRTX_MAX_US	  3000000
 #define XD_DRTX_CHUNK	  (256u << 10) /* data sent again per expiry */
 
-/* One worker: one scratch buffer for a mapping's bytes. */
-static __u8 map_buf[XD_MAP_MAX];
-
 static __u32 min32(__u64 a, __u64 b)
 {
 	__u64 m = a < b ? a : b;
@@ -152,6 +149,49 @@ void xd_drtx_fire(struct xd_conn *c)
 	c->drtx_at = c->loop->now + drtx_timeout(c);
 }
 
+/* ---- the send buffer the subflows send from ---- */
+
+/* A subflow holding more than this share of the send buffer behind the
+ * DATA_ACK takes its bytes into its own ring. */
+#define XD_KEEP_SHARE 4
+
+/*
+ * The subflows' engines build every segment, retransmissions included,
+ * from the connection's send buffer (sflow.c: xd_sf_send_map(),
+ * sf_snd_data()), so it keeps every byte a subflow may still send,
+ * DATA_ACKed or not: a subflow resends its own sequence space whatever the
+ * data level acknowledged. A subflow whose bytes the DATA_ACK passed while
+ * its own ACK did not (a copy got through on another subflow, or another
+ * path's ACK came first) holds the buffer back: when it is stuck (its
+ * retransmission timer fired: no ACK may come for long) or holds over a
+ * quarter of the buffer, its engine copies them into its own ring and the
+ * buffer moves on. Runs before the application writes into the buffer.
+ */
+void xd_xmit_keep(struct xd_conn *c)
+{
+	struct xmp_msk *msk = xd_conn_msk(c);
+	__u64 keep, k;
+	unsigned int i;
+
+	if (!msk)
+		return;
+	keep = msk->write_seq;
+	for (i = 0; i < c->nsf; i++) {
+		struct xd_sf *s = c->sfs[i];
+
+		k = xd_sf_snd_keep(s, msk->write_seq);
+		if (before64(k, msk->snd_una) &&
+		    (s->sk->retries || msk->snd_una - k > msk->cfg.sndbuf / XD_KEEP_SHARE) &&
+		    xd_sf_snd_adopt(s)) {
+			c->keep_adopted++;
+			k = xd_sf_snd_keep(s, msk->write_seq);
+		}
+		if (before64(k, keep))
+			keep = k;
+	}
+	xmp_msk_snd_keep(msk, keep);
+}
+
 /* ---- scheduling ---- */
 
 struct xd_view {
@@ -237,14 +277,13 @@ static void view_build(struct xd_conn *c, struct xd_view *w, __u64 unsent, __u32
 	}
 }
 
-/* Copies the mapping's bytes and hands them to s. */
+/* Hands the mapping to s, whose engine takes its bytes from the send
+ * buffer for every segment (xd_xmit_keep() keeps them there). */
 static int send_map(struct xd_conn *c, struct xd_sf *s, const struct xmp_tx_map *m, bool reinj)
 {
-	if (m->len && xmp_msk_copy(xd_conn_msk(c), m->dsn, map_buf, m->len))
-		return -EIO;
 	if (reinj)
 		c->reinj_bytes += m->len;
-	return xd_sf_send_map(s, m, map_buf, reinj);
+	return xd_sf_send_map(s, m, reinj);
 }
 
 /* Bytes s takes for one mapping now: its buffer room, at most a mapping,

@@ -20,9 +20,11 @@
  *
  * Call chain:  xmptcpd.c main -> xd_loop_run()
  *   rx: xmp_xsk_rx -> xmp_pkt_parse -> xd_conn_input -> xmp_tcp_input
- *       (ops->rcv_options -> join / xmp_sf_rcv_options / pm) -> xd_conn_pump
+ *       (ops->rcv_options -> join / xmp_sf_rcv_options / pm; in-order
+ *       payload: ops->rcv_data -> xd_sf_take -> reassembly) -> xd_conn_pump
  *   tx: xd_conn_pump -> xd_xmit_pump -> scheduler -> xmp_msk_next_map ->
- *       xmp_tcp_send on the chosen subflow -> ops->xmit (ops->write_options
+ *       xmp_tcp_send_ref on the chosen subflow -> ops->xmit (payload from
+ *       the msk's send buffer through ops->snd_data; ops->write_options
  *       -> per-segment DSS, ADD_ADDR) -> xd_loop_xmit -> XSK TX
  *   app: epoll (XD_SRC_APP) -> xd_proxy_app_event -> xd_conn_pump
  *   links: epoll (XD_SRC_NL) -> xd_pm_link_event / xd_pm_addrs_changed
@@ -320,8 +322,12 @@ bool xd_sf_usable(const struct xd_sf *s);
 bool xd_sf_open(const struct xd_sf *s);
 /* An ACK now (it carries the options due); false when the engine cannot. */
 bool xd_sf_force_ack(struct xd_sf *s);
-/* Sends one mapping's bytes (already copied to buf) on s. */
-int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj);
+/* Sends one mapping on s; its bytes stay in the connection's send buffer. */
+int xd_sf_send_map(struct xd_sf *s, const struct xmp_tx_map *m, bool reinj);
+/* The oldest DSN s may still send, or @dsn when older (xmp_msk_snd_keep()). */
+__u64 xd_sf_snd_keep(const struct xd_sf *s, __u64 dsn);
+/* s's engine copies the bytes it may still send into its own ring. */
+bool xd_sf_snd_adopt(struct xd_sf *s);
 __u64 xd_sf_next_timer(const struct xd_sf *s);
 void xd_sf_timer(struct xd_sf *s);
 /* Bytes queued in the subflow, sent or not, not yet acked. */
@@ -394,6 +400,7 @@ struct xd_conn {
 	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
 	bool reinj_upto_valid;
 	__u64 reinj_bytes, penalties, wnd_blocked;
+	__u64 keep_adopted; /* subflows that took their bytes (xd_xmit_keep()) */
 	__u64 copies_held; /* copies not sent: no subflow could take one (3.7) */
 	__u64 mem;    /* bytes reserved against --max-mem (limits.c) */
 	__u32 subflows_opened; /* established: the initial one, then each join */
@@ -456,6 +463,8 @@ const char *xd_conn_state(const struct xd_conn *c);
 
 /* Reinjections, then new data: the scheduler's chunks onto the subflows. */
 int xd_xmit_pump(struct xd_conn *c, bool *moved);
+/* What the subflows may still send of the send buffer (xmp_msk_snd_keep()). */
+void xd_xmit_keep(struct xd_conn *c);
 /* Data [dsn, dsn + len) goes again on another subflow. */
 void xd_xmit_reinject(struct xd_conn *c, __u64 dsn, __u32 len);
 /* The data-level retransmission timer: (re)armed after every pump, fired
