@@ -693,6 +693,18 @@ static void mptcp_acks(struct xd_conn *c)
 	}
 }
 
+/* 3.7: after a fallback no DATA_ACK rides, but the subflow still offers
+ * the connection's window (xmp_sf_rcv_wnd()) and its own buffer stays
+ * empty (in-order bytes go from their frames to the msk): a window the
+ * application's reading reopened is for us to announce, as above. */
+static void fallback_acks(struct xd_conn *c)
+{
+	struct xd_sf *s = xd_conn_first(c);
+
+	if (xd_sf_usable(s) && wnd_reopened(s))
+		xd_sf_force_ack(s);
+}
+
 static void close_sf(struct xd_conn *c, struct xd_sf *s)
 {
 	if (!s->sf_shut && xd_sf_open(s) && s->sk->state != XMP_TCP_TIME_WAIT) {
@@ -845,6 +857,8 @@ void xd_conn_pump(struct xd_conn *c)
 	if (msk && !msk->fallback && c->t_established) {
 		mptcp_acks(c);
 		xd_drtx_arm(c);
+	} else if (msk && c->t_established) {
+		fallback_acks(c);
 	}
 	acks_due(c);
 	conn_reap_subflows(c);

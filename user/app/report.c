@@ -172,6 +172,7 @@ static void report_mptcp(const struct xd_conn *c, FILE *f)
 	json_u64(f, "penalties", c->penalties, true);
 	json_u64(f, "data_rtx_timeouts", c->drtx_count, true);
 	json_u64(f, "copies_held", c->copies_held, true);
+	json_u64(f, "keep_adopted", c->keep_adopted, true);
 	if (c->sched_ready)
 		json_mib(f, XMP_MIB_SCHED, c->sched.mib, true);
 	json_u64(f, "wnd_blocked", c->wnd_blocked, true);
