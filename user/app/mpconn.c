@@ -436,7 +436,9 @@ static int rx_subflow(struct xd_conn *c, struct xd_sf *s, bool *moved)
 		p = xmp_tcp_recv_span(sk, &n);
 		ssn = xmp_tcp_recv_seq(sk) - sk->irs;
 		took = xd_sf_take(s, ssn, p, n, &want);
-		if (!took && want > n && want <= xmp_tcp_readable(sk) && want <= sizeof(rx_run_buf)) {
+		/* cut by the ring's wrap, not by the data level's room */
+		if (!took && want > n && want <= xmp_tcp_readable(sk) &&
+		    want <= xmp_msk_rcv_wnd(s->sf.msk) && want <= sizeof(rx_run_buf)) {
 			n = (__u32)xmp_tcp_peek(sk, rx_run_buf, want, 0);
 			took = xd_sf_take(s, ssn, rx_run_buf, n, NULL);
 		}

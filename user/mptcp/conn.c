@@ -123,10 +123,15 @@ static __u64 snd_tail(const struct xmp_msk *msk)
 }
 
 /* Bytes held in sndq: [snd_tail, write_seq), none once the DATA_FIN is acked
- * (nothing more is written then). */
+ * (nothing more is written then); never more than it holds, whatever the
+ * keep mark says. */
 static __u32 snd_buffered(const struct xmp_msk *msk)
 {
-	return msk->fin_acked ? 0 : (__u32)(msk->write_seq - snd_tail(msk));
+	__u64 n = msk->write_seq - snd_tail(msk);
+
+	if (msk->fin_acked)
+		return 0;
+	return n < msk->cfg.sndbuf ? (__u32)n : msk->cfg.sndbuf;
 }
 
 void xmp_msk_snd_keep(struct xmp_msk *msk, __u64 dsn)
