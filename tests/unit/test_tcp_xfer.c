@@ -664,101 +664,6 @@ static __u32 t_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u
 	return n;
 }
 
-/* ... and drains what the engine buffered in place: one copy out. */
-static void t_span_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
-{
-	struct tpeer *pe = ((struct memwire_port *)ctx)->user;
-	const __u8 *p;
-	__u32 n;
-
-	while (pe->rx && (ev & XMP_TCP_EV_READABLE)) {
-		n = (__u32)(pe->rx_cap - pe->rx_len);
-		p = xmp_tcp_recv_span(sk, &n);
-		if (!p)
-			break;
-		memcpy(pe->rx + pe->rx_len, p, n);
-		pe->rx_len += n;
-		t_span_bytes += n;
-		CHECK_EQ(xmp_tcp_recv_consume(sk, n, memwire_now(pe->port.w)), (long)n);
-	}
-	t_event(ctx, sk, ev);
-}
-
-static const struct xmp_tcp_ops take_ops = {
-	.xmit = memwire_tcp_xmit,
-	.event = t_span_event,
-	.state_change = t_state,
-	.rcv_data = t_rcv_data,
-};
-
-/* One transfer 0 -> 1 through the taking receiver; its counters are
- * copied to @mib (the pair is freed). */
-static void take_transfer(__u64 seed, int take, const struct memwire_dir_cfg *d, __u32 rcvbuf,
-			  __u64 *mib)
-{
-	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS, .rcvbuf = rcvbuf };
-	size_t len = 600000;
-	struct tpair tp;
-	__u8 *src;
-
-	t_take = take;
-	t_span_bytes = 0;
-	t_seq_bad = 0;
-	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &take_ops), 0);
-	set_both(&tp, d);
-	CHECK_EQ(tpair_connect(&tp), 0);
-	src = tpeer_source(&tp, 0, len, seed * 5, true);
-	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
-	CHECK_EQ(tp.p[1].rx_len, len);
-	CHECK_MEM(tp.p[1].rx, src, len);
-	CHECK_EQ(t_seq_bad, 0);
-	memcpy(mib, tp.p[1].sk->mib, sizeof(tp.p[1].sk->mib));
-	/* every byte reached the sink once: from its segment or the ring */
-	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, (__u64)len);
-	CHECK_EQ(mib[XMP_TCP_MIB_RCV_READ_BYTES], 0);
-	free(src);
-	tpair_fini(&tp);
-}
-
-/* Issue 13.4: in order and lossless, the layer above takes every byte
- * straight from its segment; the engine's ring is never written. */
-static void rcv_data_lossless_no_ring_copy(void)
-{
-	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
-	__u64 mib[XMP_TCP_MIB_NR];
-
-	take_transfer(21, TAKE_ALL, &d, 0, mib);
-	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 600000);
-	CHECK_EQ(mib[XMP_TCP_MIB_RCV_BUF_BYTES], 0);
-	CHECK_EQ(t_span_bytes, 0);
-}
-
-/* Loss, reordering and duplicates: out-of-order data waits in the ring
- * and is copied out once, in place; segments that fill a hole still go
- * straight up; a layer that takes part of a segment, or nothing, leaves
- * the rest to the ring, and the ring (small: it wraps often) keeps the
- * stream exact. */
-static void rcv_data_lossy_exact(void)
-{
-	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
-				     .reorder_ppm = 30000, .dup_ppm = 10000 };
-	__u64 mib[XMP_TCP_MIB_NR];
-	__u64 seed;
-
-	for (seed = 1; seed <= 3; seed++) {
-		take_transfer(seed, TAKE_ALL, &d, 0, mib);
-		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 300000);
-		CHECK(mib[XMP_TCP_MIB_RCV_BUF_BYTES] > 0);
-		CHECK(mib[XMP_TCP_MIB_OFO_QUEUED] > 0);
-		take_transfer(seed, TAKE_HALF, &d, 20000, mib);
-		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 0);
-		CHECK(t_span_bytes > 0);
-		take_transfer(seed, TAKE_NONE, &d, 10007, mib);
-		CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 0);
-		CHECK_EQ(t_span_bytes, 600000);
-	}
-}
-
 /* ---- xmp_tcp_send_ref(): the layer above keeps the bytes ---- */
 
 /* The layer above's send buffer: a ring of an odd size, so segments wrap
@@ -833,21 +738,107 @@ static void ref_push(struct xmp_tcp_sock *sk, __u64 now)
 		xmp_tcp_shutdown(sk, now);
 }
 
-static void ref_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
+/* ---- the layer above of both: takes and drains on receive, keeps on send ---- */
+
+/* Receiver: drains what the engine buffered in place, one copy out.
+ * Sender (side 0, with a source in ref): queues from its own ring. */
+static void layer_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
 {
 	struct memwire_port *port = ctx;
+	struct tpeer *pe = port->user;
+	const __u8 *p;
+	__u32 n;
 
+	while (pe->rx && (ev & XMP_TCP_EV_READABLE)) {
+		n = (__u32)(pe->rx_cap - pe->rx_len);
+		p = xmp_tcp_recv_span(sk, &n);
+		if (!p)
+			break;
+		memcpy(pe->rx + pe->rx_len, p, n);
+		pe->rx_len += n;
+		t_span_bytes += n;
+		CHECK_EQ(xmp_tcp_recv_consume(sk, n, memwire_now(port->w)), (long)n);
+	}
 	if (port->end == 0 && ref.src && (ev & (XMP_TCP_EV_WRITABLE | XMP_TCP_EV_ESTABLISHED)))
 		ref_push(sk, memwire_now(port->w));
 	t_event(ctx, sk, ev);
 }
 
-static const struct xmp_tcp_ops ref_ops = {
+static const struct xmp_tcp_ops layer_ops = {
 	.xmit = memwire_tcp_xmit,
-	.event = ref_event,
+	.event = layer_event,
 	.state_change = t_state,
+	.rcv_data = t_rcv_data,
 	.snd_data = ref_snd_data,
 };
+
+/* One transfer 0 -> 1 through the taking receiver; its counters are
+ * copied to @mib (the pair is freed). */
+static void take_transfer(__u64 seed, int take, const struct memwire_dir_cfg *d, __u32 rcvbuf,
+			  __u64 *mib)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS, .rcvbuf = rcvbuf };
+	size_t len = 600000;
+	struct tpair tp;
+	__u8 *src;
+
+	t_take = take;
+	t_span_bytes = 0;
+	t_seq_bad = 0;
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &layer_ops), 0);
+	set_both(&tp, d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	src = tpeer_source(&tp, 0, len, seed * 5, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, src, len);
+	CHECK_EQ(t_seq_bad, 0);
+	memcpy(mib, tp.p[1].sk->mib, sizeof(tp.p[1].sk->mib));
+	/* every byte reached the sink once: from its segment or the ring */
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, (__u64)len);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_READ_BYTES], 0);
+	free(src);
+	tpair_fini(&tp);
+}
+
+/* Issue 13.4: in order and lossless, the layer above takes every byte
+ * straight from its segment; the engine's ring is never written. */
+static void rcv_data_lossless_no_ring_copy(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
+	__u64 mib[XMP_TCP_MIB_NR];
+
+	take_transfer(21, TAKE_ALL, &d, 0, mib);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 600000);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_BUF_BYTES], 0);
+	CHECK_EQ(t_span_bytes, 0);
+}
+
+/* Loss, reordering and duplicates: out-of-order data waits in the ring
+ * and is copied out once, in place; segments that fill a hole still go
+ * straight up; a layer that takes part of a segment, or nothing, leaves
+ * the rest to the ring, and the ring (small: it wraps often) keeps the
+ * stream exact. */
+static void rcv_data_lossy_exact(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
+				     .reorder_ppm = 30000, .dup_ppm = 10000 };
+	__u64 mib[XMP_TCP_MIB_NR];
+	__u64 seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		take_transfer(seed, TAKE_ALL, &d, 0, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 300000);
+		CHECK(mib[XMP_TCP_MIB_RCV_BUF_BYTES] > 0);
+		CHECK(mib[XMP_TCP_MIB_OFO_QUEUED] > 0);
+		take_transfer(seed, TAKE_HALF, &d, 20000, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 0);
+		CHECK(t_span_bytes > 0);
+		take_transfer(seed, TAKE_NONE, &d, 10007, mib);
+		CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 0);
+		CHECK_EQ(t_span_bytes, 600000);
+	}
+}
 
 /* @len bytes 0 -> 1 from the layer's ring; its sender's counters to @mib. */
 static void ref_transfer(__u64 seed, size_t adopt_every, __u64 *mib)
@@ -861,9 +852,12 @@ static void ref_transfer(__u64 seed, size_t adopt_every, __u64 *mib)
 	memset(&ref, 0, sizeof(ref));
 	ref.len = 400000;
 	ref.adopt_every = ref.adopt_next = adopt_every;
+	t_take = TAKE_HALF; /* the receiver takes from segments and drains spans */
+	t_span_bytes = 0;
+	t_seq_bad = 0;
 	src = malloc(ref.len);
 	t_fill(src, ref.len, seed * 3);
-	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &ref_ops), 0);
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &layer_ops), 0);
 	set_both(&tp, &d);
 	tp.p[1].rx = malloc(ref.len);
 	tp.p[1].rx_cap = ref.len;
@@ -875,6 +869,8 @@ static void ref_transfer(__u64 seed, size_t adopt_every, __u64 *mib)
 	CHECK_EQ(tp.p[1].rx_len, ref.len);
 	CHECK_MEM(tp.p[1].rx, src, ref.len);
 	CHECK_EQ(ref.bad, 0);
+	CHECK_EQ(t_seq_bad, 0);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, ref.len);
 	memcpy(mib, tp.p[0].sk->mib, sizeof(tp.p[0].sk->mib));
 	CHECK_EQ(mib[XMP_TCP_MIB_SND_REF_BYTES], ref.len);
 	CHECK_EQ(mib[XMP_TCP_MIB_SND_REF_MISSING], 0);
@@ -930,7 +926,7 @@ static void send_ref_rules(void)
 	CHECK_EQ(xmp_tcp_send_ref(tp.p[0].sk, 10, memwire_now(tp.w)), -EINVAL); /* no snd_data */
 	tpair_fini(&tp);
 
-	CHECK_EQ(tpair_init(&tp, 32, &c, &c, &ref_ops), 0);
+	CHECK_EQ(tpair_init(&tp, 32, &c, &c, &layer_ops), 0);
 	CHECK_EQ(tpair_connect(&tp), 0);
 	sk = tp.p[0].sk;
 	tp.drop_all[0] = true;
