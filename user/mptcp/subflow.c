@@ -273,93 +273,11 @@ void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una)
 	}
 }
 
-int xmp_sf_txmap_find(const struct xmp_sf *sf, __u32 seq)
-{
-	unsigned int i;
-
-	for (i = 0; i < sf->ntx; i++) {
-		const struct xmp_sf_txent *e = &sf->tx[i];
-
-		if (!xmp_seq_before(seq, e->ssn) && xmp_seq_before(seq, e->ssn + e->map.len))
-			return (int)i;
-	}
-	return -1;
-}
-
 static const struct xmp_sf_txent *txmap_find(const struct xmp_sf *sf, __u32 seq)
 {
 	int i = xmp_sf_txmap_find(sf, seq);
 
 	return i < 0 ? NULL : &sf->tx[i];
-}
-
-__u32 xmp_sf_txmap_run(const struct xmp_sf *sf, int i, __u32 end,
-		       const struct xmp_sf_txent **last)
-{
-	const struct xmp_sf_txent *e = &sf->tx[i], *n;
-	__u32 cover = e->ssn + e->map.len;
-
-	while (xmp_seq_before(cover, end) && !e->map.fin && (unsigned int)i + 1 < sf->ntx) {
-		n = &sf->tx[i + 1];
-		if (n->ssn != cover || n->map.dsn != e->map.dsn + e->map.len || n->map.infinite)
-			break;
-		e = n;
-		i++;
-		cover = e->ssn + e->map.len;
-	}
-	*last = e;
-	return cover;
-}
-
-/*
- * The payload of [ssn, ssn + len) from the connection's send buffer, through
- * the mappings recorded on this subflow: one span when the bytes are
- * contiguous there (a run of mappings that continue each other, not across
- * the buffer's wrap), else copied piece by piece into @scratch.
- */
-const __u8 *xmp_sf_snd_data(const struct xmp_sf *sf, __u32 ssn, __u32 len, __u8 *scratch)
-{
-	const struct xmp_sf_txent *e, *last;
-	__u32 done = 0, cur, n;
-	const __u8 *p;
-	int i;
-
-	while (sf->msk && done < len) {
-		cur = ssn + done;
-		i = xmp_sf_txmap_find(sf, cur);
-		if (i < 0)
-			return NULL;
-		e = &sf->tx[i];
-		n = xmp_sf_txmap_run(sf, i, ssn + len, &last) - cur;
-		if (n > len - done)
-			n = len - done;
-		p = xmp_msk_snd_span(sf->msk, e->map.dsn + (cur - e->ssn), &n);
-		if (!p)
-			return NULL;
-		if (n == len)
-			return p;
-		memcpy(scratch + done, p, n);
-		done += n;
-	}
-	return done == len ? scratch : NULL;
-}
-
-__u64 xmp_sf_snd_keep(const struct xmp_sf *sf, __u32 ssn, __u64 dsn)
-{
-	unsigned int i;
-
-	for (i = 0; i < sf->ntx; i++) {
-		const struct xmp_sf_txent *e = &sf->tx[i];
-		__u32 off = 0;
-
-		if (!xmp_seq_before(ssn, e->ssn + e->map.len))
-			continue; /* the engine holds these bytes itself, or they are acked */
-		if (xmp_seq_before(e->ssn, ssn))
-			off = ssn - e->ssn;
-		if (before64(e->map.dsn + off, dsn))
-			dsn = e->map.dsn + off;
-	}
-	return dsn;
 }
 
 int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una)

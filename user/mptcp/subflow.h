@@ -189,6 +189,9 @@ int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
 void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una);
 /* In fallback: the data-level ack matching the subflow's @snd_una. */
 int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una);
+
+/* ---- sf_send.c: what a subflow sends, found in the msk's send buffer ---- */
+
 /* Index of the recorded mapping holding relative subflow sequence @seq, or
  * -1. */
 int xmp_sf_txmap_find(const struct xmp_sf *sf, __u32 seq);
@@ -209,6 +212,8 @@ const __u8 *xmp_sf_snd_data(const struct xmp_sf *sf, __u32 ssn, __u32 len, __u8 
  * sequence @ssn on (the engine keeps what is below itself), or @dsn when
  * older: for xmp_msk_snd_keep(). */
 __u64 xmp_sf_snd_keep(const struct xmp_sf *sf, __u32 ssn, __u64 dsn);
+
+/* ---- subflow.c ---- */
 
 /* Fall back (3.7): the subflow and its msk stop using MPTCP options. */
 void xmp_sf_fallback(struct xmp_sf *sf);
