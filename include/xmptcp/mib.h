@@ -82,7 +82,23 @@
 	/* segments dropped by ops->rcv_options() */ \
 	X(XMP_TCP_MIB_HOOK_DROP, "HookDrop") \
 	/* ACKs to invalid pure ACKs suppressed (ACK storm guard) */ \
-	X(XMP_TCP_MIB_OOW_ACK_LIMITED, "OutOfWindowAckLimited")
+	X(XMP_TCP_MIB_OOW_ACK_LIMITED, "OutOfWindowAckLimited") \
+	/* payload bytes copied into the receive buffer */ \
+	X(XMP_TCP_MIB_RCV_BUF_BYTES, "RcvBufBytes") \
+	/* in-order payload bytes the layer above took from the segment */ \
+	X(XMP_TCP_MIB_RCV_DIRECT_BYTES, "RcvDirectBytes") \
+	/* bytes copied out of the receive buffer by recv/peek */ \
+	X(XMP_TCP_MIB_RCV_READ_BYTES, "RcvBufReadBytes") \
+	/* bytes copied into the send buffer */ \
+	X(XMP_TCP_MIB_SND_BUF_BYTES, "SndBufBytes") \
+	/* bytes queued whose memory the layer above keeps */ \
+	X(XMP_TCP_MIB_SND_REF_BYTES, "SndRefBytes") \
+	/* payload bytes copied to make a segment contiguous */ \
+	X(XMP_TCP_MIB_SND_LINEAR_BYTES, "SndLinearBytes") \
+	/* payload bytes handed to ops->xmit(), each copied into its frame */ \
+	X(XMP_TCP_MIB_OUT_DATA_BYTES, "OutDataBytes") \
+	/* data segments not sent: the layer above no longer held the bytes */ \
+	X(XMP_TCP_MIB_SND_REF_MISSING, "SndRefMissing")
 
 /* MP_CAPABLE handshake, mappings, fallback (mptcp/subflow.c): sf->mib */
 #define XMP_SF_MIB_LIST(X) \
@@ -268,7 +284,15 @@
 	/* connection fell back to TCP */ \
 	X(XMP_MSK_MIB_FALLBACK, "Fallback") \
 	/* checksummed mappings entered mid-way: failed (3.3.1) */ \
-	X(XMP_MSK_MIB_CSUM_UNCHECKABLE, "DssCsumUncheckable")
+	X(XMP_MSK_MIB_CSUM_UNCHECKABLE, "DssCsumUncheckable") \
+	/* bytes copied into the send buffer (from the application) */ \
+	X(XMP_MSK_MIB_SND_BUF_BYTES, "DataSndBufBytes") \
+	/* bytes copied out of the send buffer (xmp_msk_copy()) */ \
+	X(XMP_MSK_MIB_SND_COPY_BYTES, "DataSndCopyBytes") \
+	/* bytes copied into the reassembly buffer (duplicates included) */ \
+	X(XMP_MSK_MIB_RCV_BUF_BYTES, "DataRcvBufBytes") \
+	/* bytes copied out of the reassembly buffer to the application */ \
+	X(XMP_MSK_MIB_READ_BYTES, "DataReadBytes")
 
 /* Packet scheduler of a connection (mptcp/sched.c): cs->mib */
 #define XMP_SCHED_MIB_LIST(X) \

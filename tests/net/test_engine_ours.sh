@@ -17,7 +17,9 @@
 # ways; both MP_CAPABLE (RFC 8684 3.1), the client's local token is the
 # server's remote token and vice versa; DATA_FIN sent, acked and received
 # on both (3.3.3), no fallback (3.7) and no error; no RST on the wire and
-# none sent or received by either engine; SYN and FIN seen both ways.
+# none sent or received by either engine; SYN and FIN seen both ways; one
+# copy per payload byte between the data-level buffers and the frames, each
+# way (the byte counters of the summary lines, tests/lib/copies.py).
 # Sizes: 64 KB, 4 MB, 64 MB each way, an asymmetric odd case, IPv6, and
 # DSS checksums when xmptcpd can ask for them.
 # Knobs: XO_SIZES (bytes per direction, symmetric cases), XO_MAX_SECS (wall
@@ -108,6 +110,19 @@ run_ours() {
 	echo "# wire s->c: $s2c"
 	xm_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
 	xm_check_bytes "${name}_s2c_sha256_${ssend}_bytes" "$dir/server" "$dir/client" "$ssend"
+	# issue 13.4: each payload byte is copied once between the data-level
+	# buffers and the frames, both ways (the wire loses nothing here)
+	local copies crc
+	for side in client server; do
+		copies=$(python3 "$XB_LIBDIR/copies.py" "$dir/$side" --max-tx 1.05 --max-rx 1.05)
+		crc=$?
+		echo "# $name $side: $copies"
+		if [ "$crc" = 0 ]; then
+			ok "${name}_${side}_one_copy_per_byte"
+		elif [ "$crc" != 4 ]; then
+			not_ok "${name}_${side}_one_copy_per_byte" "$copies"
+		fi
+	done
 
 	# 3.1 / 3.3.3 / 3.7, each side's own view
 	local want='d["mp_capable"] and d["error"] is None and d["recv_eof"] and

@@ -1026,6 +1026,85 @@ out:
 	h_free(&h);
 }
 
+/*
+ * Issue 13.4: an engine takes a segment's payload from the connection's send
+ * buffer through the mappings recorded on its subflow (xmp_sf_snd_data()):
+ * in place while the bytes are contiguous there, piece by piece into the
+ * scratch buffer across mappings that do not continue each other (a
+ * reinjected copy) or across the buffer's wrap, and never a byte a write
+ * has reached again. The glue keeps what the subflows may still send
+ * (xmp_sf_snd_keep(), xmp_msk_snd_keep()), DATA_ACKed or not. DSNs start
+ * just below 2^64.
+ */
+static void test_sf_snd_data_from_msk(void)
+{
+	const __u64 d0 = 0xfffffffffffff000ULL;
+	struct xmp_msk_cfg mc = {.sndbuf = 10000, .rcvbuf = 10000};
+	static __u8 p[10500], scratch[MSS * 2];
+	static struct xmp_sf sf;
+	struct xmp_tx_map m;
+	struct xmp_msk *msk;
+	const __u8 *r;
+	__u32 n;
+
+	fill(p, sizeof(p), 9);
+	memset(&sf, 0, sizeof(sf));
+	CHECK_EQ(xmp_msk_create_seq(&msk, &mc, d0, 1, false), 0);
+	sf.msk = msk;
+	xmp_msk_init_wnd(msk, 1u << 20);
+	CHECK_EQ(xmp_msk_send(msk, p, 8000), 8000);
+	/* two mappings that continue each other: one run, in place */
+	CHECK_EQ(xmp_msk_next_map(msk, 3000, &m), 1);
+	CHECK_EQ(xmp_sf_txmap_add(&sf, 1, &m), 0);
+	CHECK_EQ(xmp_msk_next_map(msk, 3000, &m), 1);
+	CHECK_EQ(xmp_sf_txmap_add(&sf, 3001, &m), 0);
+	r = xmp_sf_snd_data(&sf, 1, 1000, scratch);
+	CHECK(r && r != scratch);
+	CHECK_MEM(r, p, 1000);
+	r = xmp_sf_snd_data(&sf, 2500, 1000, scratch);
+	CHECK(r && r != scratch);
+	CHECK_MEM(r, p + 2499, 1000);
+	/* a copy of [500, 1200) sent again after them: two pieces */
+	CHECK_EQ(xmp_msk_remap(msk, d0 + 500, 700, &m), 1);
+	CHECK_EQ(xmp_sf_txmap_add(&sf, 6001, &m), 0);
+	r = xmp_sf_snd_data(&sf, 5500, 1000, scratch);
+	CHECK(r == scratch);
+	CHECK_MEM(scratch, p + 5499, 501);
+	CHECK_MEM(scratch + 501, p + 500, 499);
+	CHECK(!xmp_sf_snd_data(&sf, 6600, 200, scratch)); /* past what is mapped */
+	/* what it may still send: from its first byte, or from ssn 3000 */
+	CHECK_EQ(xmp_sf_snd_keep(&sf, 1, msk->write_seq), d0);
+	CHECK_EQ(xmp_sf_snd_keep(&sf, 3000, msk->write_seq), d0 + 500);
+	CHECK_EQ(xmp_sf_snd_keep(&sf, 6701, d0 + 7000), d0 + 7000);
+	/* the DATA_ACK passes it all; the buffer still keeps what it needs */
+	CHECK_EQ(xmp_msk_rcv_data_ack(msk, d0 + 6000, 1u << 20), 6000);
+	CHECK_EQ(xmp_msk_writable(msk), 8000);
+	xmp_msk_snd_keep(msk, d0 + 500);
+	CHECK_EQ(xmp_msk_writable(msk), 2500);
+	CHECK_EQ(xmp_msk_send(msk, p + 8000, 5000), 2500);
+	/* [d0, d0 + 500) were written over: never handed out again */
+	n = 10;
+	CHECK(!xmp_msk_snd_span(msk, d0 + 499, &n) && !n);
+	n = 100;
+	CHECK(xmp_msk_snd_span(msk, d0 + 500, &n) && n == 100);
+	CHECK(!xmp_sf_snd_data(&sf, 1, 1000, scratch));
+	r = xmp_sf_snd_data(&sf, 3000, 1000, scratch);
+	CHECK(r);
+	CHECK_MEM(r, p + 2999, 1000);
+	/* new data across the buffer's wrap (DSN d0 + 10000) */
+	CHECK_EQ(xmp_msk_next_map(msk, 5000, &m), 1);
+	CHECK_EQ(m.dsn, d0 + 6000);
+	CHECK_EQ(m.len, 4500);
+	CHECK_EQ(xmp_sf_txmap_add(&sf, 6701, &m), 0);
+	r = xmp_sf_snd_data(&sf, 6701 + 3500, 1000, scratch);
+	CHECK(r == scratch);
+	CHECK_MEM(scratch, p + 9500, 1000);
+	n = 1000;
+	r = xmp_msk_snd_span(msk, d0 + 9500, &n);
+	CHECK(r && n == 500);
+	xmp_msk_destroy(msk);
+}
+
 int main(void)
 {
 	RUN(test_sf_mpc_tokens);
@@ -1046,5 +1125,6 @@ int main(void)
 	RUN(test_sf_fastclose);
 	RUN(test_sf_map_contradict);
 	RUN(test_sf_data_fin);
+	RUN(test_sf_snd_data_from_msk);
 	return t_exit_code();
 }

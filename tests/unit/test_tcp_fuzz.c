@@ -92,11 +92,35 @@ static bool invariants(const struct xmp_tcp_sock *sk)
 
 static unsigned int states_seen;
 
+/* ops->rcv_data that takes a random part of what it is offered, and
+ * checks it is offered only the next in-order bytes, nothing unread
+ * before them. */
+static unsigned int take_bad;
+
+static __u32 fz_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			 __u32 len)
+{
+	(void)ctx;
+	(void)data;
+	if (seq != sk->rcv_nxt || sk->rcvq.len || !len)
+		take_bad++;
+	return rnd(4) ? rnd(len + 1) : len;
+}
+
+static const struct xmp_tcp_ops take_ops = {
+	.xmit = memwire_tcp_xmit,
+	.event = t_event,
+	.state_change = t_state,
+	.rcv_data = fz_rcv_data,
+};
+
+static const struct xmp_tcp_ops *fz_ops; /* NULL: the harness's */
+
 static void pair_up(struct tpair *tp, __u64 seed, bool listen_only)
 {
 	struct xmp_tcp_cfg c = { .sndbuf = 32768, .rcvbuf = 32768, .msl_us = 100 * T_MS };
 
-	CHECK_EQ(tpair_init(tp, seed, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_init(tp, seed, &c, &c, fz_ops), 0);
 	memwire_set_dir(tp->w, 0, &(struct memwire_dir_cfg){ .delay_us = 2 * T_MS });
 	memwire_set_dir(tp->w, 1, &(struct memwire_dir_cfg){ .delay_us = 2 * T_MS });
 	if (listen_only) {
@@ -193,9 +217,24 @@ static void random_segments_listen(void)
 		printf("#   states seen: %#x\n", states_seen);
 }
 
+/* The same with a layer above taking in-order payload from the segments:
+ * the ring skips what it took and keeps out-of-order data in place. */
+static void random_segments_taking(void)
+{
+	__u64 s;
+
+	fz_ops = &take_ops;
+	take_bad = 0;
+	for (s = 200; s <= 210; s++)
+		one_run(s, 3000, false);
+	CHECK_EQ(take_bad, 0);
+	fz_ops = NULL;
+}
+
 int main(void)
 {
 	RUN(random_segments_established);
+	RUN(random_segments_taking);
 	RUN(random_segments_listen);
 	return t_exit_code();
 }

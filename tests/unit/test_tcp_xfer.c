@@ -707,6 +707,314 @@ static void ofo_range_table_bounded(void)
 	tpair_fini(&tp);
 }
 
+/* ---- ops->rcv_data and the receive spans: each byte copied once ---- */
+
+enum { TAKE_ALL, TAKE_HALF, TAKE_NONE };
+static int t_take;	       /* how much the layer above takes from a segment */
+static __u64 t_span_bytes;     /* bytes it copied out of the ring, in place */
+static unsigned int t_seq_bad; /* segments offered out of the stream's order */
+
+/* The layer above of the receiver: takes in-order payload straight from
+ * the segment and appends it to the sink. Nothing unread precedes it, so
+ * the stream goes on exactly there. */
+static __u32 t_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			__u32 len)
+{
+	struct tpeer *pe = ((struct memwire_port *)ctx)->user;
+	__u32 n = t_take == TAKE_ALL ? len : t_take == TAKE_HALF ? (len + 1) / 2 : 0;
+
+	if (!pe->rx)
+		return 0;
+	if (seq != sk->irs + 1 + (__u32)pe->rx_len || sk->rcvq.len)
+		t_seq_bad++;
+	if (n > pe->rx_cap - pe->rx_len)
+		n = (__u32)(pe->rx_cap - pe->rx_len);
+	memcpy(pe->rx + pe->rx_len, data, n);
+	pe->rx_len += n;
+	return n;
+}
+
+/* ---- xmp_tcp_send_ref(): the layer above keeps the bytes ---- */
+
+/* The layer above's send buffer: a ring of an odd size, so segments wrap
+ * in it. Stream byte o sits at ring[o % REF_RING] while it is held. */
+#define REF_RING 30011u
+
+static struct {
+	__u8 ring[REF_RING];
+	const __u8 *src;
+	size_t len, queued; /* stream bytes queued by reference so far */
+	size_t freed;	    /* stream bytes given up (their slots poisoned) */
+	size_t adopt_every; /* xmp_tcp_snd_adopt() each time this much more is queued */
+	size_t adopt_next;
+	__u32 base;	    /* sequence number of stream byte 0 */
+	unsigned int bad;   /* payload asked for that the layer does not hold */
+	bool fail;	    /* snd_data answers NULL */
+} ref;
+
+/* What the engine still needs from the layer: the bytes from this offset. */
+static size_t ref_held(const struct xmp_tcp_sock *sk)
+{
+	return xmp_tcp_snd_ref_seq(sk) - ref.base;
+}
+
+static const __u8 *ref_snd_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len,
+				__u8 *scratch)
+{
+	size_t off = seq - ref.base, pos = off % REF_RING, first;
+
+	(void)ctx;
+	if (ref.fail)
+		return NULL;
+	if (off < ref_held(sk) || off < ref.freed || off + len > ref.queued || len > sk->cfg.mss)
+		ref.bad++;
+	first = len < REF_RING - pos ? len : REF_RING - pos;
+	if (first == len)
+		return ref.ring + pos;
+	memcpy(scratch, ref.ring + pos, first);
+	memcpy(scratch + first, ref.ring, len - first);
+	return scratch;
+}
+
+/* Poisons what the engine no longer needs, then queues what the ring has
+ * room for; adopts on schedule; shuts down after the last byte. */
+static void ref_push(struct xmp_tcp_sock *sk, __u64 now)
+{
+	size_t held, n, i;
+
+	if (sk->state < XMP_TCP_ESTABLISHED || sk->fin_queued)
+		return;
+	for (;;) {
+		held = ref_held(sk);
+		for (; ref.freed < held; ref.freed++)
+			ref.ring[ref.freed % REF_RING] = 0xee;
+		n = held + REF_RING - ref.queued;
+		if (n > ref.len - ref.queued)
+			n = ref.len - ref.queued;
+		if (n > xmp_tcp_writable(sk))
+			n = xmp_tcp_writable(sk);
+		if (!n)
+			break;
+		for (i = 0; i < n; i++)
+			ref.ring[(ref.queued + i) % REF_RING] = ref.src[ref.queued + i];
+		ref.queued += n; /* the engine may send them at once */
+		CHECK_EQ(xmp_tcp_send_ref(sk, n, now), (long)n);
+		if (ref.adopt_every && ref.queued >= ref.adopt_next) {
+			CHECK(xmp_tcp_snd_adopt(sk) >= 0);
+			ref.adopt_next += ref.adopt_every;
+		}
+	}
+	if (ref.queued == ref.len)
+		xmp_tcp_shutdown(sk, now);
+}
+
+/* ---- the layer above of both: takes and drains on receive, keeps on send ---- */
+
+/* Receiver: drains what the engine buffered in place, one copy out.
+ * Sender (side 0, with a source in ref): queues from its own ring. */
+static void layer_event(void *ctx, struct xmp_tcp_sock *sk, unsigned int ev)
+{
+	struct memwire_port *port = ctx;
+	struct tpeer *pe = port->user;
+	const __u8 *p;
+	__u32 n;
+
+	while (pe->rx && (ev & XMP_TCP_EV_READABLE)) {
+		p = xmp_tcp_recv_span(sk, 0, &n);
+		if (!p || pe->rx_len == pe->rx_cap)
+			break;
+		if (n > pe->rx_cap - pe->rx_len)
+			n = (__u32)(pe->rx_cap - pe->rx_len);
+		memcpy(pe->rx + pe->rx_len, p, n);
+		pe->rx_len += n;
+		t_span_bytes += n;
+		CHECK_EQ(xmp_tcp_recv_commit(sk, n, memwire_now(port->w)), (long)n);
+	}
+	if (port->end == 0 && ref.src && (ev & (XMP_TCP_EV_WRITABLE | XMP_TCP_EV_ESTABLISHED)))
+		ref_push(sk, memwire_now(port->w));
+	t_event(ctx, sk, ev);
+}
+
+static const struct xmp_tcp_ops layer_ops = {
+	.xmit = memwire_tcp_xmit,
+	.event = layer_event,
+	.state_change = t_state,
+	.rcv_data = t_rcv_data,
+	.snd_data = ref_snd_data,
+};
+
+/* One transfer 0 -> 1 through the taking receiver; its counters are
+ * copied to @mib (the pair is freed). */
+static void take_transfer(__u64 seed, int take, const struct memwire_dir_cfg *d, __u32 rcvbuf,
+			  __u64 *mib)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS, .rcvbuf = rcvbuf };
+	size_t len = 600000;
+	struct tpair tp;
+	__u8 *src;
+
+	t_take = take;
+	t_span_bytes = 0;
+	t_seq_bad = 0;
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &layer_ops), 0);
+	set_both(&tp, d);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	src = tpeer_source(&tp, 0, len, seed * 5, true);
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, len);
+	CHECK_MEM(tp.p[1].rx, src, len);
+	CHECK_EQ(t_seq_bad, 0);
+	memcpy(mib, tp.p[1].sk->mib, sizeof(tp.p[1].sk->mib));
+	/* every byte reached the sink once: from its segment or the ring */
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, (__u64)len);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_READ_BYTES], 0);
+	free(src);
+	tpair_fini(&tp);
+}
+
+/* Issue 13.4: in order and lossless, the layer above takes every byte
+ * straight from its segment; the engine's ring is never written. */
+static void rcv_data_lossless_no_ring_copy(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
+	__u64 mib[XMP_TCP_MIB_NR];
+
+	take_transfer(21, TAKE_ALL, &d, 0, mib);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 600000);
+	CHECK_EQ(mib[XMP_TCP_MIB_RCV_BUF_BYTES], 0);
+	CHECK_EQ(t_span_bytes, 0);
+}
+
+/* Loss, reordering and duplicates: out-of-order data waits in the ring
+ * and is copied out once, in place; segments that fill a hole still go
+ * straight up; a layer that takes part of a segment, or nothing, leaves
+ * the rest to the ring, and the ring (small: it wraps often) keeps the
+ * stream exact. */
+static void rcv_data_lossy_exact(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
+				     .reorder_ppm = 30000, .dup_ppm = 10000 };
+	__u64 mib[XMP_TCP_MIB_NR];
+	__u64 seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		take_transfer(seed, TAKE_ALL, &d, 0, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 300000);
+		CHECK(mib[XMP_TCP_MIB_RCV_BUF_BYTES] > 0);
+		CHECK(mib[XMP_TCP_MIB_OFO_QUEUED] > 0);
+		take_transfer(seed, TAKE_HALF, &d, 20000, mib);
+		CHECK(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] > 0);
+		CHECK(t_span_bytes > 0);
+		take_transfer(seed, TAKE_NONE, &d, 10007, mib);
+		CHECK_EQ(mib[XMP_TCP_MIB_RCV_DIRECT_BYTES], 0);
+		CHECK_EQ(t_span_bytes, 600000);
+	}
+}
+
+/* @len bytes 0 -> 1 from the layer's ring; its sender's counters to @mib. */
+static void ref_transfer(__u64 seed, size_t adopt_every, __u64 *mib)
+{
+	struct xmp_tcp_cfg c = { .msl_us = 100 * T_MS };
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .loss_ppm = 30000,
+				     .reorder_ppm = 30000, .dup_ppm = 10000 };
+	struct tpair tp;
+	__u8 *src;
+
+	memset(&ref, 0, sizeof(ref));
+	ref.len = 400000;
+	ref.adopt_every = ref.adopt_next = adopt_every;
+	t_take = TAKE_HALF; /* the receiver takes from segments and drains spans */
+	t_span_bytes = 0;
+	t_seq_bad = 0;
+	src = malloc(ref.len);
+	t_fill(src, ref.len, seed * 3);
+	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &layer_ops), 0);
+	set_both(&tp, &d);
+	tp.p[1].rx = malloc(ref.len);
+	tp.p[1].rx_cap = ref.len;
+	ref.base = tp.p[0].sk->iss + 1;
+	CHECK_EQ(tpair_connect(&tp), 0);
+	ref.src = src;
+	ref_push(tp.p[0].sk, memwire_now(tp.w));
+	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
+	CHECK_EQ(tp.p[1].rx_len, ref.len);
+	CHECK_MEM(tp.p[1].rx, src, ref.len);
+	CHECK_EQ(ref.bad, 0);
+	CHECK_EQ(t_seq_bad, 0);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] + t_span_bytes, ref.len);
+	memcpy(mib, tp.p[0].sk->mib, sizeof(tp.p[0].sk->mib));
+	CHECK_EQ(mib[XMP_TCP_MIB_SND_REF_BYTES], ref.len);
+	CHECK_EQ(mib[XMP_TCP_MIB_SND_REF_MISSING], 0);
+	CHECK(mib[XMP_TCP_MIB_RETRANS_SEGS] > 0);
+	CHECK(mib[XMP_TCP_MIB_OUT_DATA_BYTES] > ref.len);
+	ref.src = NULL;
+	free(src);
+	tpair_fini(&tp);
+}
+
+/* Issue 13.4: segments, retransmissions included, take their payload from
+ * the layer above's buffer, never from a byte it no longer holds: the
+ * engine copies nothing into its own ring, only what wraps in the layer's
+ * buffer is made contiguous. */
+static void send_ref_exact_lossy(void)
+{
+	__u64 mib[XMP_TCP_MIB_NR], seed;
+
+	for (seed = 1; seed <= 3; seed++) {
+		ref_transfer(seed, 0, mib);
+		CHECK_EQ(mib[XMP_TCP_MIB_SND_BUF_BYTES], 0);
+		CHECK(mib[XMP_TCP_MIB_SND_LINEAR_BYTES] > 0);
+		CHECK(mib[XMP_TCP_MIB_SND_LINEAR_BYTES] < ref.len / 10);
+	}
+}
+
+/* xmp_tcp_snd_adopt() mid-stream: the engine copies what it still needs
+ * into its ring, the layer poisons and reuses those bytes at once, and the
+ * retransmissions of the adopted bytes still carry the right ones. */
+static void send_ref_adopt_then_reuse(void)
+{
+	__u64 mib[XMP_TCP_MIB_NR], seed;
+
+	for (seed = 4; seed <= 6; seed++) {
+		ref_transfer(seed, 50000, mib);
+		CHECK(mib[XMP_TCP_MIB_SND_BUF_BYTES] > 0);
+		CHECK(mib[XMP_TCP_MIB_SND_BUF_BYTES] < ref.len);
+	}
+}
+
+/* One way or the other per socket; nothing leaves when the layer above no
+ * longer holds the bytes. */
+static void send_ref_rules(void)
+{
+	struct xmp_tcp_cfg c = { 0 };
+	struct xmp_tcp_sock *sk;
+	struct tpair tp;
+	__u64 out;
+
+	memset(&ref, 0, sizeof(ref));
+	CHECK_EQ(tpair_init(&tp, 31, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(xmp_tcp_send_ref(tp.p[0].sk, 10, memwire_now(tp.w)), -EINVAL); /* no snd_data */
+	tpair_fini(&tp);
+
+	CHECK_EQ(tpair_init(&tp, 32, &c, &c, &layer_ops), 0);
+	CHECK_EQ(tpair_connect(&tp), 0);
+	sk = tp.p[0].sk;
+	tp.drop_all[0] = true;
+	CHECK_EQ(xmp_tcp_send(sk, "abc", 3, memwire_now(tp.w)), 3);
+	CHECK_EQ(xmp_tcp_send_ref(sk, 10, memwire_now(tp.w)), -EINVAL);
+	sk = tp.p[1].sk;
+	ref.fail = true;
+	out = sk->mib[XMP_TCP_MIB_OUT_DATA_BYTES];
+	CHECK_EQ(xmp_tcp_send_ref(sk, 10, memwire_now(tp.w)), 10);
+	CHECK_EQ(xmp_tcp_send(sk, "abc", 3, memwire_now(tp.w)), -EINVAL);
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_OUT_DATA_BYTES], out);
+	CHECK(sk->mib[XMP_TCP_MIB_SND_REF_MISSING] > 0);
+	CHECK_EQ(xmp_tcp_snd_adopt(sk), -ENODATA);
+	CHECK_EQ(sk->snd_max, sk->iss + 1);
+	tpair_fini(&tp);
+}
+
 int main(void)
 {
 	RUN(transfer_1mb_lossless);
@@ -727,5 +1035,10 @@ int main(void)
 	RUN(ofo_range_table_bounded);
 	RUN(seg_limit_respected);
 	RUN(shared_snd_wnd);
+	RUN(rcv_data_lossless_no_ring_copy);
+	RUN(rcv_data_lossy_exact);
+	RUN(send_ref_exact_lossy);
+	RUN(send_ref_adopt_then_reuse);
+	RUN(send_ref_rules);
 	return t_exit_code();
 }

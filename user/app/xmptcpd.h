@@ -16,9 +16,11 @@
  * (conns.c). The options are one table (options.c).
  *
  * Call chain:  xmptcpd.c main -> xd_loop_run()
- *   rx: xmp_xsk_rx -> xmp_pkt_parse (options once) -> xc_input (or a listener: xd_accept_syn
- *       -> xc_conn_accept) -> ... the connection layer ... -> host.c's ops
- *   tx: xc_host_ops.xmit -> xd_port_xmit -> XSK TX
+ *   rx: xmp_xsk_rx -> xmp_pkt_parse (options once) -> xc_input (or a
+ *       listener: xd_accept_syn -> xc_conn_accept) -> the connection layer
+ *       (in-order payload straight into the reassembly) -> host.c's ops
+ *   tx: the connection layer (payload from the msk's send buffer, one
+ *       copy into the frame) -> xc_host_ops.xmit -> xd_port_xmit -> XSK TX
  *   app: epoll (XD_SRC_APP) -> xd_proxy_app_event -> xc_conn_pump ->
  *        host.c's app_* -> endpoint.c
  *   links: epoll (XD_SRC_NL) -> addrs.c -> xc_pm_link_event / _addrs_changed

@@ -129,6 +129,18 @@ void xc_conn_mptcp_acks(struct xc_conn *c)
 	}
 }
 
+/* 3.7: after a fallback no DATA_ACK rides, but the subflow still offers
+ * the connection's window (xmp_sf_rcv_wnd()) and its own buffer stays
+ * empty (in-order bytes go from their frames to the msk): a window the
+ * application's reading reopened is for us to announce, as above. */
+void xc_conn_fallback_acks(struct xc_conn *c)
+{
+	struct xc_sf *s = xc_conn_first(c);
+
+	if (xc_sf_usable(s) && wnd_reopened(s))
+		xc_sf_force_ack(s);
+}
+
 static void close_sf(struct xc_conn *c, struct xc_sf *s)
 {
 	if (!s->sf_shut && xc_sf_open(s) && s->sk->state != XMP_TCP_TIME_WAIT) {

@@ -22,9 +22,6 @@
 #include "common/log.h"
 #include "conn/xc_int.h"
 
-/* One worker: a single scratch buffer for the subflow-to-msk copies. */
-static __u8 xfer_buf[65536];
-
 /* ---- the application end (the host's) ---- */
 
 static size_t app_room(const struct xc_conn *c)
@@ -73,40 +70,44 @@ static void rcvd_eof(struct xc_conn *c, bool *moved)
 
 /* ---- receiving ---- */
 
-/* One subflow's in-order bytes -> reassembly (3.3.1 mappings). */
+/* One worker: a checksummed run of mappings that wraps in a subflow's
+ * ring is made contiguous here to be verified whole (3.3.1). */
+static __u8 rx_run_buf[XMP_CSUM_RUN_MAX];
+
+/*
+ * One subflow's buffered in-order bytes -> reassembly (3.3.1 mappings),
+ * each copied out of the subflow's ring once, in place (in-order segments
+ * that found the ring empty went straight in: sflow.c, sf_rcv_data()).
+ * A mapping that must be checked whole and wraps in the ring is copied
+ * out contiguously first.
+ */
 static int rx_subflow(struct xc_conn *c, struct xc_sf *s, bool *moved)
 {
 	struct xmp_tcp_sock *sk = s->sk;
-	struct xmp_msk *msk = xc_conn_msk(c);
-	struct xmp_sf_data_res res;
-	size_t room;
-	long n;
+	__u32 n, ssn, took, want;
+	const __u8 *p;
 	int err;
 
 	if (!s->sf.msk)
 		return 0; /* a join still in its handshake */
-	while (xmp_tcp_readable(sk)) {
-		/* No more than the data level has room for: what it cannot
-		 * take stays in the subflow's buffer, whose window closes
-		 * (3.3.4), instead of being acked at the TCP level and then
-		 * dropped as beyond the data-level window, with no data-level
-		 * retransmission to bring it back. */
-		room = xmp_msk_rcv_wnd(msk);
-		if (!room)
-			break;
-		n = xmp_tcp_peek(sk, xfer_buf, room < sizeof(xfer_buf) ? room : sizeof(xfer_buf), 0);
-		if (n <= 0)
-			break;
-		err = xmp_sf_data(&s->sf, xmp_tcp_recv_seq(sk) - sk->irs, xfer_buf, (__u32)n, &res);
-		if (err)
-			return err;
-		if (!res.consumed)
-			break; /* waiting for a mapping or the rest of a checksummed one */
-		xmp_tcp_recv(sk, xfer_buf, res.consumed, xc_now(c->st));
-		s->bytes_rcvd += res.consumed;
+	while (!s->rx_err && xmp_tcp_readable(sk)) {
+		p = xmp_tcp_recv_span(sk, 0, &n);
+		ssn = xmp_tcp_recv_seq(sk) - sk->irs;
+		took = xc_sf_take(s, ssn, p, n, &want);
+		/* cut by the ring's wrap, not by the data level's room */
+		if (!took && want > n && want <= xmp_tcp_readable(sk) &&
+		    want <= xmp_msk_rcv_wnd(s->sf.msk) && want <= sizeof(rx_run_buf)) {
+			n = (__u32)xmp_tcp_peek(sk, rx_run_buf, want, 0);
+			took = xc_sf_take(s, ssn, rx_run_buf, n, NULL);
+		}
+		if (!took)
+			break; /* waiting for a mapping, the rest of a checksummed one, room */
+		xmp_tcp_recv_commit(sk, took, xc_now(c->st));
 		*moved = true;
 	}
-	return 0;
+	err = s->rx_err;
+	s->rx_err = 0;
+	return err;
 }
 
 /* A subflow's own error ends it, not the connection, while others live. */
@@ -299,6 +300,7 @@ static int pump_once(struct xc_conn *c, bool *moved)
 		if (s->sf.state == XMP_SF_FALLBACK)
 			xmp_sf_fallback_ack(&s->sf, s->sk->snd_una - s->sk->iss);
 	}
+	xc_xmit_keep(c);
 	err = pump_rx_mptcp(c, moved);
 	if (!err)
 		err = pump_tx_mptcp(c, moved);
@@ -368,6 +370,8 @@ void xc_conn_pump(struct xc_conn *c)
 	if (msk && !msk->fallback && c->t_established) {
 		xc_conn_mptcp_acks(c);
 		xc_drtx_arm(c);
+	} else if (msk && c->t_established) {
+		xc_conn_fallback_acks(c);
 	}
 	xc_conn_acks_due(c);
 	xc_conn_reap_subflows(c);

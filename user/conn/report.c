@@ -188,6 +188,7 @@ static void report_mptcp(const struct xc_conn *c, FILE *f)
 	json_u64(f, "penalties", c->penalties, true);
 	json_u64(f, "data_rtx_timeouts", c->drtx_count, true);
 	json_u64(f, "copies_held", c->copies_held, true);
+	json_u64(f, "keep_adopted", c->keep_adopted, true);
 	if (c->sched_ready)
 		json_mib(f, XMP_MIB_SCHED, c->sched.mib, true);
 	json_u64(f, "wnd_blocked", c->wnd_blocked, true);
@@ -238,6 +239,7 @@ void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s)
 	s->penalties = c->penalties;
 	s->drtx_count = c->drtx_count;
 	s->wnd_blocked = c->wnd_blocked;
+	s->keep_adopted = c->keep_adopted;
 	s->subflows_opened = c->subflows_opened;
 	s->joins_failed = c->joins_failed;
 	s->sched = sched_name(c);

@@ -56,41 +56,7 @@ bool xc_sf_force_ack(struct xc_sf *s)
 	return true;
 }
 
-/* ---- per-segment mapping ---- */
-
-static int tx_find(const struct xmp_sf *sf, __u32 rel)
-{
-	unsigned int i;
-
-	for (i = 0; i < sf->ntx; i++) {
-		const struct xmp_sf_txent *e = &sf->tx[i];
-
-		if (!xmp_seq_before(rel, e->ssn) && xmp_seq_before(rel, e->ssn + e->map.len))
-			return (int)i;
-	}
-	return -1;
-}
-
-/* The end (relative subflow sequence) of the run of recorded mappings that
- * holds @rel and continue each other in both spaces, up to @end; *@last is
- * the entry it ends in. */
-static __u32 tx_cover(const struct xmp_sf *sf, int i, __u32 end,
-		      const struct xmp_sf_txent **last)
-{
-	const struct xmp_sf_txent *e = &sf->tx[i], *n;
-	__u32 cover = e->ssn + e->map.len;
-
-	while (xmp_seq_before(cover, end) && !e->map.fin && (unsigned int)i + 1 < sf->ntx) {
-		n = &sf->tx[i + 1];
-		if (n->ssn != cover || n->map.dsn != e->map.dsn + e->map.len || n->map.infinite)
-			break;
-		e = n;
-		i++;
-		cover = e->ssn + e->map.len;
-	}
-	*last = e;
-	return cover;
-}
+/* ---- per-segment mapping (runs of mappings: xmp_sf_txmap_run()) ---- */
 
 /*
  * 3.3.1: rewrite the mapping of a data segment to cover exactly its bytes:
@@ -107,7 +73,7 @@ static void seg_mapping(struct xc_sf *s, __u32 rel, const struct xmp_seg *seg,
 	bool mpc = mp->suboptions & XMP_MPO_MPC_ACK;
 	__u32 end, len, cover;
 	__u16 data_len, csum = 0;
-	int i = tx_find(sf, rel);
+	int i = xmp_sf_txmap_find(sf, rel);
 	bool fin;
 	__u64 dsn;
 
@@ -118,7 +84,7 @@ static void seg_mapping(struct xc_sf *s, __u32 rel, const struct xmp_seg *seg,
 		return; /* 3.7: the infinite mapping is sent as built */
 	dsn = e->map.dsn + (rel - e->ssn);
 	end = rel + seg->len;
-	cover = tx_cover(sf, i, end, &e);
+	cover = xmp_sf_txmap_run(sf, i, end, &e);
 	len = xmp_seq_before(cover, end) ? cover - rel : seg->len;
 	fin = rel + len == cover && e->map.fin;
 	/* The MP_CAPABLE with data has no DATA_FIN bit: the DATA_FIN then
@@ -150,10 +116,10 @@ static __u32 sf_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 l
 
 	if (s->c->plain || !s->sf.msk)
 		return len;
-	i = tx_find(&s->sf, rel);
+	i = xmp_sf_txmap_find(&s->sf, rel);
 	if (i < 0 || s->sf.tx[i].map.infinite)
 		return len;
-	cover = tx_cover(&s->sf, i, rel + len, &e);
+	cover = xmp_sf_txmap_run(&s->sf, i, rel + len, &e);
 	return xmp_seq_before(cover, rel + len) ? cover - rel : len;
 }
 
@@ -382,6 +348,61 @@ static int sf_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg
 	return s->c->st->ops->xmit(s->c->st->host, s->path.port, &s->hdrs, seg);
 }
 
+/*
+ * 3.3.1: in-order bytes of the subflow into the connection's reassembly
+ * through its mappings, at most what the data level has room for: what it
+ * cannot take stays in the subflow's buffer, whose window closes (3.3.4),
+ * instead of being acked at the TCP level and then dropped as beyond the
+ * data-level window, with no data-level retransmission to bring it back.
+ * It runs inside the engine (sf_rcv_data()) as well as in the pump, so an
+ * error waits in s->rx_err for the pump to act on.
+ */
+__u32 xc_sf_take(struct xc_sf *s, __u32 ssn, const __u8 *data, __u32 len, __u32 *want)
+{
+	struct xmp_msk *msk = s->sf.msk;
+	struct xmp_sf_data_res res;
+	__u32 room;
+	int err;
+
+	if (want)
+		*want = 0;
+	if (s->c->plain || !msk || s->rx_err)
+		return 0; /* plain TCP, a join in its handshake, a failed one */
+	room = xmp_msk_rcv_wnd(msk);
+	if (len > room)
+		len = room;
+	if (!len)
+		return 0;
+	err = xmp_sf_data(&s->sf, ssn, data, len, &res);
+	if (err) {
+		s->rx_err = err;
+		return 0;
+	}
+	if (want)
+		*want = res.want;
+	s->bytes_rcvd += res.consumed;
+	return res.consumed;
+}
+
+/* A segment's payload, from the connection's send buffer through the
+ * mappings recorded on the subflow (xc_sf_send_map()): copied once, into
+ * the frame. */
+static const __u8 *sf_snd_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len,
+			       __u8 *scratch)
+{
+	struct xc_sf *s = ctx;
+
+	return xmp_sf_snd_data(&s->sf, rel_snd(sk, seq), len, scratch);
+}
+
+/* In-order payload straight from the frame into the reassembly: one copy
+ * (what is not taken is buffered by the engine, for the pump). */
+static __u32 sf_rcv_data(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			 __u32 len)
+{
+	return xc_sf_take(ctx, seq - sk->irs, data, len, NULL);
+}
+
 /* 3.3.4: the connection-level window (xmp_sf_rcv_wnd()); plain TCP: the
  * engine's own. */
 static __u32 sf_rcv_wnd(void *ctx, struct xmp_tcp_sock *sk, __u32 wnd)
@@ -398,6 +419,8 @@ static const struct xmp_tcp_ops sf_ops = {
 	.rcv_options = sf_rcv_options,
 	.rcv_wnd = sf_rcv_wnd,
 	.seg_limit = sf_seg_limit,
+	.rcv_data = sf_rcv_data,
+	.snd_data = sf_snd_data,
 };
 
 /* ---- creation ---- */
@@ -612,7 +635,9 @@ __u32 xc_sf_queued(const struct xc_sf *s)
 	return s->sk ? s->sk->sndq.len : 0;
 }
 
-int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj)
+/* The mapping is recorded first: the engine finds the bytes of every
+ * segment through it, in the connection's send buffer (sf_snd_data()). */
+int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, bool reinj)
 {
 	struct xmp_tcp_sock *sk = s->sk;
 	__u32 ssn = rel_snd(sk, sk->snd_buf_seq + sk->sndq.len);
@@ -621,12 +646,26 @@ int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, const __u8 *buf,
 	err = xmp_sf_txmap_add(&s->sf, ssn, m);
 	if (err)
 		return err;
-	if (m->len && xmp_tcp_send(sk, buf, m->len, sf_now(s)) != (long)m->len)
+	if (m->len && xmp_tcp_send_ref(sk, m->len, sf_now(s)) != (long)m->len)
 		return -EIO; /* the scheduler granted no more than the room */
 	s->bytes_sent += m->len;
 	if (reinj)
 		s->bytes_reinj += m->len;
 	return 0;
+}
+
+__u64 xc_sf_snd_keep(const struct xc_sf *s, __u64 dsn)
+{
+	const struct xmp_tcp_sock *sk = s->sk;
+
+	if (!sk || sk->state == XMP_TCP_CLOSED)
+		return dsn; /* sends nothing more */
+	return xmp_sf_snd_keep(&s->sf, rel_snd(sk, xmp_tcp_snd_ref_seq(sk)), dsn);
+}
+
+bool xc_sf_snd_adopt(struct xc_sf *s)
+{
+	return s->sk && s->sk->state != XMP_TCP_CLOSED && xmp_tcp_snd_adopt(s->sk) >= 0;
 }
 
 __u64 xc_sf_next_timer(const struct xc_sf *s)

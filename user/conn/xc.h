@@ -303,6 +303,7 @@ struct xc_conn_stats {
 	__u64 app_sent, app_rcvd;	/* bytes from / to the application */
 	__u64 reinj_bytes, penalties;	/* reinjected data, cwnd halvings (3.3.6) */
 	__u64 drtx_count, wnd_blocked;	/* data-level RTO expiries, window stalls */
+	__u64 keep_adopted;		/* stuck subflows that took their bytes */
 	__u32 subflows_opened, joins_failed;
 	const char *sched;		/* the scheduler's name ("-" before MPTCP) */
 	unsigned int nsf;		/* subflows it remembers, in order of creation */

@@ -68,6 +68,7 @@ struct xc_sf {
 	__u64 bytes_sent, bytes_reinj, bytes_rcvd;
 	__u64 seg_maps, acks_forced;
 	int err;
+	int rx_err; /* xc_sf_take() failed inside the engine: for the pump */
 	struct xmp_mp_parse_stats pst;
 };
 
@@ -89,8 +90,16 @@ bool xc_sf_usable(const struct xc_sf *s);
 bool xc_sf_open(const struct xc_sf *s);
 /* An ACK now (it carries the options due); false when the engine cannot. */
 bool xc_sf_force_ack(struct xc_sf *s);
-/* Sends one mapping's bytes (already copied to buf) on s. */
-int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, const __u8 *buf, bool reinj);
+/* Sends one mapping on s; its bytes stay in the connection's send buffer. */
+int xc_sf_send_map(struct xc_sf *s, const struct xmp_tx_map *m, bool reinj);
+/* The oldest DSN s may still send, or @dsn when older (xmp_msk_snd_keep()). */
+__u64 xc_sf_snd_keep(const struct xc_sf *s, __u64 dsn);
+/* s's engine copies the bytes it may still send into its own ring. */
+bool xc_sf_snd_adopt(struct xc_sf *s);
+/* In-order subflow bytes at relative sequence @ssn into the reassembly;
+ * returns how many it took (*want: see xmp_sf_data_res), 0 on error (kept
+ * in s->rx_err). */
+__u32 xc_sf_take(struct xc_sf *s, __u32 ssn, const __u8 *data, __u32 len, __u32 *want);
 __u64 xc_sf_next_timer(const struct xc_sf *s);
 void xc_sf_timer(struct xc_sf *s);
 /* Bytes queued in the subflow, sent or not, not yet acked. */
@@ -214,6 +223,7 @@ struct xc_conn {
 	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
 	bool reinj_upto_valid;
 	__u64 reinj_bytes, penalties, wnd_blocked;
+	__u64 keep_adopted; /* subflows that took their bytes (xc_xmit_keep()) */
 	__u64 copies_held; /* copies not sent: no subflow could take one (3.7) */
 	__u64 mem;    /* bytes reserved against max_mem (limits.c) */
 	__u32 subflows_opened; /* established: the initial one, then each join */
@@ -264,6 +274,8 @@ void xc_conn_input(struct xc_sf *s, const struct xmp_frame *f);
 struct xc_sf *xc_conn_signal_sf(const struct xc_conn *c);
 /* The DATA_ACK / DATA_FIN the engines will not carry by themselves. */
 void xc_conn_mptcp_acks(struct xc_conn *c);
+/* After a fallback: the reopened window announced (3.7). */
+void xc_conn_fallback_acks(struct xc_conn *c);
 /* ACKs a subflow owes now (fourth ACK of a join, an ADD_ADDR echo). */
 void xc_conn_acks_due(struct xc_conn *c);
 /* Every subflow failed before the data level closed: the connection did. */
@@ -285,6 +297,8 @@ void xc_xmit_reinject(struct xc_conn *c, __u64 dsn, __u32 len);
  * from the connection's timer. */
 void xc_drtx_arm(struct xc_conn *c);
 void xc_drtx_fire(struct xc_conn *c);
+/* What the subflows may still send of the send buffer (xmp_msk_snd_keep()). */
+void xc_xmit_keep(struct xc_conn *c);
 
 /* ---- limits.c: what connections may hold ---- */
 

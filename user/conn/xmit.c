@@ -31,9 +31,6 @@
 #define XC_DRTX_MAX_US	  3000000
 #define XC_DRTX_CHUNK	  (256u << 10) /* data sent again per expiry */
 
-/* One worker: one scratch buffer for a mapping's bytes. */
-static __u8 map_buf[XC_MAP_MAX];
-
 static __u32 min32(__u64 a, __u64 b)
 {
 	__u64 m = a < b ? a : b;
@@ -152,6 +149,49 @@ void xc_drtx_fire(struct xc_conn *c)
 	c->drtx_at = xc_now(c->st) + drtx_timeout(c);
 }
 
+/* ---- the send buffer the subflows send from ---- */
+
+/* A subflow holding more than this share of the send buffer behind the
+ * DATA_ACK takes its bytes into its own ring. */
+#define XC_KEEP_SHARE 4
+
+/*
+ * The subflows' engines build every segment, retransmissions included,
+ * from the connection's send buffer (sflow.c: xc_sf_send_map(),
+ * sf_snd_data()), so it keeps every byte a subflow may still send,
+ * DATA_ACKed or not: a subflow resends its own sequence space whatever the
+ * data level acknowledged. A subflow whose bytes the DATA_ACK passed while
+ * its own ACK did not (a copy got through on another subflow, or another
+ * path's ACK came first) holds the buffer back: when it is stuck (its
+ * retransmission timer fired: no ACK may come for long) or holds over a
+ * quarter of the buffer, its engine copies them into its own ring and the
+ * buffer moves on. Runs before the application writes into the buffer.
+ */
+void xc_xmit_keep(struct xc_conn *c)
+{
+	struct xmp_msk *msk = xc_conn_msk(c);
+	__u64 keep, k;
+	unsigned int i;
+
+	if (!msk)
+		return;
+	keep = msk->write_seq;
+	for (i = 0; i < c->nsf; i++) {
+		struct xc_sf *s = c->sfs[i];
+
+		k = xc_sf_snd_keep(s, msk->write_seq);
+		if (before64(k, msk->snd_una) &&
+		    (s->sk->retries || msk->snd_una - k > msk->cfg.sndbuf / XC_KEEP_SHARE) &&
+		    xc_sf_snd_adopt(s)) {
+			c->keep_adopted++;
+			k = xc_sf_snd_keep(s, msk->write_seq);
+		}
+		if (before64(k, keep))
+			keep = k;
+	}
+	xmp_msk_snd_keep(msk, keep);
+}
+
 /* ---- scheduling ---- */
 
 struct xc_view {
@@ -168,8 +208,36 @@ static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
 	return xmp_seq_after(edge, end) ? edge - end : 0;
 }
 
+/*
+ * 3.3.4: the window is the connection's on every subflow (after a fallback
+ * the subflow's own is the real one: 3.7). A subflow that carried nothing
+ * lately still holds the window its peer last offered on it; raising it may
+ * send what that window held back, so it is done here, in the send step,
+ * and the views below only read the engines. What each subflow holds was
+ * mapped inside the connection's window, so the window it may use is that
+ * plus what the connection's window still has room for.
+ */
+static void share_wnd(struct xc_conn *c)
+{
+	struct xmp_msk *msk = xc_conn_msk(c);
+	unsigned int i;
+
+	if (msk->fallback)
+		return;
+	for (i = 0; i < c->nsf; i++) {
+		struct xc_sf *s = c->sfs[i];
+
+		if (xc_sf_usable(s))
+			xmp_tcp_share_snd_wnd(s->sk,
+					      min32((__u64)xc_sf_queued(s) + xmp_msk_snd_wnd(msk),
+						    XC_SHARED_WND_MAX),
+					      xc_now(c->st));
+	}
+}
+
 /* @flags XMP_SCHED_REINJECT: data already sent; only subflows that may
- * carry a copy of it (3.7) are in the view. */
+ * carry a copy of it (3.7) are in the view. Reads the engines, sends
+ * nothing (share_wnd() ran before). */
 static void view_build(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32 flags)
 {
 	struct xmp_msk *msk = xc_conn_msk(c);
@@ -201,11 +269,6 @@ static void view_build(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32
 		v->rttvar_us = sk->rttvar_us;
 		v->cwnd = sk->cwnd;
 		v->in_flight = xc_sf_queued(s);
-		/* 3.3.4: the window is the connection's on every subflow (after
-		 * a fallback the subflow's own is the real one: 3.7) */
-		if ((v->flags & XMP_SCHED_SF_ACTIVE) && !msk->fallback)
-			xmp_tcp_share_snd_wnd(sk, min32((__u64)xc_sf_queued(s) + xmp_msk_snd_wnd(msk),
-							XC_SHARED_WND_MAX), xc_now(c->st));
 		/* a full mapping table takes no new chunk until acks free it */
 		v->snd_room = s->sf.ntx < XMP_SF_TXMAP_MAX
 				      ? min32(xmp_tcp_writable(sk), sf_wnd_room(sk)) : 0;
@@ -214,14 +277,13 @@ static void view_build(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32
 	}
 }
 
-/* Copies the mapping's bytes and hands them to s. */
+/* Hands the mapping to s, whose engine takes its bytes from the send
+ * buffer for every segment (xc_xmit_keep() keeps them there). */
 static int send_map(struct xc_conn *c, struct xc_sf *s, const struct xmp_tx_map *m, bool reinj)
 {
-	if (m->len && xmp_msk_copy(xc_conn_msk(c), m->dsn, map_buf, m->len))
-		return -EIO;
 	if (reinj)
 		c->reinj_bytes += m->len;
-	return xc_sf_send_map(s, m, map_buf, reinj);
+	return xc_sf_send_map(s, m, reinj);
 }
 
 /* Bytes s takes for one mapping now: its buffer room, at most a mapping,
@@ -433,7 +495,10 @@ static int pump_sched(struct xc_conn *c, bool *moved)
 
 int xc_xmit_pump(struct xc_conn *c, bool *moved)
 {
-	int err = pump_reinject(c, moved);
+	int err;
+
+	share_wnd(c);
+	err = pump_reinject(c, moved);
 
 	return err ? err : pump_sched(c, moved);
 }

@@ -115,10 +115,48 @@ void xmp_msk_destroy(struct xmp_msk *msk)
 
 /* ---- send side ---- */
 
-/* Bytes held in sndq: [snd_una, write_seq), none once the DATA_FIN is acked. */
+/* First byte sndq must keep: the DATA_ACK, or an older byte a subflow may
+ * still send (xmp_msk_snd_keep()). */
+static __u64 snd_tail(const struct xmp_msk *msk)
+{
+	return msk->snd_keep_on && before64(msk->snd_keep, msk->snd_una) ? msk->snd_keep
+									 : msk->snd_una;
+}
+
+/* Bytes held in sndq: [snd_tail, write_seq), none once the DATA_FIN is acked
+ * (nothing more is written then); never more than it holds, whatever the
+ * keep mark says. */
 static __u32 snd_buffered(const struct xmp_msk *msk)
 {
-	return msk->fin_acked ? 0 : (__u32)(msk->write_seq - msk->snd_una);
+	__u64 n = msk->write_seq - snd_tail(msk);
+
+	if (msk->fin_acked)
+		return 0;
+	return n < msk->cfg.sndbuf ? (__u32)n : msk->cfg.sndbuf;
+}
+
+void xmp_msk_snd_keep(struct xmp_msk *msk, __u64 dsn)
+{
+	msk->snd_keep = dsn;
+	msk->snd_keep_on = true;
+}
+
+/* Whatever the keep mark says, a byte is still there until a write reached
+ * its slot again: from write_seq - sndbuf on (and never before the first). */
+const __u8 *xmp_msk_snd_span(const struct xmp_msk *msk, __u64 dsn, __u32 *len)
+{
+	__u64 first = msk->write_seq - msk->snd_isn > msk->cfg.sndbuf
+			      ? msk->write_seq - msk->cfg.sndbuf
+			      : msk->snd_isn;
+	__u32 pos;
+
+	if (before64(dsn, first) || after64(dsn + *len, msk->write_seq)) {
+		*len = 0;
+		return NULL;
+	}
+	pos = (__u32)((dsn - msk->snd_isn) % msk->cfg.sndbuf);
+	*len = xmp_wrap_first(msk->cfg.sndbuf, pos, *len);
+	return msk->sndq + pos;
 }
 
 __u32 xmp_msk_writable(const struct xmp_msk *msk)
@@ -141,6 +179,7 @@ long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len)
 	if (n)
 		ring_put(msk->sndq, msk->cfg.sndbuf, msk->write_seq - msk->snd_isn, buf, n);
 	msk->write_seq += n;
+	msk->mib[XMP_MSK_MIB_SND_BUF_BYTES] += n;
 	return n;
 }
 
@@ -156,7 +195,9 @@ void xmp_msk_send_commit(struct xmp_msk *msk, __u32 n)
 {
 	__u32 room = xmp_msk_writable(msk);
 
-	msk->write_seq += n < room ? n : room;
+	n = n < room ? n : room;
+	msk->write_seq += n;
+	msk->mib[XMP_MSK_MIB_SND_BUF_BYTES] += n; /* the application wrote them in */
 }
 
 /* RFC 8684 3.3.3: DATA_FIN after every queued byte; states as Linux's
@@ -273,12 +314,13 @@ int xmp_msk_remap(struct xmp_msk *msk, __u64 dsn, __u32 max_len, struct xmp_tx_m
 	return 1;
 }
 
-int xmp_msk_copy(const struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
+int xmp_msk_copy(struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
 {
 	if (before64(dsn, msk->snd_una) || after64(dsn + len, msk->write_seq))
 		return -ERANGE;
 	if (len)
 		ring_get(msk->sndq, msk->cfg.sndbuf, dsn - msk->snd_isn, buf, len);
+	msk->mib[XMP_MSK_MIB_SND_COPY_BYTES] += len;
 	return 0;
 }
 
@@ -505,6 +547,7 @@ long xmp_msk_rcv_dsn(struct xmp_msk *msk, __u64 dsn, const __u8 *data, __u32 len
 		msk->mib[XMP_MSK_MIB_OFO_QUEUED]++;
 	}
 	ring_put(msk->rcvq, msk->cfg.rcvbuf, s - msk->rcv_isn, data, (__u32)(e - s));
+	msk->mib[XMP_MSK_MIB_RCV_BUF_BYTES] += e - s;
 	if (s == msk->ack_seq) {
 		msk->ack_seq = e;
 		ofo_advance(msk);
@@ -534,6 +577,7 @@ long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len)
 		return msk->rcv_fin_done ? 0 : -EAGAIN;
 	ring_get(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn, buf, n);
 	msk->rcv_base += n;
+	msk->mib[XMP_MSK_MIB_READ_BYTES] += n;
 	return n;
 }
 
@@ -549,7 +593,9 @@ void xmp_msk_read_commit(struct xmp_msk *msk, __u32 n)
 {
 	__u32 unread = xmp_msk_readable(msk);
 
-	msk->rcv_base += n < unread ? n : unread;
+	n = n < unread ? n : unread;
+	msk->rcv_base += n;
+	msk->mib[XMP_MSK_MIB_READ_BYTES] += n; /* the application copied them out */
 }
 
 /* ---- MP_FASTCLOSE, MP_FAIL, fallback ---- */

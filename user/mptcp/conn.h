@@ -29,15 +29,21 @@
  *    xmp_sf_rcv_options() runs the MP_CAPABLE/fallback logic and hands DSS
  *    parts here: xmp_msk_rcv_data_ack() (with the segment's scaled window),
  *    xmp_rxmap_add() for a mapping, xmp_msk_rcv_fastclose(), MP_FAIL.
- *  - XMP_TCP_EV_READABLE: loop xmp_tcp_peek() at xmp_tcp_recv_seq() - ISN
- *    and xmp_msk_sf_data(); consume (xmp_tcp_recv) what it accepted; then
- *    xmp_msk_read() gives the application the in-order data-level bytes.
+ *  - ops->rcv_data(): in-order payload straight from the segment into
+ *    xmp_msk_sf_data() (one copy); what it does not take the engine
+ *    buffers, and the glue hands xmp_tcp_recv_span() at xmp_tcp_recv_seq()
+ *    - ISN to it later, consuming (xmp_tcp_recv_consume) what it accepted;
+ *    then xmp_msk_read() gives the application the in-order bytes.
  *  - Scheduler: xmp_msk_next_map() with the chosen subflow's free send
- *    buffer; xmp_msk_copy() the bytes into xmp_tcp_send(); the mapping is
- *    recorded on the subflow (struct xmp_sf_txmap) so ops->write_options()
- *    can put the DSS on every segment (and retransmission) it covers.
+ *    buffer; the mapping is recorded on the subflow (struct xmp_sf_txmap)
+ *    so ops->write_options() can put the DSS on every segment (and
+ *    retransmission) it covers, and its length queued with
+ *    xmp_tcp_send_ref(): the engine takes each segment's bytes from sndq
+ *    in place (xmp_msk_snd_span()), which keeps them while a subflow may
+ *    still send them (xmp_msk_snd_keep()). xmp_msk_copy() copies them out
+ *    for a glue that queues bytes with xmp_tcp_send() instead.
  * The subflow engine must not build a segment spanning two mappings (one
- * DSS per segment); the glue sends one mapping per xmp_tcp_send() and
+ * DSS per segment); the glue sends one mapping per xmp_tcp_send_ref() and
  * limits segments to mapping boundaries.
  */
 #ifndef XMP_MPTCP_CONN_H
@@ -98,8 +104,11 @@ struct xmp_msk {
 	bool aborted;	    /* MP_FASTCLOSE in either direction */
 	bool data_ack_seen; /* a DATA_ACK acked our data: MPTCP works end to end */
 
-	/* Send side. DSNs in [snd_una, write_seq) are buffered in sndq. */
+	/* Send side. DSNs in [min(snd_keep, snd_una), write_seq) are
+	 * buffered in sndq. */
 	__u64 snd_una;	   /* oldest DSN not DATA_ACKed */
+	__u64 snd_keep;	   /* oldest DSN a subflow may still send (the glue's) */
+	bool snd_keep_on;  /* snd_keep set: subflows send from sndq */
 	__u64 snd_nxt;	   /* next new DSN to map (fin counted once mapped) */
 	__u64 write_seq;   /* DSN after the last queued byte */
 	__u64 snd_wnd_end; /* right edge: DATA_ACK + peer window, never shrinks */
@@ -170,7 +179,20 @@ int xmp_msk_next_map(struct xmp_msk *msk, __u32 max_len, struct xmp_tx_map *map)
  * subflow). 1, 0 when @dsn is not outstanding, -EINVAL. */
 int xmp_msk_remap(struct xmp_msk *msk, __u64 dsn, __u32 max_len, struct xmp_tx_map *map);
 /* Copy the queued bytes [dsn, dsn + len) into @buf. 0 or -ERANGE. */
-int xmp_msk_copy(const struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len);
+int xmp_msk_copy(struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len);
+/*
+ * Subflows whose engines take their payload from sndq (xmp_sf_snd_data())
+ * resend their own sequence space, so bytes the DATA_ACK passed may still
+ * be needed (3.3.6: a subflow retransmits what it sent, whatever the data
+ * level acknowledged). The glue says the oldest DSN any subflow may still
+ * send; sndq keeps from there (or the DATA_ACK, the older) and
+ * xmp_msk_writable() counts it. Raising it only frees room.
+ */
+void xmp_msk_snd_keep(struct xmp_msk *msk, __u64 dsn);
+/* The queued bytes at @dsn in place: a pointer and, in *len (at most its
+ * value on entry), how many follow it contiguously. NULL (*len 0) when
+ * [dsn, dsn + *len) is no longer (or not yet) in sndq. */
+const __u8 *xmp_msk_snd_span(const struct xmp_msk *msk, __u64 dsn, __u32 *len);
 /* The DSS checksum of @map placed at subflow sequence @ssn (relative). */
 __u16 xmp_tx_map_csum(const struct xmp_tx_map *map, __u32 ssn);
 
@@ -249,6 +271,10 @@ void xmp_msk_dss_to_map(const struct xmp_msk *msk, const struct xmp_dss *dss,
  */
 int xmp_rxmap_add(struct xmp_msk *msk, struct xmp_rxmap *rx, const struct xmp_rx_map *map,
 		  __u32 ssn_consumed);
+
+/* Bytes checked at once at most: a re-cut retransmission and the mapping
+ * it ends in (conn.c: csum_take()); res->want never exceeds it. */
+#define XMP_CSUM_RUN_MAX (2u * 0xffff)
 
 /* Result flags of xmp_msk_sf_data() besides the consumed count. */
 struct xmp_sf_data_res {

@@ -181,10 +181,6 @@ static void map_csum_fail(struct xmp_rxmap *rx, unsigned int idx, __u64 dsn,
 	rxmap_del(rx, idx);
 }
 
-/* Bytes checked at once at most: a re-cut retransmission and the mapping
- * it ends in (see csum_take()). */
-#define XMP_CSUM_RUN_MAX (2u * 0xffff)
-
 /* End of the run checked with the mapping [cur, end): every mapping that
  * starts inside the run and reaches past it joins, until none does. */
 static __u32 csum_run_end(const struct xmp_rxmap *rx, __u32 cur, __u32 end)

@@ -275,15 +275,9 @@ void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una)
 
 static const struct xmp_sf_txent *txmap_find(const struct xmp_sf *sf, __u32 seq)
 {
-	unsigned int i;
+	int i = xmp_sf_txmap_find(sf, seq);
 
-	for (i = 0; i < sf->ntx; i++) {
-		const struct xmp_sf_txent *e = &sf->tx[i];
-
-		if (!xmp_seq_before(seq, e->ssn) && xmp_seq_before(seq, e->ssn + e->map.len))
-			return e;
-	}
-	return NULL;
+	return i < 0 ? NULL : &sf->tx[i];
 }
 
 int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una)

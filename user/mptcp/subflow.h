@@ -18,10 +18,15 @@
  *  - ops->rcv_options(seg): xmp_mp_parse() then xmp_sf_rcv_options(sf,
  *    seg->flags, seg->seq - irs, seg->len, scaled window, &mp); a negative
  *    return aborts the subflow (RST, with MP_TCPRST sf->rst_reason).
- *  - XMP_TCP_EV_READABLE: xmp_tcp_peek() at xmp_tcp_recv_seq() - irs and
- *    xmp_sf_data(); xmp_tcp_recv() res.consumed bytes; xmp_msk_read().
- *  - scheduler: xmp_msk_next_map(sf->msk, ...), xmp_msk_copy() into
- *    xmp_tcp_send(), xmp_sf_txmap_add() at the subflow sequence it got;
+ *  - ops->rcv_data(seq, data): xmp_sf_data(sf, seq - irs, data), its
+ *    res.consumed taken from the segment; what the engine buffered:
+ *    xmp_tcp_recv_span() at xmp_tcp_recv_seq() - irs and xmp_sf_data(),
+ *    xmp_tcp_recv_consume() res.consumed bytes; xmp_msk_read().
+ *  - scheduler: xmp_msk_next_map(sf->msk, ...), xmp_sf_txmap_add() at the
+ *    subflow sequence it gets, xmp_tcp_send_ref() of its length; the
+ *    engine's ops->snd_data is xmp_sf_snd_data(), which finds each
+ *    segment's bytes in the msk's send buffer through those mappings, and
+ *    the glue keeps them there (xmp_sf_snd_keep() -> xmp_msk_snd_keep());
  *    when the subflow's snd_una moves, xmp_sf_txmap_ack() (and, in fallback,
  *    xmp_sf_fallback_ack() turns it into the data-level ack).
  * When sf->state is XMP_SF_FALLBACK with sf->msk == NULL, the connection is
@@ -184,6 +189,31 @@ int xmp_sf_txmap_add(struct xmp_sf *sf, __u32 ssn, const struct xmp_tx_map *map)
 void xmp_sf_txmap_ack(struct xmp_sf *sf, __u32 snd_una);
 /* In fallback: the data-level ack matching the subflow's @snd_una. */
 int xmp_sf_fallback_ack(struct xmp_sf *sf, __u32 snd_una);
+
+/* ---- sf_send.c: what a subflow sends, found in the msk's send buffer ---- */
+
+/* Index of the recorded mapping holding relative subflow sequence @seq, or
+ * -1. */
+int xmp_sf_txmap_find(const struct xmp_sf *sf, __u32 seq);
+/* End (relative subflow sequence) of the run of recorded mappings from
+ * entry @i on that continue each other in both sequence spaces, up to @end
+ * (a DATA_FIN or an infinite mapping ends it); *@last is the entry it ends
+ * in. */
+__u32 xmp_sf_txmap_run(const struct xmp_sf *sf, int i, __u32 end,
+		       const struct xmp_sf_txent **last);
+/*
+ * The engine's ops->snd_data when it sends from the connection's send
+ * buffer (xmp_tcp_send_ref()): the bytes at relative subflow sequence @ssn
+ * found through the recorded mappings, in place or copied to @scratch
+ * (@len bytes). NULL when a byte is not mapped or no longer held.
+ */
+const __u8 *xmp_sf_snd_data(const struct xmp_sf *sf, __u32 ssn, __u32 len, __u8 *scratch);
+/* The oldest DSN this subflow may still send from relative subflow
+ * sequence @ssn on (the engine keeps what is below itself), or @dsn when
+ * older: for xmp_msk_snd_keep(). */
+__u64 xmp_sf_snd_keep(const struct xmp_sf *sf, __u32 ssn, __u64 dsn);
+
+/* ---- subflow.c ---- */
 
 /* Fall back (3.7): the subflow and its msk stop using MPTCP options. */
 void xmp_sf_fallback(struct xmp_sf *sf);

@@ -265,8 +265,8 @@ void xmp_tcp_share_snd_wnd(struct xmp_tcp_sock *sk, __u32 wnd, __u64 now_us)
 	xmp_tcp_leave(sk);
 }
 
-/* 0 when the application may queue bytes now, else what send returns. */
-static long tcp_send_check(const struct xmp_tcp_sock *sk)
+/* States in which the application may queue data: 0 or -errno. */
+static long tcp_may_queue(const struct xmp_tcp_sock *sk)
 {
 	switch (sk->state) {
 	case XMP_TCP_SYN_SENT:
@@ -283,23 +283,36 @@ static long tcp_send_check(const struct xmp_tcp_sock *sk)
 	return sk->fin_queued ? -EPIPE : 0;
 }
 
-long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+/* Queues @n bytes (at most the send buffer's room): already in the ring,
+ * or kept by the layer above (@ref: the ring only counts those bytes, its
+ * room is the send buffer's, and keeps their place for adoption). */
+static long tcp_queued(struct xmp_tcp_sock *sk, __u32 n, bool ref, __u64 now_us)
 {
-	long err = tcp_send_check(sk);
-	__u32 n;
-
-	if (err)
-		return err;
-	n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
+	if (n > xmp_ring_space(&sk->sndq))
+		n = xmp_ring_space(&sk->sndq);
 	if (!n)
 		return 0;
-	xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
-	return xmp_tcp_send_commit(sk, n, now_us);
+	xmp_tcp_enter(sk, now_us);
+	sk->mib[ref ? XMP_TCP_MIB_SND_REF_BYTES : XMP_TCP_MIB_SND_BUF_BYTES] += n;
+	sk->sndq.len += n;
+	xmp_tcp_output(sk);
+	xmp_tcp_leave(sk);
+	return n;
+}
+
+/* Copies what the send buffer has room for from @buf and queues it. */
+static long tcp_queue(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	__u32 n = (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq));
+
+	if (n)
+		xmp_ring_write_at(&sk->sndq, sk->sndq.len, buf, n);
+	return tcp_queued(sk, n, false, now_us);
 }
 
 __u8 *xmp_tcp_send_span(struct xmp_tcp_sock *sk, __u32 off, __u32 *len)
 {
-	__u32 room = tcp_send_check(sk) ? 0 : xmp_ring_space(&sk->sndq);
+	__u32 room = tcp_may_queue(sk) || sk->snd_ref ? 0 : xmp_ring_space(&sk->sndq);
 
 	*len = room > off ? room - off : 0;
 	/* the ring's own buffer: writable, though contig() reads it as const */
@@ -308,19 +321,65 @@ __u8 *xmp_tcp_send_span(struct xmp_tcp_sock *sk, __u32 off, __u32 *len)
 
 long xmp_tcp_send_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
 {
-	long err = tcp_send_check(sk);
+	long err = tcp_may_queue(sk);
 
 	if (err)
 		return err;
-	if (n > xmp_ring_space(&sk->sndq))
-		n = xmp_ring_space(&sk->sndq);
-	if (!n)
-		return 0;
-	xmp_tcp_enter(sk, now_us);
-	sk->sndq.len += n;
-	xmp_tcp_output(sk);
-	xmp_tcp_leave(sk);
-	return n;
+	return sk->snd_ref ? -EINVAL : tcp_queued(sk, n, false, now_us);
+}
+
+long xmp_tcp_send(struct xmp_tcp_sock *sk, const void *buf, size_t len, __u64 now_us)
+{
+	long err = tcp_may_queue(sk);
+
+	if (err)
+		return err;
+	if (sk->snd_ref || (!buf && len))
+		return -EINVAL;
+	return tcp_queue(sk, buf, len, now_us);
+}
+
+long xmp_tcp_send_ref(struct xmp_tcp_sock *sk, size_t len, __u64 now_us)
+{
+	long err = tcp_may_queue(sk);
+
+	if (err)
+		return err;
+	if (!sk->ops->snd_data || (!sk->snd_ref && sk->sndq.len))
+		return -EINVAL;
+	if (!sk->snd_ref) {
+		sk->snd_ref = true;
+		sk->snd_own_end = sk->snd_buf_seq;
+	}
+	return tcp_queued(sk, (__u32)(len < xmp_ring_space(&sk->sndq) ? len : xmp_ring_space(&sk->sndq)),
+			  true, now_us);
+}
+
+long xmp_tcp_snd_adopt(struct xmp_tcp_sock *sk)
+{
+	__u32 end = tcp_data_end(sk), seq, n;
+	const __u8 *p;
+	long done = 0;
+
+	while (sk->snd_ref && xmp_seq_before(sk->snd_own_end, end)) {
+		seq = sk->snd_own_end;
+		n = tcp_min(end - seq, sk->cfg.mss);
+		p = sk->ops->snd_data(sk->ctx, sk, seq, n, sk->txbuf);
+		if (!p) {
+			tcp_mib_inc(sk, XMP_TCP_MIB_SND_REF_MISSING);
+			return -ENODATA;
+		}
+		xmp_ring_write_at(&sk->sndq, seq - sk->snd_buf_seq, p, n);
+		sk->mib[XMP_TCP_MIB_SND_BUF_BYTES] += n;
+		sk->snd_own_end = seq + n;
+		done += n;
+	}
+	return done;
+}
+
+__u32 xmp_tcp_snd_ref_seq(const struct xmp_tcp_sock *sk)
+{
+	return sk->snd_ref ? sk->snd_own_end : tcp_data_end(sk);
 }
 
 /*
@@ -358,8 +417,8 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us)
 		return -EAGAIN;
 	}
 	xmp_ring_read_at(&sk->rcvq, 0, buf, n);
-	xmp_tcp_recv_commit(sk, n, now_us);
-	return n;
+	sk->mib[XMP_TCP_MIB_RCV_READ_BYTES] += n;
+	return xmp_tcp_recv_commit(sk, n, now_us);
 }
 
 const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 off, __u32 *len)
@@ -368,21 +427,22 @@ const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 off, __u32 *l
 	return *len ? xmp_ring_contig(&sk->rcvq, off, len) : NULL;
 }
 
-void xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
+long xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us)
 {
 	__u32 free_before = sk->rcvq.cap - sk->rcvq.len;
 
 	if (n > sk->rcvq.len)
-		n = sk->rcvq.len;
+		return -EINVAL;
 	if (!n)
-		return;
+		return 0;
 	xmp_tcp_enter(sk, now_us);
 	xmp_ring_consume(&sk->rcvq, n);
 	tcp_maybe_window_update(sk, free_before);
 	xmp_tcp_leave(sk);
+	return n;
 }
 
-long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)
+long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off)
 {
 	__u32 n;
 
@@ -392,6 +452,7 @@ long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t o
 	if (len < n)
 		n = (__u32)len;
 	xmp_ring_read_at(&sk->rcvq, (__u32)off, buf, n);
+	sk->mib[XMP_TCP_MIB_RCV_READ_BYTES] += n;
 	return n;
 }
 

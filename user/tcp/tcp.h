@@ -43,6 +43,12 @@
  *  - xmp_tcp_recv_seq() is the subflow sequence number of the next byte that
  *    xmp_tcp_recv() returns, so DSS mappings (keyed by subflow sequence) can
  *    be applied to the delivered stream.
+ *  - xmp_tcp_send_ref() queues bytes the layer above keeps (its data-level
+ *    send buffer): segments take them through ops->snd_data(), so they are
+ *    copied once, into the frame.
+ *  - ops->rcv_data() takes in-order payload straight from the segment, and
+ *    xmp_tcp_recv_span()/xmp_tcp_recv_consume() expose what was buffered in
+ *    place, so each byte is copied once on its way to the layer above.
  *  - sk->cc (struct xmp_cc_ops) is replaceable before connect, so coupled
  *    congestion control (LIA/OLIA) can read/write cwnd of all subflows.
  *
@@ -213,6 +219,28 @@ struct xmp_tcp_ops {
 	 * sequence space). At least 1 is used. Optional.
 	 */
 	__u32 (*seg_limit)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len);
+	/*
+	 * In-order payload at @seq, offered before the engine copies it into
+	 * its receive buffer, when nothing unread waits there: the layer
+	 * above takes what it can straight from the segment (MPTCP: into the
+	 * connection's reassembly, one copy) and returns how many bytes it
+	 * took from the start; the rest is buffered for xmp_tcp_recv() as
+	 * usual (XMP_TCP_EV_READABLE only then). Must not call into the
+	 * engine. Optional.
+	 */
+	__u32 (*rcv_data)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data,
+			  __u32 len);
+	/*
+	 * The payload of [@seq, @seq + @len) of the send buffer when the
+	 * layer above keeps those bytes (xmp_tcp_send_ref()), for a segment
+	 * (retransmissions included) or for xmp_tcp_snd_adopt(): a pointer to
+	 * @len contiguous bytes, valid until the engine returns; @scratch
+	 * (cfg.mss bytes, @len never more) takes them when they are not
+	 * contiguous. NULL when it no longer holds them: nothing is sent
+	 * (counted). Required by xmp_tcp_send_ref().
+	 */
+	const __u8 *(*snd_data)(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 len,
+				__u8 *scratch);
 };
 
 #define XMP_TCP_RCVOPT_DROP 1
@@ -314,6 +342,10 @@ struct xmp_tcp_sock {
 	__u32 snd_wl1, snd_wl2;
 	__u32 snd_buf_seq; /* sequence number of sndq's first byte */
 	struct xmp_ring sndq;
+	/* xmp_tcp_send_ref(): the layer above keeps the bytes from
+	 * snd_own_end on (ops->snd_data); below it they are in sndq. */
+	bool snd_ref;
+	__u32 snd_own_end;
 	bool fin_queued; /* shutdown(SHUT_WR): FIN after the buffered data */
 	bool passive;	 /* came from a SYN (listen/accept) */
 	bool app_closed; /* xmp_tcp_close(): received data is discarded */
@@ -410,17 +442,37 @@ long xmp_tcp_recv(struct xmp_tcp_sock *sk, void *buf, size_t len, __u64 now_us);
  * now), send_commit queues the first n of that room (returns as
  * xmp_tcp_send()); recv_span gives the unread bytes from offset @off up to
  * the wrap (NULL, 0 when none: xmp_tcp_recv() says whether that is EOF),
- * recv_commit consumes the first n (a window update may leave). A caller
+ * recv_commit consumes the first n (a window update may leave; -EINVAL when
+ * fewer are unread). A caller
  * that takes both spans of a wrapped ring commits them at once, as one
  * send or read would.
  */
 __u8 *xmp_tcp_send_span(struct xmp_tcp_sock *sk, __u32 off, __u32 *len);
 long xmp_tcp_send_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
 const __u8 *xmp_tcp_recv_span(const struct xmp_tcp_sock *sk, __u32 off, __u32 *len);
-void xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
+long xmp_tcp_recv_commit(struct xmp_tcp_sock *sk, __u32 n, __u64 now_us);
+/*
+ * Queues @len bytes whose memory the layer above keeps, so they are copied
+ * once, into their frame: each segment asks ops->snd_data for its payload,
+ * until the peer acknowledges it at this level. Returns and errors as
+ * xmp_tcp_send(); -EINVAL without ops->snd_data or after xmp_tcp_send()
+ * queued bytes (a socket uses one or the other; xmp_tcp_send() refuses
+ * after this).
+ */
+long xmp_tcp_send_ref(struct xmp_tcp_sock *sk, size_t len, __u64 now_us);
+/*
+ * Copies every queued byte the layer above still keeps into the engine's
+ * own buffer (through ops->snd_data), so that memory may be reused: a
+ * subflow that cannot get its data acknowledged must not hold the
+ * connection's send buffer. Returns the bytes copied or -ENODATA.
+ */
+long xmp_tcp_snd_adopt(struct xmp_tcp_sock *sk);
+/* First sequence number whose bytes ops->snd_data must still give (the end
+ * of the queued data when none). */
+__u32 xmp_tcp_snd_ref_seq(const struct xmp_tcp_sock *sk);
 /* Copies up to len unread bytes from offset off without consuming them
  * (e.g. to verify a DSS checksum before delivering a mapping). */
-long xmp_tcp_peek(const struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
+long xmp_tcp_peek(struct xmp_tcp_sock *sk, void *buf, size_t len, size_t off);
 /* Subflow sequence number of the next byte xmp_tcp_recv() returns. */
 __u32 xmp_tcp_recv_seq(const struct xmp_tcp_sock *sk);
 /* Unread bytes; free send buffer bytes (0 after shutdown). */

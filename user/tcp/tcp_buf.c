@@ -63,6 +63,16 @@ const __u8 *xmp_ring_contig(const struct xmp_ring *r, __u32 off, __u32 *n)
 	return r->buf + pos;
 }
 
+/* Moves the head past n bytes that were never written, with nothing held
+ * before them: in-order bytes the layer above took straight from their
+ * segment. Data written further on keeps its offset from the new head. */
+void xmp_ring_skip(struct xmp_ring *r, __u32 n)
+{
+	if (r->len || !r->cap)
+		return;
+	r->head = (r->head + n) % r->cap;
+}
+
 void xmp_ring_consume(struct xmp_ring *r, __u32 n)
 {
 	if (n > r->len)

@@ -261,6 +261,8 @@ static void tcp_new_ack(struct xmp_tcp_sock *sk, __u32 ack)
 	if (xmp_seq_after(d_end, sk->snd_buf_seq)) {
 		xmp_ring_consume(&sk->sndq, d_end - sk->snd_buf_seq);
 		sk->snd_buf_seq = d_end;
+		if (sk->snd_ref && xmp_seq_before(sk->snd_own_end, d_end))
+			sk->snd_own_end = d_end;
 		tcp_event(sk, XMP_TCP_EV_WRITABLE);
 	}
 	sk->snd_una = ack;
@@ -409,11 +411,29 @@ static void tcp_ack_policy(struct xmp_tcp_sock *sk)
 		xmp_tcp_schedule_delack(sk);
 }
 
+/*
+ * In-order payload with nothing unread before it goes to the layer above
+ * first (ops->rcv_data): what it takes is never copied into the ring. The
+ * ring's head moves past those bytes, so the out-of-order data behind them
+ * keeps its place (a segment at RCV.NXT + k sits at offset len + k).
+ */
+static __u32 tcp_rcv_direct(struct xmp_tcp_sock *sk, __u32 seq, const __u8 *data, __u32 len)
+{
+	__u32 n;
+
+	if (!len || sk->rcvq.len || !sk->ops->rcv_data || sk->app_closed)
+		return 0;
+	n = tcp_min(sk->ops->rcv_data(sk->ctx, sk, seq, data, len), len);
+	xmp_ring_skip(&sk->rcvq, n);
+	sk->mib[XMP_TCP_MIB_RCV_DIRECT_BYTES] += n;
+	return n;
+}
+
 /* Payload and FIN: trim to the window, reassemble, acknowledge. */
 static void tcp_rcv_data(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u32 seq)
 {
 	const __u8 *data = seg->payload;
-	__u32 len = seg->len, off, wnd, room;
+	__u32 len = seg->len, off, wnd, room, taken, unread = sk->rcvq.len;
 	bool fin = seg->flags & XMP_TH_FIN, had_ofo = sk->ofo.n;
 
 	if (xmp_seq_before(seq, sk->rcv_nxt)) {
@@ -444,8 +464,11 @@ static void tcp_rcv_data(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u
 	}
 	if (len > sk->rcv_mss)
 		sk->rcv_mss = len;
-	if (len)
-		xmp_ring_write_at(&sk->rcvq, sk->rcvq.len + off, data, len);
+	taken = off ? 0 : tcp_rcv_direct(sk, seq, data, len);
+	if (len > taken) {
+		xmp_ring_write_at(&sk->rcvq, sk->rcvq.len + off, data + taken, len - taken);
+		sk->mib[XMP_TCP_MIB_RCV_BUF_BYTES] += len - taken;
+	}
 	/* An in-order FIN always counts; an out-of-order one is remembered
 	 * until the data before it arrives. */
 	if (fin && (!sk->fin_rcvd || !off)) {
@@ -461,11 +484,11 @@ static void tcp_rcv_data(struct xmp_tcp_sock *sk, const struct xmp_seg *seg, __u
 		sk->ack_now = true;
 		return;
 	}
-	sk->rcvq.len += len;
+	sk->rcvq.len += len - taken;
 	sk->rcv_nxt += len;
 	if (had_ofo)
 		tcp_ofo_pull(sk);
-	if (len)
+	if (sk->rcvq.len > unread)
 		tcp_event(sk, XMP_TCP_EV_READABLE);
 	if (sk->app_closed)
 		xmp_ring_consume(&sk->rcvq, sk->rcvq.len);

@@ -64,6 +64,7 @@ void xmp_ring_write_at(struct xmp_ring *r, __u32 off, const __u8 *src, __u32 n);
 void xmp_ring_read_at(const struct xmp_ring *r, __u32 off, __u8 *dst, __u32 n);
 const __u8 *xmp_ring_contig(const struct xmp_ring *r, __u32 off, __u32 *n);
 void xmp_ring_consume(struct xmp_ring *r, __u32 n);
+void xmp_ring_skip(struct xmp_ring *r, __u32 n);
 
 /* tcp_sack.c */
 void xmp_ranges_reset(struct xmp_range_set *s);

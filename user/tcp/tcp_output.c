@@ -135,6 +135,7 @@ static int tcp_transmit(struct xmp_tcp_sock *sk, struct xmp_seg *seg)
 		sk->delack_at = XMP_TCP_NO_TIMER;
 	}
 	tcp_mib_inc(sk, XMP_TCP_MIB_OUT_SEGS);
+	sk->mib[XMP_TCP_MIB_OUT_DATA_BYTES] += seg->len;
 	err = sk->ops->xmit(sk->ctx, sk, seg);
 	return err < 0 ? err : 0;
 }
@@ -232,12 +233,40 @@ static __u32 tcp_wnd_limit(const struct xmp_tcp_sock *sk, __u32 seq, __u32 len)
 }
 
 /*
+ * The payload of [seq, seq + len), contiguous: from the engine's ring, or
+ * from the layer above for the bytes it keeps (xmp_tcp_send_ref()). Bytes
+ * that are not contiguous there are copied to txbuf. NULL when the layer
+ * above no longer holds them: nothing may be sent then (counted).
+ */
+static const __u8 *tcp_payload(struct xmp_tcp_sock *sk, __u32 seq, __u32 len)
+{
+	__u32 off = seq - sk->snd_buf_seq, contig = len;
+	const __u8 *p;
+
+	if (sk->snd_ref && !xmp_seq_before(seq, sk->snd_own_end)) {
+		p = sk->ops->snd_data(sk->ctx, sk, seq, len, sk->txbuf);
+		if (!p)
+			tcp_mib_inc(sk, XMP_TCP_MIB_SND_REF_MISSING);
+		else if (p == sk->txbuf)
+			sk->mib[XMP_TCP_MIB_SND_LINEAR_BYTES] += len;
+		return p;
+	}
+	p = xmp_ring_contig(&sk->sndq, off, &contig);
+	if (contig < len) {
+		xmp_ring_read_at(&sk->sndq, off, sk->txbuf, len);
+		sk->mib[XMP_TCP_MIB_SND_LINEAR_BYTES] += len;
+		p = sk->txbuf;
+	}
+	return p;
+}
+
+/*
  * Sends up to len bytes from seq (a FIN rides on the last byte when the
  * application shut down). Returns the sequence space used, 0 if nothing.
  */
 __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexmit)
 {
-	__u32 data_end = tcp_data_end(sk), off, room, contig, end;
+	__u32 data_end = tcp_data_end(sk), room, end;
 	struct xmp_seg seg;
 	bool fin;
 
@@ -253,19 +282,19 @@ __u32 xmp_tcp_xmit_data(struct xmp_tcp_sock *sk, __u32 seq, __u32 len, bool rexm
 	len = tcp_min(len, room);
 	if (len && sk->ops->seg_limit)
 		len = tcp_max(tcp_min(len, sk->ops->seg_limit(sk->ctx, sk, seq, len)), 1);
+	/* Bytes of the ring and of the layer above do not share a segment. */
+	if (sk->snd_ref && xmp_seq_before(seq, sk->snd_own_end) &&
+	    xmp_seq_after(seq + len, sk->snd_own_end))
+		len = sk->snd_own_end - seq;
 	fin = sk->fin_queued && seq + len == data_end;
 	if (!len && !fin)
 		return 0;
 	if (fin)
 		seg.flags |= XMP_TH_FIN;
 	if (len) {
-		off = seq - sk->snd_buf_seq;
-		contig = len;
-		seg.payload = xmp_ring_contig(&sk->sndq, off, &contig);
-		if (contig < len) {
-			xmp_ring_read_at(&sk->sndq, off, sk->txbuf, len);
-			seg.payload = sk->txbuf;
-		}
+		seg.payload = tcp_payload(sk, seq, len);
+		if (!seg.payload)
+			return 0;
 		seg.len = len;
 		if (seq + len == data_end)
 			seg.flags |= XMP_TH_PSH;
