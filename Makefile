@@ -44,9 +44,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-# Helper programs of the namespace tests (tests/net/*.sh), not run by themselves.
-NETT_SRCS := $(wildcard tests/net/*.c)
-NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
+# Tools of the namespace tests, bench and scripts (the netem relay, the
+# rtnetlink probe), not tests by themselves: build/tests/tools/.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h)
@@ -65,7 +66,7 @@ SOAK_TIME ?= 300
 .PHONY: all deps test bench demo fuzz soak clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
 
-$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(NETT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(TOOL_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
 		$(if $(APP_SRCS),$(BUILD)/xmptcpd-asan)
 	$(Q)touch $@
 
@@ -149,8 +150,8 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxm
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
-$(BUILD)/tests/net/%: tests/net/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
-	$(call msg,TEST,$@)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
+	$(call msg,TOOL,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests $< $(BUILD)/libxmp.a $(LIBS) -o $@
 

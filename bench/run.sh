@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark: each executable in $BUILD/bench/ (built from
-# bench/*.c) but the tools listed in BENCH_TOOLS, then each bench/*.sh but
+# bench/*.c), then each bench/*.sh but
 # this one: goodput.sh (single-path goodput of xmptcpd, kernel MPTCP and
 # kernel TCP on one veth pair; GOODPUT_ARGS passes it options, e.g.
 # "--bytes 64M --reps 1"), goodput_mp.sh (two paths, per scheduler;
@@ -21,9 +21,6 @@ if [ ! -d "$BUILD/bench" ]; then
 	exit 1
 fi
 
-# Programs built from bench/*.c that are tools for the tests, not benchmarks.
-BENCH_TOOLS=${BENCH_TOOLS:-xnetem}
-
 rc=0
 # NAME STATUS: 0 ok, 4 skipped (cannot run here), else failed
 result() {
@@ -35,7 +32,6 @@ result() {
 }
 for b in "$BUILD"/bench/*; do
 	[ -f "$b" ] && [ -x "$b" ] || continue
-	case " $BENCH_TOOLS " in *" ${b##*/} "*) continue ;; esac
 	echo "# ${b##*/}"
 	"$b"
 	result "${b##*/}" $?

@@ -9,7 +9,7 @@
 # (tests/lib/netem.sh xn_two_paths, XN_NET4=10.241, XN_PFX=xw, IPv4 only):
 #   WiFi: xw1c 10.241.1.1 -- [xw1ra xnetem xw1rb] -- xw1s 10.241.1.2
 #   3G:   xw2c 10.241.2.1 -- [xw2ra xnetem xw2rb] -- xw2s 10.241.2.2
-# Shaping: bench/xnetem, the userspace netem L2 relay (--rate: a FIFO
+# Shaping: tests/tools/xnetem, the userspace netem L2 relay (--rate: a FIFO
 # serialiser that counts the Ethernet header, like tbf on the egress of an
 # Ethernet device; --limit: its queue in packets, tail drop; --delay one way,
 # so RTT/2 each direction; --loss, --jitter), in both directions. Why not

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Emulated paths for the namespace tests: CLIENT --veth-- ROUTER --veth--
-# SERVER, one L2 segment through bench/xnetem (a userspace netem: this kernel
+# SERVER, one L2 segment through tests/tools/xnetem (a userspace netem: this kernel
 # has no sch_netem) running in ROUTER. Source after tests/lib/net.sh: the
 # namespaces go into net.sh's XB_NS, so its EXIT trap (xb_cleanup) kills the
 # relays (every process of those namespaces) and removes the namespaces.
@@ -61,7 +61,7 @@
 # The relays are children of the shell that started them: a bare `wait`
 # there would wait for them too; wait for specific pids.
 
-XNETEM=${XNETEM:-$XB_BUILD/bench/xnetem}
+XNETEM=${XNETEM:-$XB_BUILD/tests/tools/xnetem}
 XN_PFX=${XN_PFX:-xn}
 XN_NET4=${XN_NET4:-10.233}
 XN_NET6=${XN_NET6:-fd00:233}

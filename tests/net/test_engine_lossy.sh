@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xmptcpd over a lossy, reordering path (RFC 8684 over a bad network).
-# Topology: namespace C -- router R running bench/xnetem (a userspace
+# Topology: namespace C -- router R running tests/tools/xnetem (a userspace
 # netem: this kernel has no sch_netem) -- namespace S, one L2 segment,
 # 10.237.1.1 / 10.237.1.2. The relay drops 5% and reorders 5% of the frames
 # in each direction and delays them 5 ms (seeded: the same fates every
@@ -16,7 +16,6 @@ XN_PFX=xl XN_NET4=10.237 XN_NET6=fd00:237 XN_NO_IPV6=1
 source "$(dirname "$0")/../lib/netem.sh"
 
 XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-XNETEM=${XNETEM:-$XB_BUILD/bench/xnetem}
 SIZE=${XL_SIZE:-4194304}
 LOSS=${XL_LOSS:-5}
 REORDER=${XL_REORDER:-5}

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench/xnetem, the userspace netem of the namespace tests, through
+# tests/tools/xnetem, the userspace netem of the namespace tests, through
 # tests/lib/netem.sh's topology: client --veth-- router (xnetem) --veth--
 # server, 10.233.1.0/24 + fd00:233:1::/64. Asserts what reaches the other
 # end: pass-through (ARP, IPv4, IPv6, 802.1Q tags), delay and jitter in the
