@@ -186,8 +186,12 @@ test: all
 unit: deps $(UNIT_BINS) $(UNIT_ASAN)
 	$(Q)BUILD=$(BUILD) tests/run.sh --unit
 
+# make bench [BENCH_BASE=rev]: every benchmark (bench/run.sh); with BENCH_BASE the
+# goodput runs measure ours <-> ours and ours -> kernel with that revision's build
+# too, alternating, and print both (CPU s/GB, goodput) beside the kernel's.
+BENCH_BASE ?=
 bench: all
-	$(Q)BUILD=$(BUILD) bench/run.sh
+	$(Q)BUILD=$(BUILD) BENCH_BASE=$(BENCH_BASE) bench/run.sh
 
 # make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...]: every
 # target (or those named) from its seed corpus, for FUZZ_TIME seconds (60 when

@@ -35,7 +35,6 @@ XN_PFX=xd XN_NET4=10.251 XN_NO_IPV6=1
 # shellcheck source=tests/lib/netem.sh
 source "$XB_ROOT/tests/lib/netem.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 SIZE=${DEMO_BYTES:-15000000}
 SCHED=${DEMO_SCHED:-minrtt}
 OUT=${DEMO_OUT:-$XB_BUILD/demo}
@@ -132,13 +131,8 @@ nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xd1c --iface xd2c \
 	--client 127.0.0.1:8080=10.251.1.2:9000 --sched "$SCHED" --ctl "$XB_TMP/c.ctl" \
 	${DEMO_ARGS:-} >"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
 CPID=$!
-listening() { [ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ]; }
-for _ in $(seq 100); do
-	listening "$S" 8000 && listening "$C" 8080 && [ -S "$XB_TMP/c.ctl" ] && break
-	kill -0 "$SPID" "$CPID" 2>/dev/null || break
-	sleep 0.05
-done
-listening "$S" 8000 && listening "$C" 8080 ||
+up() { xb_listens "$S" 8000 && xb_listens "$C" 8080 && [ -S "$XB_TMP/c.ctl" ]; }
+xb_wait_until --pid "$SPID" 5 up && kill -0 "$CPID" 2>/dev/null ||
 	die "the server or a daemon did not start: $(tail -n 3 "$XB_TMP/s.err" "$XB_TMP/c.err" "$XB_TMP/httpd.log")"
 echo " xmptcpd: client pid $CPID, server pid $SPID, scheduler $SCHED${DEMO_ARGS:+, $DEMO_ARGS}"
 

@@ -35,7 +35,6 @@
 #     none hangs; the daemon does not spin and its control socket answers.
 source "$(dirname "$0")/../lib/net.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 APP="$XB_LIBDIR/scale_app.py"
 NCONN=${SCALE_NCONN:-1000}
 CASES=${SCALE_CASES:-1 2 3 4 5}
@@ -55,30 +54,12 @@ NOFILE=$((5 * NCONN + 1000))
 ulimit -n "$NOFILE" || xb_skip_all "cannot set the fd limit to $NOFILE"
 
 C="xsc$$" S="xss$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xsc0 10.238.1.1/24 "$S" xss0 10.238.1.2/24 &&
-	xb_veth "$C" xsc1 10.238.2.1/24 "$S" xss1 10.238.2.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xsc0 xsc1
-xb_tx_off "$S" xss0 xss1
-xb_wait_ping "$S" 10.238.1.1
-for ns in "$C:xsc" "$S:xss"; do
-	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
-		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
-		xb_finish
-	fi
-done
+xb_pair "$C" "$S" 10.238 xsc0:xss0 xsc1:xss1 || xb_skip_all "cannot build the veth topology"
+xb_attach_ends attach_both_ends "$C:xsc0,xsc1" "$S:xss0,xss1"
 
 ctl() { xb_nsx "$1" "$XMPTCP" "${@:2}"; }
 
-listening() { # NS PORT: something listens on PORT
-	local i
-	for i in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+listening() { xb_wait_until 5 xb_listens "$@"; } # NS PORT: something listens on PORT
 
 # daemons_up DIR "CLIENT OPTS" "SERVER OPTS" [CLIENT_NOFILE]: both daemons
 # on both interfaces, client proxy 127.0.0.1:8080 -> 10.238.1.2:9000,
@@ -100,14 +81,7 @@ daemons_up() {
 	listening "$C" 8080 && ctl_up "$C" && ctl_up "$S"
 }
 
-ctl_up() { # NS: its daemon answers on the control socket
-	local i
-	for i in $(seq 100); do
-		ctl "$1" stats -j >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
+ctl_up() { xb_wait_until 5 eval "ctl '$1' stats -j >/dev/null 2>&1"; } # NS: its daemon answers
 
 # daemons_down: SIGTERM; both must exit 0
 daemons_down() {
@@ -165,7 +139,7 @@ vm() { # PID FIELD: from /proc/PID/status, in kB
 
 # --- 1. NCONN at once ---------------------------------------------------
 case_thousand() {
-	local d="$XB_TMP/k" t0 t1 nc ns r sub i
+	local d="$XB_TMP/k" t0 t1 nc ns r sub
 	mkdir -p "$d"
 	# 64K buffers: NCONN connections x 2 daemons in a few hundred MB
 	if ! app_server_up "$d" || ! daemons_up "$d" "--rcvbuf 64K --sndbuf 64K" \
@@ -183,13 +157,13 @@ case_thousand() {
 	# proxy connects forward as the MPTCP SYNs come)
 	# (and each has done its MPTCP handshake: a SYN-ACK may still be on
 	# its way when the other daemon already counts the connection)
-	nc=0 ns=0
-	for i in $(seq 150); do
+	all_open() {
 		nc=$(mptcp_conns "$C" "$d/conns_c.json")
 		ns=$(mptcp_conns "$S" "$d/conns_s.json")
-		[ "${nc:-0}" -ge "$NCONN" ] && [ "${ns:-0}" -ge "$NCONN" ] && break
-		sleep 0.2
-	done
+		[ "${nc:-0}" -ge "$NCONN" ] && [ "${ns:-0}" -ge "$NCONN" ]
+	}
+	nc=0 ns=0
+	xb_wait_until 30 all_open
 	t1=$(date +%s.%N)
 	sub=$(jf "$d/conns_c.json" 'sum(x["subflows"] for x in live())')
 	echo "# $NCONN connections open through both proxies after $(secs "$t0" "$t1") s;" \
@@ -232,13 +206,7 @@ case_thousand() {
 		not_ok "thousand_server_app_peak_${NCONN}_open_byte_exact" "server app: $r" "$(tail -n 5 "$d/app_s.err")"
 	# the apps are done; the daemons report each connection once its last
 	# DATA_ACK / FIN exchange is over, a moment later
-	for i in $(seq 100); do
-		ctl "$C" stats -j >"$d/stats_c.json" 2>&1
-		ctl "$S" stats -j >"$d/stats_s.json" 2>&1
-		[ "$(jf "$d/stats_c.json" 'd["conns"]["active"]')" = 0 ] &&
-			[ "$(jf "$d/stats_s.json" 'd["conns"]["active"]')" = 0 ] && break
-		sleep 0.1
-	done
+	wait_idle "$C" "$d/stats_c.json" && wait_idle "$S" "$d/stats_s.json"
 	live_conns "$C" "$d/after_c.json" >/dev/null
 	live_conns "$S" "$d/after_s.json" >/dev/null
 	r=$(python3 "$XB_LIBDIR/scale_check.py" "$d/stats_c.json" "$d/stats_s.json" "$d/after_c.json" "$d/after_s.json" "$NCONN")
@@ -270,33 +238,40 @@ EOF
 
 # wait_idle NS FILE: until NS's daemon has no active connection (stats -j
 # in FILE); the apps are done but the last DATA_ACK / FIN take a moment
-wait_idle() {
-	local i
-	for i in $(seq 100); do
-		ctl "$1" stats -j >"$2" 2>&1
-		[ "$(jf "$2" 'd["conns"]["active"]')" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
+wait_idle() { xb_wait_until 10 idle "$@"; }
+idle() { # NS FILE
+	ctl "$1" stats -j >"$2" 2>&1
+	[ "$(jf "$2" 'd["conns"]["active"]')" = 0 ]
+}
+
+# fifty NAME DIR "CLIENT OPTS" "SERVER OPTS" NS: the daemons up with the
+# options, then 50 app connections held open (the app's pid in CLI) until
+# NS's daemon counts 50 live ones (N). Fails, said as NAME_setup, when
+# something did not start.
+fifty() {
+	local name=$1 d=$2 ns=$5
+	mkdir -p "$d"
+	if ! app_server_up "$d" || ! daemons_up "$d" "$3" "$4"; then
+		not_ok "${name}_setup" "$(cat "$d"/*.err)"
+		return 1
+	fi
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
+		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
+	CLI=$!
+	xb_wait_file "$d/ready" 30
+	has_fifty() {
+		N=$(live_conns "$ns" "$d/conns_$ns.json")
+		[ "${N:-0}" -ge 50 ]
+	}
+	xb_wait_until 10 has_fifty
 }
 
 # --- 2. --max-conns ------------------------------------------------------
 case_max_conns() {
-	local d="$XB_TMP/mc" i n r p
-	mkdir -p "$d"
-	if ! app_server_up "$d" || ! daemons_up "$d" "--max-conns 50" ""; then
-		not_ok "max_conns_setup" "$(cat "$d"/*.err)"
-		return
-	fi
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
-	local cli=$!
-	xb_wait_file "$d/ready" 30
-	for i in $(seq 100); do
-		n=$(live_conns "$C" "$d/conns_c.json")
-		[ "${n:-0}" -ge 50 ] && break
-		sleep 0.1
-	done
+	local d="$XB_TMP/mc" n r p
+	fifty max_conns "$d" "--max-conns 50" "" "$C" || return
+	local cli=$CLI
+	n=$N
 	# the 51st: accepted by the kernel, then reset by the proxy at once
 	p=$(probe_refused "$C" 8080)
 	ctl "$C" stats -j >"$d/stats_c.json" 2>&1
@@ -340,32 +315,20 @@ case_max_conns() {
 # a full accept queue, so the peer (our client daemon) retries and gets in
 # once the 50 are over: the 51st app's transfer completes byte-exact.
 case_server_max_conns() {
-	local d="$XB_TMP/smc" i n r p0
-	mkdir -p "$d"
-	if ! app_server_up "$d" || ! daemons_up "$d" "" "--max-conns 50"; then
-		not_ok "server_max_conns_setup" "$(cat "$d"/*.err)"
-		return
-	fi
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
-	local cli=$!
-	xb_wait_file "$d/ready" 30
-	for i in $(seq 100); do
-		n=$(live_conns "$S" "$d/conns_s.json")
-		[ "${n:-0}" -ge 50 ] && break
-		sleep 0.1
-	done
+	local d="$XB_TMP/smc" n r p0
+	fifty server_max_conns "$d" "" "--max-conns 50" "$S" || return
+	local cli=$CLI
 	# the 51st, sent as soon as it is connected (its go file exists)
 	touch "$d/go51"
 	p0=$(date +%s.%N)
 	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 1 65536 \
 		"$d/ready51" "$d/go51" 40 >"$d/app_51.out" 2>"$d/app_51.err" &
 	local p51=$!
-	for i in $(seq 50); do
+	syn_refused() {
 		ctl "$S" stats -j >"$d/stats_s.json" 2>&1
-		[ "$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')" -ge 1 ] 2>/dev/null && break
-		sleep 0.1
-	done
+		[ "$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')" -ge 1 ] 2>/dev/null
+	}
+	xb_wait_until 5 syn_refused
 	r=$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')
 	n=$(live_conns "$S" "$d/conns_s.json")
 	[ "${r:-0}" -ge 1 ] && [ "$n" = 50 ] && ok "server_max_conns_51st_syn_refused_counted" ||
@@ -466,7 +429,7 @@ EOF
 # local and both remote addresses, so all 4 pairs were there to take);
 # then 1 MB each way byte-exact over them.
 sf_case() {
-	local name=$1 d=$2 want=$3 all4=${6:-0} i sc ss r
+	local name=$1 d=$2 want=$3 all4=${6:-0} sc ss r
 	mkdir -p "$d"
 	if ! app_server_up "$d" || ! daemons_up "$d" "$4" "$5"; then
 		not_ok "${name}_setup" "$(cat "$d"/*.err)"
@@ -476,11 +439,7 @@ sf_case() {
 		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
 	local cli=$!
 	xb_wait_file "$d/ready" 30
-	for i in $(seq 50); do
-		sc=$(subflows "$C" "$d/sf_c.json")
-		[ "${sc%% *}" = "$want" ] && break
-		sleep 0.1
-	done
+	xb_wait_until 5 eval '[ "$(subflows "$C" "$d/sf_c.json" | cut -d" " -f1)" = "$want" ]'
 	# fullmesh looks for missing pairs every 200 ms and retries a failed
 	# one after 1 s: a subflow beyond the limit would show by now
 	sleep 2.5
