@@ -24,6 +24,7 @@
 #include <openssl/sha.h>
 
 #include "lib/test.h"
+#include "unit/mptcp_wire.h"
 #include "common/mib.h"
 #include "mptcp/join.h"
 
@@ -152,12 +153,7 @@ static struct seg emit(struct xmp_join *from, __u8 flags)
 
 static struct xmp_mp_opt parse(const struct seg *s)
 {
-	struct xmp_mp_parse_stats st = {0};
-	struct xmp_mp_opt mp;
-
-	xmp_mp_parse(s->opts, s->len, &mp, &st);
-	CHECK_EQ(mp.malformed, 0);
-	return mp;
+	return mp_parse_clean(s->opts, s->len);
 }
 
 static int deliver(struct xmp_join *to, const struct seg *s)
