@@ -144,6 +144,8 @@ $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 
 # test_xmit_copy compiles the daemon's user/app/xmit.c in (its glue stubbed).
 $(BUILD)/tests/unit/test_xmit_copy $(BUILD)/tests/asan/test_xmit_copy: user/app/xmit.c
+# test_ctl_json compiles the CLI's JSON writer in (the CLI is not in libxmp).
+$(BUILD)/tests/unit/test_ctl_json $(BUILD)/tests/asan/test_ctl_json: user/ctl/json.c
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
