@@ -12,9 +12,13 @@
 
 XM_STRIP_SRC="$XB_LIBDIR/strip_mptcp.bpf.c"
 
+# xm_require_tools: what a test with the tc program and xmptcpd needs.
 xm_require_tools() {
-	xb_require_cmds clang tc bpftool python3 nstat ethtool timeout nsenter
+	xb_require_root
+	xb_require_cmds ip clang tc bpftool python3 nstat ethtool timeout nsenter
+	xb_require_xmptcp
 	xb_require_bin "$XMPTCPD"
+	xb_require_netns
 }
 
 # xm_bpf_obj MODE [AFTER [DROP_AT DROP_N]]: builds the program once per
@@ -35,6 +39,21 @@ xm_tc_attach() {
 	ip netns exec "$1" tc qdisc del dev "$2" clsact 2>/dev/null
 	ip netns exec "$1" tc qdisc add dev "$2" clsact &&
 		ip netns exec "$1" tc filter add dev "$2" ingress bpf da obj "$3" sec tc
+}
+
+# xm_tc_setup NAME NS:IFACE:OBJ...: each OBJ at its interface; one
+# "ok - NAME", or the whole test skipped with tc's error (the tests need
+# the program to judge anything).
+xm_tc_setup() {
+	local name=$1 e ns ifc
+	shift
+	: >"$XB_TMP/tc.err"
+	for e in "$@"; do
+		ns=${e%%:*} ifc=${e#*:}
+		xm_tc_attach "$ns" "${ifc%%:*}" "${ifc#*:}" >>"$XB_TMP/tc.err" 2>&1 ||
+			xb_skip_all "$name: cannot attach $e: $(tail -1 "$XB_TMP/tc.err")"
+	done
+	ok "$name"
 }
 
 xm_tc_detach() {

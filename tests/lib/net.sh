@@ -141,16 +141,19 @@ xb_cleanup() {
 trap xb_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# xb_ns_add NAME: a fresh namespace, lo up, removed on exit.
+# xb_ns_add NAME...: fresh namespaces, lo up, removed on exit.
 xb_ns_add() {
-	ip netns add "$1" || return 1
-	XB_NS+=("$1")
-	# Pins of a dead namespace whose inode this one reuses are left alone:
-	# xmptcp tells them from ours (tests/net/test_netns_reuse.sh).
-	ip -n "$1" link set lo up
-	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
-	ip netns exec "$1" sysctl -qw net.mptcp.enabled=1 2>/dev/null
-	return 0
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns" || return 1
+		XB_NS+=("$ns")
+		# Pins of a dead namespace whose inode this one reuses are left
+		# alone: xmptcp tells them from ours (test_netns_reuse.sh).
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+			net.ipv4.conf.default.rp_filter=0
+		ip netns exec "$ns" sysctl -qw net.mptcp.enabled=1 2>/dev/null
+	done
 }
 
 # xb_veth NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN: one path between two namespaces.

@@ -17,7 +17,7 @@ xb_require_netns
 unset XMPTCP_NO_META
 
 A="xbcliA$$" B="xbcliB$$"
-xb_ns_add "$A" && xb_ns_add "$B" &&
+xb_ns_add "$A" "$B" &&
 	xb_veth "$A" xbv0 10.231.9.1/24 "$B" xbv1 10.231.9.2/24 &&
 	ip -n "$A" link add xbbr0 type bridge && ip -n "$A" link set xbbr0 up ||
 	xb_skip_all "cannot build the veth/bridge topology"

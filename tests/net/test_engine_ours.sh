@@ -29,16 +29,12 @@ source "$XB_LIBDIR/mbox.sh"
 SIZES=${XO_SIZES:-"65536 4194304 67108864"}
 MAX_SECS=${XO_MAX_SECS:-30}
 
-xb_require_root
-xb_require_cmds ip
 xm_require_tools
-xb_require_xmptcp
-xb_require_netns
 
 C="xmoc$$" W="xmow$$" S="xmos$$"
 build_topology() {
 	local ns
-	xb_ns_add "$C" && xb_ns_add "$W" && xb_ns_add "$S" || return 1
+	xb_ns_add "$C" "$W" "$S" || return 1
 	ip link add xmc0 netns "$C" type veth peer name xmwc netns "$W" || return 1
 	ip link add xms0 netns "$S" type veth peer name xmws netns "$W" || return 1
 	ip -n "$W" link add xmbr type bridge || return 1
@@ -56,19 +52,8 @@ build_topology || xb_skip_all "cannot build the bridged veth topology"
 xb_wait_ping "$C" 10.234.1.2 || xb_skip_all "no IPv4 connectivity across the bridge"
 
 OBS=$(xm_bpf_obj 0) || xb_skip_all "cannot build the tc observer: $(tail -1 "$XB_TMP/clang.err")"
-if xm_tc_attach "$W" xmwc "$OBS" >"$XB_TMP/tc.err" 2>&1 &&
-	xm_tc_attach "$W" xmws "$OBS" >>"$XB_TMP/tc.err" 2>&1; then
-	ok "wire_observer_attached"
-else
-	xb_skip_all "cannot attach the tc observer: $(tail -1 "$XB_TMP/tc.err")"
-fi
-
-if xb_attach "$C" xmc0 && xb_attach "$S" xms0; then
-	ok "attach_both_ends"
-else
-	not_ok "attach_both_ends" "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xm_tc_setup wire_observer_attached "$W:xmwc:$OBS" "$W:xmws:$OBS"
+xb_attach_ends attach_both_ends "$C:xmc0" "$S:xms0"
 
 # run_ours NAME CSEND SSEND PORT FAMILY [XMPTCPD ARGS...]: one transfer.
 run_ours() {

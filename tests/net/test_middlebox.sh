@@ -52,16 +52,12 @@ COPY_DROP_AT=100000 COPY_DROP_N=4
 CASES=${XM_CASES:-"control syn post mid synack_s2c post_c2s post_s2c copy"}
 PAIRS=${XM_PAIRS:-"ok ko oo"}
 
-xb_require_root
-xb_require_cmds ip
 xm_require_tools
-xb_require_xmptcp
-xb_require_netns
 
 C="xmmc$$" R="xmmr$$" S="xmms$$"
 build_topology() {
 	local x
-	xb_ns_add "$C" && xb_ns_add "$R" && xb_ns_add "$S" || return 1
+	xb_ns_add "$C" "$R" "$S" || return 1
 	xb_veth "$C" xmc0 10.234.2.1/24 "$R" xmr1 10.234.2.254/24 || return 1
 	xb_veth "$R" xmr2 10.234.3.254/24 "$S" xms0 10.234.3.1/24 || return 1
 	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 || return 1
@@ -79,18 +75,8 @@ OBJ_OBS=$(xm_bpf_obj 0) && OBJ_SYN=$(xm_bpf_obj 1) && OBJ_POST=$(xm_bpf_obj 2) &
 	OBJ_MID=$(xm_bpf_obj 3 $MID_AFTER) &&
 	OBJ_COPY=$(xm_bpf_obj 4 0 $COPY_DROP_AT $COPY_DROP_N) ||
 	xb_skip_all "cannot build the tc stripper: $(tail -1 "$XB_TMP/clang.err")"
-if xm_tc_attach "$R" xmr1 "$OBJ_SYN" >"$XB_TMP/tc.err" 2>&1; then
-	ok "stripper_loads"
-else
-	xb_skip_all "cannot attach the tc stripper: $(tail -1 "$XB_TMP/tc.err")"
-fi
-
-if xb_attach "$C" xmc0 && xb_attach "$S" xms0; then
-	ok "attach_both_ends"
-else
-	not_ok "attach_both_ends" "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xm_tc_setup stripper_loads "$R:xmr1:$OBJ_SYN"
+xb_attach_ends attach_both_ends "$C:xmc0" "$S:xms0"
 
 # What each side sends: files, so that any prefix of a stream can be hashed
 # (the mid-stream case checks that whatever arrived is a prefix).

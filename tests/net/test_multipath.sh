@@ -402,17 +402,32 @@ if want 3; then
 			"counters moved: $(kmoved "$d/before" "$d/after")"
 fi
 
+# sampled_xfer NAME DIR PORT: ours server (srv, 64 KB back; SPID) with the
+# progress sampler on it (SAMP), and ours client sending until stopped (60 s
+# at most; cli): each step of the case waits for the state it needs, so it
+# happens while data flows on any machine. sampled_end DIR stops them all;
+# running says whether the client was still sending by then.
+sampled_xfer() {
+	XB_TMO=90 srv "$2" "$3" 65536 || not_ok "${1}_server_up" "$(tail -n 5 "$2/s.err")"
+	SPID=$XB_PID
+	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$2/s.ctl" "$2/progress" "$2/stop" &
+	SAMP=$!
+	XB_TMO=90 cli "$2" "$3" 60s
+}
+sampled_end() {
+	running=no
+	alive "$CPID" && running=yes
+	stop_cli
+	wait_rc rc_c "$CPID"
+	reap rc_s "$SPID"
+	touch "$1/stop"
+	wait "$SAMP"
+}
+
 # --- 4. link down mid-transfer ------------------------------------------
 if want 4; then
 	d="$XB_TMP/down" && mkdir -p "$d"
-	XB_TMO=90 srv "$d" 5004 65536 || not_ok "link_down_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XB_PID
-	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
-	SAMP=$!
-	# the client sends until stopped (60 s at most), and each step waits
-	# for the state it needs, so the link goes down and comes back while
-	# data flows on any machine
-	XB_TMO=90 cli "$d" 5004 60s
+	sampled_xfer link_down "$d" 5004
 	# data flows on the 4 subflows, those over xbc2 included
 	mid_down0() {
 		! alive "$CPID" || sub_holds "$C" "$d/c.ctl" "$d/sub0.json" \
@@ -443,13 +458,7 @@ if want 4; then
 			"any(s['id'] not in $ids and s['iface'] == 'xbc2' and s['state'] == 'ESTABLISHED' and s['bytes_sent'] > 0 for s in l)"
 	}
 	xb_wait_until 15 mid_up || echo "# link up: no new xbc2 subflow with data after 15 s"
-	running=no
-	alive "$CPID" && running=yes
-	stop_cli
-	wait_rc rc_c "$CPID"
-	reap rc_s "$SPID"
-	touch "$d/stop"
-	wait "$SAMP"
+	sampled_end "$d"
 	echo "# link down: receiver progress $(gaps "$d/progress" "$(mj "$d/c" 'd["sent"]')")"
 	[ "$running" = yes ] && ok "link_down_up_during_transfer" ||
 		not_ok "link_down_up_during_transfer" "the client ended before xbc2 came back" \
@@ -469,12 +478,7 @@ fi
 # --- 5. live scheduler swap -----------------------------------------------
 if want 5; then
 	d="$XB_TMP/swap" && mkdir -p "$d"
-	XB_TMO=90 srv "$d" 5005 65536 || not_ok "sched_swap_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XB_PID
-	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
-	SAMP=$!
-	# until stopped (60 s at most): every swap happens while data flows
-	XB_TMO=90 cli "$d" 5005 60s
+	sampled_xfer sched_swap "$d" 5005
 	# each scheduler moves 1 MB more before the next swap
 	moved_1m() { ! alive "$CPID" || recv_past "$S" "$d/s.ctl" $((r0 + 1048576)); }
 	r0=0
@@ -492,13 +496,7 @@ if want 5; then
 	# the sampler saw the transfer long enough to judge its progress
 	sampled() { ! alive "$CPID" || [ "$(awk '$2 > 0' "$d/progress" | wc -l)" -ge 12 ]; }
 	xb_wait_until 20 sampled || echo "# sched swap: < 12 progress samples after 20 s"
-	running=no
-	alive "$CPID" && running=yes
-	stop_cli
-	wait_rc rc_c "$CPID"
-	reap rc_s "$SPID"
-	touch "$d/stop"
-	wait "$SAMP"
+	sampled_end "$d"
 	echo "# sched swap: transfer still running after the last swap: $running"
 	n=0
 	for cmd in "set redundant" "load example_policy.so" "set maxroom" "set rr"; do

@@ -21,7 +21,7 @@ PROBE="$XB_BUILD/tests/tools/nl_probe"
 xb_require_bin "$PROBE"
 
 A="xnlA$$" B="xnlB$$"
-xb_ns_add "$A" && xb_ns_add "$B" &&
+xb_ns_add "$A" "$B" &&
 	xb_veth "$A" xnla1 10.77.1.1/24 "$B" xnlb1 10.77.1.2/24 &&
 	xb_veth "$A" xnla2 10.77.2.1/24 "$B" xnlb2 10.77.2.2/24 &&
 	ip -n "$A" addr add fd77:1::1/64 dev xnla1 nodad &&

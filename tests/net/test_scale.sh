@@ -195,8 +195,7 @@ case_thousand() {
 		"$((BYTES / 1024)) KB each way $(xb_json 'd.get("xfer_s")' <<<"$r") s, CPU in it: client daemon" \
 		"$(cpu_s "$CPID" "$cc0") s, server daemon $(cpu_s "$SPID" "$cs0") s)"
 	echo "# peak VmHWM: client daemon $(vm "$CPID" VmHWM) kB, server daemon $(vm "$SPID" VmHWM) kB"
-	[ "$(xb_json "d['opened'] == $NCONN and d['ok'] == $NCONN and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" ||
+	all_exact "$NCONN" "$r" && ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" ||
 		not_ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err" "$d/s.err")"
 	# the server app saw each connection's c2s pattern exact, all at once
 	app_server_down
@@ -244,6 +243,20 @@ idle() { # NS FILE
 	[ "$(jf "$2" 'd["conns"]["active"]')" = 0 ]
 }
 
+# all_exact N REPORT: the client app's REPORT says N connections opened,
+# N byte-exact both ways, none bad
+all_exact() { [ "$(xb_json "d['opened'] == $1 and d['ok'] == $1 and d['nbad'] == 0" <<<"$2")" = True ]; }
+
+# released NAME DIR PID N [LOG...]: the client app PID (holding N
+# connections open until DIR/go exists) goes on; NAME: all N byte-exact
+released() {
+	local r
+	touch "$2/go"
+	wait "$3"
+	r=$(cat "$2/app_c.out")
+	all_exact "$4" "$r" && ok "$1" || not_ok "$1" "$r" "$(tail -n 3 "$2/app_c.err" "${@:5}")"
+}
+
 # fifty NAME DIR "CLIENT OPTS" "SERVER OPTS" NS: the daemons up with the
 # options, then 50 app connections held open (the app's pid in CLI) until
 # NS's daemon counts 50 live ones (N). Fails, said as NAME_setup, when
@@ -266,6 +279,18 @@ fifty() {
 	xb_wait_until 10 has_fifty
 }
 
+# fifty_more DIR NS BYTES STATS: once NS's daemon is idle, 50 more app
+# connections of BYTES each way; prints the app's report and leaves NS's
+# stats -j in STATS once it is idle again
+fifty_more() {
+	wait_idle "$2" "$4"
+	touch "$1/go2"
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 "$3" \
+		"$1/ready2" "$1/go2" 50 >"$1/app_c2.out" 2>"$1/app_c2.err"
+	wait_idle "$2" "$4"
+	cat "$1/app_c2.out"
+}
+
 # --- 2. --max-conns ------------------------------------------------------
 case_max_conns() {
 	local d="$XB_TMP/mc" n r p
@@ -283,21 +308,11 @@ case_max_conns() {
 		ok "max_conns_51st_reset_at_once_and_counted" ||
 		not_ok "max_conns_51st_reset_at_once_and_counted" \
 			"live $n (want 50), probe: $p (want reset), proxy.refused $r (want 1)"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "max_conns_the_50_byte_exact" ||
-		not_ok "max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err")"
+	released max_conns_the_50_byte_exact "$d" "$cli" 50 "$d/c.err"
 	# their slots are free again (TIME-WAIT does not count): 50 more,
 	# short ones, that end before the path manager opened all their joins
-	wait_idle "$C" "$d/stats_c.json"
-	touch "$d/go2"
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 1000 \
-		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
-	r=$(cat "$d/app_c2.out")
-	wait_idle "$C" "$d/stats_c.json"
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
+	r=$(fifty_more "$d" "$C" 1000 "$d/stats_c.json")
+	all_exact 50 "$r" &&
 		[ "$(jf "$d/stats_c.json" 'd["proxy"]["refused"] == 1 and d["proxy"]["accepted"] == 100 and
 			d["conns"]["ok"] == 100 and d["conns"]["failed"] == 0')" = True ] &&
 		ok "max_conns_after_close_50_more_accepted" ||
@@ -333,27 +348,16 @@ case_server_max_conns() {
 	n=$(live_conns "$S" "$d/conns_s.json")
 	[ "${r:-0}" -ge 1 ] && [ "$n" = 50 ] && ok "server_max_conns_51st_syn_refused_counted" ||
 		not_ok "server_max_conns_51st_syn_refused_counted" "rx_syn_limit $r (want >= 1), server daemon live $n (want 50)"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "server_max_conns_the_50_byte_exact" ||
-		not_ok "server_max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/s.err")"
+	released server_max_conns_the_50_byte_exact "$d" "$cli" 50 "$d/s.err"
 	wait "$p51"
 	r=$(cat "$d/app_51.out")
 	echo "# the 51st app connection, once the 50 were over: $r" \
 		"after $(secs "$p0" "$(date +%s.%N)") s"
-	[ "$(xb_json "d['opened'] == 1 and d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "server_max_conns_51st_gets_in_after" ||
+	all_exact 1 "$r" && ok "server_max_conns_51st_gets_in_after" ||
 		not_ok "server_max_conns_51st_gets_in_after" "$r" "$(tail -n 3 "$d/app_51.err")"
 	# room again: 50 more through the same server proxy
-	wait_idle "$S" "$d/stats_s.json"
-	touch "$d/go2"
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
-	r=$(cat "$d/app_c2.out")
-	wait_idle "$S" "$d/stats_s.json"
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
+	r=$(fifty_more "$d" "$S" 65536 "$d/stats_s.json")
+	all_exact 50 "$r" &&
 		[ "$(jf "$d/stats_s.json" 'd["conns"]["failed"] == 0 and d["conns"]["ok"] >= 100')" = True ] &&
 		ok "server_max_conns_after_close_50_more_accepted" ||
 		not_ok "server_max_conns_after_close_50_more_accepted" "$r" "$(cat "$d/stats_s.json")"
@@ -454,11 +458,7 @@ sf_case() {
 		not_ok "${name}_${want}_subflows_both_daemons" "client: $sc" "server: $ss" \
 			"$(head -c 1500 "$d/sf_c.json")" "$(cat "$d/sf_c.json.err" "$d/sf_s.json.err")" \
 			"$(tail -n 3 "$d/c.err" "$d/s.err")"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "${name}_1MB_each_way_byte_exact" || not_ok "${name}_1MB_each_way_byte_exact" "$r"
+	released "${name}_1MB_each_way_byte_exact" "$d" "$cli" 1
 	wait_idle "$S" "$d/stats_s.json"
 	app_server_down
 }

@@ -39,16 +39,8 @@ xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xfc$$" S="xfs$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xfc0 10.237.1.1/24 "$S" xfs0 10.237.1.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xfc0
-xb_tx_off "$S" xfs0
-xb_wait_ping "$C" 10.237.1.2 || xb_skip_all "the veth does not carry traffic"
-if ! xb_attach "$S" xfs0; then
-	not_ok attach_server "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xb_pair "$C" "$S" 10.237 xfc0:xfs0 || xb_skip_all "cannot build the veth topology"
+xb_attach_ends attach_server "$S:xfs0"
 
 # ctlj NS SOCK ARGS...: the CLI's JSON against one daemon's control socket
 ctlj() { xb_nsx "$1" "$XMPTCP" "${@:3}" -j --ctl "$2" 2>/dev/null; }
