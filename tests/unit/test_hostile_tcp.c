@@ -274,20 +274,11 @@ static void shrink_rx(void *arg, const struct xmp_seg *seg, __u64 now)
 	xmp_tcp_input(sk, seg, now);
 }
 
-static __u64 shrink_next_timer(void *arg)
-{
-	return xmp_tcp_next_timer(arg);
-}
-
-static void shrink_on_timer(void *arg, __u64 now)
-{
-	xmp_tcp_on_timer(arg, now);
-}
-
+/* A TCP end (memwire_attach_tcp) that notes each window it receives. */
 static const struct memwire_end_ops shrink_end_ops = {
-    .rx = shrink_rx,
-    .next_timer = shrink_next_timer,
-    .on_timer = shrink_on_timer,
+	.rx = shrink_rx,
+	.next_timer = memwire_tcp_next_timer,
+	.on_timer = memwire_tcp_on_timer,
 };
 
 static int shrink_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
