@@ -3,7 +3,7 @@
 # (bench/*.sh) and the scripts (scripts/demo.sh, soak.sh): TAP-like results
 # ("ok - x", "not ok - x", "ok - x # SKIP why"), exit codes 0 pass / 1 fail
 # / 4 skipped (kernel selftests), namespaces and veth paths that are always
-# removed on exit (trap), pins included, xmp_attach, xmptcpd and the
+# removed on exit (trap), pins included, `xmptcp attach`, xmptcpd and the
 # kernel's endpoint (tests/lib/kpeer.py) started in a namespace and waited
 # for, byte-exact checks of what they report (sha256), waits with a
 # deadline, nstat counters and JSON reads.
@@ -167,8 +167,7 @@ xb_veth() {
 # on failure the reasons are in $XB_TMP/attach.err and it returns non-zero.
 # With XMPTCP_NO_META=1 exported (tests/run.sh's [no-meta] runs) xmptcp
 # attaches without XDP metadata; checked here, so such a run cannot pass
-# with metadata on by mistake.
-# XB_ATTACH_MODE says which mode took.
+# with metadata on by mistake. XB_ATTACH_MODE says which mode took.
 xb_attach() {
 	local ns=$1
 	shift
