@@ -45,9 +45,10 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 UNIT_ASAN := $(patsubst tests/unit/%.c,$(BUILD)/tests/asan/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-# Helper programs of the namespace tests (tests/net/*.sh), not run by themselves.
-NETT_SRCS := $(wildcard tests/net/*.c)
-NETT_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NETT_SRCS))
+# Tools of the namespace tests, bench and scripts (the netem relay, the
+# rtnetlink probe), not tests by themselves: build/tests/tools/.
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tests/tools/%,$(TOOL_SRCS))
 BENCH_SRCS:= $(wildcard bench/*.c)
 BENCH_BINS:= $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TEST_HDRS := $(wildcard tests/lib/*.h tests/unit/*.h tests/bpf/*.h bpf/lib/*.h)
@@ -69,7 +70,7 @@ SOAK_TIME ?= 300
 .PHONY: all deps test bench demo fuzz soak clean unit
 all: deps $(BINS) $(BUILD)/tests.stamp
 
-$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(NETT_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
+$(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(TOOL_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
 		$(if $(APP_SRCS),$(BUILD)/xmptcpd-asan)
 	$(Q)touch $@
 
@@ -165,13 +166,16 @@ $(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99
 $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 		$(BUILD)/tests/sched/example_policy.so $(BUILD)/tests/sched/example_policy_abi99.so
 
+# test_ctl_json compiles the CLI's JSON writer in (the CLI is not in libxmp).
+$(BUILD)/tests/unit/test_ctl_json $(BUILD)/tests/asan/test_ctl_json: user/ctl/json.c
+
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
-$(BUILD)/tests/net/%: tests/net/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
-	$(call msg,TEST,$@)
+$(BUILD)/tests/tools/%: tests/tools/%.c $(TEST_HDRS) $(HDRS) $(BUILD)/libxmp.a
+	$(call msg,TOOL,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(XCFLAGS) -Itests -Ibpf $< $(BUILD)/libxmp.a $(LIBS) -o $@
 
@@ -206,8 +210,12 @@ test: all
 unit: deps $(UNIT_BINS) $(UNIT_ASAN)
 	$(Q)BUILD=$(BUILD) tests/run.sh --unit
 
+# make bench [BENCH_BASE=rev]: every benchmark (bench/run.sh); with BENCH_BASE the
+# goodput runs measure ours <-> ours and ours -> kernel with that revision's build
+# too, alternating, and print both (CPU s/GB, goodput) beside the kernel's.
+BENCH_BASE ?=
 bench: all
-	$(Q)BUILD=$(BUILD) bench/run.sh
+	$(Q)BUILD=$(BUILD) BENCH_BASE=$(BENCH_BASE) bench/run.sh
 
 # make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...]: every
 # target (or those named) from its seed corpus, for FUZZ_TIME seconds (60 when

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Plots a goodput CSV of bench/goodput.sh or bench/goodput_mp.sh: the
+# Plots a goodput CSV of bench/goodput_mp.sh (one path or two): the
 # median Mbit/s of each row's good runs as a bar, labelled with its ratio
 # to the reference row, and the CPU seconds per GB beside it; gnuplot
 # draws the PNG (its script is written next to it, for reuse).

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs every benchmark: each executable in $BUILD/bench/ (built from
-# bench/*.c) but the tools listed in BENCH_TOOLS, then each bench/*.sh but
-# this one: goodput.sh (single-path goodput of xmptcpd, kernel MPTCP and
-# kernel TCP on one veth pair; GOODPUT_ARGS passes it options, e.g.
-# "--bytes 64M --reps 1"), goodput_mp.sh (two paths, per scheduler;
-# GOODPUT_MP_ARGS) and wifi3g.sh (the shaped WiFi/3G experiment, about 5
-# minutes; WIFI3G_ARGS). Benchmarks print one line per figure, with the
-# ratio to the reference measured in the same run; exit 4 means skipped.
-#   BUILD=build bench/run.sh
+# bench/*.c), then bench/goodput_mp.sh over one veth path (goodput of
+# xmptcpd, kernel MPTCP and kernel TCP; GOODPUT_ARGS passes it options, e.g.
+# "--bytes 64M --reps 1") and over two (per scheduler; GOODPUT_MP_ARGS),
+# then bench/wifi3g.sh (the shaped WiFi/3G experiment, about 5 minutes;
+# WIFI3G_ARGS, e.g. "--quick"). With BENCH_BASE=REV both goodput runs also
+# measure the rows of ours with git revision REV built aside (goodput_mp.sh
+# --base), before -> after in the same run. Benchmarks print one line per
+# figure, with the ratio to the reference measured in the same run; exit 4
+# means skipped.
+#   BUILD=build [BENCH_BASE=REV] bench/run.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1
 BUILD=${BUILD:-build}
@@ -21,35 +23,30 @@ if [ ! -d "$BUILD/bench" ]; then
 	exit 1
 fi
 
-# Programs built from bench/*.c that are tools for the tests, not benchmarks.
-BENCH_TOOLS=${BENCH_TOOLS:-xnetem}
-
 rc=0
-# NAME STATUS: 0 ok, 4 skipped (cannot run here), else failed
-result() {
-	case $2 in
+# run NAME CMD...: 0 ok, 4 skipped (cannot run here), else failed
+run() {
+	local name=$1 st
+	shift
+	echo "# $name"
+	"$@"
+	st=$?
+	case $st in
 	0) ;;
-	4) echo "bench: $1 skipped" >&2 ;;
-	*) echo "bench: $1 failed (exit $2)" >&2; rc=1 ;;
+	4) echo "bench: $name skipped" >&2 ;;
+	*) echo "bench: $name failed (exit $st)" >&2; rc=1 ;;
 	esac
 }
 for b in "$BUILD"/bench/*; do
-	[ -f "$b" ] && [ -x "$b" ] || continue
-	case " $BENCH_TOOLS " in *" ${b##*/} "*) continue ;; esac
-	echo "# ${b##*/}"
-	"$b"
-	result "${b##*/}" $?
+	[ -f "$b" ] && [ -x "$b" ] && run "${b##*/}" "$b"
 done
-for s in bench/*.sh; do
-	[ -f "$s" ] || continue
-	[ "$(basename "$s")" = run.sh ] && continue
-	echo "# $(basename "$s" .sh)"
-	if [ "$(basename "$s")" = goodput.sh ]; then
-		# shellcheck disable=SC2086 # GOODPUT_ARGS is a list of options
-		BUILD=$BUILD bash "$s" ${GOODPUT_ARGS:-}
-	else
-		BUILD=$BUILD bash "$s"
-	fi
-	result "$(basename "$s" .sh)" $?
-done
+base=()
+[ -n "${BENCH_BASE:-}" ] && base=(--base "$BENCH_BASE")
+export BUILD
+# shellcheck disable=SC2086 # *_ARGS are lists of options
+{
+	run goodput bash bench/goodput_mp.sh --paths 1 "${base[@]}" ${GOODPUT_ARGS:-}
+	run goodput_mp bash bench/goodput_mp.sh --paths 2 "${base[@]}" ${GOODPUT_MP_ARGS:-}
+	run wifi3g bash bench/wifi3g.sh ${WIFI3G_ARGS:-}
+}
 exit $rc

@@ -9,7 +9,7 @@
 # (tests/lib/netem.sh xn_two_paths, XN_NET4=10.241, XN_PFX=xw, IPv4 only):
 #   WiFi: xw1c 10.241.1.1 -- [xw1ra xnetem xw1rb] -- xw1s 10.241.1.2
 #   3G:   xw2c 10.241.2.1 -- [xw2ra xnetem xw2rb] -- xw2s 10.241.2.2
-# Shaping: bench/xnetem, the userspace netem L2 relay (--rate: a FIFO
+# Shaping: tests/tools/xnetem, the userspace netem L2 relay (--rate: a FIFO
 # serialiser that counts the Ethernet header, like tbf on the egress of an
 # Ethernet device; --limit: its queue in packets, tail drop; --delay one way,
 # so RTT/2 each direction; --loss, --jitter), in both directions. Why not
@@ -78,8 +78,8 @@
 #        [--short-sizes "10K 100K 1M"] [--short-count K] [--scheds "minrtt rr ..."]
 #        [--cc NAME] [--ours-cc NAME] [--ours-args "XMPTCPD OPTIONS"]
 #        [--no-rt] [--no-plot] [--out DIR] [--quick]
-#        (no options: those in $WIFI3G_ARGS, e.g. "--quick"; --quick: 4M,
-#        buffers 100K 200K 1M, outage 6M, sizes 10K 1M, 1 connection each)
+#        (--quick: 4M, buffers 100K 200K 1M, outage 6M, sizes 10K 1M, 1
+#        connection each; `make bench` passes $WIFI3G_ARGS)
 # Exit 0 all runs ok, 1 some run failed, 4 cannot run here (root,
 # namespaces, binaries).
 set -u
@@ -89,8 +89,7 @@ source tests/lib/net.sh
 XN_NET4=10.241 XN_PFX=xw XN_NO_IPV6=1
 source tests/lib/netem.sh
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-PEER="$XB_ROOT/bench/wifi3g_peer.py"
+W3="$XB_ROOT/bench/wifi3g.py"
 PLOT="$XB_ROOT/bench/wifi3g_plot.gp"
 EXPS=rcvbuf,outage,short
 W_RATE=8 W_RTT=20 W_LOSS=0 W_JIT=0 W_Q=50
@@ -107,62 +106,31 @@ RT=20 DOPLOT=1
 OUT="$XB_BUILD/bench"
 TARGET_BUF=200K
 
-usage() {
-	sed -n '/^# Usage:/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//'
-	exit "$1"
-}
-# shellcheck disable=SC2086 # a list of options
-[ $# -eq 0 ] && [ -n "${WIFI3G_ARGS:-}" ] && set -- $WIFI3G_ARGS
+# --quick sets defaults that the other options may still override
+case " $* " in *" --quick "*) BYTES=4M BUFS="100K 200K 1M" O_BYTES=6M S_SIZES="10K 1M" S_COUNT=1 ;; esac
+xb_opts "--exp=EXPS --wifi-rate=W_RATE --wifi-rtt=W_RTT --wifi-loss=W_LOSS --wifi-jitter=W_JIT
+	--wifi-queue=W_Q --3g-rate=G_RATE --3g-rtt=G_RTT --3g-loss=G_LOSS --3g-jitter=G_JIT
+	--3g-queue=G_Q --bytes=BYTES --bufs=BUFS --rows=ROWS --outage-bytes=O_BYTES --outage-at=O_AT
+	--outage-len=O_LEN --short-sizes=S_SIZES --short-count=S_COUNT --scheds=SCHEDS --cc=CC
+	--ours-cc=OURS_CC --ours-args=OURS_ARGS --out=OUT" "$@"
+set -- "${XB_ARGS[@]}"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--exp) EXPS=${2:?}; shift 2 ;;
-	--wifi-rate) W_RATE=${2:?}; shift 2 ;;
-	--wifi-rtt) W_RTT=${2:?}; shift 2 ;;
-	--wifi-loss) W_LOSS=${2:?}; shift 2 ;;
-	--wifi-jitter) W_JIT=${2:?}; shift 2 ;;
-	--wifi-queue) W_Q=${2:?}; shift 2 ;;
-	--3g-rate) G_RATE=${2:?}; shift 2 ;;
-	--3g-rtt) G_RTT=${2:?}; shift 2 ;;
-	--3g-loss) G_LOSS=${2:?}; shift 2 ;;
-	--3g-jitter) G_JIT=${2:?}; shift 2 ;;
-	--3g-queue) G_Q=${2:?}; shift 2 ;;
 	--queue) W_Q=${2:?} G_Q=${2:?}; shift 2 ;;
-	--bytes) BYTES=${2:?}; shift 2 ;;
-	--bufs) BUFS=${2:?}; shift 2 ;;
-	--rows) ROWS=${2:?}; shift 2 ;;
-	--outage-bytes) O_BYTES=${2:?}; shift 2 ;;
-	--outage-at) O_AT=${2:?}; shift 2 ;;
-	--outage-len) O_LEN=${2:?}; shift 2 ;;
-	--short-sizes) S_SIZES=${2:?}; shift 2 ;;
-	--short-count) S_COUNT=${2:?}; shift 2 ;;
-	--scheds) SCHEDS=${2:?}; shift 2 ;;
-	--cc) CC=${2:?}; shift 2 ;;
-	--ours-cc) OURS_CC=${2:?}; shift 2 ;;
-	--ours-args) OURS_ARGS=${2?}; shift 2 ;;
 	--no-rt) RT=; shift ;;
 	--no-plot) DOPLOT=0; shift ;;
-	--out) OUT=${2:?}; shift 2 ;;
-	--quick) BYTES=4M BUFS="100K 200K 1M" O_BYTES=6M S_SIZES="10K 1M" S_COUNT=1; shift ;;
-	-h | --help) usage 0 ;;
-	*) echo "wifi3g: unknown option '$1'" >&2; usage 2 ;;
+	--quick) shift ;;
+	*) echo "wifi3g: unknown option '$1'" >&2; xb_usage 2 ;;
 	esac
 done
 
-# SIZE[K|M|G] -> bytes
-bytes() {
-	case $1 in
-	*[kK]) echo $((${1%?} << 10)) ;;
-	*[mM]) echo $((${1%?} << 20)) ;;
-	*[gG]) echo $((${1%?} << 30)) ;;
-	*) echo $(($1)) ;;
-	esac
-}
+bytes() { xb_size "$1"; }
 num='^[0-9]+([.][0-9]+)?$'
 for v in "$W_RATE" "$W_RTT" "$W_LOSS" "$W_JIT" "$G_RATE" "$G_RTT" "$G_LOSS" "$G_JIT" "$O_AT" "$O_LEN"; do
 	[[ $v =~ $num ]] || { echo "wifi3g: '$v' is not a number" >&2; exit 2; }
 done
 for v in $BYTES $BUFS $O_BYTES $S_SIZES; do
-	[[ $v =~ ^[0-9]+[kKmMgG]?$ ]] || { echo "wifi3g: '$v' is not a size (N[K|M|G])" >&2; exit 2; }
+	bytes "$v" >/dev/null || { echo "wifi3g: '$v' is not a size (N[K|M|G])" >&2; exit 2; }
 done
 [[ $W_Q =~ ^[1-9][0-9]*$ && $G_Q =~ ^[1-9][0-9]*$ && $S_COUNT =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "wifi3g: queues and --short-count are integers >= 1" >&2; exit 2; }
@@ -198,6 +166,7 @@ xb_wait_ping "$C" 10.241.2.2
 if ! xb_attach "$C" xw1c xw2c || ! xb_attach "$S" xw1s xw2s; then
 	xb_skip_all "xmptcp attach failed: $(tail -1 "$XB_TMP/attach.err")"
 fi
+SAMPLER="$XB_LIBDIR/conns_sampler.py"
 
 RUN=$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT" || exit 1
@@ -212,19 +181,7 @@ fail=0
 port=6000
 tmo_for() { echo $(($1 * 8 / 2000000 > 30 ? $1 * 8 / 2000000 : 30)); } # at >= 2 Mbit/s
 
-paths() { # server-side rx bytes of WiFi and 3G
-	ip netns exec "$S" cat /sys/class/net/xw1s/statistics/rx_bytes /sys/class/net/xw2s/statistics/rx_bytes |
-		tr '\n' ' '
-}
-wait_listen() { # FILE PID
-	local i
-	for i in $(seq 200); do
-		grep -q listening "$1" 2>/dev/null && return 0
-		kill -0 "$2" 2>/dev/null || return 1
-		sleep 0.05
-	done
-	return 1
-}
+paths() { xb_rx_bytes "$S" xw1s xw2s; } # server-side rx bytes of WiFi and 3G
 
 # start_rcv D ROW PORT RCVBUF COUNT [CTL|PROGRESS]: the receiver in S, in the
 # background (RPID); returns once it listens.
@@ -235,8 +192,8 @@ start_rcv() {
 	tcp | kmptcp)
 		local proto=mptcp
 		[ "$row" = tcp ] && proto=tcp
-		xb_nsx "$S" timeout "$tmo" python3 "$PEER" server 10.241.1.2 "$p" --proto $proto \
-			--cc "$CC" --rcvbuf "$buf" --count "$cnt" --ready "$d/ready" \
+		xb_nsx "$S" timeout "$tmo" python3 "$XB_KPEER" server 10.241.1.2 "$p" --proto $proto \
+			--cc "$CC" --rcvbuf "$buf" --count "$cnt" --ready "$d/ready" --timeout "$TMO" \
 			${extra:+--progress "$extra"} >"$d/rcv.json" 2>"$d/rcv.err" &
 		RPID=$!
 		xb_wait_file "$d/ready" 10
@@ -249,7 +206,7 @@ start_rcv() {
 			--listen 10.241.1.2:"$p" --sink --count "$cnt" --rcvbuf "$buf" --cc "$OURS_CC" \
 			"${na[@]}" --ctl "${extra:-none}" --timeout "$TMO" >"$d/rcv.json" 2>"$d/rcv.err" &
 		RPID=$!
-		wait_listen "$d/rcv.err" "$RPID"
+		xb_wait_listening "$d/rcv.err" "$RPID"
 		;;
 	esac
 }
@@ -261,8 +218,9 @@ run_snd() {
 	tcp | kmptcp)
 		local proto=mptcp
 		[ "$row" = tcp ] && proto=tcp
-		xb_nsx "$C" timeout "$tmo" python3 "$PEER" client 10.241.1.2 "$p" --proto $proto \
-			--cc "$CC" --bytes "$n" --count "$cnt" >"$d/snd.json" 2>"$d/snd.err" || rc=$?
+		xb_nsx "$C" timeout "$tmo" python3 "$XB_KPEER" client 10.241.1.2 "$p" "$n" --block \
+			--proto $proto --cc "$CC" --count "$cnt" --timeout "$TMO" >"$d/snd.json" \
+			2>"$d/snd.err" || rc=$?
 		;;
 	*)
 		local na=()
@@ -278,11 +236,8 @@ run_snd() {
 }
 # finish D: waits for the receiver (killed 10 s after the sender ended)
 finish() {
-	local d=$1 i rc=0
-	for i in $(seq 100); do
-		kill -0 "$RPID" 2>/dev/null || break
-		sleep 0.1
-	done
+	local d=$1 rc=0
+	xb_wait_until 10 eval "! kill -0 $RPID 2>/dev/null"
 	kill "$RPID" 2>/dev/null
 	wait "$RPID" || rc=$?
 	echo "$rc" >"$d/rcv.rc"
@@ -313,6 +268,17 @@ print("# %-7s %-13s %6s %-13s WiFi/3G %s/%s MB %s %s" % (r["experiment"], r["row
     "" if r["status"] == "ok" else r["status"]))' "$1"
 }
 
+# record FILE LINE DIR: a judged run appended to FILE and shown; a failed
+# one fails the whole run and shows the end of its endpoints' stderr
+record() {
+	echo "$2" >>"$1"
+	show "$2"
+	case $2 in *'"status": "ok"'*) ;; *)
+		fail=1
+		tail -n 3 "$3/snd.err" "$3/rcv.err" 2>/dev/null | sed 's/^/#   /' ;;
+	esac
+}
+
 # ---- (a) goodput vs receive buffer ----------------------------------------
 exp_rcvbuf() {
 	local b bn row d line spid
@@ -331,7 +297,7 @@ exp_rcvbuf() {
 				start_rcv "$d" "$row" "$port" "$bn" 1 "$d/samples"
 			else
 				start_rcv "$d" "$row" "$port" "$bn" 1 "$d/s.ctl" &&
-					{ python3 "$PEER" sample "$S" "$XMPTCP" "$d/s.ctl" "$d/samples" "$d/stop" 0.25 &
+					{ python3 "$SAMPLER" "$S" "$XMPTCP" "$d/s.ctl" "$d/samples" "$d/stop" 0.25 &
 					  spid=$!; }
 			fi || echo "# $row $b: receiver did not start"
 			run_snd "$d" "$row" "$port" "$N" 1
@@ -340,14 +306,9 @@ exp_rcvbuf() {
 			[ -n "$spid" ] && wait "$spid"
 			paths >"$d/paths.after"
 			port=$((port + 1))
-			line=$(python3 "$PEER" judge-bulk "$d" "$N" experiment=rcvbuf "run=$RUN" "row=$row" \
+			line=$(python3 "$W3" judge-bulk "$d" "$N" experiment=rcvbuf "run=$RUN" "row=$row" \
 				"label=$(label_of "$row")" "rcvbuf=$bn" "buf=$b")
-			echo "$line" >>"$OUT/rcvbuf.jsonl"
-			show "$line"
-			case $line in *'"status": "ok"'*) ;; *)
-				fail=1
-				tail -n 3 "$d/snd.err" "$d/rcv.err" 2>/dev/null | sed 's/^/#   /' ;;
-			esac
+			record "$OUT/rcvbuf.jsonl" "$line" "$d"
 		done
 	done
 }
@@ -366,7 +327,7 @@ exp_outage() {
 		if [ "$row" = ours ]; then
 			ctl="$d/s.ctl"
 			start_rcv "$d" "$row" "$port" 1048576 1 "$ctl"
-			python3 "$PEER" sample "$S" "$XMPTCP" "$ctl" "$prog" "$d/stop" 0.25 &
+			python3 "$SAMPLER" "$S" "$XMPTCP" "$ctl" "$prog" "$d/stop" 0.25 &
 			spid=$!
 		else
 			start_rcv "$d" "$row" "$port" 1048576 1 "$prog"
@@ -378,7 +339,7 @@ exp_outage() {
 		# does, --outage-at s after the receiver saw the connection start
 		# (the samples' clock; $prog.start), so a slow start of a sender
 		# process does not move the outage
-		python3 "$PEER" flap "$R" "$(xn_if 1 ra)" "$prog.start" "$O_AT" "$O_LEN" "$d/flap" &
+		python3 "$W3" flap "$R" "$(xn_if 1 ra)" "$prog.start" "$O_AT" "$O_LEN" "$d/flap" &
 		fpid=$!
 		run_snd "$d" "$row" "$port" "$ON" 1
 		finish "$d"
@@ -388,7 +349,7 @@ exp_outage() {
 		t0=$(cat "$prog.start" 2>/dev/null || echo 0)
 		paths >"$d/paths.after"
 		port=$((port + 1))
-		line=$(python3 "$PEER" judge-bulk "$d" "$ON" experiment=outage "run=$RUN" "row=$row" \
+		line=$(python3 "$W3" judge-bulk "$d" "$ON" experiment=outage "run=$RUN" "row=$row" \
 			"label=$(label_of "$row")" "t0=$t0" "t_down=$(cut -d' ' -f1 "$d/flap")" \
 			"t_up=$(cut -d' ' -f2 "$d/flap")" "samples=$OUT/outage_$row.samples")
 		cp "$prog" "$OUT/outage_$row.samples" 2>/dev/null
@@ -406,12 +367,7 @@ try:
 except OSError:
     r["secs"] = None
 print(json.dumps(r))' "$line" "$OUT/outage_$row.samples")
-		echo "$line" >>"$OUT/outage.jsonl"
-		show "$line"
-		case $line in *'"status": "ok"'*) ;; *)
-			fail=1
-			tail -n 3 "$d/snd.err" "$d/rcv.err" 2>/dev/null | sed 's/^/#   /' ;;
-		esac
+		record "$OUT/outage.jsonl" "$line" "$d"
 		# let the WiFi subflow's link settle before the next row
 		sleep 1
 	done
@@ -439,7 +395,7 @@ exp_short() {
 			run_snd "$d/$z" "$row" "$port" "$zn" "$S_COUNT" "$sched"
 			finish "$d/$z"
 			port=$((port + 1))
-			python3 "$PEER" judge-short "$d/$z" "$zn" "$S_COUNT" "run=$RUN" "row=$row" \
+			python3 "$W3" judge-short "$d/$z" "$zn" "$S_COUNT" "run=$RUN" "row=$row" \
 				"label=$(label_of "$row")" >"$d/$z/recs"
 			cat "$d/$z/recs" >>"$OUT/short.jsonl"
 			python3 -c '
@@ -466,7 +422,7 @@ case ",$EXPS," in *,outage,*) exp_outage ;; esac
 case ",$EXPS," in *,short,*) exp_short ;; esac
 echo "# load average $(cut -d' ' -f1-3 /proc/loadavg) at end; $((SECONDS - t_start)) s"
 
-python3 "$PEER" report "$OUT" || fail=1
+python3 "$W3" report "$OUT" || fail=1
 if [ "$DOPLOT" = 1 ]; then
 	if command -v gnuplot >/dev/null 2>&1; then
 		gnuplot -e "dir='$OUT'" "$PLOT" 2>"$XB_TMP/gnuplot.err" ||

@@ -89,46 +89,24 @@ int main(int argc, char **argv)
 			       .opt_len = sizeof(dss_opt),
 			       .payload = pay,
 			       .payload_len = sizeof(pay)};
-	struct pkt_opts dss_rev = {.src = "10.9.0.2",
-				   .dst = "10.9.0.1",
-				   .sport = 5201,
-				   .dport = 40000,
-				   .flags = PKT_ACK,
-				   .opt = dss_opt,
-				   .opt_len = sizeof(dss_opt),
-				   .payload = pay,
-				   .payload_len = sizeof(pay)};
-	struct pkt_opts tcp = {.src = "10.9.0.1",
-			       .dst = "10.9.0.3",
-			       .sport = 40001,
-			       .dport = 80,
-			       .flags = PKT_ACK,
-			       .opt = dss_opt, /* NOP, NOP, TS */
-			       .opt_len = 12,
-			       .payload = pay,
-			       .payload_len = sizeof(pay)};
-	struct pkt_opts syn = {.src = "10.9.0.1",
-			       .dst = "10.9.0.2",
-			       .sport = 40000,
-			       .dport = 5201,
-			       .flags = PKT_SYN,
-			       .opt = (const uint8_t[]){30, 4, 0x01, 0x01},
-			       .opt_len = 4};
-	struct pkt_opts udp = {.src = "10.9.0.1",
-			       .dst = "10.9.0.2",
-			       .proto = IPPROTO_UDP,
-			       .payload = pay,
-			       .payload_len = 64};
+	/* the same flow server -> client, another flow without MPTCP (only
+	 * the TS of dss_opt), the DSS flow's SYN (MP_CAPABLE), a UDP datagram */
+	struct pkt_opts dss_rev = dss, tcp = dss, syn = dss, udp = dss;
+	struct pkt kd, kr, kt, ks, ku;
+	const struct {
+		const char *name;
+		struct pkt *k;
+	} runs[] = {{"dss_data", &kd}, {"dss_data_rev", &kr}, {"tcp_data", &kt}, {"non_tcp", &ku}};
+	double t_empty, t;
 	__u32 repeat = argc > 1 ? (__u32)strtoul(argv[1], NULL, 0) : 2000000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
 	struct xdp_steer_bpf *xs;
 	struct bench_empty_bpf *be;
 	struct xmp_config cfg = {.flags = XMP_CFG_OBSERVE | XMP_CFG_GUARD};
 	struct bpf_map *m;
-	struct pkt kd, kr, kt, ks, ku;
-	double t_empty, t_dss, t_rev, t_tcp, t_udp;
 	__u32 zero = 0;
 	int xfd, efd;
+	size_t i;
 
 	if (geteuid() != 0) {
 		fprintf(stderr, "xdp_parse: needs root (BPF_PROG_TEST_RUN); run as root\n");
@@ -156,6 +134,14 @@ int main(int argc, char **argv)
 	xfd = bpf_program__fd(xs->progs.xdp_steer);
 	efd = bpf_program__fd(be->progs.xdp_empty);
 
+	dss_rev.src = dss.dst, dss_rev.dst = dss.src;
+	dss_rev.sport = dss.dport, dss_rev.dport = dss.sport;
+	tcp.dst = "10.9.0.3", tcp.sport = 40001, tcp.dport = 80, tcp.opt_len = 12;
+	syn.flags = PKT_SYN, syn.opt = (const uint8_t[]){30, 4, 0x01, 0x01}, syn.opt_len = 4;
+	syn.payload = NULL, syn.payload_len = 0;
+	memset(&udp, 0, sizeof(udp));
+	udp.src = dss.src, udp.dst = dss.dst, udp.proto = IPPROTO_UDP;
+	udp.payload = pay, udp.payload_len = 64;
 	pkt_build(&kd, &dss);
 	pkt_build(&kr, &dss_rev);
 	pkt_build(&kt, &tcp);
@@ -164,18 +150,11 @@ int main(int argc, char **argv)
 	run_once(xfd, &ks); /* opens the observe entry of the DSS flow */
 
 	t_empty = measure(efd, &kd, repeat, rounds);
-	t_dss = measure(xfd, &kd, repeat, rounds);
-	t_rev = measure(xfd, &kr, repeat, rounds);
-	t_tcp = measure(xfd, &kt, repeat, rounds);
-	t_udp = measure(xfd, &ku, repeat, rounds);
-	printf("xdp_parse dss_data: %.1f ns/pkt (x%.1f vs empty %.1f)\n", t_dss, t_dss / t_empty,
-	       t_empty);
-	printf("xdp_parse dss_data_rev: %.1f ns/pkt (x%.1f vs empty %.1f)\n", t_rev,
-	       t_rev / t_empty, t_empty);
-	printf("xdp_parse tcp_data: %.1f ns/pkt (x%.1f vs empty %.1f)\n", t_tcp, t_tcp / t_empty,
-	       t_empty);
-	printf("xdp_parse non_tcp: %.1f ns/pkt (x%.1f vs empty %.1f)\n", t_udp, t_udp / t_empty,
-	       t_empty);
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		t = measure(xfd, runs[i].k, repeat, rounds);
+		printf("xdp_parse %s: %.1f ns/pkt (x%.1f vs empty %.1f)\n", runs[i].name, t,
+		       t / t_empty, t_empty);
+	}
 	printf("xdp_parse empty: %.1f ns/pkt\n", t_empty);
 	bench_empty_bpf__destroy(be);
 	xdp_steer_bpf__destroy(xs);

@@ -74,6 +74,21 @@ static int get_mac(const char *ifname, __u8 mac[6])
 	return err;
 }
 
+/* One direction of the test subflow: an ACK carrying s's payload from
+ * (mac, ip, port) src to dst; returns the frame's length or -errno. */
+static int build_dir(__u8 *frame, size_t size, struct xmp_pkt_hdrs *h, struct xmp_seg *s,
+		     const __u8 *src_mac, const char *src, __u16 sport, const __u8 *dst_mac,
+		     const char *dst, __u16 dport)
+{
+	memcpy(h->src_mac, src_mac, 6);
+	memcpy(h->dst_mac, dst_mac, 6);
+	xmp_addr_parse(&h->saddr, src);
+	xmp_addr_parse(&h->daddr, dst);
+	s->sport = sport;
+	s->dport = dport;
+	return xmp_pkt_build(frame, size, h, s);
+}
+
 static int setup(void)
 {
 	char cmd[256];
@@ -103,28 +118,17 @@ static int setup(void)
 		return -1;
 	usleep(300000); /* carrier through linkwatch */
 
-	/* B -> A: an ACK with 64 bytes of a subflow A owns */
-	memcpy(h.src_mac, mac_b, 6);
-	memcpy(h.dst_mac, mac_a, 6);
-	xmp_addr_parse(&h.saddr, "10.77.0.2");
-	xmp_addr_parse(&h.daddr, "10.77.0.1");
-	s.sport = 5555;
-	s.dport = 6666;
+	/* B -> A: an ACK with 64 bytes of a subflow A owns; A -> B the reverse */
 	s.seq = 1;
 	s.ack = 1;
 	s.flags = XMP_TH_ACK;
 	s.wnd = 1000;
 	s.payload = payload;
 	s.len = sizeof(payload);
-	frame_len = xmp_pkt_build(frame_ba, sizeof(frame_ba), &h, &s);
-	/* A -> B: the reverse */
-	memcpy(h.src_mac, mac_a, 6);
-	memcpy(h.dst_mac, mac_b, 6);
-	xmp_addr_parse(&h.saddr, "10.77.0.1");
-	xmp_addr_parse(&h.daddr, "10.77.0.2");
-	s.sport = 6666;
-	s.dport = 5555;
-	return xmp_pkt_build(frame_ab, sizeof(frame_ab), &h, &s) == frame_len ? 0 : -1;
+	frame_len = build_dir(frame_ba, sizeof(frame_ba), &h, &s, mac_b, "10.77.0.2", 5555, mac_a,
+			      "10.77.0.1", 6666);
+	return build_dir(frame_ab, sizeof(frame_ab), &h, &s, mac_a, "10.77.0.1", 6666, mac_b,
+			 "10.77.0.2", 5555) == frame_len ? 0 : -1;
 }
 
 static int packet_socket(const char *ifname)

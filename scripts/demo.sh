@@ -2,7 +2,7 @@
 # xmptcp demo (`make demo`): the WiFi/3G experiment with xmptcp on both ends.
 #
 #   namespace C (client)           namespace R (router)           namespace S (server)
-#   curl -> 127.0.0.1:8080         bench/xnetem relays            xmptcpd --server
+#   curl -> 127.0.0.1:8080         xnetem relays                  xmptcpd --server
 #   xmptcpd --client       xd1c ==  WiFi 8 Mbit/s, 20 ms RTT  == xd1s  10.251.1.2:9000
 #     =10.251.1.2:9000     xd2c ==  3G   2 Mbit/s, 150 ms RTT == xd2s  -> 127.0.0.1:8000
 #                                                                python3 -m http.server
@@ -13,8 +13,8 @@
 # client opens the initial subflow on WiFi, joins from its 3G address, and
 # joins the server's second address (learnt from ADD_ADDR) from each of its
 # addresses; a subflow leaves through the interface of its client address.
-# The paths are shaped by bench/xnetem (a userspace netem L2 relay: this
-# kernel has no sch_netem): rate, one-way delay, FIFO limit, both ways.
+# The paths are shaped by tests/tools/xnetem (a userspace netem L2 relay:
+# this kernel has no sch_netem): rate, one-way delay, FIFO limit, both ways.
 #
 # Every second a line shows each subflow's throughput (deltas of
 # bytes_sent + bytes_rcvd from `xmptcp subflows -j` of the client daemon),
@@ -35,7 +35,6 @@ XN_PFX=xd XN_NET4=10.251 XN_NO_IPV6=1
 # shellcheck source=tests/lib/netem.sh
 source "$XB_ROOT/tests/lib/netem.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 SIZE=${DEMO_BYTES:-15000000}
 SCHED=${DEMO_SCHED:-minrtt}
 OUT=${DEMO_OUT:-$XB_BUILD/demo}
@@ -88,7 +87,7 @@ cat <<MSG
 === xmptcp demo: MPTCP over WiFi + 3G, unmodified curl and http.server ======
  client ns $C: curl -> 127.0.0.1:8080 -> xmptcpd --client (MPTCP, fullmesh)
  server ns $S: xmptcpd --server 10.251.1.2:9000 -> python3 -m http.server
- router ns $R: bench/xnetem shapes each path, both directions
+ router ns $R: tests/tools/xnetem shapes each path, both directions
 MSG
 
 # --- testbed ---------------------------------------------------------------
@@ -132,13 +131,8 @@ nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xd1c --iface xd2c \
 	--client 127.0.0.1:8080=10.251.1.2:9000 --sched "$SCHED" --ctl "$XB_TMP/c.ctl" \
 	${DEMO_ARGS:-} >"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
 CPID=$!
-listening() { [ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ]; }
-for _ in $(seq 100); do
-	listening "$S" 8000 && listening "$C" 8080 && [ -S "$XB_TMP/c.ctl" ] && break
-	kill -0 "$SPID" "$CPID" 2>/dev/null || break
-	sleep 0.05
-done
-listening "$S" 8000 && listening "$C" 8080 ||
+up() { xb_listens "$S" 8000 && xb_listens "$C" 8080 && [ -S "$XB_TMP/c.ctl" ]; }
+xb_wait_until --pid "$SPID" 5 up && kill -0 "$CPID" 2>/dev/null ||
 	die "the server or a daemon did not start: $(tail -n 3 "$XB_TMP/s.err" "$XB_TMP/c.err" "$XB_TMP/httpd.log")"
 echo " xmptcpd: client pid $CPID, server pid $SPID, scheduler $SCHED${DEMO_ARGS:+, $DEMO_ARGS}"
 

@@ -4,7 +4,7 @@
 lines of the connection (the client's per subflow bytes are the final word
 on shares; the server, the sender, counts reinjections and penalties), the
 live monitor's samples (demo_monitor.py --final) and each path's relay
-counters before and after the transfer (bench/xnetem --stats-json; "ba" is
+counters before and after the transfer (tests/tools/xnetem --stats-json; "ba" is
 server -> client): wire bytes, so the payload share of the links' rate,
 which counts Ethernet, IP, TCP and MPTCP headers, and tail drops."""
 import argparse, json

@@ -43,7 +43,7 @@
 #           limits 4/4) so our client joins both of its addresses.
 #   ours    C as above; S: xmptcpd --server 10.243.1.2:9000=127.0.0.1:8000
 #           (fullmesh, announces 10.243.2.2) in front of a TCP server.
-# Traffic (scripts/soak_peer.py): apps in C connect through the client
+# Traffic (tests/lib/soak_peer.py): apps in C connect through the client
 # proxy; --parallel connections at a time, back to back for --time s, a
 # third of them small (<= 64 KiB), the rest 0.25-3 MiB each way, both
 # directions at once; every byte checked at its receiver as it arrives.
@@ -137,8 +137,7 @@ done
 source "$ROOT/tests/lib/net.sh"
 XN_PFX=sk XN_NET4=10.243 XN_NO_IPV6=1
 source "$ROOT/tests/lib/netem.sh"
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-PEER="$ROOT/scripts/soak_peer.py"
+PEER="$ROOT/tests/lib/soak_peer.py"
 OUT=${OUT:-$XB_BUILD/soak}
 for b in "$XMPTCP" "$XMPTCPD" "$XNETEM"; do
 	[ -x "$b" ] || { echo "soak.sh: $b not built (make all, BUILD=$XB_BUILD)" >&2; exit 1; }
@@ -332,14 +331,11 @@ soak_run() {
 	daemons=("client:$!:$d/c.ctl:$C" "${daemons[@]}")
 
 	# everything listening: the peer's ready file, the proxies' sockets
-	local up=0
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$d/server.ready" ] && [ -n "$(ip netns exec "$C" ss -Htln 'sport = :7000')" ] &&
-			{ [ "$run" = kernel ] || [ -n "$(ip netns exec "$S" ss -Htln 'sport = :8000')" ]; } &&
-			[ -S "$d/c.ctl" ] && { [ "$run" = kernel ] || [ -S "$d/s.ctl" ]; } && { up=1; break; }
-		sleep 0.1
-	done
-	if [ "$up" = 0 ]; then
+	all_up() {
+		[ -s "$d/server.ready" ] && xb_listens "$C" 7000 && [ -S "$d/c.ctl" ] &&
+			{ [ "$run" = kernel ] || { xb_listens "$S" 8000 && [ -S "$d/s.ctl" ]; }; }
+	}
+	if ! xb_wait_until 10 all_up; then
 		not_ok "${run}_daemons_up" "$(tail -n 5 "$d"/*.err "$d/server.log" 2>/dev/null)"
 		return
 	fi

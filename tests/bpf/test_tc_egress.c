@@ -273,9 +273,24 @@ static void guard_drops_rst_for_owned_tuples(void)
 	own(50100, 0);
 }
 
-static void guard_drops_icmp_quoting_owned_tuples(void)
+/* An ICMP(v6) error of @type/@code into @icmp quoting the first @quote
+ * bytes of @opts's packet (its IP header and the ports); returns the
+ * message's length. */
+static size_t icmp_error(__u8 *icmp, size_t size, __u8 type, __u8 code,
+			 const struct pkt_opts *opts, size_t quote)
 {
 	struct pkt inner;
+
+	pkt_build(&inner, opts);
+	memset(icmp, 0, size);
+	icmp[0] = type;
+	icmp[1] = code;
+	memcpy(icmp + 8, inner.b, quote);
+	return 8 + quote;
+}
+
+static void guard_drops_icmp_quoting_owned_tuples(void)
+{
 	__u8 icmp[8 + 128];
 	struct pkt_opts q = {C2S(50200), .no_eth = 1, .flags = PKT_ACK};
 	struct pkt_opts err = {S2C(50000), .proto = IPPROTO_ICMP, .payload = icmp};
@@ -293,12 +308,7 @@ static void guard_drops_icmp_quoting_owned_tuples(void)
 	struct h_stats s0, s1;
 
 	/* ICMP port unreachable quoting the client's segment (RFC 792) */
-	pkt_build(&inner, &q);
-	memset(icmp, 0, sizeof(icmp));
-	icmp[0] = 3;
-	icmp[1] = 3;
-	memcpy(icmp + 8, inner.b, 28);
-	err.payload_len = 8 + 28;
+	err.payload_len = icmp_error(icmp, sizeof(icmp), 3, 3, &q, 28);
 	h_stats(xs->obj, &s0);
 	CHECK_EQ(out_tc(&err), TC_ACT_OK);
 	own(50200, 1);
@@ -308,12 +318,7 @@ static void guard_drops_icmp_quoting_owned_tuples(void)
 	own(50200, 0);
 
 	/* ICMPv6 destination unreachable (RFC 4443 3.1) */
-	pkt_build(&inner, &q6);
-	memset(icmp, 0, sizeof(icmp));
-	icmp[0] = 1;
-	icmp[1] = 4;
-	memcpy(icmp + 8, inner.b, 48);
-	err6.payload_len = 8 + 48;
+	err6.payload_len = icmp_error(icmp, sizeof(icmp), 1, 4, &q6, 48);
 	CHECK_EQ(out_tc(&err6), TC_ACT_OK);
 	inet_pton(AF_INET6, "fd00::1", t6.saddr.a);
 	inet_pton(AF_INET6, "fd00::2", t6.daddr.a);

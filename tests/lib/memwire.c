@@ -194,20 +194,20 @@ static void tcp_end_rx(void *arg, const struct xmp_seg *seg, __u64 now)
 	xmp_tcp_input(arg, seg, now);
 }
 
-static __u64 tcp_end_next_timer(void *arg)
+__u64 memwire_tcp_next_timer(void *sk)
 {
-	return xmp_tcp_next_timer(arg);
+	return xmp_tcp_next_timer(sk);
 }
 
-static void tcp_end_on_timer(void *arg, __u64 now)
+void memwire_tcp_on_timer(void *sk, __u64 now)
 {
-	xmp_tcp_on_timer(arg, now);
+	xmp_tcp_on_timer(sk, now);
 }
 
 static const struct memwire_end_ops tcp_end_ops = {
 	.rx = tcp_end_rx,
-	.next_timer = tcp_end_next_timer,
-	.on_timer = tcp_end_on_timer,
+	.next_timer = memwire_tcp_next_timer,
+	.on_timer = memwire_tcp_on_timer,
 };
 
 void memwire_attach_tcp(struct memwire *w, int end, struct xmp_tcp_sock *sk)

@@ -106,6 +106,10 @@ void memwire_set_dir(struct memwire *w, int from, const struct memwire_dir_cfg *
 void memwire_set_mbox(struct memwire *w, memwire_mbox_fn fn, void *arg);
 void memwire_attach(struct memwire *w, int end, const struct memwire_end_ops *ops, void *arg);
 void memwire_attach_tcp(struct memwire *w, int end, struct xmp_tcp_sock *sk);
+/* The timer callbacks of such a TCP end (arg: the socket), for an end that
+ * wraps its rx to look at what arrives. */
+__u64 memwire_tcp_next_timer(void *sk);
+void memwire_tcp_on_timer(void *sk, __u64 now);
 int memwire_xmit(struct memwire *w, int from, const struct xmp_seg *seg);
 /* xmp_tcp_ops.xmit adapter (link 0); ctx is a struct memwire_port. */
 int memwire_tcp_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg);

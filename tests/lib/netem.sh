@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Emulated paths for the namespace tests: CLIENT --veth-- ROUTER --veth--
-# SERVER, one L2 segment through bench/xnetem (a userspace netem: this kernel
+# SERVER, one L2 segment through tests/tools/xnetem (a userspace netem: this kernel
 # has no sch_netem) running in ROUTER. Source after tests/lib/net.sh: the
 # namespaces go into net.sh's XB_NS, so its EXIT trap (xb_cleanup) kills the
 # relays (every process of those namespaces) and removes the namespaces.
@@ -45,12 +45,6 @@
 #   xn_static_arp ID       permanent IPv4 neighbours on both ends: no ARP
 #                          frames cross the relay (frame-exact runs).
 #   xn_link_flap ID SECS   router side to the client down for SECS, then up.
-#   xn_tcp_xfer CLI SRV ADDR BYTES OUT [zero]
-#       Kernel TCP (not MPTCP) transfer of BYTES seeded pseudo-random bytes
-#       (or zeros, not hashed, with "zero": for throughput) from CLI to
-#       SRV's ADDR; leaves JSON lines in OUT.client ({"sent", "sha256"}) and
-#       OUT.server ({"recv", "sha256", "secs", "mbit"}: secs from accept to
-#       EOF). Returns non-zero if either side failed.
 #   xn_udp_probe CLI SRV ADDR COUNT GAP_US OUT
 #       COUNT numbered UDP datagrams, GAP_US apart, from CLI to SRV's ADDR;
 #       OUT gets one JSON object: "recv" (datagrams, copies included),
@@ -61,7 +55,7 @@
 # The relays are children of the shell that started them: a bare `wait`
 # there would wait for them too; wait for specific pids.
 
-XNETEM=${XNETEM:-$XB_BUILD/bench/xnetem}
+XNETEM=${XNETEM:-$XB_BUILD/tests/tools/xnetem}
 XN_PFX=${XN_PFX:-xn}
 XN_NET4=${XN_NET4:-10.233}
 XN_NET6=${XN_NET6:-fd00:233}
@@ -247,8 +241,7 @@ xn_link_flap() { # ID SECS
 	ip -n "$r" link set "$ifa" down && sleep "$2" && ip -n "$r" link set "$ifa" up
 }
 
-# kernel TCP transfer and numbered UDP datagrams (usage in each file)
-XN_XFER_PY="$XB_LIBDIR/netem_xfer.py"
+# numbered UDP datagrams (usage in the file)
 XN_UDP_PY="$XB_LIBDIR/netem_udp.py"
 
 xn_udp_probe() { # CLI SRV ADDR COUNT GAP_US OUT
@@ -260,19 +253,5 @@ xn_udp_probe() { # CLI SRV ADDR COUNT GAP_US OUT
 	xb_wait_file "$out.ready" 10 || { kill "$rpid" 2>/dev/null; return 1; }
 	ip netns exec "$c" timeout 60 "$XN_PY" "$py" send "$addr" 5302 "$n" "$gap" 2>>"$out.err" || rc=1
 	wait "$rpid" || rc=1
-	return $rc
-}
-
-xn_tcp_xfer() { # CLI SRV ADDR BYTES OUT [zero]
-	local c=$1 s=$2 addr=$3 n=$4 out=$5 mode=${6:-} py spid rc=0
-	py=$XN_XFER_PY
-	rm -f "$out.ready"
-	ip netns exec "$s" timeout 90 "$XN_PY" "$py" server "$addr" 5301 "$out.ready" ${mode:+"$mode"} \
-		>"$out.server" 2>"$out.server.err" &
-	spid=$!
-	xb_wait_file "$out.ready" 10 || { kill "$spid" 2>/dev/null; return 1; }
-	ip netns exec "$c" timeout 90 "$XN_PY" "$py" client "$addr" 5301 "$n" ${mode:+"$mode"} \
-		>"$out.client" 2>"$out.client.err" || rc=1
-	wait "$spid" || rc=1
 	return $rc
 }

@@ -17,7 +17,7 @@ xb_require_netns
 unset XMPTCP_NO_META
 
 A="xbcliA$$" B="xbcliB$$"
-xb_ns_add "$A" && xb_ns_add "$B" &&
+xb_ns_add "$A" "$B" &&
 	xb_veth "$A" xbv0 10.231.9.1/24 "$B" xbv1 10.231.9.2/24 &&
 	ip -n "$A" link add xbbr0 type bridge && ip -n "$A" link set xbbr0 up ||
 	xb_skip_all "cannot build the veth/bridge topology"
@@ -73,12 +73,7 @@ rx=$(X status -j | xb_json 'd["counters"]["rx_packets"]')
 # one short MPTCP exchange B -> A so xmp_observe holds a typed record
 ip -n "$A" mptcp limits set subflows 2 add_addr_accepted 2
 ip -n "$B" mptcp limits set subflows 2 add_addr_accepted 2
-py=$XB_XFER_PY
-rm -f "$XB_TMP/r"
-xb_nsx "$A" timeout 30 python3 "$py" server 10.231.9.1 5202 1000 "$XB_TMP/r" >/dev/null 2>&1 &
-spid=$!
-xb_wait_file "$XB_TMP/r" 10 && xb_nsx "$B" timeout 30 python3 "$py" client 10.231.9.1 5202 2000 >/dev/null 2>&1
-wait "$spid"
+xb_xfer "$B" "$A" 10.231.9.1 5202 2000 1000 "$XB_TMP/x"
 obs=$(bpftool map dump pinned "$PIN/xmp_observe" 2>&1)
 grep -q '"join_token"' <<<"$obs" && grep -q '"dsn_end"' <<<"$obs" && grep -q '"saddr"' <<<"$obs" &&
 	ok "bpftool_dump_observe_named_fields" || not_ok "bpftool_dump_observe_named_fields" "$obs"

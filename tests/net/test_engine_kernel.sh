@@ -25,9 +25,9 @@
 # IPv6 both roles (4 MB one way, 64 KB back) over fd00:232::/64.
 # Knobs: XG_SIZES (bytes per transfer), XG_REPLY, XG_REVERSE=0, XG_PLAIN=0,
 # XG_LOSS=0, XG_LOSS_PER_MILLE, XG_MANY (connections, 0 = skip).
+XB_TMO=${XB_TMO:-60} # seconds per transfer (endpoints' --timeout)
 source "$(dirname "$0")/../lib/net.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 SIZES=${XG_SIZES:-"65536 4194304 67108864"}
 # bytes sent back after the other side's DATA_FIN (request/response)
 REPLY=${XG_REPLY:-65536}
@@ -39,48 +39,18 @@ xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xgc$$" S="xgs$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xgc0 10.232.1.1/24 "$S" xgs0 10.232.1.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xgc0
-xb_tx_off "$S" xgs0
+xb_pair "$C" "$S" 10.232 xgc0:xgs0 || xb_skip_all "cannot build the veth topology"
 ip -n "$C" addr add fd00:232::1/64 dev xgc0 nodad
 ip -n "$S" addr add fd00:232::2/64 dev xgs0 nodad
-# carrier comes through linkwatch: wait until the kernels talk
-xb_wait_ping "$S" 10.232.1.1
+xb_attach_ends attach_client_ns "$C:xgc0"
 
-if xb_attach "$C" xgc0; then
-	ok "attach_client_ns"
-else
-	not_ok "attach_client_ns" "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
-
-# The kernel's endpoint: tests/lib/kpeer.py (KPEER_PROTO=mptcp|tcp,
-# KPEER_COUNT): one JSON line per connection, bytes and sha256 each way and,
-# for MPTCP, MPTCP_INFO (fallback flag, token) read before close.
-PY="$XB_LIBDIR/kpeer.py"
-
-# nstat absolute counters of namespace S, without touching nstat's history.
-kstat() { ip netns exec "$S" nstat -asz 2>/dev/null | awk '{print $1, $2}'; }
-delta() { # NAME BEFORE AFTER
-	local b a
-	b=$(awk -v k="$1" '$1==k {print $2}' "$2")
-	a=$(awk -v k="$1" '$1==k {print $2}' "$3")
-	echo $((${a:-0} - ${b:-0}))
-}
-
-# NAME DIR SENDER RECEIVER SIZE: bytes and hashes agree
-check_transfer() {
-	local name=$1 dir=$2 snd=$3 rcv=$4 size=$5 s r
-	s=$(xb_json 'd["sent"], d["sent_sha256"]' "$dir/$snd")
-	r=$(xb_json 'd["recv"], d["recv_sha256"]' "$dir/$rcv")
-	if [ -n "$s" ] && [ "$s" = "$r" ] && [ "${s%% *}" = "$size" ]; then
-		ok "${name}_sha256_${size}_bytes"
-	else
-		not_ok "${name}_sha256_${size}_bytes" "sent: $s" "received: $r"
-	fi
-}
+# The kernel's endpoint is tests/lib/kpeer.py (net.sh xb_kernel_*): one
+# JSON line per connection, bytes and sha256 each way and, for MPTCP,
+# MPTCP_INFO (fallback flag, token) read before close.
+kstat() { xb_kstat "$S"; }
+delta() { xb_delta "$@"; }
+# check_transfer NAME DIR SENDER RECEIVER SIZE: bytes and hashes agree
+check_transfer() { xb_check_bytes "${1}_sha256_${5}_bytes" "$2/$3" "$2/$4" "$5"; }
 
 # NAME DIR KERNEL_LISTENED(1/0): MP_CAPABLE seen, no fallback, no resets.
 check_kernel_mptcp() {
@@ -127,45 +97,48 @@ check_clean_close() {
 		not_ok "${name}_clean_close_no_rst" "kernel TcpOutRsts+AbortOnData=$rst" "ours: $(cat "$dir/ours")"
 }
 
+# start_pair ROLE PROTO DIR ADDR PORT SIZE REPLY [ARGS...] [-- KPEER_OPTS...]:
+# the server at ADDR:PORT, the client connecting in the foreground: ROLE
+# c2k, the kernel serves (in S) and ours connects (C); k2c, ours listens and
+# the kernel connects. The client sends SIZE, the server REPLY; ARGS go to
+# xmptcpd, KPEER_OPTS to kpeer.py. Summaries in DIR/ours and DIR/kernel; the
+# client's exit status in rc, the server's pid in XB_PID. Fails when the
+# server did not start.
+start_pair() {
+	local role=$1 proto=$2 dir=$3 addr=$4 port=$5 size=$6 reply=$7 ep=$4:$5 a=() k=()
+	shift 7
+	[[ $addr == *:* ]] && ep="[$addr]:$port"
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do a+=("$1"); shift; done
+	[ $# -gt 0 ] && k=("${@:2}")
+	rc=0
+	if [ "$role" = c2k ]; then
+		xb_kernel_server "$S" "$proto" "$addr" "$port" "$reply" 7 "$dir/kernel" "${k[@]}" || return 1
+		xb_ours_client "$C" xgc0 "$ep" "$size" 1 "$dir/ours" "${a[@]}" || rc=$?
+	else
+		xb_ours_server "$C" xgc0 "$ep" "$reply" 2 "$dir/ours" "${a[@]}" || return 1
+		xb_kernel_client "$S" "$proto" "$addr" "$port" "$size" 7 "$dir/kernel" "${k[@]}" || rc=$?
+	fi
+}
+
 # run_pair ROLE PROTO SIZE PORT [TAG]: ROLE c2k = ours connects, k2c =
 # kernel connects; PROTO mptcp or tcp (the kernel's socket).
 run_pair() {
-	local role=$1 proto=$2 size=$3 port=$4 tag=${5:+_$5} name dir pid rc=0 snd rcv
+	local role=$1 proto=$2 size=$3 port=$4 tag=${5:+_$5} name dir rc=0 snd rcv srv
 	if [ "$role" = c2k ]; then
-		name="ours_to_kernel_${proto}_$size$tag" snd=ours rcv=kernel
+		name="ours_to_kernel_${proto}_$size$tag" snd=ours rcv=kernel srv=10.232.1.2
 	else
-		name="kernel_${proto}_to_ours_$size$tag" snd=kernel rcv=ours
+		name="kernel_${proto}_to_ours_$size$tag" snd=kernel rcv=ours srv=10.232.1.1
 	fi
 	dir="$XB_TMP/$name"
 	mkdir -p "$dir"
 	kstat >"$dir/before"
-	if [ "$role" = c2k ]; then
-		KPEER_PROTO=$proto xb_nsx "$S" timeout 90 python3 "$PY" server 10.232.1.2 "$port" \
-			"$REPLY" "$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
-		pid=$!
-		xb_wait_file "$dir/ready" 10 || { not_ok "$name" "kernel server did not start"; return; }
-		xb_nsx "$C" timeout 90 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
-			--send-bytes "$size" --timeout 60 >"$dir/ours" 2>"$dir/ours.err" || rc=$?
-	else
-		xb_nsx "$C" timeout 90 "$XMPTCPD" --iface xgc0 --listen "10.232.1.1:$port" --sink \
-			--send-bytes "$REPLY" --timeout 60 >"$dir/ours" 2>"$dir/ours.err" &
-		pid=$!
-		for _ in $(seq 100); do
-			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
-			sleep 0.05
-		done
-		KPEER_PROTO=$proto xb_nsx "$S" timeout 90 python3 "$PY" client 10.232.1.1 "$port" \
-			"$size" >"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
-	fi
-	wait "$pid" || rc=$((rc ? rc : 100))
-	kstat >"$dir/after"
-	if [ "$rc" -ne 0 ] || [ ! -s "$dir/ours" ] || [ ! -s "$dir/kernel" ]; then
-		not_ok "${name}_completed" "exit status: $rc" "ours: $(cat "$dir/ours")" \
-			"ours stderr: $(tail -5 "$dir/ours.err")" \
-			"kernel: $(cat "$dir/kernel" "$dir/kernel.err")"
+	if ! start_pair "$role" "$proto" "$dir" "$srv" "$port" "$size" "$REPLY"; then
+		not_ok "${name}_completed" "the server did not start: $(tail -3 "$dir"/*.err)"
 		return
 	fi
-	ok "${name}_completed"
+	wait "$XB_PID" || rc=$((rc ? rc : 100))
+	kstat >"$dir/after"
+	xb_check_ran "${name}_completed" "$rc" "$dir/ours" "$dir/kernel" || return
 	echo "# ours:   $(cat "$dir/ours")"
 	echo "# kernel: $(cat "$dir/kernel")"
 	check_transfer "$name" "$dir" "$snd" "$rcv" "$size"
@@ -269,10 +242,9 @@ sigterm_close() {
 	local dir="$XB_TMP/sigterm" pid spid rc=0
 	mkdir -p "$dir"
 	kstat >"$dir/before"
-	KPEER_PROTO=mptcp xb_nsx "$S" timeout 90 python3 "$PY" server 10.232.1.2 "$port" 1000 \
-		"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
-	spid=$!
-	xb_wait_file "$dir/ready" 10 || { not_ok "sigterm_graceful_close" "no kernel server"; return; }
+	xb_kernel_server "$S" mptcp 10.232.1.2 "$port" 1000 7 "$dir/kernel" ||
+		{ not_ok "sigterm_graceful_close" "no kernel server"; return; }
+	spid=$XB_PID
 	# nsenter execs xmptcpd itself: $! is the daemon's pid
 	nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
 		--send-bytes 100G --timeout 30 >"$dir/ours" 2>"$dir/ours.err" &
@@ -304,34 +276,13 @@ sigterm_close
 # IPv6 both roles: the same transfer over fd00:232::/64 (IPv6 header build,
 # checksums over the pseudo-header, route and neighbour lookup).
 v6_pair() { # c2k|k2c
-	local role=$1 dir="$XB_TMP/v6_$1" pid rc=0 name="ipv6_$1"
+	local role=$1 dir="$XB_TMP/v6_$1" rc=0 name="ipv6_$1" srv=fd00:232::2
 	mkdir -p "$dir"
-	if [ "$role" = c2k ]; then
-		xb_nsx "$S" timeout 60 python3 "$PY" server fd00:232::2 "$port" 65536 "$dir/ready" \
-			>"$dir/kernel" 2>"$dir/kernel.err" &
-		pid=$!
-		xb_wait_file "$dir/ready" 10
-		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --connect "[fd00:232::2]:$port" \
-			--send-bytes 4194304 --timeout 40 --ctl none >"$dir/ours" 2>"$dir/ours.err" || rc=$?
-	else
-		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --listen "[fd00:232::1]:$port" \
-			--send-bytes 65536 --timeout 40 --ctl none >"$dir/ours" 2>"$dir/ours.err" &
-		pid=$!
-		for _ in $(seq 100); do
-			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
-			sleep 0.05
-		done
-		xb_nsx "$S" timeout 60 python3 "$PY" client fd00:232::1 "$port" 4194304 \
-			>"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
-	fi
-	wait "$pid" || rc=$((rc ? rc : 100))
+	[ "$role" = k2c ] && srv=fd00:232::1
+	start_pair "$role" mptcp "$dir" "$srv" "$port" 4194304 65536 --ctl none && wait "$XB_PID" ||
+		rc=$((rc ? rc : 100))
 	port=$((port + 1))
-	if [ "$rc" -ne 0 ] || [ ! -s "$dir/ours" ] || [ ! -s "$dir/kernel" ]; then
-		not_ok "${name}_completed" "exit $rc" "$(cat "$dir/ours" "$dir/kernel")" \
-			"$(tail -n 3 "$dir/ours.err" "$dir/kernel.err")"
-		return
-	fi
-	ok "${name}_completed"
+	xb_check_ran "${name}_completed" "$rc" "$dir/ours" "$dir/kernel" || return
 	if [ "$role" = c2k ]; then
 		check_transfer "$name" "$dir" ours kernel 4194304
 		check_transfer "${name}_reply" "$dir" kernel ours 65536
@@ -348,17 +299,12 @@ v6_pair k2c
 
 # --send-file: the kernel receives the file, byte for byte (sha256sum).
 file_send() {
-	local dir="$XB_TMP/file" spid rc=0 want got
+	local dir="$XB_TMP/file" rc=0 want got
 	mkdir -p "$dir"
 	head -c 300001 /dev/urandom >"$dir/src.bin"
 	want="300001 $(sha256sum "$dir/src.bin" | cut -d' ' -f1)"
-	KPEER_PROTO=mptcp xb_nsx "$S" timeout 60 python3 "$PY" server 10.232.1.2 "$port" 0 \
-		"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
-	spid=$!
-	xb_wait_file "$dir/ready" 10 &&
-		xb_nsx "$C" timeout 60 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
-			--send-file "$dir/src.bin" --timeout 30 >"$dir/ours" 2>"$dir/ours.err" || rc=$?
-	wait "$spid" || rc=$((rc ? rc : 100))
+	start_pair c2k mptcp "$dir" 10.232.1.2 "$port" "@$dir/src.bin" 0 && wait "$XB_PID" ||
+		rc=$((rc ? rc : 100))
 	got=$(xb_json 'd["recv"], d["recv_sha256"]' "$dir/kernel" 2>/dev/null)
 	[ "$rc" -eq 0 ] && [ "$got" = "$want" ] && ok "send_file_sha256_matches_file" ||
 		not_ok "send_file_sha256_matches_file" "exit $rc" "file: $want" "kernel: $got" \
@@ -367,8 +313,8 @@ file_send() {
 }
 file_send
 
-# Many sequential connections: kpeer.py with KPEER_COUNT=N, each connection
-# SIZE bytes of pattern 7 and a read to EOF (server: read first, then answer).
+# Many sequential connections: kpeer.py --count N, each connection 1000
+# bytes each way (the kernel's server reads first, then answers).
 MANY=${XG_MANY:-1000}
 
 # NAME N OURS KERNEL: N lines each side, every connection clean and
@@ -380,31 +326,17 @@ check_many() {
 }
 
 many_conns() { # ROLE: c2k ours connects N times, k2c the kernel does
-	local role=$1 name dir pid rc=0 t0 syn ack fb rst
+	local role=$1 name dir srv rc=0 t0 syn ack fb rst
 	name="many_${role}_$MANY"
 	dir="$XB_TMP/$name"
 	mkdir -p "$dir"
 	kstat >"$dir/before"
 	t0=$(date +%s)
-	if [ "$role" = c2k ]; then
-		KPEER_COUNT=$MANY KPEER_TIMEOUT=30 xb_nsx "$S" timeout 120 python3 "$PY" server 10.232.1.2 "$port" 1000 \
-			"$dir/ready" >"$dir/kernel" 2>"$dir/kernel.err" &
-		pid=$!
-		xb_wait_file "$dir/ready" 10 || { not_ok "$name" "kernel server did not start"; return; }
-		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface xgc0 --connect "10.232.1.2:$port" \
-			--count "$MANY" --send-bytes 1000 --timeout 100 -q >"$dir/ours" 2>"$dir/ours.err" || rc=$?
-	else
-		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface xgc0 --listen "10.232.1.1:$port" \
-			--count "$MANY" --send-bytes 1000 --timeout 100 >"$dir/ours" 2>"$dir/ours.err" &
-		pid=$!
-		for _ in $(seq 100); do
-			grep -q "listening" "$dir/ours.err" 2>/dev/null && break
-			sleep 0.05
-		done
-		KPEER_COUNT=$MANY KPEER_TIMEOUT=30 xb_nsx "$S" timeout 120 python3 "$PY" client 10.232.1.1 "$port" 1000 \
-			>"$dir/kernel" 2>"$dir/kernel.err" || rc=$?
-	fi
-	wait "$pid" || rc=$((rc ? rc : 100))
+	srv=10.232.1.2
+	[ "$role" = k2c ] && srv=10.232.1.1
+	# -q on the client only: quiet, the server would not say it listens
+	XB_TMO=120 start_pair "$role" mptcp "$dir" "$srv" "$port" 1000 1000 --count "$MANY" \
+		$([ "$role" = c2k ] && echo -q) -- --count "$MANY" && wait "$XB_PID" || rc=$((rc ? rc : 100))
 	kstat >"$dir/after"
 	echo "# $name: $(($(date +%s) - t0)) s, exit $rc"
 	[ "$rc" -eq 0 ] && ok "${name}_completed" ||

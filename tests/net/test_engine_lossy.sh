@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # xmptcpd over a lossy, reordering path (RFC 8684 over a bad network).
-# Topology: namespace C -- router R running bench/xnetem (a userspace
+# Topology: namespace C -- router R running tests/tools/xnetem (a userspace
 # netem: this kernel has no sch_netem) -- namespace S, one L2 segment,
 # 10.237.1.1 / 10.237.1.2. The relay drops 5% and reorders 5% of the frames
 # in each direction and delays them 5 ms (seeded: the same fates every
@@ -11,12 +11,11 @@
 # and each asserts the relay really lost and reordered frames both ways and
 # that the kernel did not fall back to TCP.
 # Knobs: XL_SIZE (bytes each way, 4 MiB), XL_LOSS, XL_REORDER (percent).
+XB_TMO=${XB_TMO:-100} # lossy transfers take time
 source "$(dirname "$0")/../lib/net.sh"
 XN_PFX=xl XN_NET4=10.237 XN_NET6=fd00:237 XN_NO_IPV6=1
 source "$(dirname "$0")/../lib/netem.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-XNETEM=${XNETEM:-$XB_BUILD/bench/xnetem}
 SIZE=${XL_SIZE:-4194304}
 LOSS=${XL_LOSS:-5}
 REORDER=${XL_REORDER:-5}
@@ -33,36 +32,12 @@ xn_topology "$C" "$S" "$R" --delay 5 --loss "$LOSS" --reorder "$REORDER" --seed 
 xn_static_arp 1
 CIF=$(xn_if 1 c) SIF=$(xn_if 1 s)
 CA=$(xn_addr4 1 c) SA=$(xn_addr4 1 s)
-for ns in "$C:$CIF" "$S:$SIF"; do
-	if ! xb_attach "${ns%%:*}" "${ns#*:}"; then
-		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
-		xb_finish
-	fi
-done
-ok "relayed_topology_attached"
+xb_attach_ends relayed_topology_attached "$C:$CIF" "$S:$SIF"
 
-PY="$XB_LIBDIR/kpeer.py" # KPEER_TIMEOUT=90 below: lossy transfers take time
-
-wait_listen() { # NS PORT
-	for _ in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
-		grep -q listening "$XB_TMP/$3" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# NAME DIR A B: A's sent == B's recv (bytes, sha256), both ways
+# NAME A B: A's sent == B's recv (bytes, sha256), both ways
 check_both_ways() {
-	local name=$1 a=$2 b=$3 x y
-	x=$(xb_json 'd["sent"], d["sent_sha256"]' "$a")
-	y=$(xb_json 'd["recv"], d["recv_sha256"]' "$b")
-	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_forward_sha256" ||
-		not_ok "${name}_forward_sha256" "sent $x" "recv $y"
-	x=$(xb_json 'd["sent"], d["sent_sha256"]' "$b")
-	y=$(xb_json 'd["recv"], d["recv_sha256"]' "$a")
-	[ -n "$x" ] && [ "$x" = "$y" ] && [ "${x%% *}" -gt 0 ] && ok "${name}_reply_sha256" ||
-		not_ok "${name}_reply_sha256" "sent $x" "recv $y"
+	xb_check_bytes "${1}_forward_sha256" "$2" "$3" +1
+	xb_check_bytes "${1}_reply_sha256" "$3" "$2" +1
 }
 
 # NAME FILE: xmptcpd's summary says MPTCP end to end, closed cleanly
@@ -84,43 +59,26 @@ EOF
 
 port=6101
 run_case() { # NAME: restarts the relay (fresh counters), runs one case
-	local name=$1 dir="$XB_TMP/$1" pid rc=0
+	local name=$1 dir="$XB_TMP/$1" rc=0
 	mkdir -p "$dir"
 	xn_netem_set 1 --delay 5 --loss "$LOSS" --reorder "$REORDER" --seed "$port"
 	case $name in
 	ours_to_kernel)
-		KPEER_TIMEOUT=90 xb_nsx "$S" timeout 120 python3 "$PY" server "$SA" $port 1048576 "$dir/ready" \
-			>"$dir/b" 2>"$dir/b.err" &
-		pid=$!
-		xb_wait_file "$dir/ready" 10
-		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --connect "$SA:$port" \
-			--send-bytes "$SIZE" --timeout 100 -q --ctl none >"$dir/a" 2>"$dir/a.err" || rc=$?
+		xb_kernel_server "$S" mptcp "$SA" $port 1048576 7 "$dir/b" &&
+			{ xb_ours_client "$C" "$CIF" "$SA:$port" "$SIZE" 1 "$dir/a" -q --ctl none || rc=$?; }
 		;;
 	kernel_to_ours)
-		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --listen "$CA:$port" \
-			--send-bytes 1048576 --timeout 100 --ctl none >"$dir/a" 2>"$dir/a.err" &
-		pid=$!
-		wait_listen "$C" $port "$name/a.err"
-		KPEER_TIMEOUT=90 xb_nsx "$S" timeout 120 python3 "$PY" client "$CA" $port "$SIZE" \
-			>"$dir/b" 2>"$dir/b.err" || rc=$?
+		xb_ours_server "$C" "$CIF" "$CA:$port" 1048576 2 "$dir/a" --ctl none &&
+			{ xb_kernel_client "$S" mptcp "$CA" $port "$SIZE" 7 "$dir/b" || rc=$?; }
 		;;
 	ours_to_ours)
-		xb_nsx "$S" timeout 120 "$XMPTCPD" --iface "$SIF" --listen "$SA:$port" \
-			--send-bytes 1048576 --timeout 100 --ctl none >"$dir/b" 2>"$dir/b.err" &
-		pid=$!
-		wait_listen "$S" $port "$name/b.err"
-		xb_nsx "$C" timeout 120 "$XMPTCPD" --iface "$CIF" --connect "$SA:$port" \
-			--send-bytes "$SIZE" --timeout 100 -q --ctl none >"$dir/a" 2>"$dir/a.err" || rc=$?
+		xb_ours_server "$S" "$SIF" "$SA:$port" 1048576 2 "$dir/b" --ctl none &&
+			{ xb_ours_client "$C" "$CIF" "$SA:$port" "$SIZE" 1 "$dir/a" -q --ctl none || rc=$?; }
 		;;
-	esac
-	wait "$pid" || rc=$((rc ? rc : 100))
+	esac || rc=100
+	wait "$XB_PID" || rc=$((rc ? rc : 100))
 	port=$((port + 1))
-	if [ "$rc" -ne 0 ] || [ ! -s "$dir/a" ] || [ ! -s "$dir/b" ]; then
-		not_ok "${name}_completed" "exit $rc" "$(cat "$dir/a" "$dir/b")" \
-			"$(tail -n 3 "$dir/a.err" "$dir/b.err")"
-		return
-	fi
-	ok "${name}_completed"
+	xb_check_ran "${name}_completed" "$rc" "$dir/a" "$dir/b" || return
 	echo "# $name: $(xb_json '"%.1f s, %s Mbit/s, retrans %s" % (d["seconds"], d["goodput_mbps"], d["subflow"].get("RetransSegs", 0))' "$dir/a")"
 	check_both_ways "$name" "$dir/a" "$dir/b"
 	check_ours_clean "$name" "$dir/a"

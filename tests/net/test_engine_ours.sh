@@ -23,7 +23,7 @@
 # Sizes: 64 KB, 4 MB, 64 MB each way, an asymmetric odd case, IPv6, and
 # DSS checksums when xmptcpd can ask for them.
 # Knobs: XO_SIZES (bytes per direction, symmetric cases), XO_MAX_SECS (wall
-# time limit of the largest case, default 30), XO_V6=0, XM_TMO (xmptcpd
+# time limit of the largest case, default 30), XO_V6=0, XB_TMO (xmptcpd
 # --timeout, default 30).
 source "$(dirname "$0")/../lib/net.sh"
 source "$XB_LIBDIR/mbox.sh"
@@ -31,16 +31,12 @@ source "$XB_LIBDIR/mbox.sh"
 SIZES=${XO_SIZES:-"65536 4194304 67108864"}
 MAX_SECS=${XO_MAX_SECS:-30}
 
-xb_require_root
-xb_require_cmds ip
 xm_require_tools
-xb_require_xmptcp
-xb_require_netns
 
 C="xmoc$$" W="xmow$$" S="xmos$$"
 build_topology() {
 	local ns
-	xb_ns_add "$C" && xb_ns_add "$W" && xb_ns_add "$S" || return 1
+	xb_ns_add "$C" "$W" "$S" || return 1
 	ip link add xmc0 netns "$C" type veth peer name xmwc netns "$W" || return 1
 	ip link add xms0 netns "$S" type veth peer name xmws netns "$W" || return 1
 	ip -n "$W" link add xmbr type bridge || return 1
@@ -58,19 +54,8 @@ build_topology || xb_skip_all "cannot build the bridged veth topology"
 xb_wait_ping "$C" 10.234.1.2 || xb_skip_all "no IPv4 connectivity across the bridge"
 
 OBS=$(xm_bpf_obj 0) || xb_skip_all "cannot build the tc observer: $(tail -1 "$XB_TMP/clang.err")"
-if xm_tc_attach "$W" xmwc "$OBS" >"$XB_TMP/tc.err" 2>&1 &&
-	xm_tc_attach "$W" xmws "$OBS" >>"$XB_TMP/tc.err" 2>&1; then
-	ok "wire_observer_attached"
-else
-	xb_skip_all "cannot attach the tc observer: $(tail -1 "$XB_TMP/tc.err")"
-fi
-
-if xm_attach "$C" xmc0 && xm_attach "$S" xms0; then
-	ok "attach_both_ends"
-else
-	not_ok "attach_both_ends" "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xm_tc_setup wire_observer_attached "$W:xmwc:$OBS" "$W:xmws:$OBS"
+xb_attach_ends attach_both_ends "$C:xmc0" "$S:xms0"
 
 # run_ours NAME CSEND SSEND PORT FAMILY [XMPTCPD ARGS...]: one transfer.
 run_ours() {
@@ -84,32 +69,25 @@ run_ours() {
 		not_ok "${name}_observer" "cannot reattach the tc observer"
 		return
 	}
-	if ! xm_ours_server "$S" xms0 "$srv" "$ssend" 22 "$dir/server" "$@"; then
+	if ! xb_ours_server "$S" xms0 "$srv" "$ssend" 22 "$dir/server" "$@"; then
 		not_ok "${name}_completed" "server did not listen" "$(cat "$dir/server.err")"
-		kill "$XM_PID" 2>/dev/null
 		return
 	fi
 	t0=$(date +%s.%N)
-	xm_ours_client "$C" xmc0 "$srv" "$csend" 11 "$dir/client" "$@" || rc=$?
-	wait "$XM_PID" || src=$?
+	xb_ours_client "$C" xmc0 "$srv" "$csend" 11 "$dir/client" "$@" || rc=$?
+	wait "$XB_PID" || src=$?
 	t1=$(date +%s.%N)
 	c2s=$(xm_tc_stats "$W" xmwc) s2c=$(xm_tc_stats "$W" xmws)
-	if [ "$rc" -ne 0 ] || [ "$src" -ne 0 ] || [ ! -s "$dir/client" ] || [ ! -s "$dir/server" ]; then
-		not_ok "${name}_completed" "client exit $rc, server exit $src" \
-			"client: $(cat "$dir/client")" "client stderr: $(tail -3 "$dir/client.err")" \
-			"server: $(cat "$dir/server")" "server stderr: $(tail -3 "$dir/server.err")" \
-			"wire c->s: $c2s" "wire s->c: $s2c"
-		return
-	fi
-	ok "${name}_completed"
+	xb_check_ran "${name}_completed" "$rc $src" "$dir/client" "$dir/server" -- \
+		"wire c->s: $c2s" "wire s->c: $s2c" || return
 	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
 	echo "# $name: $secs s wall," \
 		"client $(xb_json 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/client")," \
 		"server $(xb_json 'd["seconds"], "s", d["goodput_mbps"], "Mb/s"' "$dir/server")"
 	echo "# wire c->s: $c2s"
 	echo "# wire s->c: $s2c"
-	xm_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
-	xm_check_bytes "${name}_s2c_sha256_${ssend}_bytes" "$dir/server" "$dir/client" "$ssend"
+	xb_check_bytes "${name}_c2s_sha256_${csend}_bytes" "$dir/client" "$dir/server" "$csend"
+	xb_check_bytes "${name}_s2c_sha256_${ssend}_bytes" "$dir/server" "$dir/client" "$ssend"
 	# issue 13.4: each payload byte is copied once between the data-level
 	# buffers and the frames, both ways (the wire loses nothing here)
 	local copies crc
@@ -173,7 +151,7 @@ refused_rst() {
 	local dir="$XB_TMP/refused" rc=0 s2c
 	mkdir -p "$dir"
 	xm_tc_attach "$W" xmws "$OBS"
-	xm_ours_client "$C" xmc0 10.234.1.2:6999 1000 11 "$dir/client" || rc=$?
+	xb_ours_client "$C" xmc0 10.234.1.2:6999 1000 11 "$dir/client" || rc=$?
 	s2c=$(xm_tc_stats "$W" xmws)
 	[ "$rc" = 1 ] && [ "$(xm_stat "$s2c" rst)" -ge 1 ] &&
 		[ "$(xb_json 'd["error"]' "$dir/client")" = "Connection refused" ] &&

@@ -4,7 +4,7 @@
 # Topology (routed, two subnets):
 #   C: xmc0 10.234.2.1 -- xmr1 10.234.2.254  R  xmr2 10.234.3.254 -- xms0 10.234.3.1: S
 # C and S run `xmptcp attach` (so xmptcpd can take either role there) and
-# the kernel's MPTCP (python3 IPPROTO_MPTCP, tests/lib/mbox.sh). The router
+# the kernel's MPTCP (python3 IPPROTO_MPTCP, tests/lib/kpeer.py). The router
 # R forwards, and at the clsact ingress of xmr1 (direction C->S) and xmr2
 # (S->C) runs tests/lib/strip_mptcp.bpf.c, built here with clang: it
 # rewrites MPTCP options (kind 30) into NOPs and fixes the TCP checksum,
@@ -40,8 +40,8 @@
 # per pair (observers only) must stay MPTCP: it proves the stripper is what
 # causes the fallback.
 # Knobs: XM_CASES (e.g. "control syn"), XM_PAIRS ("ok ko oo", add kk),
-# XM_TMO (seconds per transfer, default 20), XM_PCAP=DIR (captures on R).
-XM_TMO=${XM_TMO:-20}
+# XB_TMO (seconds per transfer, default 20), XM_PCAP=DIR (captures on R).
+XB_TMO=${XB_TMO:-20}
 source "$(dirname "$0")/../lib/net.sh"
 source "$XB_LIBDIR/mbox.sh"
 
@@ -52,16 +52,12 @@ COPY_DROP_AT=100000 COPY_DROP_N=4
 CASES=${XM_CASES:-"control syn post mid synack_s2c post_c2s post_s2c copy"}
 PAIRS=${XM_PAIRS:-"ok ko oo"}
 
-xb_require_root
-xb_require_cmds ip
 xm_require_tools
-xb_require_xmptcp
-xb_require_netns
 
 C="xmmc$$" R="xmmr$$" S="xmms$$"
 build_topology() {
 	local x
-	xb_ns_add "$C" && xb_ns_add "$R" && xb_ns_add "$S" || return 1
+	xb_ns_add "$C" "$R" "$S" || return 1
 	xb_veth "$C" xmc0 10.234.2.1/24 "$R" xmr1 10.234.2.254/24 || return 1
 	xb_veth "$R" xmr2 10.234.3.254/24 "$S" xms0 10.234.3.1/24 || return 1
 	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 || return 1
@@ -79,18 +75,8 @@ OBJ_OBS=$(xm_bpf_obj 0) && OBJ_SYN=$(xm_bpf_obj 1) && OBJ_POST=$(xm_bpf_obj 2) &
 	OBJ_MID=$(xm_bpf_obj 3 $MID_AFTER) &&
 	OBJ_COPY=$(xm_bpf_obj 4 0 $COPY_DROP_AT $COPY_DROP_N) ||
 	xb_skip_all "cannot build the tc stripper: $(tail -1 "$XB_TMP/clang.err")"
-if xm_tc_attach "$R" xmr1 "$OBJ_SYN" >"$XB_TMP/tc.err" 2>&1; then
-	ok "stripper_loads"
-else
-	xb_skip_all "cannot attach the tc stripper: $(tail -1 "$XB_TMP/tc.err")"
-fi
-
-if xm_attach "$C" xmc0 && xm_attach "$S" xms0; then
-	ok "attach_both_ends"
-else
-	not_ok "attach_both_ends" "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xm_tc_setup stripper_loads "$R:xmr1:$OBJ_SYN"
+xb_attach_ends attach_both_ends "$C:xmc0" "$S:xms0"
 
 # What each side sends: files, so that any prefix of a stream can be hashed
 # (the mid-stream case checks that whatever arrived is a prefix).
@@ -160,8 +146,8 @@ KFB="MPTcpExtMPCapableFallbackACK MPTcpExtMPCapableFallbackSYNACK MPTcpExtMPCapa
 #    until its --timeout (a stall).
 check_mid() {
 	local name=$1 dir=$2 side who f
-	xm_check_prefix "${name}_c2s_no_wrong_bytes" "$CFILE" "$dir/server"
-	xm_check_prefix "${name}_s2c_no_wrong_bytes" "$SFILE" "$dir/client"
+	xb_check_prefix "${name}_c2s_no_wrong_bytes" "$CFILE" "$dir/server"
+	xb_check_prefix "${name}_s2c_no_wrong_bytes" "$SFILE" "$dir/client"
 	for side in client server; do
 		who=$3 f="$dir/$side"
 		[ $side = server ] && who=$4
@@ -192,8 +178,8 @@ check_copy() {
 			ok "${name}_client_data_rtx_timer_fired" ||
 			not_ok "${name}_client_data_rtx_timer_fired" "$(cat "$dir/client")"
 	fi
-	xm_check_file "${name}_c2s_sha256" "$CFILE" "$dir/server"
-	xm_check_file "${name}_s2c_sha256" "$SFILE" "$dir/client"
+	xb_check_file "${name}_c2s_sha256" "$CFILE" "$dir/server"
+	xb_check_file "${name}_s2c_sha256" "$SFILE" "$dir/client"
 }
 
 # run_case CASE PAIR PORT
@@ -210,8 +196,8 @@ run_case() {
 	oo) cl=ours sv=ours ;;
 	kk) cl=kernel sv=kernel ;;
 	esac
-	xm_kstat "$C" >"$dir/k.client.before"
-	xm_kstat "$S" >"$dir/k.server.before"
+	xb_kstat "$C" >"$dir/k.client.before"
+	xb_kstat "$S" >"$dir/k.server.before"
 	# XM_PCAP=DIR: headers as R sees them, for the evidence: on xmr1 C->S
 	# before the stripper and S->C after it, on xmr2 the other way round
 	local cap=""
@@ -223,19 +209,19 @@ run_case() {
 		sleep 1
 	fi
 	if [ "$sv" = ours ]; then
-		xm_ours_server "$S" xms0 "10.234.3.1:$port" "@$SFILE" 0 "$dir/server"
+		xb_ours_server "$S" xms0 "10.234.3.1:$port" "@$SFILE" 0 "$dir/server"
 	else
-		xm_kernel_server "$S" mptcp 10.234.3.1 "$port" "@$SFILE" 0 "$dir/server"
-	fi || { not_ok "${name}_completed" "server did not start: $(cat "$dir/server.err")"; kill "$XM_PID" 2>/dev/null; return; }
-	local spid=$XM_PID
+		xb_kernel_server "$S" mptcp 10.234.3.1 "$port" "@$SFILE" 0 "$dir/server"
+	fi || { not_ok "${name}_completed" "server did not start: $(cat "$dir/server.err")"; return; }
+	local spid=$XB_PID
 	if [ "$cl" = ours ]; then
-		xm_ours_client "$C" xmc0 "10.234.3.1:$port" "@$CFILE" 0 "$dir/client" || rc=$?
+		xb_ours_client "$C" xmc0 "10.234.3.1:$port" "@$CFILE" 0 "$dir/client" || rc=$?
 	else
-		xm_kernel_client "$C" mptcp 10.234.3.1 "$port" "@$CFILE" 0 "$dir/client" || rc=$?
+		xb_kernel_client "$C" mptcp 10.234.3.1 "$port" "@$CFILE" 0 "$dir/client" || rc=$?
 	fi
 	wait "$spid" || src=$?
-	xm_kstat "$C" >"$dir/k.client.after"
-	xm_kstat "$S" >"$dir/k.server.after"
+	xb_kstat "$C" >"$dir/k.client.after"
+	xb_kstat "$S" >"$dir/k.server.after"
 	[ -n "$cap" ] && { sleep 0.5; kill -INT "$cap"; wait "$cap"; }
 	c2s=$(xm_tc_stats "$R" xmr1) s2c=$(xm_tc_stats "$R" xmr2)
 	echo "# $name: client($cl): $(cat "$dir/client")"
@@ -245,7 +231,7 @@ run_case() {
 	for side in client server; do
 		[ "$side" = client ] && [ "$cl" = ours ] && continue
 		[ "$side" = server ] && [ "$sv" = ours ] && continue
-		echo "# $name: kernel $side nstat: $(xm_deltas "$dir/k.$side.before" "$dir/k.$side.after" |
+		echo "# $name: kernel $side nstat: $(xb_deltas "$dir/k.$side.before" "$dir/k.$side.after" |
 			tr ' ' '\n' | grep -E "^($KSHOW)=" | tr '\n' ' ')"
 	done
 	if [ "$cs" = mid ]; then
@@ -253,15 +239,9 @@ run_case() {
 	elif [ "$cs" = copy ]; then
 		check_copy "$name" "$dir" "$cl" "$c2s"
 	else
-		if [ "$rc" -ne 0 ] || [ "$src" -ne 0 ] || [ ! -s "$dir/client" ] || [ ! -s "$dir/server" ]; then
-			not_ok "${name}_completed" "client exit $rc, server exit $src" \
-				"client stderr: $(tail -3 "$dir/client.err")" \
-				"server stderr: $(tail -3 "$dir/server.err")"
-		else
-			ok "${name}_completed"
-		fi
-		xm_check_file "${name}_c2s_sha256" "$CFILE" "$dir/server"
-		xm_check_file "${name}_s2c_sha256" "$SFILE" "$dir/client"
+		xb_check_ran "${name}_completed" "$rc $src" "$dir/client" "$dir/server"
+		xb_check_file "${name}_c2s_sha256" "$CFILE" "$dir/server"
+		xb_check_file "${name}_s2c_sha256" "$SFILE" "$dir/client"
 	fi
 
 	# the middlebox did what the case says: options rewritten in one of the
@@ -320,18 +300,18 @@ run_case() {
 		local moved=0 c
 		if [ -n "$kwant" ]; then
 			c=${kwant#!}
-			moved=$(xm_delta "$c" "$dir/k.$side.before" "$dir/k.$side.after")
+			moved=$(xb_delta "$c" "$dir/k.$side.before" "$dir/k.$side.after")
 			{ [ "$kwant" = "$c" ] && [ "$moved" -ge 1 ]; } || { [ "$kwant" != "$c" ] && [ "$moved" = 0 ]; } &&
 				ok "${name}_${side}_kernel_nstat_${kwant/!/no_}" ||
 				not_ok "${name}_${side}_kernel_nstat_${kwant/!/no_}" "$c moved by $moved" \
-					"$(xm_deltas "$dir/k.$side.before" "$dir/k.$side.after")"
+					"$(xb_deltas "$dir/k.$side.before" "$dir/k.$side.after")"
 		fi
 		moved=0
-		for c in $KFB; do moved=$((moved + $(xm_delta "$c" "$dir/k.$side.before" "$dir/k.$side.after"))); done
+		for c in $KFB; do moved=$((moved + $(xb_delta "$c" "$dir/k.$side.before" "$dir/k.$side.after"))); done
 		if [ "$cs" = control ]; then
 			[ "$moved" = 0 ] && ok "${name}_${side}_kernel_nstat_no_fallback_counter" ||
 				not_ok "${name}_${side}_kernel_nstat_no_fallback_counter" \
-					"$(xm_deltas "$dir/k.$side.before" "$dir/k.$side.after")"
+					"$(xb_deltas "$dir/k.$side.before" "$dir/k.$side.after")"
 		fi
 	done
 }

@@ -55,7 +55,6 @@
 # Knobs: XMT_CASES="0 1 2 3 4 5 6 7 8 9" (which to run), XMT_SIZE (bytes the
 # servers send back in cases 1, 2 and 8).
 source "$(dirname "$0")/../lib/net.sh"
-source "$(dirname "$0")/../lib/mbox.sh"
 
 CASES=${XMT_CASES:-"0 1 2 3 4 5 6 7 8 9"}
 SIZE=${XMT_SIZE:-67108864}
@@ -70,9 +69,6 @@ xb_require_netns
 
 C="xmtc$$" S="xmts$$"
 xb_two_paths "$C" "$S" || xb_skip_all "cannot build the two-path topology"
-xb_tx_off "$C" xbc1 xbc2
-xb_tx_off "$S" xbs1 xbs2
-xb_wait_ping "$C" 10.231.1.2 && xb_wait_ping "$C" 10.231.2.2 || xb_skip_all "the veth paths do not carry traffic"
 
 want() { [[ " $CASES " == *" $1 "* ]]; }
 
@@ -133,12 +129,12 @@ expect() {
 mpargs() { XA=("$@"); }
 
 # srv DIR PORT SEND [ARGS...]: ours server on 10.231.1.2:PORT, both ifaces,
-# its control socket DIR/s.ctl, JSON in DIR/s (XM_PID).
+# its control socket DIR/s.ctl, JSON in DIR/s (XB_PID).
 srv() {
 	local d=$1 port=$2 send=$3
 	shift 3
 	mpargs --iface xbs2 --ctl "$d/s.ctl" "$@"
-	xm_ours_server "$S" xbs1 "10.231.1.2:$port" "$send" 2 "$d/s" "${XA[@]}"
+	xb_ours_server "$S" xbs1 "10.231.1.2:$port" "$send" 2 "$d/s" "${XA[@]}"
 }
 # cli DIR PORT SEND [ARGS...]: ours client to 10.231.1.2:PORT in the
 # background (CPID), control socket DIR/c.ctl, JSON in DIR/c.
@@ -146,7 +142,7 @@ cli() {
 	local d=$1 port=$2 send=$3
 	shift 3
 	mpargs --iface xbc2 --ctl "$d/c.ctl" "$@"
-	xm_ours_client "$C" xbc1 "10.231.1.2:$port" "$send" 1 "$d/c" "${XA[@]}" &
+	xb_ours_client "$C" xbc1 "10.231.1.2:$port" "$send" 1 "$d/c" "${XA[@]}" &
 	CPID=$!
 }
 # ctl NS SOCK ARGS...: the CLI against one daemon's control socket
@@ -188,17 +184,6 @@ reap() {
 	kill "$2" 2>/dev/null
 	wait_rc "$1" "$2"
 }
-# done_ok NAME DIR RC_C RC_S: both daemons exited 0 with a summary
-done_ok() {
-	if [ "$3" = 0 ] && [ "$4" = 0 ] && [ -s "$2/c" ] && [ -s "$2/s" ]; then
-		ok "$1"
-		return 0
-	fi
-	not_ok "$1" "client exit $3, server exit $4" \
-		"client: $(tail -c 800 "$2/c" 2>/dev/null)" "client stderr: $(tail -n 5 "$2/c.err" 2>/dev/null)" \
-		"server: $(tail -c 800 "$2/s" 2>/dev/null)" "server stderr: $(tail -n 5 "$2/s.err" 2>/dev/null)"
-	return 1
-}
 # conn_line DIR: the ours server's summary of the test's connection (the
 # line with the most bytes) as DIR/s1, its stderr as DIR/s1.err, so a stray
 # line (a join taken for a connection) does not hide the real one.
@@ -218,10 +203,10 @@ one_line() {
 	[ "$n" = 1 ] && ok "$1" || not_ok "$1" "$n summary lines, want 1" "$(cut -c1-300 "$2/s")"
 }
 # MPTCP and RST counters that moved in a namespace (nstat files)
-kmoved() { xm_deltas "$1" "$2" | tr ' ' '\n' | grep -E '^(MPTcpExt|TcpOutRsts|TcpExtTCPAbort)' | tr '\n' ' '; }
+kmoved() { xb_deltas "$1" "$2" | tr ' ' '\n' | grep -E '^(MPTcpExt|TcpOutRsts|TcpExtTCPAbort)' | tr '\n' ' '; }
 # bytes received on NS's IFACE (veth counters)
-rxb() { ip -n "$1" -s -j link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["rx"]["bytes"])'; }
-kdelta() { xm_delta "MPTcpExt$1" "$2" "$3"; }
+rxb() { xb_rx_bytes "$1" "$2" | cut -d' ' -f2; }
+kdelta() { xb_delta "MPTcpExt$1" "$2" "$3"; }
 
 # gaps FILE TOTAL: "samples=N progressed=M maxgap=S last=B" over the samples
 # of tests/lib/conns_sampler.py while the transfer ran (progress_gaps.py).
@@ -234,33 +219,28 @@ gaps() {
 # the server announces 10.231.2.2 (case 2's setup) and listens on any
 # address, as a join to the announced address needs a listener there.
 k2k() {
-	local name=$1 sig=$2 d="$XB_TMP/k2k$2" n=16777216 addr=10.231.1.2 js ja jc aa p2 spid want=1
+	local name=$1 sig=$2 d="$XB_TMP/k2k$2" n=16777216 addr=10.231.1.2 js ja jc aa p2 want=1
 	mkdir -p "$d"
 	if [ "$sig" = 1 ]; then
 		for ns in "$C" "$S"; do ip -n "$ns" mptcp limits set subflows 4 add_addr_accepted 4; done
 		ip -n "$S" mptcp endpoint add 10.231.2.2 dev xbs2 signal
 		addr=0.0.0.0 want=2
 	fi
-	xm_kstat "$S" >"$d/before"
-	xm_kstat "$C" >"$d/cbefore"
+	xb_kstat "$S" >"$d/before"
+	xb_kstat "$C" >"$d/cbefore"
 	p2=$(rxb "$S" xbs2)
-	KPEER_PROTO=mptcp KPEER_TIMEOUT=30 xb_nsx "$S" timeout 60 python3 "$XB_LIBDIR/kpeer.py" server \
-		"$addr" $((5100 + sig)) 1048576 "$d/ready" >"$d/s" 2>"$d/s.err" &
-	spid=$!
-	if xb_wait_file "$d/ready" 10; then
-		KPEER_PROTO=mptcp KPEER_TIMEOUT=30 xb_nsx "$C" timeout 60 python3 "$XB_LIBDIR/kpeer.py" client \
-			10.231.1.2 $((5100 + sig)) "$n" >"$d/c" 2>"$d/c.err"
-	fi
-	wait "$spid"
-	xm_kstat "$S" >"$d/after"
-	xm_kstat "$C" >"$d/cafter"
+	xb_kernel_server "$S" mptcp "$addr" $((5100 + sig)) 1048576 2 "$d/s" &&
+		xb_kernel_client "$C" mptcp 10.231.1.2 $((5100 + sig)) "$n" 1 "$d/c"
+	wait "$XB_PID"
+	xb_kstat "$S" >"$d/after"
+	xb_kstat "$C" >"$d/cafter"
 	p2=$(($(rxb "$S" xbs2) - p2))
 	if [ "$sig" = 1 ]; then
 		ip -n "$S" mptcp endpoint flush
 		for ns in "$C" "$S"; do ip -n "$ns" mptcp limits set subflows 2 add_addr_accepted 2; done
 	fi
-	xm_check_bytes "${name}_sha256" "$d/c" "$d/s" "$n"
-	xm_check_bytes "${name}_reply_sha256" "$d/s" "$d/c" 1048576
+	xb_check_bytes "${name}_sha256" "$d/c" "$d/s" "$n"
+	xb_check_bytes "${name}_reply_sha256" "$d/s" "$d/c" 1048576
 	js=$(kdelta MPJoinSynRx "$d/before" "$d/after")
 	ja=$(kdelta MPJoinAckRx "$d/before" "$d/after")
 	jc=$(kdelta MPJoinSynAckRx "$d/cbefore" "$d/cafter")
@@ -281,25 +261,19 @@ if want 0; then
 fi
 
 # ours needs XDP on every interface from here on
-for ns in "$C:xbc" "$S:xbs"; do
-	if ! xb_attach "${ns%%:*}" "${ns#*:}1" "${ns#*:}2"; then
-		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
-		xb_finish
-	fi
-done
-ok "attach_both_namespaces_both_paths"
+xb_attach_ends attach_both_namespaces_both_paths "$C:xbc1,xbc2" "$S:xbs1,xbs2"
 
 rc_c=0 rc_s=0
 
 # --- 1. ours <-> ours, fullmesh ----------------------------------------
 if want 1; then
 	d="$XB_TMP/o2o" && mkdir -p "$d"
-	XM_TMO=90 srv "$d" 5001 "$SIZE" --sched rr ||
+	XB_TMO=90 srv "$d" 5001 "$SIZE" --sched rr ||
 		not_ok "ours_ours_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	SPID=$XB_PID
 	# the client sends until stopped (60 s at most): what is sampled
 	# mid-transfer is there however fast the machine moves 64 MB
-	XM_TMO=90 cli "$d" 5001 60s --sched rr
+	XB_TMO=90 cli "$d" 5001 60s --sched rr
 	# mid-transfer: `xmptcp subflows -j` of the client lists the 4 subflows,
 	# each of which sent data, the server's join counters (`xmptcp stats
 	# -j`) saw the 3 joins, and the connection table the daemon publishes
@@ -330,10 +304,10 @@ if want 1; then
 	[ "$r" = True ] && ok "ours_ours_server_stats_join_counted_3" ||
 		not_ok "ours_ours_server_stats_join_counted_3" "want MPJoinSynRx, MPJoinAckRx >= 3, no failures" \
 			"stats: $(head -c 1200 "$d/stats.json")"
-	done_ok ours_ours_fullmesh_completed "$d" "$rc_c" "$rc_s" &&
+	xb_check_ran ours_ours_fullmesh_completed "$rc_c $rc_s" "$d/c" "$d/s" &&
 		echo "# ours<->ours: $(mj "$d/c" 'd["sent"] + d["recv"]') bytes in $(mj "$d/c" 'd["seconds"]') s"
-	xm_check_bytes ours_ours_fullmesh_c2s_sha256 "$d/c" "$d/s1" +1
-	xm_check_bytes "ours_ours_fullmesh_s2c_sha256_$SIZE" "$d/s1" "$d/c" "$SIZE"
+	xb_check_bytes ours_ours_fullmesh_c2s_sha256 "$d/c" "$d/s1" +1
+	xb_check_bytes "ours_ours_fullmesh_s2c_sha256_$SIZE" "$d/s1" "$d/c" "$SIZE"
 	full='[("10.231.1.1", "10.231.1.2"), ("10.231.1.1", "10.231.2.2"), ("10.231.2.1", "10.231.1.2"), ("10.231.2.1", "10.231.2.2")]'
 	one_line ours_ours_server_one_summary_line "$d"
 	expect ours_ours_client_4_subflows_2x2 "$d/c" \
@@ -357,14 +331,14 @@ if want 2; then
 	d="$XB_TMP/o2k" && mkdir -p "$d"
 	for ns in "$C" "$S"; do ip -n "$ns" mptcp limits set subflows 4 add_addr_accepted 4; done
 	ip -n "$S" mptcp endpoint add 10.231.2.2 dev xbs2 signal
-	xm_kstat "$S" >"$d/before"
+	xb_kstat "$S" >"$d/before"
 	# any address: the joins to the announced one need a listener there
-	XM_TMO=90 xm_kernel_server "$S" mptcp 0.0.0.0 5002 "$SIZE" 3 "$d/s" ||
+	XB_TMO=90 xb_kernel_server "$S" mptcp 0.0.0.0 5002 "$SIZE" 3 "$d/s" ||
 		not_ok "ours_kernel_server_up" "$(cat "$d/s.err")"
-	SPID=$XM_PID
+	SPID=$XB_PID
 	# until stopped: once 2 subflows, one of them to the announced
 	# address, carried data (however fast the machine)
-	XM_TMO=90 cli "$d" 5002 60s --sched rr
+	XB_TMO=90 cli "$d" 5002 60s --sched rr
 	mid_o2k() {
 		! alive "$CPID" || sub_holds "$C" "$d/c.ctl" "$d/sub.json" \
 			'len([s for s in l if s["bytes_sent"] > 0]) >= 2 and any(ip(s["remote"]) == "10.231.2.2" for s in l)'
@@ -374,12 +348,12 @@ if want 2; then
 	stop_cli
 	wait_rc rc_c "$CPID"
 	reap rc_s "$SPID"
-	xm_kstat "$S" >"$d/after"
+	xb_kstat "$S" >"$d/after"
 	ip -n "$S" mptcp endpoint flush
 	for ns in "$C" "$S"; do ip -n "$ns" mptcp limits set subflows 2 add_addr_accepted 2; done
-	done_ok ours_to_kernel_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes ours_to_kernel_sha256 "$d/c" "$d/s" +1
-	xm_check_bytes "ours_to_kernel_reply_sha256_$SIZE" "$d/s" "$d/c" "$SIZE"
+	xb_check_ran ours_to_kernel_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes ours_to_kernel_sha256 "$d/c" "$d/s" +1
+	xb_check_bytes "ours_to_kernel_reply_sha256_$SIZE" "$d/s" "$d/c" "$SIZE"
 	expect ours_to_kernel_rr_2plus_subflows_sent "$d/c" "len(sent_on(d)) >= 2"
 	expect ours_to_kernel_joined_announced_addr "$d/c" \
 		"any(ip(s['remote']) == '10.231.2.2' and s['join'] for s in sfs(d))"
@@ -394,13 +368,13 @@ fi
 # --- 3. kernel MPTCP client -> ours server ------------------------------
 if want 3; then
 	d="$XB_TMP/k2o" && mkdir -p "$d"
-	xm_kstat "$C" >"$d/before"
-	XM_TMO=90 srv "$d" 5003 65536 ||
+	xb_kstat "$C" >"$d/before"
+	XB_TMO=90 srv "$d" 5003 65536 ||
 		not_ok "kernel_to_ours_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	SPID=$XB_PID
 	# the kernel client uploads until stopped (60 s at most), once 2 of
 	# our server's subflows received data
-	KPEER_STOP="$d/stop" XM_TMO=90 xm_kernel_client "$C" mptcp 10.231.1.2 5003 60s 4 "$d/c" &
+	XB_TMO=90 xb_kernel_client "$C" mptcp 10.231.1.2 5003 60s 4 "$d/c" --stop "$d/stop" &
 	KC=$!
 	mid_k2o() {
 		! alive "$KC" || sub_holds "$S" "$d/s.ctl" "$d/sub.json" 'len([s for s in l if s["bytes_rcvd"] > 0]) >= 2'
@@ -410,11 +384,11 @@ if want 3; then
 	touch "$d/stop"
 	wait_rc rc_c "$KC"
 	reap rc_s "$SPID"
-	xm_kstat "$C" >"$d/after"
+	xb_kstat "$C" >"$d/after"
 	conn_line "$d"
-	done_ok kernel_to_ours_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes kernel_to_ours_upload_sha256 "$d/c" "$d/s1" +1
-	xm_check_bytes kernel_to_ours_reply_sha256_65536 "$d/s1" "$d/c" 65536
+	xb_check_ran kernel_to_ours_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes kernel_to_ours_upload_sha256 "$d/c" "$d/s1" +1
+	xb_check_bytes kernel_to_ours_reply_sha256_65536 "$d/s1" "$d/c" 65536
 	one_line kernel_to_ours_server_one_summary_line "$d"
 	expect kernel_to_ours_2plus_subflows_rcvd "$d/s1" "len(sfs(d)) >= 2 and len(rcvd_on(d)) >= 2" \
 		"kernel client counters moved: $(kmoved "$d/before" "$d/after")"
@@ -428,17 +402,32 @@ if want 3; then
 			"counters moved: $(kmoved "$d/before" "$d/after")"
 fi
 
+# sampled_xfer NAME DIR PORT: ours server (srv, 64 KB back; SPID) with the
+# progress sampler on it (SAMP), and ours client sending until stopped (60 s
+# at most; cli): each step of the case waits for the state it needs, so it
+# happens while data flows on any machine. sampled_end DIR stops them all;
+# running says whether the client was still sending by then.
+sampled_xfer() {
+	XB_TMO=90 srv "$2" "$3" 65536 || not_ok "${1}_server_up" "$(tail -n 5 "$2/s.err")"
+	SPID=$XB_PID
+	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$2/s.ctl" "$2/progress" "$2/stop" &
+	SAMP=$!
+	XB_TMO=90 cli "$2" "$3" 60s
+}
+sampled_end() {
+	running=no
+	alive "$CPID" && running=yes
+	stop_cli
+	wait_rc rc_c "$CPID"
+	reap rc_s "$SPID"
+	touch "$1/stop"
+	wait "$SAMP"
+}
+
 # --- 4. link down mid-transfer ------------------------------------------
 if want 4; then
 	d="$XB_TMP/down" && mkdir -p "$d"
-	XM_TMO=90 srv "$d" 5004 65536 || not_ok "link_down_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
-	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
-	SAMP=$!
-	# the client sends until stopped (60 s at most), and each step waits
-	# for the state it needs, so the link goes down and comes back while
-	# data flows on any machine
-	XM_TMO=90 cli "$d" 5004 60s
+	sampled_xfer link_down "$d" 5004
 	# data flows on the 4 subflows, those over xbc2 included
 	mid_down0() {
 		! alive "$CPID" || sub_holds "$C" "$d/c.ctl" "$d/sub0.json" \
@@ -469,21 +458,15 @@ if want 4; then
 			"any(s['id'] not in $ids and s['iface'] == 'xbc2' and s['state'] == 'ESTABLISHED' and s['bytes_sent'] > 0 for s in l)"
 	}
 	xb_wait_until 15 mid_up || echo "# link up: no new xbc2 subflow with data after 15 s"
-	running=no
-	alive "$CPID" && running=yes
-	stop_cli
-	wait_rc rc_c "$CPID"
-	reap rc_s "$SPID"
-	touch "$d/stop"
-	wait "$SAMP"
+	sampled_end "$d"
 	echo "# link down: receiver progress $(gaps "$d/progress" "$(mj "$d/c" 'd["sent"]')")"
 	[ "$running" = yes ] && ok "link_down_up_during_transfer" ||
 		not_ok "link_down_up_during_transfer" "the client ended before xbc2 came back" \
 			"client: $(tail -c 600 "$d/c")" "client stderr: $(tail -n 4 "$d/c.err")"
 	conn_line "$d"
-	done_ok link_down_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes link_down_sha256 "$d/c" "$d/s1" +1
-	xm_check_bytes link_down_reply_sha256_65536 "$d/s1" "$d/c" 65536
+	xb_check_ran link_down_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes link_down_sha256 "$d/c" "$d/s1" +1
+	xb_check_bytes link_down_reply_sha256_65536 "$d/s1" "$d/c" 65536
 	expect link_down_new_subflow_opened "$d/c" "d.get('subflows_opened', 0) > max(4, len($ids))" \
 		"before down: $(head -c 600 "$d/sub0.json")" "transfer running at link up: $running"
 	expect link_down_new_xbc2_subflow_used_or_clean "$d/c" \
@@ -495,12 +478,7 @@ fi
 # --- 5. live scheduler swap -----------------------------------------------
 if want 5; then
 	d="$XB_TMP/swap" && mkdir -p "$d"
-	XM_TMO=90 srv "$d" 5005 65536 || not_ok "sched_swap_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
-	python3 "$XB_LIBDIR/conns_sampler.py" "$S" "$XMPTCP" "$d/s.ctl" "$d/progress" "$d/stop" &
-	SAMP=$!
-	# until stopped (60 s at most): every swap happens while data flows
-	XM_TMO=90 cli "$d" 5005 60s
+	sampled_xfer sched_swap "$d" 5005
 	# each scheduler moves 1 MB more before the next swap
 	moved_1m() { ! alive "$CPID" || recv_past "$S" "$d/s.ctl" $((r0 + 1048576)); }
 	r0=0
@@ -518,13 +496,7 @@ if want 5; then
 	# the sampler saw the transfer long enough to judge its progress
 	sampled() { ! alive "$CPID" || [ "$(awk '$2 > 0' "$d/progress" | wc -l)" -ge 12 ]; }
 	xb_wait_until 20 sampled || echo "# sched swap: < 12 progress samples after 20 s"
-	running=no
-	alive "$CPID" && running=yes
-	stop_cli
-	wait_rc rc_c "$CPID"
-	reap rc_s "$SPID"
-	touch "$d/stop"
-	wait "$SAMP"
+	sampled_end "$d"
 	echo "# sched swap: transfer still running after the last swap: $running"
 	n=0
 	for cmd in "set redundant" "load example_policy.so" "set maxroom" "set rr"; do
@@ -540,9 +512,9 @@ if want 5; then
 	[ "$r" = True ] && ok "sched_set_changes_default_and_users" ||
 		not_ok "sched_set_changes_default_and_users" "$(head -c 1200 "$d/list2.json")" "$(cat "$d/list2.err")"
 	conn_line "$d"
-	done_ok sched_swap_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes sched_swap_sha256 "$d/c" "$d/s1" +1
-	xm_check_bytes sched_swap_reply_sha256_65536 "$d/s1" "$d/c" 65536
+	xb_check_ran sched_swap_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes sched_swap_sha256 "$d/c" "$d/s1" +1
+	xb_check_bytes sched_swap_reply_sha256_65536 "$d/s1" "$d/c" 65536
 	g=$(gaps "$d/progress" "$(mj "$d/c" 'd["sent"]')")
 	echo "# sched swap progress: $g"
 	python3 -c "
@@ -607,12 +579,12 @@ EOF2
 	ktok=""
 	xb_wait_until 10 ktoken
 	ktok=${ktok#token:}
-	xm_kstat "$S" >"$d/kb"
+	xb_kstat "$S" >"$d/kb"
 	forge join "$d/ka" --dport 5008 --token "$(printf %08x $((RANDOM << 16 | RANDOM)))"
 	forge join-badack "$d/kbad" --dport 5008 --token "${ktok:-0}"
 	# the kernel counts as it answers: wait for both counters to move
 	kcounted() {
-		xm_kstat "$S" >"$d/ka2"
+		xb_kstat "$S" >"$d/ka2"
 		[ "$(kdelta MPJoinNoTokenFound "$d/kb" "$d/ka2")" -ge 1 ] &&
 			[ "$(kdelta MPJoinAckHMacFailure "$d/kb" "$d/ka2")" -ge 1 ]
 	}
@@ -634,8 +606,8 @@ EOF2
 	# to a listener gets a SYN-ACK (the tool then resets it); a listener of
 	# its own, whose exit status does not matter
 	mkdir -p "$d/p"
-	XM_TMO=20 srv "$d/p" 5007 0 --count 0 || not_ok "forge_probe_server_up" "$(tail -n 5 "$d/p/s.err")"
-	PPID_=$XM_PID
+	XB_TMO=20 srv "$d/p" 5007 0 --count 0 || not_ok "forge_probe_server_up" "$(tail -n 5 "$d/p/s.err")"
+	PPID_=$XB_PID
 	forge syn "$d/probe" --dport 5007
 	[ "$(mj "$d/probe" 'd["syn_reply"] == "synack" and d["synack_acks_syn"]')" = True ] &&
 		ok "forge_plain_syn_gets_synack_from_ours" ||
@@ -643,8 +615,8 @@ EOF2
 			"$(tail -n 4 "$d/p/s.err")"
 	kill -TERM "$PPID_" 2>/dev/null
 	wait "$PPID_" 2>/dev/null
-	XM_TMO=90 srv "$d" 5006 65536 --count 0 || not_ok "forged_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	XB_TMO=90 srv "$d" 5006 65536 --count 0 || not_ok "forged_server_up" "$(tail -n 5 "$d/s.err")"
+	SPID=$XB_PID
 	# (a) unknown token
 	ctl "$S" "$d/s.ctl" stats -j >"$d/st0" 2>&1
 	forge join "$d/a" --dport 5006 --token "$(printf %08x $((RANDOM << 16 | RANDOM)))"
@@ -664,7 +636,7 @@ EOF2
 	# (b) a live connection's token, then a wrong HMAC in the third ACK
 	# the client sends until stopped (60 s at most): the connection is live
 	# when the forged join comes, however fast the machine
-	XM_TMO=90 cli "$d" 5006 60s --pm none
+	XB_TMO=90 cli "$d" 5006 60s --pm none
 	live_token() {
 		ctl "$S" "$d/s.ctl" conns -j >"$d/conns.json" 2>/dev/null || return 1
 		tok=$(mjs "$d/conns.json" '[c["local_token"] for c in d if c.get("recv", 0) > 0][0]')
@@ -706,7 +678,7 @@ EOF2
 		not_ok "forged_join_daemons_exit_0" "client $rc_c server $rc_s" "$(tail -n 4 "$d/c.err" "$d/s.err")"
 	grep "10.231.1.1:" "$d/s" | tail -1 >"$d/s.conn"
 	cp "$d/s.err" "$d/s.conn.err" 2>/dev/null
-	xm_check_bytes forged_join_transfer_sha256 "$d/c" "$d/s.conn" +1
+	xb_check_bytes forged_join_transfer_sha256 "$d/c" "$d/s.conn" +1
 	expect forged_join_no_subflow_created "$d/s.conn" \
 		"len(sfs(d)) == 1 and d.get('subflows_opened') == 1 and not any(ip(s['remote']) == '10.231.1.9' for s in sfs(d))"
 fi
@@ -715,12 +687,12 @@ fi
 # --- 7. ndiffports: several subflows on one address pair ---------------------
 if want 7; then
 	d="$XB_TMP/ndiff" && mkdir -p "$d"
-	XM_TMO=90 srv "$d" 5017 65536 ||
+	XB_TMO=90 srv "$d" 5017 65536 ||
 		not_ok "ndiffports_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	SPID=$XB_PID
 	# until stopped, once the 3 subflows each sent data: a fixed size may
 	# be over before the joins on a fast machine
-	XM_TMO=90 cli "$d" 5017 60s --pm ndiffports=3 --sched rr
+	XB_TMO=90 cli "$d" 5017 60s --pm ndiffports=3 --sched rr
 	mid_ndiff() {
 		! alive "$CPID" || sub_holds "$C" "$d/c.ctl" "$d/sub.json" \
 			'len(l) >= 3 and all(s["bytes_sent"] > 0 for s in l)'
@@ -730,8 +702,8 @@ if want 7; then
 	wait_rc rc_c "$CPID"
 	reap rc_s "$SPID"
 	conn_line "$d"
-	done_ok ndiffports_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes ndiffports_sha256 "$d/c" "$d/s1" +1
+	xb_check_ran ndiffports_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes ndiffports_sha256 "$d/c" "$d/s1" +1
 	# 3 subflows, all 10.231.1.1 -> 10.231.1.2, 3 source ports, each used
 	expect ndiffports_3_subflows_one_pair "$d/c" \
 		"len(sfs(d)) == 3 and set(pairs(d)) == {('10.231.1.1', '10.231.1.2')} and len({s['local'] for s in sfs(d)}) == 3 and len(sent_on(d)) == 3"
@@ -740,12 +712,12 @@ fi
 # --- 8. backup: a subflow flagged backup carries nothing while others work --
 if want 8; then
 	d="$XB_TMP/backup" && mkdir -p "$d"
-	XM_TMO=90 srv "$d" 5018 "$SIZE" ||
+	XB_TMO=90 srv "$d" 5018 "$SIZE" ||
 		not_ok "backup_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	SPID=$XB_PID
 	# until stopped, once the 4 subflows (2 backups over xbc2) are
 	# established and 4 MB went over: the backups exist to be left idle
-	XM_TMO=90 cli "$d" 5018 60s --backup xbc2
+	XB_TMO=90 cli "$d" 5018 60s --backup xbc2
 	mid_backup() {
 		! alive "$CPID" || { sub_holds "$C" "$d/c.ctl" "$d/sub.json" \
 			'len(l) >= 4 and all(s["state"] == "ESTABLISHED" for s in l)' &&
@@ -756,9 +728,9 @@ if want 8; then
 	wait_rc rc_c "$CPID"
 	reap rc_s "$SPID"
 	conn_line "$d"
-	done_ok backup_completed "$d" "$rc_c" "$rc_s"
-	xm_check_bytes backup_c2s_sha256 "$d/c" "$d/s1" +1
-	xm_check_bytes "backup_s2c_sha256_$SIZE" "$d/s1" "$d/c" "$SIZE"
+	xb_check_ran backup_completed "$rc_c $rc_s" "$d/c" "$d/s"
+	xb_check_bytes backup_c2s_sha256 "$d/c" "$d/s1" +1
+	xb_check_bytes "backup_s2c_sha256_$SIZE" "$d/s1" "$d/c" "$SIZE"
 	# the client's subflows over xbc2 are backups (its own and, through
 	# the MP_JOIN B bit, the server's view); neither side sends on them
 	# while the xbc1 subflows work (RFC 8684 3.3.8)
@@ -799,8 +771,8 @@ if want 9; then
 	usage_err sched_no_verb_exit_2 2 "$XMPTCP" sched
 	usage_err sched_bad_verb_exit_2 2 "$XMPTCP" sched frobnicate
 	d="$XB_TMP/errs" && mkdir -p "$d"
-	XM_TMO=20 srv "$d" 5019 0 --count 0 || not_ok "errs_server_up" "$(tail -n 5 "$d/s.err")"
-	SPID=$XM_PID
+	XB_TMO=20 srv "$d" 5019 0 --count 0 || not_ok "errs_server_up" "$(tail -n 5 "$d/s.err")"
+	SPID=$XB_PID
 	usage_err sched_set_unknown_name_exit_1 1 ctl "$S" "$d/s.ctl" sched set nosuch
 	usage_err sched_set_unknown_conn_exit_1 1 ctl "$S" "$d/s.ctl" sched set rr --conn 4242
 	usage_err sched_load_missing_file_exit_1 1 ctl "$S" "$d/s.ctl" sched load /nonexistent/p.so

@@ -19,8 +19,6 @@
 # the same state made by hand (NR_ROUNDS=0 always does that).
 source "$(dirname "$0")/../lib/net.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
-PY="$XB_LIBDIR/kpeer.py"
 
 xb_require_root
 xb_require_cmds ip nsenter python3 stat ethtool timeout
@@ -60,14 +58,8 @@ trap nr_cleanup EXIT
 # (AF_XDP frames carry no offload state), carrier up.
 path() {
 	# the peer of a deleted namespace's veth goes when the kernel is done with it
-	for _ in $(seq 100); do
-		ip -n "$S" link show xnrs0 >/dev/null 2>&1 || break
-		sleep 0.05
-	done
-	xb_veth "$1" xnr0 10.233.1.1/24 "$S" xnrs0 10.233.1.2/24 || return 1
-	xb_tx_off "$1" xnr0
-	xb_tx_off "$S" xnrs0
-	xb_wait_ping "$S" 10.233.1.1
+	xb_wait_until 5 eval "! ip -n '$S' link show xnrs0 >/dev/null 2>&1"
+	xb_pair "$1" "$S" 10.233 xnr0:xnrs0
 }
 
 # kill_ns NS: removes NS without detaching, as a container runtime does
@@ -142,10 +134,7 @@ stale_ns() {
 		true
 	} &
 	pid=$!
-	for _ in $(seq 100); do
-		grep -q "listening" "$XB_TMP/a.err" 2>/dev/null && break
-		sleep 0.05
-	done
+	xb_wait_listening "$XB_TMP/a.err" "$pid"
 	kill_ns "$1"
 	wait "$pid"
 	[ -S "$CTL" ] && CTL_LEFT=1
@@ -260,18 +249,13 @@ X status -j >"$XB_TMP/st1" 2>"$XB_TMP/st1.err"
 	not_ok "status_lists_only_the_new_iface" "$(cat "$XB_TMP/st1" "$XB_TMP/st1.err")"
 
 # ours -> the kernel's MPTCP in S: 1 MB there, 64 KB back, sha256 both ways
-rm -f "$XB_TMP/ready"
-KPEER_TIMEOUT=30 xb_nsx "$S" timeout 60 python3 "$PY" server 10.233.1.2 5403 65536 "$XB_TMP/ready" \
-	>"$XB_TMP/kernel" 2>"$XB_TMP/kernel.err" &
-kpid=$!
 rc=0
-if xb_wait_file "$XB_TMP/ready" 10; then
-	xb_nsx "$B" timeout 60 "$XMPTCPD" --iface xnr0 --connect 10.233.1.2:5403 \
-		--send-bytes 1048576 --timeout 40 >"$XB_TMP/ours" 2>"$XB_TMP/ours.err" || rc=$?
+if xb_kernel_server "$S" mptcp 10.233.1.2 5403 65536 7 "$XB_TMP/kernel"; then
+	xb_ours_client "$B" xnr0 10.233.1.2:5403 1048576 1 "$XB_TMP/ours" || rc=$?
+	wait "$XB_PID" || rc=$((rc ? rc : 101))
 else
 	rc=100
 fi
-wait "$kpid" || rc=$((rc ? rc : 101))
 ours=$(json '(d["sent"], d["sent_sha256"], d["recv"], d["recv_sha256"])' "$XB_TMP/ours")
 kern=$(json '(d["recv"], d["recv_sha256"], d["sent"], d["sent_sha256"])' "$XB_TMP/kernel")
 if [ "$rc" -eq 0 ] && [ "$ours" = "$kern" ] && [[ "$ours" = "(1048576, "*", 65536, "* ]]; then
@@ -285,10 +269,7 @@ fi
 xb_nsx "$B" "$XMPTCPD" --iface xnr0 --listen 10.233.1.1:5404 --timeout 30 \
 	>"$XB_TMP/l.out" 2>"$XB_TMP/l.err" &
 pid=$!
-for _ in $(seq 100); do
-	grep -q "listening" "$XB_TMP/l.err" 2>/dev/null && break
-	sleep 0.05
-done
+xb_wait_listening "$XB_TMP/l.err" "$pid"
 if X stats -j >"$XB_TMP/stats" 2>&1 && ! grep -q "another xmptcpd" "$XB_TMP/l.err"; then
 	ok "ctl_socket_taken_over_in_reused_ns"
 else

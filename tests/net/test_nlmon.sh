@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The rtnetlink pieces of the path manager (user/io/route.c sourced lookups,
-# ifaddr.c, nlmon.c) against the kernel, through build/tests/net/nl_probe.
+# ifaddr.c, nlmon.c) against the kernel, through build/tests/tools/nl_probe.
 # Topology: namespace A (ours) -- two veth paths -- namespace B:
 #   path 1: xnla1 10.77.1.1 fd77:1::1 <-> xnlb1 10.77.1.2 fd77:1::2
 #   path 2: xnla2 10.77.2.1           <-> xnlb2 10.77.2.2
@@ -17,11 +17,11 @@ source "$(dirname "$0")/../lib/net.sh"
 xb_require_root
 xb_require_cmds ip nsenter python3 timeout
 xb_require_netns
-PROBE="$XB_BUILD/tests/net/nl_probe"
+PROBE="$XB_BUILD/tests/tools/nl_probe"
 xb_require_bin "$PROBE"
 
 A="xnlA$$" B="xnlB$$"
-xb_ns_add "$A" && xb_ns_add "$B" &&
+xb_ns_add "$A" "$B" &&
 	xb_veth "$A" xnla1 10.77.1.1/24 "$B" xnlb1 10.77.1.2/24 &&
 	xb_veth "$A" xnla2 10.77.2.1/24 "$B" xnlb2 10.77.2.2/24 &&
 	ip -n "$A" addr add fd77:1::1/64 dev xnla1 nodad &&

@@ -27,7 +27,7 @@ else
 fi
 
 out="$XB_TMP/x"
-if xb_xfer "$CLI" "$SRV" "$C2S" "$S2C" "$out" 1; then
+if xb_xfer "$CLI" "$SRV" 10.231.1.2 5201 "$C2S" "$S2C" "$out" --subflows 1; then
 	ok "kernel_mptcp_transfer_ran"
 else
 	not_ok "kernel_mptcp_transfer_ran" "$(cat "$out".* 2>/dev/null)"
@@ -38,8 +38,8 @@ python3 - "$out.client" "$out.server" "$C2S" "$S2C" <<'PY' && ok "transfer_bytes
 import json, sys
 c, s = (json.load(open(p)) for p in sys.argv[1:3])
 c2s, s2c = int(sys.argv[3]), int(sys.argv[4])
-assert s["recv"] == c2s and s["recv_sha"] == c["sent_sha"], "client->server"
-assert c["recv"] == s2c and c["recv_sha"] == s["sent_sha"], "server->client"
+assert s["recv"] == c2s and s["recv_sha256"] == c["sent_sha256"], "client->server"
+assert c["recv"] == s2c and c["recv_sha256"] == s["sent_sha256"], "server->client"
 PY
 
 sed "s/^/# /" "$out.client" "$out.server"
@@ -67,8 +67,8 @@ pycheck "data_bytes_c2s_within_1pct" 'abs(conn["data_bytes_c2s"] - c2s) <= c2s *
 pycheck "data_bytes_s2c_within_1pct" 'abs(conn["data_bytes_s2c"] - s2c) <= s2c * 0.01'
 pycheck "data_fin_seen" '"data_fin" in conn["flags"] and "fallback" not in conn["flags"]'
 if python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1])).get("token") is not None else 1)' "$out.server" 2>/dev/null; then
-	pycheck "server_token_equals_kernel_mptcp_info" 'conn["server_token"] == sv["token"]'
-	pycheck "client_token_equals_kernel_mptcp_info" 'conn["client_token"] == cl["token"]'
+	pycheck "server_token_equals_kernel_mptcp_info" 'conn["server_token"] == int(sv["token"], 16)'
+	pycheck "client_token_equals_kernel_mptcp_info" 'conn["client_token"] == int(cl["token"], 16)'
 else
 	skip "tokens_equal_kernel_mptcp_info" "kernel offers no MPTCP_INFO"
 fi

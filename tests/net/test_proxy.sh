@@ -17,7 +17,6 @@
 # is counted, SIGTERM exits cleanly and removes the control socket.
 source "$(dirname "$0")/../lib/net.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 xb_require_root
 xb_require_cmds ip nsenter python3 ethtool timeout curl mptcpize
 xb_require_xmptcp
@@ -25,20 +24,8 @@ xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xpc$$" S="xps$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xpc0 10.236.1.1/24 "$S" xps0 10.236.1.2/24 &&
-	xb_veth "$C" xpc1 10.236.2.1/24 "$S" xps1 10.236.2.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xpc0 xpc1
-xb_tx_off "$S" xps0 xps1
-xb_wait_ping "$S" 10.236.1.1
-for ns in "$C:xpc" "$S:xps"; do
-	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
-		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
-		xb_finish
-	fi
-done
-ok "attach_both_ends"
+xb_pair "$C" "$S" 10.236 xpc0:xps0 xpc1:xps1 || xb_skip_all "cannot build the veth topology"
+xb_attach_ends attach_both_ends "$C:xpc0,xpc1" "$S:xps0,xps1"
 
 # The unmodified servers in S: files over HTTP, and a sink that answers
 # "<bytes> <sha256>" after the client's EOF.
@@ -99,13 +86,7 @@ nsenter --net="/var/run/netns/$C" "$XMPTCPD" --iface xpc0 --iface xpc1 \
 	--client 127.0.0.1:8082=10.236.1.2:9100 --client 127.0.0.1:8083=10.236.1.2:9002 \
 	--client 127.0.0.1:8084=10.236.2.2:9003 >"$XB_TMP/c.out" 2>"$XB_TMP/c.err" &
 CPID=$!
-ready() { # NS PORT: something listens on 127.0.0.1:PORT / any:PORT
-	for _ in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+ready() { xb_wait_until 5 xb_listens "$@"; } # NS PORT: something listens on PORT
 if ready "$S" 8000 && ready "$S" 8001 && ready "$S" 9100 && ready "$C" 8080 && ready "$C" 8083; then
 	ok "daemons_and_servers_up"
 else
@@ -199,11 +180,8 @@ ka=$(ip netns exec "$S" nstat -asz 2>/dev/null | awk '$1=="MPTcpExtMPCapableACKR
 got=$(ip netns exec "$C" timeout 60 curl -sS --max-time 50 http://127.0.0.1:8084/small.bin | sha256sum | cut -d' ' -f1)
 # the summary line comes once the connection closed: with several subflows
 # that is a little after curl has its last byte
-for _ in $(seq 50); do
-	last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
-	[ -n "$last" ] && break
-	sleep 0.1
-done
+xb_wait_until 5 grep -q '10.236.2.2:9003' "$XB_TMP/c.out"
+last=$(grep '10.236.2.2:9003' "$XB_TMP/c.out" | tail -1)
 [ "$got" = "$sha_small" ] && grep -q '"local":"10.236.2.1:' <<<"$last" && grep -q '"mp_capable":true' <<<"$last" &&
 	ok "second_iface_route_and_syn_port" ||
 	not_ok "second_iface_route_and_syn_port" "sha $got" "$last" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"

@@ -35,7 +35,6 @@
 #     none hangs; the daemon does not spin and its control socket answers.
 source "$(dirname "$0")/../lib/net.sh"
 
-XMPTCPD=${XMPTCPD:-$XB_BUILD/xmptcpd}
 APP="$XB_LIBDIR/scale_app.py"
 NCONN=${SCALE_NCONN:-1000}
 CASES=${SCALE_CASES:-1 2 3 4 5}
@@ -55,30 +54,12 @@ NOFILE=$((5 * NCONN + 1000))
 ulimit -n "$NOFILE" || xb_skip_all "cannot set the fd limit to $NOFILE"
 
 C="xsc$$" S="xss$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xsc0 10.238.1.1/24 "$S" xss0 10.238.1.2/24 &&
-	xb_veth "$C" xsc1 10.238.2.1/24 "$S" xss1 10.238.2.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xsc0 xsc1
-xb_tx_off "$S" xss0 xss1
-xb_wait_ping "$S" 10.238.1.1
-for ns in "$C:xsc" "$S:xss"; do
-	if ! xb_attach "${ns%%:*}" "${ns#*:}0" "${ns#*:}1"; then
-		not_ok "attach_${ns#*:}" "$(cat "$XB_TMP/attach.err")"
-		xb_finish
-	fi
-done
+xb_pair "$C" "$S" 10.238 xsc0:xss0 xsc1:xss1 || xb_skip_all "cannot build the veth topology"
+xb_attach_ends attach_both_ends "$C:xsc0,xsc1" "$S:xss0,xss1"
 
 ctl() { xb_nsx "$1" "$XMPTCP" "${@:2}"; }
 
-listening() { # NS PORT: something listens on PORT
-	local i
-	for i in $(seq 100); do
-		[ -n "$(ip netns exec "$1" ss -Htln "sport = :$2")" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
+listening() { xb_wait_until 5 xb_listens "$@"; } # NS PORT: something listens on PORT
 
 # daemons_up DIR "CLIENT OPTS" "SERVER OPTS" [CLIENT_NOFILE]: both daemons
 # on both interfaces, client proxy 127.0.0.1:8080 -> 10.238.1.2:9000,
@@ -100,14 +81,7 @@ daemons_up() {
 	listening "$C" 8080 && ctl_up "$C" && ctl_up "$S"
 }
 
-ctl_up() { # NS: its daemon answers on the control socket
-	local i
-	for i in $(seq 100); do
-		ctl "$1" stats -j >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
+ctl_up() { xb_wait_until 5 eval "ctl '$1' stats -j >/dev/null 2>&1"; } # NS: its daemon answers
 
 # daemons_down: SIGTERM; both must exit 0
 daemons_down() {
@@ -165,7 +139,7 @@ vm() { # PID FIELD: from /proc/PID/status, in kB
 
 # --- 1. NCONN at once ---------------------------------------------------
 case_thousand() {
-	local d="$XB_TMP/k" t0 t1 nc ns r sub i
+	local d="$XB_TMP/k" t0 t1 nc ns r sub
 	mkdir -p "$d"
 	# 64K buffers: NCONN connections x 2 daemons in a few hundred MB
 	if ! app_server_up "$d" || ! daemons_up "$d" "--rcvbuf 64K --sndbuf 64K" \
@@ -183,13 +157,13 @@ case_thousand() {
 	# proxy connects forward as the MPTCP SYNs come)
 	# (and each has done its MPTCP handshake: a SYN-ACK may still be on
 	# its way when the other daemon already counts the connection)
-	nc=0 ns=0
-	for i in $(seq 150); do
+	all_open() {
 		nc=$(mptcp_conns "$C" "$d/conns_c.json")
 		ns=$(mptcp_conns "$S" "$d/conns_s.json")
-		[ "${nc:-0}" -ge "$NCONN" ] && [ "${ns:-0}" -ge "$NCONN" ] && break
-		sleep 0.2
-	done
+		[ "${nc:-0}" -ge "$NCONN" ] && [ "${ns:-0}" -ge "$NCONN" ]
+	}
+	nc=0 ns=0
+	xb_wait_until 30 all_open
 	t1=$(date +%s.%N)
 	sub=$(jf "$d/conns_c.json" 'sum(x["subflows"] for x in live())')
 	echo "# $NCONN connections open through both proxies after $(secs "$t0" "$t1") s;" \
@@ -221,8 +195,7 @@ case_thousand() {
 		"$((BYTES / 1024)) KB each way $(xb_json 'd.get("xfer_s")' <<<"$r") s, CPU in it: client daemon" \
 		"$(cpu_s "$CPID" "$cc0") s, server daemon $(cpu_s "$SPID" "$cs0") s)"
 	echo "# peak VmHWM: client daemon $(vm "$CPID" VmHWM) kB, server daemon $(vm "$SPID" VmHWM) kB"
-	[ "$(xb_json "d['opened'] == $NCONN and d['ok'] == $NCONN and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" ||
+	all_exact "$NCONN" "$r" && ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" ||
 		not_ok "thousand_$((BYTES / 1024))KB_each_way_byte_exact_client_app" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err" "$d/s.err")"
 	# the server app saw each connection's c2s pattern exact, all at once
 	app_server_down
@@ -232,13 +205,7 @@ case_thousand() {
 		not_ok "thousand_server_app_peak_${NCONN}_open_byte_exact" "server app: $r" "$(tail -n 5 "$d/app_s.err")"
 	# the apps are done; the daemons report each connection once its last
 	# DATA_ACK / FIN exchange is over, a moment later
-	for i in $(seq 100); do
-		ctl "$C" stats -j >"$d/stats_c.json" 2>&1
-		ctl "$S" stats -j >"$d/stats_s.json" 2>&1
-		[ "$(jf "$d/stats_c.json" 'd["conns"]["active"]')" = 0 ] &&
-			[ "$(jf "$d/stats_s.json" 'd["conns"]["active"]')" = 0 ] && break
-		sleep 0.1
-	done
+	wait_idle "$C" "$d/stats_c.json" && wait_idle "$S" "$d/stats_s.json"
 	live_conns "$C" "$d/after_c.json" >/dev/null
 	live_conns "$S" "$d/after_s.json" >/dev/null
 	r=$(python3 "$XB_LIBDIR/scale_check.py" "$d/stats_c.json" "$d/stats_s.json" "$d/after_c.json" "$d/after_s.json" "$NCONN")
@@ -270,33 +237,66 @@ EOF
 
 # wait_idle NS FILE: until NS's daemon has no active connection (stats -j
 # in FILE); the apps are done but the last DATA_ACK / FIN take a moment
-wait_idle() {
-	local i
-	for i in $(seq 100); do
-		ctl "$1" stats -j >"$2" 2>&1
-		[ "$(jf "$2" 'd["conns"]["active"]')" = 0 ] && return 0
-		sleep 0.1
-	done
-	return 1
+wait_idle() { xb_wait_until 10 idle "$@"; }
+idle() { # NS FILE
+	ctl "$1" stats -j >"$2" 2>&1
+	[ "$(jf "$2" 'd["conns"]["active"]')" = 0 ]
+}
+
+# all_exact N REPORT: the client app's REPORT says N connections opened,
+# N byte-exact both ways, none bad
+all_exact() { [ "$(xb_json "d['opened'] == $1 and d['ok'] == $1 and d['nbad'] == 0" <<<"$2")" = True ]; }
+
+# released NAME DIR PID N [LOG...]: the client app PID (holding N
+# connections open until DIR/go exists) goes on; NAME: all N byte-exact
+released() {
+	local r
+	touch "$2/go"
+	wait "$3"
+	r=$(cat "$2/app_c.out")
+	all_exact "$4" "$r" && ok "$1" || not_ok "$1" "$r" "$(tail -n 3 "$2/app_c.err" "${@:5}")"
+}
+
+# fifty NAME DIR "CLIENT OPTS" "SERVER OPTS" NS: the daemons up with the
+# options, then 50 app connections held open (the app's pid in CLI) until
+# NS's daemon counts 50 live ones (N). Fails, said as NAME_setup, when
+# something did not start.
+fifty() {
+	local name=$1 d=$2 ns=$5
+	mkdir -p "$d"
+	if ! app_server_up "$d" || ! daemons_up "$d" "$3" "$4"; then
+		not_ok "${name}_setup" "$(cat "$d"/*.err)"
+		return 1
+	fi
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
+		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
+	CLI=$!
+	xb_wait_file "$d/ready" 30
+	has_fifty() {
+		N=$(live_conns "$ns" "$d/conns_$ns.json")
+		[ "${N:-0}" -ge 50 ]
+	}
+	xb_wait_until 10 has_fifty
+}
+
+# fifty_more DIR NS BYTES STATS: once NS's daemon is idle, 50 more app
+# connections of BYTES each way; prints the app's report and leaves NS's
+# stats -j in STATS once it is idle again
+fifty_more() {
+	wait_idle "$2" "$4"
+	touch "$1/go2"
+	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 "$3" \
+		"$1/ready2" "$1/go2" 50 >"$1/app_c2.out" 2>"$1/app_c2.err"
+	wait_idle "$2" "$4"
+	cat "$1/app_c2.out"
 }
 
 # --- 2. --max-conns ------------------------------------------------------
 case_max_conns() {
-	local d="$XB_TMP/mc" i n r p
-	mkdir -p "$d"
-	if ! app_server_up "$d" || ! daemons_up "$d" "--max-conns 50" ""; then
-		not_ok "max_conns_setup" "$(cat "$d"/*.err)"
-		return
-	fi
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
-	local cli=$!
-	xb_wait_file "$d/ready" 30
-	for i in $(seq 100); do
-		n=$(live_conns "$C" "$d/conns_c.json")
-		[ "${n:-0}" -ge 50 ] && break
-		sleep 0.1
-	done
+	local d="$XB_TMP/mc" n r p
+	fifty max_conns "$d" "--max-conns 50" "" "$C" || return
+	local cli=$CLI
+	n=$N
 	# the 51st: accepted by the kernel, then reset by the proxy at once
 	p=$(probe_refused "$C" 8080)
 	ctl "$C" stats -j >"$d/stats_c.json" 2>&1
@@ -308,21 +308,11 @@ case_max_conns() {
 		ok "max_conns_51st_reset_at_once_and_counted" ||
 		not_ok "max_conns_51st_reset_at_once_and_counted" \
 			"live $n (want 50), probe: $p (want reset), proxy.refused $r (want 1)"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "max_conns_the_50_byte_exact" ||
-		not_ok "max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/c.err")"
+	released max_conns_the_50_byte_exact "$d" "$cli" 50 "$d/c.err"
 	# their slots are free again (TIME-WAIT does not count): 50 more,
 	# short ones, that end before the path manager opened all their joins
-	wait_idle "$C" "$d/stats_c.json"
-	touch "$d/go2"
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 1000 \
-		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
-	r=$(cat "$d/app_c2.out")
-	wait_idle "$C" "$d/stats_c.json"
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
+	r=$(fifty_more "$d" "$C" 1000 "$d/stats_c.json")
+	all_exact 50 "$r" &&
 		[ "$(jf "$d/stats_c.json" 'd["proxy"]["refused"] == 1 and d["proxy"]["accepted"] == 100 and
 			d["conns"]["ok"] == 100 and d["conns"]["failed"] == 0')" = True ] &&
 		ok "max_conns_after_close_50_more_accepted" ||
@@ -340,57 +330,34 @@ case_max_conns() {
 # a full accept queue, so the peer (our client daemon) retries and gets in
 # once the 50 are over: the 51st app's transfer completes byte-exact.
 case_server_max_conns() {
-	local d="$XB_TMP/smc" i n r p0
-	mkdir -p "$d"
-	if ! app_server_up "$d" || ! daemons_up "$d" "" "--max-conns 50"; then
-		not_ok "server_max_conns_setup" "$(cat "$d"/*.err)"
-		return
-	fi
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
-	local cli=$!
-	xb_wait_file "$d/ready" 30
-	for i in $(seq 100); do
-		n=$(live_conns "$S" "$d/conns_s.json")
-		[ "${n:-0}" -ge 50 ] && break
-		sleep 0.1
-	done
+	local d="$XB_TMP/smc" n r p0
+	fifty server_max_conns "$d" "" "--max-conns 50" "$S" || return
+	local cli=$CLI
 	# the 51st, sent as soon as it is connected (its go file exists)
 	touch "$d/go51"
 	p0=$(date +%s.%N)
 	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 1 65536 \
 		"$d/ready51" "$d/go51" 40 >"$d/app_51.out" 2>"$d/app_51.err" &
 	local p51=$!
-	for i in $(seq 50); do
+	syn_refused() {
 		ctl "$S" stats -j >"$d/stats_s.json" 2>&1
-		[ "$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')" -ge 1 ] 2>/dev/null && break
-		sleep 0.1
-	done
+		[ "$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')" -ge 1 ] 2>/dev/null
+	}
+	xb_wait_until 5 syn_refused
 	r=$(jf "$d/stats_s.json" 'd["frames"]["rx_syn_limit"]')
 	n=$(live_conns "$S" "$d/conns_s.json")
 	[ "${r:-0}" -ge 1 ] && [ "$n" = 50 ] && ok "server_max_conns_51st_syn_refused_counted" ||
 		not_ok "server_max_conns_51st_syn_refused_counted" "rx_syn_limit $r (want >= 1), server daemon live $n (want 50)"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "server_max_conns_the_50_byte_exact" ||
-		not_ok "server_max_conns_the_50_byte_exact" "$r" "$(tail -n 3 "$d/app_c.err" "$d/s.err")"
+	released server_max_conns_the_50_byte_exact "$d" "$cli" 50 "$d/s.err"
 	wait "$p51"
 	r=$(cat "$d/app_51.out")
 	echo "# the 51st app connection, once the 50 were over: $r" \
 		"after $(secs "$p0" "$(date +%s.%N)") s"
-	[ "$(xb_json "d['opened'] == 1 and d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "server_max_conns_51st_gets_in_after" ||
+	all_exact 1 "$r" && ok "server_max_conns_51st_gets_in_after" ||
 		not_ok "server_max_conns_51st_gets_in_after" "$r" "$(tail -n 3 "$d/app_51.err")"
 	# room again: 50 more through the same server proxy
-	wait_idle "$S" "$d/stats_s.json"
-	touch "$d/go2"
-	ip netns exec "$C" timeout 60 python3 "$APP" client 127.0.0.1 8080 50 65536 \
-		"$d/ready2" "$d/go2" 50 >"$d/app_c2.out" 2>"$d/app_c2.err"
-	r=$(cat "$d/app_c2.out")
-	wait_idle "$S" "$d/stats_s.json"
-	[ "$(xb_json "d['opened'] == 50 and d['ok'] == 50 and d['nbad'] == 0" <<<"$r")" = True ] &&
+	r=$(fifty_more "$d" "$S" 65536 "$d/stats_s.json")
+	all_exact 50 "$r" &&
 		[ "$(jf "$d/stats_s.json" 'd["conns"]["failed"] == 0 and d["conns"]["ok"] >= 100')" = True ] &&
 		ok "server_max_conns_after_close_50_more_accepted" ||
 		not_ok "server_max_conns_after_close_50_more_accepted" "$r" "$(cat "$d/stats_s.json")"
@@ -466,7 +433,7 @@ EOF
 # local and both remote addresses, so all 4 pairs were there to take);
 # then 1 MB each way byte-exact over them.
 sf_case() {
-	local name=$1 d=$2 want=$3 all4=${6:-0} i sc ss r
+	local name=$1 d=$2 want=$3 all4=${6:-0} sc ss r
 	mkdir -p "$d"
 	if ! app_server_up "$d" || ! daemons_up "$d" "$4" "$5"; then
 		not_ok "${name}_setup" "$(cat "$d"/*.err)"
@@ -476,11 +443,7 @@ sf_case() {
 		"$d/ready" "$d/go" 50 >"$d/app_c.out" 2>"$d/app_c.err" &
 	local cli=$!
 	xb_wait_file "$d/ready" 30
-	for i in $(seq 50); do
-		sc=$(subflows "$C" "$d/sf_c.json")
-		[ "${sc%% *}" = "$want" ] && break
-		sleep 0.1
-	done
+	xb_wait_until 5 eval '[ "$(subflows "$C" "$d/sf_c.json" | cut -d" " -f1)" = "$want" ]'
 	# fullmesh looks for missing pairs every 200 ms and retries a failed
 	# one after 1 s: a subflow beyond the limit would show by now
 	sleep 2.5
@@ -495,11 +458,7 @@ sf_case() {
 		not_ok "${name}_${want}_subflows_both_daemons" "client: $sc" "server: $ss" \
 			"$(head -c 1500 "$d/sf_c.json")" "$(cat "$d/sf_c.json.err" "$d/sf_s.json.err")" \
 			"$(tail -n 3 "$d/c.err" "$d/s.err")"
-	touch "$d/go"
-	wait "$cli"
-	r=$(cat "$d/app_c.out")
-	[ "$(xb_json "d['ok'] == 1 and d['nbad'] == 0" <<<"$r")" = True ] &&
-		ok "${name}_1MB_each_way_byte_exact" || not_ok "${name}_1MB_each_way_byte_exact" "$r"
+	released "${name}_1MB_each_way_byte_exact" "$d" "$cli" 1
 	wait_idle "$S" "$d/stats_s.json"
 	app_server_down
 }

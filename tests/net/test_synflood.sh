@@ -27,7 +27,6 @@
 #     SYN), 8 ok and 0 failed, and the reserve is back to 0 after the last.
 #  3. bad values of the new options: one clear line, exit 2.
 source "$(dirname "$0")/../lib/net.sh"
-source "$(dirname "$0")/../lib/mbox.sh"
 
 FORGE="$XB_LIBDIR/mpjoin_forge.py"
 HALF=64
@@ -40,16 +39,8 @@ xb_require_bin "$XMPTCPD"
 xb_require_netns
 
 C="xfc$$" S="xfs$$"
-xb_ns_add "$C" && xb_ns_add "$S" &&
-	xb_veth "$C" xfc0 10.237.1.1/24 "$S" xfs0 10.237.1.2/24 ||
-	xb_skip_all "cannot build the veth topology"
-xb_tx_off "$C" xfc0
-xb_tx_off "$S" xfs0
-xb_wait_ping "$C" 10.237.1.2 || xb_skip_all "the veth does not carry traffic"
-if ! xm_attach "$S" xfs0; then
-	not_ok attach_server "$(cat "$XB_TMP/attach.err")"
-	xb_finish
-fi
+xb_pair "$C" "$S" 10.237 xfc0:xfs0 || xb_skip_all "cannot build the veth topology"
+xb_attach_ends attach_server "$S:xfs0"
 
 # ctlj NS SOCK ARGS...: the CLI's JSON against one daemon's control socket
 ctlj() { xb_nsx "$1" "$XMPTCP" "${@:3}" -j --ctl "$2" 2>/dev/null; }
@@ -94,10 +85,10 @@ print(max(v) if v else -1)" "$1" "$2" 2>/dev/null
 case_flood() {
 	local d="$XB_TMP/flood" spid dpid rss0 rss1 rc_c=0 smac i
 	mkdir -p "$d"
-	XM_TMO=90 xm_ours_server "$S" xfs0 10.237.1.2:5301 65536 2 "$d/s" --count 0 \
+	XB_TMO=90 xb_ours_server "$S" xfs0 10.237.1.2:5301 65536 2 "$d/s" --count 0 \
 		--max-half-open "$HALF" --ctl "$d/s.ctl" ||
 		{ not_ok flood_server_up "$(tail -n 5 "$d/s.err")"; return; }
-	spid=$XM_PID
+	spid=$XB_PID
 	dpid=$(ctlj "$S" "$d/s.ctl" stats | xb_json 'd["pid"]' /dev/stdin)
 	rss0=$(rss "$dpid")
 	smac=$(ip -n "$S" -j link show xfs0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
@@ -112,11 +103,11 @@ case_flood() {
 	# gets in at once, the oldest of them making room: its first SYN is
 	# answered (the kernel's SYN retransmissions, not seconds, tell; a
 	# loaded machine may lose one), however long its upload then takes.
-	xm_kstat "$C" >"$d/kb"
-	XM_TMO=60 xm_kernel_client "$C" mptcp 10.237.1.2 5301 1048576 4 "$d/c" || rc_c=$?
-	xm_kstat "$C" >"$d/ka"
+	xb_kstat "$C" >"$d/kb"
+	XB_TMO=60 xb_kernel_client "$C" mptcp 10.237.1.2 5301 1048576 4 "$d/c" || rc_c=$?
+	xb_kstat "$C" >"$d/ka"
 	local synrtx
-	synrtx=$(xm_delta TcpExtTCPSynRetrans "$d/kb" "$d/ka")
+	synrtx=$(xb_delta TcpExtTCPSynRetrans "$d/kb" "$d/ka")
 	rss1=$(rss "$dpid")
 	touch "$d/stop"
 	wait "$samp"
@@ -158,8 +149,8 @@ case_flood() {
 import json, sys
 ls = [l for l in sys.stdin if json.loads(l).get("recv")]
 sys.stdout.write(ls[-1] if ls else "")' >"$d/s1"
-	xm_check_bytes flood_real_upload_sha256_1048576 "$d/c" "$d/s1" 1048576
-	xm_check_bytes flood_real_reply_sha256_65536 "$d/s1" "$d/c" 65536
+	xb_check_bytes flood_real_upload_sha256_1048576 "$d/c" "$d/s1" 1048576
+	xb_check_bytes flood_real_reply_sha256_65536 "$d/s1" "$d/c" 65536
 	[ "$(grep -c '^{' "$d/s")" -le 1 ] && ok flood_no_summary_for_evicted ||
 		not_ok flood_no_summary_for_evicted "$(grep -c '^{' "$d/s") summary lines"
 	[ -n "$rss1" ] && [ $((rss1 - rss0)) -lt 16384 ] && ok flood_rss_growth_under_16MB ||
@@ -175,10 +166,10 @@ sys.stdout.write(ls[-1] if ls else "")' >"$d/s1"
 case_flood_conncap() {
 	local d="$XB_TMP/cap" spid smac rc_c=0 act
 	mkdir -p "$d"
-	XM_TMO=90 xm_ours_server "$S" xfs0 10.237.1.2:5304 65536 2 "$d/s" --count 0 \
+	XB_TMO=90 xb_ours_server "$S" xfs0 10.237.1.2:5304 65536 2 "$d/s" --count 0 \
 		--max-conns 32 --ctl "$d/s.ctl" ||
 		{ not_ok cap_server_up "$(tail -n 5 "$d/s.err")"; return; }
-	spid=$XM_PID
+	spid=$XB_PID
 	smac=$(ip -n "$S" -j link show xfs0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
 	sampler "$d/s.ctl" "$d/samples" "$d/stop" &
 	local samp=$!
@@ -186,7 +177,7 @@ case_flood_conncap() {
 		--src 10.237.1.1 --dst 10.237.1.2 --dport 5304 --count 3000 >"$d/flood" 2>"$d/flood.err"
 	# the daemon took what the RX ring still held: the table is full
 	xb_wait_until 10 stats_hold "$d/s.ctl" "$d/stats" "d['conns']['active'] >= 32"
-	XM_TMO=60 xm_kernel_client "$C" mptcp 10.237.1.2 5304 65536 5 "$d/c" || rc_c=$?
+	XB_TMO=60 xb_kernel_client "$C" mptcp 10.237.1.2 5304 65536 5 "$d/c" || rc_c=$?
 	ctlj "$S" "$d/s.ctl" stats >"$d/stats"
 	touch "$d/stop"
 	wait "$samp"
@@ -215,14 +206,14 @@ case_mem() {
 	[ -n "$one" ] || { not_ok mem_probe "$(cat "$d/probe.err")"; return; }
 	conn=$((one - 262144))
 	max=$((conn * 5 / 2)) # two connections fit, a third does not
-	XM_TMO=90 xm_ours_server "$S" xfs0 10.237.1.2:5302 65536 2 "$d/s" --count 0 --pm none \
+	XB_TMO=90 xb_ours_server "$S" xfs0 10.237.1.2:5302 65536 2 "$d/s" --count 0 --pm none \
 		--sndbuf 64K --rcvbuf 64K --sf-buf 64K --max-mem "$max" --ctl "$d/s.ctl" ||
 		{ not_ok mem_server_up "$(tail -n 5 "$d/s.err")"; return; }
-	spid=$XM_PID
+	spid=$XB_PID
 	sampler "$d/s.ctl" "$d/samples" "$d/stop" &
 	local samp=$!
 	for i in $(seq 8); do
-		XM_TMO=80 xm_kernel_client "$C" mptcp 10.237.1.2 5302 4194304 $((10 + i)) "$d/c$i" &
+		XB_TMO=80 xb_kernel_client "$C" mptcp 10.237.1.2 5302 4194304 $((10 + i)) "$d/c$i" &
 		pids+=($!)
 	done
 	for i in "${!pids[@]}"; do

@@ -128,6 +128,19 @@ static long reno_growth(__u32 rtt_us, __u64 dur_us)
 	return d;
 }
 
+/* Couples the @n paths in @g (their algorithm decides whether that means
+ * anything), each losing first after its loss_every bytes. */
+static void s_couple(struct spath *p, unsigned int n, struct xmp_cc_group *g)
+{
+	unsigned int i;
+
+	xmp_cc_group_init(g);
+	for (i = 0; i < n; i++) {
+		p[i].next_loss = p[i].loss_every;
+		CHECK_EQ(xmp_cc_group_add(g, p[i].sk), 0);
+	}
+}
+
 /*
  * Two paths from 10 segments each, coupled by cc (or not, for "reno"), for
  * dur_us; their growth in segments goes to d[].
@@ -139,9 +152,7 @@ static void pair_growth(const char *cc, __u32 rtt0, __u32 rtt1, __u64 dur_us, lo
 	__u64 now = 0;
 	int i;
 
-	xmp_cc_group_init(&g);
-	for (i = 0; i < 2; i++)
-		CHECK_EQ(xmp_cc_group_add(&g, p[i].sk), 0);
+	s_couple(p, 2, &g);
 	s_run(p, 2, &now, dur_us);
 	for (i = 0; i < 2; i++)
 		d[i] = (long)(p[i].sk->cwnd / MSS) - 10;
@@ -348,9 +359,7 @@ static void olia_alpha_sets(void)
 	__u64 now = 0;
 	int num;
 
-	xmp_cc_group_init(&g);
-	for (i = 0; i < 2; i++)
-		CHECK_EQ(xmp_cc_group_add(&g, p[i].sk), 0);
+	s_couple(p, 2, &g);
 	for (i = 0; i < 70; i++) {
 		s_ack(&p[0], now);
 		s_ack(&p[1], now);
@@ -399,13 +408,8 @@ static double lossy_share(const char *cc, __u64 loss0, __u64 loss1, __u64 dur_us
 	struct xmp_cc_group g;
 	__u64 now = 0;
 	double share;
-	int i;
 
-	xmp_cc_group_init(&g);
-	for (i = 0; i < 2; i++) {
-		p[i].next_loss = p[i].loss_every;
-		CHECK_EQ(xmp_cc_group_add(&g, p[i].sk), 0);
-	}
+	s_couple(p, 2, &g);
 	s_run(p, 2, &now, dur_us);
 	printf("# %s: %u and %u losses\n", cc, p[0].losses, p[1].losses);
 	CHECK(p[0].losses > 5 && p[1].losses > 5);
@@ -447,13 +451,8 @@ static double swapped_share(const char *cc, __u64 half_us)
 			      { .sk = s_sock(cc, 40000, 10), .loss_every = 2000 * 1024 } };
 	struct xmp_cc_group g;
 	__u64 now = 0, a0, a1;
-	int i;
 
-	xmp_cc_group_init(&g);
-	for (i = 0; i < 2; i++) {
-		p[i].next_loss = p[i].loss_every;
-		CHECK_EQ(xmp_cc_group_add(&g, p[i].sk), 0);
-	}
+	s_couple(p, 2, &g);
 	s_run(p, 2, &now, half_us);
 	a0 = p[0].acked;
 	a1 = p[1].acked;
@@ -498,9 +497,7 @@ static void lia_capped_by_reno_per_path(void)
 	struct xmp_cc_group g;
 	unsigned int i;
 
-	xmp_cc_group_init(&g);
-	for (i = 0; i < 2; i++)
-		CHECK_EQ(xmp_cc_group_add(&g, p[i].sk), 0);
+	s_couple(p, 2, &g);
 	CHECK_EQ(xmp_cc_lia_alpha(p[1].sk), XMP_CC_ALPHA_ONE * 11 / 4);
 	/* Five windows of ACKs on path 1 only. */
 	for (i = 0; i < 500; i++) {

@@ -28,25 +28,17 @@
 
 #include "lib/test.h"
 #include "mptcp/crypto.h"
-#include "mptcp/subflow.h"
+#include "unit/mptcp_wire.h"
 
 #define KC     0x0c11e47c11e47c11ULL /* client key */
 #define KS     0x5e17e45e17e45e17ULL /* server key */
-#define MSS    1000
+#define MSS    MP_SEG_MSS
 #define SINK   (256 * 1024)
 #define NQ     256
 #define WND    65535
 #define TH_SYN 0x02
 #define TH_RST 0x04
 #define TH_ACK 0x10
-
-struct mseg {
-	__u8 flags;
-	__u32 seq, ack, len; /* relative to each side's ISN: first data byte is 1 */
-	__u8 opts[40];
-	int optlen;
-	__u8 data[MSS];
-};
 
 struct mend {
 	struct xmp_sf sf;
@@ -66,7 +58,7 @@ struct mend {
 
 struct mh {
 	struct mend e[2];
-	struct mseg q[2][NQ];
+	struct mp_seg q[2][NQ];
 	unsigned int nq[2];
 	int corrupt_nth[2]; /* flip a byte of the nth data segment from end i */
 	int data_segs[2];
@@ -106,7 +98,7 @@ static void fill(__u8 *p, size_t n, __u32 seed)
 }
 
 /* Notes what an outgoing area says (for ordering checks). */
-static void log_tx(struct mend *e, const struct mseg *p)
+static void log_tx(struct mend *e, const struct mp_seg *p)
 {
 	struct xmp_mp_opt mp;
 
@@ -126,24 +118,14 @@ static void log_tx(struct mend *e, const struct mseg *p)
 static void tx(struct mh *h, int from, __u8 flags, const __u8 *data, __u32 len)
 {
 	struct mend *e = &h->e[from];
-	struct mseg *p;
+	struct mp_seg *p;
 
 	if (h->nq[from] == NQ) {
 		CHECK(0); /* the test overran its queue */
 		return;
 	}
 	p = &h->q[from][h->nq[from]++];
-	memset(p, 0, sizeof(*p));
-	p->flags = flags;
-	p->seq = e->snd_nxt;
-	p->ack = e->rcv_nxt;
-	p->len = len;
-	if (len)
-		memcpy(p->data, data, len);
-	p->optlen = xmp_sf_write_options(&e->sf, flags, p->seq, len, p->opts, sizeof(p->opts));
-	CHECK(p->optlen >= 0);
-	if (p->optlen < 0)
-		p->optlen = 0;
+	mp_seg_write(p, &e->sf, flags, e->snd_nxt, e->rcv_nxt, data, len);
 	log_tx(e, p);
 	e->snd_nxt += len;
 	if (len && ++h->data_segs[from] == h->corrupt_nth[from])
@@ -211,7 +193,7 @@ static int data_in(struct mh *h, int to, __u32 ssn, const __u8 *data, __u32 len,
 	return 0;
 }
 
-static void rx(struct mh *h, int to, const struct mseg *p)
+static void rx(struct mh *h, int to, const struct mp_seg *p)
 {
 	struct mend *e = &h->e[to];
 	struct xmp_sf_data_res res;
@@ -239,7 +221,7 @@ static void mh_pump(struct mh *h)
 
 	while ((h->nq[0] || h->nq[1]) && guard++ < 1000) {
 		for (from = 0; from < 2; from++) {
-			static struct mseg batch[NQ];
+			static struct mp_seg batch[NQ];
 			unsigned int i, n = h->nq[from];
 
 			memcpy(batch, h->q[from], n * sizeof(batch[0]));
@@ -279,32 +261,8 @@ static void establish(struct mh *h)
 static void send_app(struct mh *h, int from, const __u8 *src, size_t len, int burst)
 {
 	struct mend *e = &h->e[from];
-	struct xmp_msk *msk = e->sf.msk;
-	size_t queued = 0;
-	int guard = 0, n = 0;
 
-	while (msk && guard++ < 20000 && !e->reset) {
-		struct xmp_tx_map m;
-		__u8 buf[MSS];
-		long w;
-
-		if (queued < len) {
-			w = xmp_msk_send(msk, src + queued, len - queued);
-			queued += w > 0 ? w : 0;
-		}
-		if (xmp_msk_next_map(msk, MSS, &m) != 1) {
-			if (!h->nq[0] && !h->nq[1] && queued == len)
-				break;
-			mh_pump(h);
-			continue;
-		}
-		CHECK_EQ(xmp_msk_copy(msk, m.dsn, buf, m.len), 0);
-		CHECK_EQ(xmp_sf_txmap_add(&e->sf, e->snd_nxt, &m), 0);
-		tx(h, from, TH_ACK, buf, m.len);
-		if (++n % burst == 0)
-			mh_pump(h);
-	}
-	mh_pump(h);
+	MP_APP_WRITE(h, from, e, src, len, burst, 20000, tx, mh_pump);
 }
 
 /* DSS with a 64-bit mapping (and checksum when csum), no DATA_ACK. */

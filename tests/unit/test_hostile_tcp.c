@@ -274,20 +274,11 @@ static void shrink_rx(void *arg, const struct xmp_seg *seg, __u64 now)
 	xmp_tcp_input(sk, seg, now);
 }
 
-static __u64 shrink_next_timer(void *arg)
-{
-	return xmp_tcp_next_timer(arg);
-}
-
-static void shrink_on_timer(void *arg, __u64 now)
-{
-	xmp_tcp_on_timer(arg, now);
-}
-
+/* A TCP end (memwire_attach_tcp) that notes each window it receives. */
 static const struct memwire_end_ops shrink_end_ops = {
-    .rx = shrink_rx,
-    .next_timer = shrink_next_timer,
-    .on_timer = shrink_on_timer,
+	.rx = shrink_rx,
+	.next_timer = memwire_tcp_next_timer,
+	.on_timer = memwire_tcp_on_timer,
 };
 
 static int shrink_xmit(void *ctx, struct xmp_tcp_sock *sk, const struct xmp_seg *seg)
@@ -482,6 +473,24 @@ static bool c_closed_in_flight(void *arg)
 	       tp->p[0].sk->snd_max != tp->p[0].sk->snd_una;
 }
 
+/* @len bytes from end 0 (source seed @src_seed, FIN after them when
+ * @fin), until end 1 has closed its window (zclose_mbox) with data in
+ * flight; returns the source. */
+static __u8 *closed_in_flight(struct tpair *tp, unsigned int seed, const struct xmp_tcp_cfg *c,
+			      size_t len, unsigned int src_seed, bool fin)
+{
+	__u8 *a;
+
+	memset(&zc, 0, sizeof(zc));
+	zc.close_at = 30;
+	connect_pair(tp, seed, c, c);
+	tp->mbox_user = zclose_mbox;
+	a = tpeer_source(tp, 0, len, src_seed, fin);
+	CHECK_EQ(memwire_run_until(tp->w, c_closed_in_flight, tp, memwire_now(tp->w) + 10 * T_SEC),
+		 0);
+	return a;
+}
+
 static void zero_window_with_data_in_flight(void)
 {
 	struct xmp_tcp_cfg c = {.sndbuf = 64 * 1024};
@@ -490,13 +499,7 @@ static void zero_window_with_data_in_flight(void)
 	__u64 t0;
 	__u8 *a;
 
-	memset(&zc, 0, sizeof(zc));
-	zc.close_at = 30;
-	connect_pair(&tp, 107, &c, &c);
-	tp.mbox_user = zclose_mbox;
-	a = tpeer_source(&tp, 0, len, 9, true);
-	CHECK_EQ(memwire_run_until(tp.w, c_closed_in_flight, &tp, memwire_now(tp.w) + 10 * T_SEC),
-		 0);
+	a = closed_in_flight(&tp, 107, &c, len, 9, true);
 	t0 = memwire_now(tp.w);
 	CHECK_EQ(memwire_run_until(tp.w, NULL, NULL, t0 + 600 * T_SEC), -ETIMEDOUT);
 	CHECK(zc.bounced > 10);
@@ -523,17 +526,10 @@ static void zero_window_with_data_in_flight(void)
 static void zero_window_in_flight_dead_peer(void)
 {
 	struct xmp_tcp_cfg c = {.sndbuf = 64 * 1024, .max_retries = 6};
-	size_t len = 200 * 1024;
 	struct tpair tp;
 	__u8 *a;
 
-	memset(&zc, 0, sizeof(zc));
-	zc.close_at = 30;
-	connect_pair(&tp, 108, &c, &c);
-	tp.mbox_user = zclose_mbox;
-	a = tpeer_source(&tp, 0, len, 10, false);
-	CHECK_EQ(memwire_run_until(tp.w, c_closed_in_flight, &tp, memwire_now(tp.w) + 10 * T_SEC),
-		 0);
+	a = closed_in_flight(&tp, 108, &c, 200 * 1024, 10, false);
 	CHECK_EQ(memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + 300 * T_SEC), -ETIMEDOUT);
 	CHECK(tp.p[0].sk->state != XMP_TCP_CLOSED);
 	tp.drop_all[0] = tp.drop_all[1] = true;

@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 
 #include "lib/test.h"
+#include "unit/mptcp_wire.h"
 #include "common/mib.h"
 #include "mptcp/addr.h"
 #include "mptcp/crypto.h"
@@ -122,12 +123,7 @@ static int emit(struct host *h, __u64 now, unsigned int space, bool sent, struct
 
 static struct xmp_mp_opt parse(const struct seg *s)
 {
-	struct xmp_mp_parse_stats st = {0};
-	struct xmp_mp_opt mp;
-
-	xmp_mp_parse(s->opts, s->len, &mp, &st);
-	CHECK_EQ(mp.malformed, 0);
-	return mp;
+	return mp_parse_clean(s->opts, s->len);
 }
 
 static void deliver(struct host *h, const struct seg *s, struct xmp_addr_events *ev)

@@ -24,6 +24,7 @@
 #include <openssl/sha.h>
 
 #include "lib/test.h"
+#include "unit/mptcp_wire.h"
 #include "common/mib.h"
 #include "mptcp/join.h"
 
@@ -132,6 +133,13 @@ static void w_free(struct world *w)
 	xmp_msk_destroy(w->msk_b);
 }
 
+/* The end of a test: the server's connection took @joined subflows. */
+static void w_done(struct world *w, unsigned int joined)
+{
+	CHECK_EQ(w->cb.nr_joined, joined);
+	w_free(w);
+}
+
 /* One segment on the wire: TCP flags and the option bytes. */
 struct seg {
 	__u8 flags;
@@ -152,12 +160,7 @@ static struct seg emit(struct xmp_join *from, __u8 flags)
 
 static struct xmp_mp_opt parse(const struct seg *s)
 {
-	struct xmp_mp_parse_stats st = {0};
-	struct xmp_mp_opt mp;
-
-	xmp_mp_parse(s->opts, s->len, &mp, &st);
-	CHECK_EQ(mp.malformed, 0);
-	return mp;
+	return mp_parse_clean(s->opts, s->len);
 }
 
 static int deliver(struct xmp_join *to, const struct seg *s)
@@ -293,8 +296,7 @@ static void join_full_handshake(void)
 	xmp_join_release(&js);
 	xmp_join_release(&js); /* idempotent */
 	CHECK_EQ(w.ca.nr_joined, 0);
-	CHECK_EQ(w.cb.nr_joined, 0);
-	w_free(&w);
+	w_done(&w, 0);
 }
 
 /* The MP_CAPABLE server opens the join (3.2 allows either host): the key
@@ -370,6 +372,21 @@ static void join_forged_thmac(void)
 	CHECK_EQ(bad, 64);
 }
 
+/* A fresh world and pair, SYN and SYN-ACK exchanged: the client's third
+ * ACK, not delivered yet. */
+static struct seg third_ack(struct world *w, struct xmp_join *jc, struct xmp_join *js)
+{
+	struct seg s;
+
+	w_init(w, 2, 2);
+	init_pair(w, jc, js, RA, RB);
+	s = emit(jc, TH_SYN);
+	deliver(js, &s);
+	s = emit(js, TH_SYN | TH_ACK);
+	deliver(jc, &s);
+	return emit(jc, TH_ACK);
+}
+
 /* 3.2: a third ACK whose HMAC is off by any one bit is refused and never
  * becomes a subflow; so is the server's own HMAC reflected back. */
 static void join_forged_hmac(void)
@@ -382,13 +399,7 @@ static void join_forged_hmac(void)
 	struct seg s;
 
 	for (bit = 0; bit < 160; bit++) {
-		w_init(&w, 2, 2);
-		init_pair(&w, &jc, &js, RA, RB);
-		s = emit(&jc, TH_SYN);
-		deliver(&js, &s);
-		s = emit(&js, TH_SYN | TH_ACK);
-		deliver(&jc, &s);
-		s = emit(&jc, TH_ACK);
+		s = third_ack(&w, &jc, &js);
 		flip(&s, 4, bit); /* hmac: bytes 4..23 */
 		if (deliver(&js, &s) == -EBADMSG && js.state == XMP_JOIN_FAILED &&
 		    js.fail == XMP_JOIN_FAIL_HMAC && js.mib[XMP_JOIN_MIB_ACK_HMAC] == 1 &&
@@ -405,13 +416,7 @@ static void join_forged_hmac(void)
 
 	/* Reflection: the HMAC with the server's key order (Key-B || Key-A,
 	 * R-B || R-A) is not the client's. */
-	w_init(&w, 2, 2);
-	init_pair(&w, &jc, &js, RA, RB);
-	s = emit(&jc, TH_SYN);
-	deliver(&js, &s);
-	s = emit(&js, TH_SYN | TH_ACK);
-	deliver(&jc, &s);
-	s = emit(&jc, TH_ACK);
+	s = third_ack(&w, &jc, &js);
 	ref_hmac(KB, KA, RB, RA, md);
 	memcpy(s.opts + 4, md, 20);
 	mp = parse(&s);
@@ -476,8 +481,7 @@ static void join_missing_option(void)
 	CHECK_EQ(deliver(&jc, &s), 0);
 	CHECK_EQ(deliver(&js, &none_ack), -EPROTO);
 	CHECK_EQ(js.fail, XMP_JOIN_FAIL_NO_MPJ);
-	CHECK_EQ(w.cb.nr_joined, 0);
-	w_free(&w);
+	w_done(&w, 0);
 }
 
 /* A nonce of a recent join of the same connection is refused: a recorded
@@ -594,8 +598,7 @@ static void join_limit(void)
 	s = emit(&jc2, TH_ACK);
 	CHECK_EQ(deliver(&js2, &s), -EMLINK);
 	CHECK_EQ(js2.state, XMP_JOIN_FAILED);
-	CHECK_EQ(w.cb.nr_joined, 1);
-	w_free(&w);
+	w_done(&w, 1);
 }
 
 /* Only an established connection takes subflows: not after fallback to TCP
@@ -629,8 +632,7 @@ static void join_conn_not_accepting(void)
 	CHECK_EQ(xmp_msk_rcv_fastclose(w.msk_b, KB), 0);
 	s = emit(&jc, TH_ACK);
 	CHECK_EQ(deliver(&js, &s), -ENOTCONN);
-	CHECK_EQ(w.cb.nr_joined, 0);
-	w_free(&w);
+	w_done(&w, 0);
 }
 
 /* Lost and repeated segments: SYN, SYN-ACK, third ACK and fourth ACK. */
@@ -703,8 +705,7 @@ static void join_retransmissions(void)
 	CHECK_EQ(js.mib[XMP_JOIN_MIB_IGNORED], 2);
 	CHECK_EQ(js.state, XMP_JOIN_ESTABLISHED);
 	CHECK_EQ(jc.state, XMP_JOIN_ESTABLISHED);
-	CHECK_EQ(w.cb.nr_joined, 1);
-	w_free(&w);
+	w_done(&w, 1);
 }
 
 /* The fourth ACK never comes: after XMP_JOIN_ACK_RTX_MAX repeats the

@@ -17,24 +17,15 @@
 
 #include "lib/test.h"
 #include "mptcp/crypto.h"
-#include "mptcp/subflow.h"
+#include "unit/mptcp_wire.h"
 
 #define KA     0x0123456789abcdefULL
 #define KB     0xfedcba9876543210ULL
-#define MSS    1000
+#define MSS    MP_SEG_MSS
 #define SINK   (256 * 1024)
 #define TH_SYN 0x02
 #define TH_RST 0x04
 #define TH_ACK 0x10
-
-struct pkt {
-	__u8 flags;
-	__u32 seq, ack; /* relative to each side's ISN (first data byte = 1) */
-	__u32 len;
-	__u8 opts[40];
-	int optlen;
-	__u8 data[MSS];
-};
 
 struct end {
 	struct xmp_sf sf;
@@ -53,7 +44,7 @@ struct h {
 	bool strip[2];	    /* strip MPTCP options from segments sent by end i */
 	int corrupt_nth[2]; /* flip a byte in the nth data segment from end i (1-based) */
 	int data_segs[2];
-	struct pkt q[2][256];
+	struct mp_seg q[2][256];
 	unsigned int nq[2];
 };
 
@@ -82,12 +73,12 @@ static void h_free(struct h *h)
 
 /* Middlebox: overwrite the MPTCP options with NOPs, as a stripping box
  * does (the area holds nothing else here). */
-static void mbox_strip(struct pkt *p)
+static void mbox_strip(struct mp_seg *p)
 {
 	memset(p->opts, TCPOPT_NOP_, p->optlen);
 }
 
-static void record_tx(struct end *e, const struct pkt *p)
+static void record_tx(struct end *e, const struct mp_seg *p)
 {
 	struct xmp_mp_opt mp;
 
@@ -110,22 +101,12 @@ static void record_tx(struct end *e, const struct pkt *p)
 static void send_seg(struct h *h, int from, __u8 flags, const __u8 *data, __u32 len)
 {
 	struct end *e = &h->e[from];
-	struct pkt *p;
+	struct mp_seg *p;
 
 	if (h->nq[from] == 256)
 		return;
 	p = &h->q[from][h->nq[from]++];
-	memset(p, 0, sizeof(*p));
-	p->flags = flags;
-	p->seq = e->snd_nxt;
-	p->ack = e->rcv_nxt;
-	p->len = len;
-	if (len)
-		memcpy(p->data, data, len);
-	p->optlen = xmp_sf_write_options(&e->sf, flags, p->seq, len, p->opts, sizeof(p->opts));
-	CHECK(p->optlen >= 0);
-	if (p->optlen < 0)
-		p->optlen = 0;
+	mp_seg_write(p, &e->sf, flags, e->snd_nxt, e->rcv_nxt, data, len);
 	record_tx(e, p);
 	e->snd_nxt += len;
 	if (len && ++h->data_segs[from] == h->corrupt_nth[from])
@@ -145,7 +126,7 @@ static void read_app(struct end *e)
 }
 
 /* One segment arrives at end @to. Data segments are answered by an ACK. */
-static void recv_seg(struct h *h, int to, const struct pkt *p)
+static void recv_seg(struct h *h, int to, const struct mp_seg *p)
 {
 	struct end *e = &h->e[to];
 	struct xmp_sf *sf = &e->sf;
@@ -197,7 +178,7 @@ static void pump(struct h *h)
 		int from;
 
 		for (from = 0; from < 2; from++) {
-			struct pkt batch[256];
+			struct mp_seg batch[256];
 			unsigned int i, n = h->nq[from];
 
 			memcpy(batch, h->q[from], n * sizeof(batch[0]));
@@ -253,11 +234,9 @@ static void handshake(struct h *h, bool strip_syn, bool strip_synack, bool strip
 static void xfer(struct h *h, int from, const __u8 *src, size_t len, int burst)
 {
 	struct end *e = &h->e[from];
-	struct xmp_msk *msk = e->sf.msk;
 	size_t queued = 0;
-	int guard = 0, n = 0;
 
-	if (!msk) {
+	if (!e->sf.msk) {
 		for (; queued < len; queued += MSS) {
 			__u32 l = len - queued < MSS ? (__u32)(len - queued) : MSS;
 
@@ -266,28 +245,7 @@ static void xfer(struct h *h, int from, const __u8 *src, size_t len, int burst)
 		}
 		return;
 	}
-	while (guard++ < 10000 && !e->reset) {
-		struct xmp_tx_map m;
-		__u8 buf[MSS];
-		long w = 0;
-
-		if (queued < len) {
-			w = xmp_msk_send(msk, src + queued, len - queued);
-			queued += w > 0 ? w : 0;
-		}
-		if (xmp_msk_next_map(msk, MSS, &m) != 1) {
-			if (!h->nq[0] && !h->nq[1] && queued == len)
-				break;
-			pump(h);
-			continue;
-		}
-		CHECK_EQ(xmp_msk_copy(msk, m.dsn, buf, m.len), 0);
-		CHECK_EQ(xmp_sf_txmap_add(&e->sf, e->snd_nxt, &m), 0);
-		send_seg(h, from, TH_ACK, buf, m.len);
-		if (++n % burst == 0)
-			pump(h);
-	}
-	pump(h);
+	MP_APP_WRITE(h, from, e, src, len, burst, 10000, send_seg, pump);
 }
 
 static void fill(__u8 *p, size_t n, __u32 seed)

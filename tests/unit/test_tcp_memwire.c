@@ -47,17 +47,27 @@ static struct xmp_seg raw_seg(__u32 seq, const __u8 *data, __u32 len)
 	return s;
 }
 
+/* A wire of seed @seed whose end 1 records what reaches it (rec, emptied
+ * here), direction 0 set as @cfg says (NULL: as created). */
+static struct memwire *rec_wire(__u64 seed, const struct memwire_dir_cfg *cfg)
+{
+	struct memwire *w = NULL;
+
+	memset(&rec, 0, sizeof(rec));
+	CHECK_EQ(memwire_new(&w, seed, 0), 0);
+	memwire_attach(w, 1, &rec_ops, &rec);
+	if (cfg)
+		memwire_set_dir(w, 0, cfg);
+	return w;
+}
+
 static void delay_and_rate(void)
 {
 	static __u8 data[1000];
 	struct memwire *w;
 	struct xmp_seg s;
 
-	memset(&rec, 0, sizeof(rec));
-	CHECK_EQ(memwire_new(&w, 1, 0), 0);
-	memwire_attach(w, 1, &rec_ops, &rec);
-	memwire_set_dir(w, 0,
-			&(struct memwire_dir_cfg){ .delay_us = 10 * T_MS, .rate_bps = 8000000 });
+	w = rec_wire(1, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS, .rate_bps = 8000000 });
 	s = raw_seg(1, data, sizeof(data));
 	CHECK_EQ(memwire_xmit(w, 0, &s), 0);
 	s.seq = 2;
@@ -79,10 +89,7 @@ static void queue_drop_tail(void)
 	struct xmp_seg s;
 	int i;
 
-	memset(&rec, 0, sizeof(rec));
-	CHECK_EQ(memwire_new(&w, 1, 0), 0);
-	memwire_attach(w, 1, &rec_ops, &rec);
-	memwire_set_dir(w, 0, &(struct memwire_dir_cfg){ .rate_bps = 1000000, .queue_bytes = 3200 });
+	w = rec_wire(1, &(struct memwire_dir_cfg){ .rate_bps = 1000000, .queue_bytes = 3200 });
 	s = raw_seg(1, data, sizeof(data));
 	for (i = 0; i < 10; i++)
 		memwire_xmit(w, 0, &s);
@@ -102,15 +109,11 @@ static void loss_dup_reorder_rates(void)
 	const struct memwire_dir_stats *st;
 	unsigned int i, inversions = 0;
 
-	memset(&rec, 0, sizeof(rec));
-	CHECK_EQ(memwire_new(&w, 99, 0), 0);
-	memwire_attach(w, 1, &rec_ops, &rec);
-	memwire_set_dir(w, 0,
-			&(struct memwire_dir_cfg){.delay_us = 5 * T_MS,
-						  .loss_ppm = 100000,
-						  .dup_ppm = 50000,
-						  .reorder_ppm = 200000,
-						  .reorder_us = 3 * T_MS});
+	w = rec_wire(99, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS,
+						    .loss_ppm = 100000,
+						    .dup_ppm = 50000,
+						    .reorder_ppm = 200000,
+						    .reorder_us = 3 * T_MS });
 	for (i = 0; i < 10000; i++) {
 		s = raw_seg(i, data, sizeof(data));
 		memwire_xmit(w, 0, &s);
@@ -149,9 +152,7 @@ static void middlebox_rewrites_and_drops(void)
 	struct xmp_seg s;
 	__u32 i;
 
-	memset(&rec, 0, sizeof(rec));
-	CHECK_EQ(memwire_new(&w, 1, 0), 0);
-	memwire_attach(w, 1, &rec_ops, &rec);
+	w = rec_wire(1, NULL);
 	memwire_set_mbox(w, mbox_rewrite, NULL);
 	for (i = 1; i <= 4; i++) {
 		s = raw_seg(i, data, sizeof(data));
@@ -180,10 +181,7 @@ static void run_loop_terminates(void)
 	struct memwire *w;
 	struct xmp_seg s;
 
-	memset(&rec, 0, sizeof(rec));
-	CHECK_EQ(memwire_new(&w, 1, 0), 0);
-	memwire_attach(w, 1, &rec_ops, &rec);
-	memwire_set_dir(w, 0, &(struct memwire_dir_cfg){ .delay_us = 5 * T_SEC });
+	w = rec_wire(1, &(struct memwire_dir_cfg){ .delay_us = 5 * T_SEC });
 	s = raw_seg(1, data, sizeof(data));
 	memwire_xmit(w, 0, &s);
 	CHECK_EQ(memwire_run_until(w, never, NULL, T_SEC), -ETIMEDOUT);

@@ -44,6 +44,11 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* The two-character escapes of RFC 8259 7, by the byte they stand for. */
+static const char json_esc[128] = {
+	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+};
+
 void jw_put_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -51,43 +56,18 @@ void jw_put_string(FILE *f, const char *str)
 
 	fputc('"', f);
 	while (*s) {
-		switch (*s) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\b':
-			fputs("\\b", f);
-			break;
-		case '\f':
-			fputs("\\f", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (*s < 0x20 || *s == 0x7f) {
-				fprintf(f, "\\u%04x", *s);
-				break;
-			}
-			n = utf8_len(s);
-			if (!n) {
-				fputs("\\ufffd", f);
-				break;
-			}
+		n = 1;
+		if (*s < 0x80 && json_esc[*s]) {
+			fprintf(f, "\\%c", json_esc[*s]);
+		} else if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+		} else if ((n = utf8_len(s)) > 0) {
 			fwrite(s, 1, n, f);
-			s += n;
-			continue;
+		} else {
+			fputs("\\ufffd", f); /* not UTF-8: the byte is replaced */
+			n = 1;
 		}
-		s++;
+		s += n;
 	}
 	fputc('"', f);
 }

@@ -11,14 +11,13 @@
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
 #include "io/addr.h"
 #include "io/ifaddr.h"
+#include "io/rtnl.h"
 
-#define NL_TIMEOUT_MS	1000
 /* large enough for a dump batch of the kernel (it fills up to 32 KiB) */
 #define DUMP_BUF_SIZE	32768
 #define DUMP_TRIES	3
@@ -141,23 +140,14 @@ static int addr_dump(struct mnl_socket *nl, struct addr_list *l)
  * is still queued, and a new socket is simpler than draining it. */
 static int addr_list_once(struct addr_list *l)
 {
-	struct timeval tv = { .tv_sec = NL_TIMEOUT_MS / 1000,
-			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000 };
 	struct mnl_socket *nl;
 	int err;
 
-	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	/* a listing never blocks the event loop longer than this */
-	setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	err = xmp_rtnl_open(&nl, 0, XMP_RTNL_TIMEOUT_MS);
+	if (err)
+		return err;
 	l->n = 0;
 	err = addr_dump(nl, l);
-out:
 	mnl_socket_close(nl);
 	return err;
 }

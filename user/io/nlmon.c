@@ -23,6 +23,7 @@
 #include "io/addr.h"
 #include "io/ifaddr.h"
 #include "io/nlmon.h"
+#include "io/rtnl.h"
 
 /* Notifications are one message per datagram; RTM_NEWLINK is the largest
  * (a few KiB with statistics and VF info), far below this. */
@@ -85,15 +86,9 @@ int xmp_nlmon_open(struct xmp_nlmon **out)
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
-	m->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!m->nl) {
-		err = -errno;
+	err = xmp_rtnl_open(&m->nl, SOCK_NONBLOCK, 0);
+	if (err)
 		goto err_out;
-	}
-	if (mnl_socket_bind(m->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto err_out;
-	}
 	/* by membership, not the bind() bitmask, which stops at group 32 */
 	for (i = 0; i < sizeof(nlmon_groups) / sizeof(nlmon_groups[0]); i++) {
 		unsigned int grp = nlmon_groups[i];

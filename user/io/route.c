@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -22,9 +21,9 @@
 #include "common/log.h"
 #include "io/addr.h"
 #include "io/route.h"
+#include "io/rtnl.h"
 
 #define ROUTE_CACHE_SIZE	64
-#define NL_TIMEOUT_MS		1000
 #define NEIGH_POLL_US		5000
 /* States with a usable link-layer address (the kernel's NUD_VALID) */
 #define NUD_HAS_LLADDR (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | \
@@ -61,8 +60,6 @@ static __u64 mono_us(void)
 int xmp_route_cache_new(struct xmp_route_cache **out, unsigned int ttl_ms,
 			unsigned int resolve_ms)
 {
-	struct timeval tv = { .tv_sec = NL_TIMEOUT_MS / 1000,
-			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000 };
 	struct xmp_route_cache *c;
 	int err;
 
@@ -71,16 +68,9 @@ int xmp_route_cache_new(struct xmp_route_cache **out, unsigned int ttl_ms,
 		return -ENOMEM;
 	c->ttl_us = (ttl_ms ? ttl_ms : 30000) * 1000ULL;
 	c->resolve_us = (resolve_ms ? resolve_ms : 1000) * 1000ULL;
-	c->nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!c->nl) {
-		err = -errno;
+	err = xmp_rtnl_open(&c->nl, 0, XMP_RTNL_TIMEOUT_MS);
+	if (err)
 		goto err_out;
-	}
-	if (mnl_socket_bind(c->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto err_out;
-	}
-	setsockopt(mnl_socket_get_fd(c->nl), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	c->portid = mnl_socket_get_portid(c->nl);
 	c->seq = (__u32)time(NULL);
 	*out = c;

@@ -125,32 +125,36 @@ int xmp_crypto_join_thmac(__u64 key1, __u64 key2, __u32 nonce1, __u32 nonce2, __
 	return 0;
 }
 
-int xmp_crypto_join_check_thmac(__u64 key1, __u64 key2, __u32 nonce1, __u32 nonce2,
-				__u64 thmac)
+/* The join HMAC's leftmost @len bytes against @want, in constant time (a
+ * forger must not learn how many leading bytes were right). */
+static int join_check_truncated(__u64 key1, __u64 key2, __u32 nonce1, __u32 nonce2,
+				const __u8 *want, size_t len)
 {
-	__u8 md[XMP_SHA256_LEN], got[8];
+	__u8 md[XMP_SHA256_LEN];
 	int ret;
 
 	ret = xmp_crypto_join_hmac(key1, key2, nonce1, nonce2, md);
 	if (ret)
 		return ret;
+	return CRYPTO_memcmp(md, want, len) ? -EBADMSG : 0;
+}
+
+int xmp_crypto_join_check_thmac(__u64 key1, __u64 key2, __u32 nonce1, __u32 nonce2,
+				__u64 thmac)
+{
+	__u8 got[8];
+
 	put_be64(got, thmac);
-	return CRYPTO_memcmp(md, got, sizeof(got)) ? -EBADMSG : 0;
+	return join_check_truncated(key1, key2, nonce1, nonce2, got, sizeof(got));
 }
 
 /* RFC 8684 3.2: the third ACK carries the leftmost 160 bits. */
 int xmp_crypto_join_check_hmac(__u64 key1, __u64 key2, __u32 nonce1, __u32 nonce2,
 			       const __u8 hmac[20])
 {
-	__u8 md[XMP_SHA256_LEN];
-	int ret;
-
 	if (!hmac)
 		return -EINVAL;
-	ret = xmp_crypto_join_hmac(key1, key2, nonce1, nonce2, md);
-	if (ret)
-		return ret;
-	return CRYPTO_memcmp(md, hmac, 20) ? -EBADMSG : 0;
+	return join_check_truncated(key1, key2, nonce1, nonce2, hmac, 20);
 }
 
 /* RFC 8684 3.4.1: the option carries the rightmost 64 bits of the HMAC

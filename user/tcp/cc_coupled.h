@@ -69,10 +69,17 @@ __u32 xmp_cc_rtt(const struct xmp_tcp_sock *sk);
  * when sk itself is not active, so the caller falls back to Reno. */
 unsigned int xmp_cc_group_active(const struct xmp_tcp_sock *sk,
 				 const struct xmp_tcp_sock *out[XMP_CC_GROUP_MAX]);
-/* RFC 5681 slow start with RFC 3465 L = 2 SMSS, as cc_reno.c. */
+/* Reno's steps (cc_reno.c), which LIA and OLIA build on. */
+/* RFC 5681 slow start with RFC 3465 L = 2 SMSS. */
 void xmp_cc_slow_start(struct xmp_tcp_sock *sk, __u32 acked);
+/* Congestion avoidance: one SMSS per @thresh bytes acknowledged (Reno's
+ * thresh is cwnd), the excess carried in *@count. */
+void xmp_cc_ca_step(struct xmp_tcp_sock *sk, __u64 *count, __u32 acked, __u32 thresh);
 /* RFC 5681 (4): ssthresh = max(FlightSize / 2, 2 * SMSS). */
 __u32 xmp_cc_reno_ssthresh(struct xmp_tcp_sock *sk);
+/* init and cwnd_event of an algorithm counting in cc_priv[0] as Reno. */
+void xmp_cc_reno_init(struct xmp_tcp_sock *sk);
+void xmp_cc_reno_event(struct xmp_tcp_sock *sk, enum xmp_cc_event ev, __u64 now_us);
 
 extern struct xmp_cc_ops xmp_cc_lia;
 extern struct xmp_cc_ops xmp_cc_olia;

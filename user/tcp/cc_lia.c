@@ -108,16 +108,6 @@ unsigned int xmp_cc_group_active(const struct xmp_tcp_sock *sk,
 	return n;
 }
 
-void xmp_cc_slow_start(struct xmp_tcp_sock *sk, __u32 acked)
-{
-	sk->cwnd += tcp_min(acked, 2 * sk->mss);
-}
-
-__u32 xmp_cc_reno_ssthresh(struct xmp_tcp_sock *sk)
-{
-	return tcp_max(tcp_flight(sk) / 2, 2 * sk->mss);
-}
-
 /*
  * Index in m[] of the subflow maximising cwnd_k / rtt_k^2 (RFC 6356 3, the
  * numerator of alpha), compared cross-multiplied: cwnd_k * rtt_b^2 >
@@ -187,12 +177,6 @@ __u32 xmp_cc_lia_alpha(const struct xmp_tcp_sock *sk)
 	return (__u32)(total * b->cwnd * XMP_CC_ALPHA_ONE / (d * d));
 }
 
-/* cc_priv[0]: bytes acknowledged since the last congestion avoidance step. */
-static void lia_init(struct xmp_tcp_sock *sk)
-{
-	sk->cc_priv[0] = 0;
-}
-
 static void lia_on_ack(struct xmp_tcp_sock *sk, __u32 acked, __u64 now_us)
 {
 	__u32 thresh;
@@ -202,28 +186,18 @@ static void lia_on_ack(struct xmp_tcp_sock *sk, __u32 acked, __u64 now_us)
 		xmp_cc_slow_start(sk, acked);
 		return;
 	}
-	/* One step per ACK at most, the excess carried, exactly as Reno. */
+	/* One step per ACK at most, the excess carried, exactly as Reno
+	 * (cc_priv[0] counts as there). */
 	thresh = lia_ca_thresh(sk);
-	sk->cc_priv[0] += acked;
-	if (sk->cc_priv[0] >= thresh) {
-		sk->cc_priv[0] -= thresh;
-		sk->cwnd += sk->mss;
-	}
-}
-
-static void lia_cwnd_event(struct xmp_tcp_sock *sk, enum xmp_cc_event ev, __u64 now_us)
-{
-	(void)ev;
-	(void)now_us;
-	sk->cc_priv[0] = 0;
+	xmp_cc_ca_step(sk, &sk->cc_priv[0], acked, thresh);
 }
 
 struct xmp_cc_ops xmp_cc_lia = {
 	.name = "lia",
-	.init = lia_init,
+	.init = xmp_cc_reno_init,
 	.on_ack = lia_on_ack,
 	.ssthresh = xmp_cc_reno_ssthresh,
-	.cwnd_event = lia_cwnd_event,
+	.cwnd_event = xmp_cc_reno_event,
 };
 
 int xmp_cc_coupled_register(void)

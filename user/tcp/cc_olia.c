@@ -198,11 +198,7 @@ static void olia_reno_ack(struct xmp_tcp_sock *sk, __u32 acked)
 	struct olia *o = olia(sk);
 
 	o->acc = 0;
-	o->reno_bytes += acked;
-	if (o->reno_bytes >= sk->cwnd) {
-		o->reno_bytes -= sk->cwnd;
-		sk->cwnd += sk->mss;
-	}
+	xmp_cc_ca_step(sk, &o->reno_bytes, acked, sk->cwnd);
 }
 
 static void olia_on_ack(struct xmp_tcp_sock *sk, __u32 acked, __u64 now_us)

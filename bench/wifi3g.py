@@ -1,205 +1,30 @@
 #!/usr/bin/env python3
-"""Kernel peers, the xmptcpd progress sampler and the report of bench/wifi3g.sh.
+"""The judge and the report of bench/wifi3g.sh, and its link flap (the
+endpoints: xmptcpd and tests/lib/kpeer.py; the sampler of xmptcpd's
+progress: tests/lib/conns_sampler.py).
 
-  wifi3g_peer.py server ADDR PORT --proto tcp|mptcp --ready FILE [--cc NAME]
-                 [--rcvbuf N] [--count K] [--progress FILE]
-  wifi3g_peer.py client ADDR PORT --proto tcp|mptcp --bytes N [--cc NAME]
-                 [--count K] [--seed S]
-  wifi3g_peer.py sample NS XMPTCP CTLSOCK OUT STOPFILE [PERIOD]
-  wifi3g_peer.py now                 CLOCK_MONOTONIC seconds
-  wifi3g_peer.py flap NS IFACE START AT LEN OUT   IFACE down AT s after the
-                 time in file START (once it exists), up LEN s later; OUT gets
+  wifi3g.py flap NS IFACE START AT LEN OUT   IFACE down AT s after the time
+                 in file START (once it exists), up LEN s later; OUT gets
                  "t_down t_up" (monotonic)
-  wifi3g_peer.py report DIR          tables (stdout) and CSVs from DIR/*.jsonl
-
-server: K kernel connections one after another (TCP or IPPROTO_MPTCP), each
-read to EOF with SHA-256; one JSON line per connection: recv, recv_sha256,
-t_accept, t_first (first byte), t_eof (CLOCK_MONOTONIC, shared by every
-namespace of the host), the SO_RCVBUF the kernel reports (twice what was
-asked: it doubles the value for its bookkeeping, socket(7)), and for MPTCP
-the fallback flag and the bytes each subflow received (MPTCP_TCPINFO, as
-bench/goodput_mp_peer.py reads it). --rcvbuf N: setsockopt(SO_RCVBUF, N) on
-the listener before listen() (the accepted socket and, for MPTCP, its
-subflows inherit it; it is set again on the accepted socket) - this locks the
-buffer, no autotuning. --progress FILE: a thread writes "t_monotonic bytes"
-every 250 ms while the first connection runs, and FILE.start gets the time
-accept() returned.
-
-client: K connections one after another, each sends N bytes (one seeded
-block repeated, hashed as sent), half-closes, reads to EOF (the server's
-close): t_connect (before connect()), t_sent, t_eof per line.
-
-sample: `xmptcp conns -j --ctl SOCK` in NS every PERIOD s (0.25) until
-STOPFILE exists; "t_monotonic recv" lines (largest recv of the daemon's
-connections); OUT.start gets the first connection's start (sample time
-minus its age_ms: the SYN's arrival).
+  wifi3g.py judge-bulk DIR N [key=value...]  one bulk transfer: a JSON line
+  wifi3g.py judge-short DIR SIZE COUNT [key=value...]  a line per connection
+  wifi3g.py report DIR          tables (stdout) and CSVs from DIR/*.jsonl
 """
-import hashlib, json, os, random, socket, statistics, subprocess, sys, threading, time
+import json, os, statistics, subprocess, sys, time
 
 sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "tests", "lib"))
-from mptcp_sock import IPPROTO_MPTCP, mptcp_info  # noqa: E402
-from goodput_mp_peer import subflow_bytes  # noqa: E402
-
-BLOCK = 4 << 20
-
-
-def opt(a, name, default=None):
-    return a[a.index(name) + 1] if name in a else default
-
-
-def set_cc(s, cc):
-    if cc:
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
-
-
-def mkproto(p):
-    return IPPROTO_MPTCP if p == "mptcp" else 0
-
-
-def server(a):
-    addr, port, proto = a[1], int(a[2]), opt(a, "--proto", "mptcp")
-    cc, rcvbuf, count = opt(a, "--cc"), int(opt(a, "--rcvbuf", "0")), int(opt(a, "--count", "1"))
-    prog = opt(a, "--progress")
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM, mkproto(proto))
-    set_cc(ls, cc)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if rcvbuf:
-        ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-    ls.bind((addr, port))
-    ls.listen(8)
-    ls.settimeout(60)
-    with open(opt(a, "--ready"), "w") as f:
-        f.write("ready\n")
-    for i in range(count):
-        s, _ = ls.accept()
-        t_accept = time.monotonic()
-        if rcvbuf:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        s.settimeout(120)
-        st = {"n": 0, "run": True}
-        th = None
-        if prog and i == 0:
-            with open(prog + ".start", "w") as f:
-                f.write("%.4f\n" % t_accept)
-            def sampler():
-                with open(prog, "w") as f:
-                    nxt = time.monotonic()
-                    while st["run"]:
-                        f.write("%.4f %d\n" % (time.monotonic(), st["n"]))
-                        f.flush()
-                        nxt += 0.25
-                        time.sleep(max(0.0, nxt - time.monotonic()))
-            th = threading.Thread(target=sampler, daemon=True)
-            th.start()
-        h, buf, t_first = hashlib.sha256(), bytearray(1 << 18), None
-        mv = memoryview(buf)
-        while True:
-            k = s.recv_into(buf)
-            if not k:
-                break
-            if t_first is None:
-                t_first = time.monotonic()
-            h.update(mv[:k])
-            st["n"] += k
-        t_eof = time.monotonic()
-        r = {"role": "server", "proto": proto, "recv": st["n"], "recv_sha256": h.hexdigest(),
-             "t_accept": t_accept, "t_first": t_first, "t_eof": t_eof,
-             "so_rcvbuf": s.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)}
-        if proto == "mptcp":
-            try:
-                sub, flags, _ = mptcp_info(s)
-                r["fallback"], r["subflows"] = bool(flags & 1), sub
-            except (OSError, ValueError) as e:
-                r["info_error"] = str(e)
-            try:
-                r["sf_rcvd"] = [b for b, _ in subflow_bytes(s)]
-            except OSError as e:
-                r["sf_error"] = str(e)
-        st["run"] = False
-        if th:
-            th.join()
-        s.close()
-        print(json.dumps(r), flush=True)
-
-
-def client(a):
-    addr, port, proto = a[1], int(a[2]), opt(a, "--proto", "mptcp")
-    n, cc, count = int(opt(a, "--bytes")), opt(a, "--cc"), int(opt(a, "--count", "1"))
-    blk = random.Random(int(opt(a, "--seed", "1"))).randbytes(min(BLOCK, n) or 1)
-    view = memoryview(blk)
-    for _ in range(count):
-        h = hashlib.sha256()
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, mkproto(proto))
-        set_cc(s, cc)
-        s.settimeout(120)
-        t_connect = time.monotonic()
-        s.connect((addr, port))
-        left = n
-        while left:
-            k = min(left, len(blk))
-            h.update(view[:k])
-            s.sendall(view[:k])
-            left -= k
-        s.shutdown(socket.SHUT_WR)
-        t_sent = time.monotonic()
-        while s.recv(65536):
-            pass
-        t_eof = time.monotonic()
-        s.close()
-        print(json.dumps({"role": "client", "sent": n, "sent_sha256": h.hexdigest(),
-                          "t_connect": t_connect, "t_sent": t_sent, "t_eof": t_eof}), flush=True)
-
-
-def sample(a):
-    ns, xmptcp, sock, out, stop = a[1:6]
-    period = float(a[6]) if len(a) > 6 else 0.25
-    t_end, started = time.monotonic() + 300, False
-    with open(out, "w") as f:
-        nxt = time.monotonic()
-        while not os.path.exists(stop) and time.monotonic() < t_end:
-            t = time.monotonic()
-            try:
-                r = subprocess.run(["nsenter", "--net=/var/run/netns/" + ns, xmptcp, "conns", "-j",
-                                    "--ctl", sock], capture_output=True, timeout=2)
-                conns = json.loads(r.stdout) if r.returncode == 0 else None
-            except (subprocess.TimeoutExpired, ValueError):
-                conns = None
-            if conns is not None:
-                f.write("%.4f %d\n" % (t, max([c.get("recv", 0) for c in conns] or [0])))
-                if conns and not started:
-                    # the connection's start at the receiver (SYN arrival): age_ms back
-                    started = True
-                    with open(out + ".start", "w") as g:
-                        g.write("%.4f\n" % (t - max(c.get("age_ms", 0) for c in conns) / 1e3))
-                f.flush()
-            nxt += period
-            time.sleep(max(0.0, nxt - time.monotonic()))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from goodput_mp import biggest, csv_write, lines  # noqa: E402
 
 
 # ---- judging one run --------------------------------------------------------
 
-def lines(path):
-    try:
-        return [json.loads(x) for x in open(path) if x.startswith("{")]
-    except (OSError, ValueError):
-        return []
-
-
-def biggest(path):
-    """xmptcpd prints one line per connection: the transfer's has the most bytes."""
-    ls = lines(path)
-    ls.sort(key=lambda d: (d.get("recv") or 0) + (d.get("sent") or 0))
-    return ls[-1] if ls else None
-
-
 def path_mb(d):
-    """Server-side rx MB of the WiFi and the 3G path (veth counters, wire bytes)."""
+    """Server-side rx MB of the WiFi and the 3G path (veth counters, wire
+    bytes): "IF BYTES" lines before/after, WiFi's interface first."""
     try:
-        b = [int(x) for x in open(os.path.join(d, "paths.before")).read().split()]
-        a = [int(x) for x in open(os.path.join(d, "paths.after")).read().split()]
+        b, a = ([int(x.split()[1]) for x in open(os.path.join(d, f))]
+                for f in ("paths.before", "paths.after"))
         return (a[0] - b[0]) / 1e6, (a[1] - b[1]) / 1e6
     except (OSError, ValueError, IndexError):
         return None, None
@@ -320,13 +145,6 @@ def judge_short(d, size, count):
 
 # ---- report ---------------------------------------------------------------
 
-def load(path):
-    try:
-        return [json.loads(x) for x in open(path) if x.strip()]
-    except OSError:
-        return []
-
-
 def fmt(v, f="%.2f"):
     return "-" if v is None else f % v
 
@@ -335,20 +153,8 @@ def ratio(v, ref):
     return "x%.2f" % (v / ref) if v and ref else "-"
 
 
-def csv_write(path, cols, rows):
-    with open(path, "w") as f:
-        f.write(",".join(cols) + "\n")
-        for r in rows:
-            vals = []
-            for c in cols:
-                v = r.get(c)
-                v = "%.6g" % v if isinstance(v, float) else ("" if v is None else str(v))
-                vals.append('"%s"' % v.replace('"', "'") if ("," in v or " " in v) else v)
-            f.write(",".join(vals) + "\n")
-
-
 def report_rcvbuf(d, meta):
-    recs = load(os.path.join(d, "rcvbuf.jsonl"))
+    recs = lines(os.path.join(d, "rcvbuf.jsonl"))
     if not recs:
         return
     ratios = {}
@@ -465,7 +271,7 @@ def series(path, t0):
 
 
 def report_outage(d, meta):
-    recs = load(os.path.join(d, "outage.jsonl"))
+    recs = lines(os.path.join(d, "outage.jsonl"))
     if not recs:
         return
     rows = []
@@ -537,7 +343,7 @@ def report_outage(d, meta):
 
 
 def report_short(d, meta):
-    recs = load(os.path.join(d, "short.jsonl"))
+    recs = lines(os.path.join(d, "short.jsonl"))
     if not recs:
         return
     csv_write(os.path.join(d, "wifi3g_short.csv"),
@@ -602,13 +408,7 @@ def kv(a):
 
 
 def main(a):
-    if a[0] == "server":
-        server(a)
-    elif a[0] == "client":
-        client(a)
-    elif a[0] == "sample":
-        sample(a)
-    elif a[0] == "flap":  # NS IFACE STARTFILE AT LEN OUT
+    if a[0] == "flap":  # NS IFACE STARTFILE AT LEN OUT
         ns, ifc, sf, at, ln, out = a[1], a[2], a[3], float(a[4]), float(a[5]), a[6]
         ip = ["ip", "-n", ns, "link", "set", ifc]
         t_end = time.monotonic() + 60
@@ -623,8 +423,6 @@ def main(a):
         subprocess.run(ip + ["up"], check=True)
         with open(out, "w") as f:
             f.write("%.4f %.4f\n" % (t_down, time.monotonic()))
-    elif a[0] == "now":
-        print("%.4f" % time.monotonic())
     elif a[0] == "judge-bulk":  # DIR N [key=value...]: one JSON line
         r = judge_bulk(a[1], int(a[2]))
         r.update(kv(a[3:]))

@@ -26,9 +26,12 @@ The client starts connections until --duration has passed, --parallel at a
 time, and then lets the open ones finish (or turn stuck). --once C2S,S2C runs
 one connection of those sizes (the soak's warm-up) and exits.
 """
-import argparse, errno, json, random, socket, struct, sys, threading, time
+import argparse, json, os, random, socket, struct, sys, threading, time
 
-IPPROTO_MPTCP = 262
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kpeer import IPPROTO_MPTCP, mptcp_state  # noqa: E402
+
 MAGIC = 0x534f414b  # "SOAK"
 HDR = struct.Struct("!IIQQQ")  # magic, id, c2s, s2c, seed: 32 bytes
 TRAILER = struct.Struct("!2sQ")  # server's verdict on the client's data
@@ -135,17 +138,6 @@ def report(f, lock, rec):
         f.flush()
 
 
-def mptcp_fallback(s):
-    """True/False for an MPTCP socket (MPTCP_INFO flags bit 0), None else."""
-    try:
-        b = s.getsockopt(284, 1, 64)
-        return bool(struct.unpack_from("=I", b, 8)[0] & 1) if len(b) >= 16 else None
-    except OSError as e:
-        # a fallen-back socket passes getsockopt to its TCP subflow, which
-        # does not know SOL_MPTCP (tests/lib/mbox.sh kpeer)
-        return True if e.errno == errno.EOPNOTSUPP else None
-
-
 def serve_one(s, out, lock, proto):
     c = None
     try:
@@ -158,7 +150,7 @@ def serve_one(s, out, lock, proto):
         t.start()
         recv_stream(s, c, c2s, stream_seed(seed, 0))
         t.join()
-        fb = mptcp_fallback(s) if proto == "mptcp" else None
+        fb = mptcp_state(s).get("fallback") if proto == "mptcp" else None
         ok = c.eof and c.bad_at is None and c.recv == c2s and c.err is None
         try:
             s.sendall(TRAILER.pack(b"OK" if ok else b"NO", c.recv))
