@@ -46,12 +46,12 @@ static struct memhost_app *app_new(struct memhost *h, __u64 send_total)
 
 /* ---- host ops ---- */
 
-static __u64 host_now(void *host)
+static __u64 mh_now(void *host)
 {
 	return memwire_now(((struct memhost *)host)->w);
 }
 
-static int host_xmit(void *host, void *port, const struct xmp_pkt_hdrs *hd,
+static int mh_xmit(void *host, void *port, const struct xmp_pkt_hdrs *hd,
 		     const struct xmp_seg *seg)
 {
 	struct memhost *h = host;
@@ -73,7 +73,7 @@ static int host_xmit(void *host, void *port, const struct xmp_pkt_hdrs *hd,
 	return memwire_link_xmit(h->w, p->link, h->side, seg);
 }
 
-static int host_route(void *host, const struct xmp_addr *dst, const struct xmp_addr *src,
+static int mh_route(void *host, const struct xmp_addr *dst, const struct xmp_addr *src,
 		      int src_ifindex, struct xc_route *out)
 {
 	struct memhost *h = host;
@@ -97,7 +97,7 @@ static int host_route(void *host, const struct xmp_addr *dst, const struct xmp_a
 	return -EHOSTUNREACH; /* each link is its own network */
 }
 
-static int host_port_reserve(void *host, const struct xmp_addr *laddr, __u16 *port)
+static int mh_port_reserve(void *host, const struct xmp_addr *laddr, __u16 *port)
 {
 	struct memhost *h = host;
 
@@ -106,25 +106,25 @@ static int host_port_reserve(void *host, const struct xmp_addr *laddr, __u16 *po
 	return *port;
 }
 
-static void host_port_release(void *host, int handle)
+static void mh_port_release(void *host, int handle)
 {
 	(void)host;
 	(void)handle;
 }
 
-static int host_steer_subflow(void *host, const struct xmp_tuple *t, __u32 conn_id, bool on)
+static int mh_steer_subflow(void *host, const struct xmp_tuple *t, __u32 conn_id, bool on)
 {
 	(void)host, (void)t, (void)conn_id, (void)on;
 	return 0; /* the wire delivers every frame to this host */
 }
 
-static int host_steer_token(void *host, __u32 token, __u32 conn_id, bool on)
+static int mh_steer_token(void *host, __u32 token, __u32 conn_id, bool on)
 {
 	(void)host, (void)token, (void)conn_id, (void)on;
 	return 0;
 }
 
-static long host_app_produce(void *host, void *ctx, __u8 *buf, size_t len, bool *eof)
+static long mh_app_produce(void *host, void *ctx, __u8 *buf, size_t len, bool *eof)
 {
 	struct memhost_app *a = ctx;
 	__u64 n = a->send_total - a->sent, i;
@@ -140,7 +140,7 @@ static long host_app_produce(void *host, void *ctx, __u8 *buf, size_t len, bool 
 	return (long)n;
 }
 
-static size_t host_app_room(void *host, void *ctx)
+static size_t mh_app_room(void *host, void *ctx)
 {
 	struct memhost_app *a = ctx;
 
@@ -148,7 +148,7 @@ static size_t host_app_room(void *host, void *ctx)
 	return a->room ? a->room : SIZE_MAX;
 }
 
-static void host_app_consume(void *host, void *ctx, const __u8 *buf, size_t len)
+static void mh_app_consume(void *host, void *ctx, const __u8 *buf, size_t len)
 {
 	struct memhost_app *a = ctx;
 	size_t i;
@@ -160,7 +160,7 @@ static void host_app_consume(void *host, void *ctx, const __u8 *buf, size_t len)
 	a->rcvd += len;
 }
 
-static int host_app_flush(void *host, void *ctx, bool eof)
+static int mh_app_flush(void *host, void *ctx, bool eof)
 {
 	struct memhost_app *a = ctx;
 
@@ -169,7 +169,7 @@ static int host_app_flush(void *host, void *ctx, bool eof)
 	return 0;
 }
 
-static void host_random(void *host, void *buf, size_t len)
+static void mh_random(void *host, void *buf, size_t len)
 {
 	struct memhost *h = host;
 	__u8 *p = buf;
@@ -184,18 +184,18 @@ static void host_random(void *host, void *buf, size_t len)
 }
 
 static const struct xc_host_ops memhost_ops = {
-	.now = host_now,
-	.xmit = host_xmit,
-	.route = host_route,
-	.port_reserve = host_port_reserve,
-	.port_release = host_port_release,
-	.steer_subflow = host_steer_subflow,
-	.steer_token = host_steer_token,
-	.app_produce = host_app_produce,
-	.app_room = host_app_room,
-	.app_consume = host_app_consume,
-	.app_flush = host_app_flush,
-	.random = host_random,
+	.now = mh_now,
+	.xmit = mh_xmit,
+	.route = mh_route,
+	.port_reserve = mh_port_reserve,
+	.port_release = mh_port_release,
+	.steer_subflow = mh_steer_subflow,
+	.steer_token = mh_steer_token,
+	.app_produce = mh_app_produce,
+	.app_room = mh_app_room,
+	.app_consume = mh_app_consume,
+	.app_flush = mh_app_flush,
+	.random = mh_random,
 };
 
 /* ---- the wire's side ---- */
@@ -248,12 +248,12 @@ static void port_rx(void *arg, const struct xmp_seg *seg, __u64 now)
 	}
 }
 
-static __u64 host_next_timer(void *arg)
+static __u64 mh_next_timer(void *arg)
 {
 	return xc_stack_next_timer(((struct memhost_port *)arg)->h->st);
 }
 
-static void host_on_timer(void *arg, __u64 now)
+static void mh_on_timer(void *arg, __u64 now)
 {
 	(void)now;
 	xc_stack_timers(((struct memhost_port *)arg)->h->st);
@@ -262,8 +262,8 @@ static void host_on_timer(void *arg, __u64 now)
 /* Port 0 carries the stack's timers; the others only frames. */
 static const struct memwire_end_ops port0_ops = {
 	.rx = port_rx,
-	.next_timer = host_next_timer,
-	.on_timer = host_on_timer,
+	.next_timer = mh_next_timer,
+	.on_timer = mh_on_timer,
 };
 static const struct memwire_end_ops port_ops = { .rx = port_rx };
 
