@@ -70,6 +70,8 @@ static int host_xmit(void *host, void *port, const struct xmp_pkt_hdrs *hd,
 		return -EHOSTUNREACH;
 	}
 	h->stats.xmit++;
+	if (h->tap)
+		h->tap(h->tap_arg, p->link, seg);
 	return memwire_link_xmit(h->w, p->link, h->side, seg);
 }
 
@@ -145,6 +147,8 @@ static size_t host_app_room(void *host, void *ctx)
 	struct memhost_app *a = ctx;
 
 	(void)host;
+	if (a->paused)
+		return 0;
 	return a->room ? a->room : SIZE_MAX;
 }
 
@@ -219,33 +223,46 @@ static void accept_syn(struct memhost *h, struct memhost_port *p, const struct x
 	h->stats.accepted++;
 }
 
-static void port_rx(void *arg, const struct xmp_seg *seg, __u64 now)
+void memhost_input(struct memhost *h, unsigned int link, const struct xmp_frame *f)
 {
-	struct memhost_port *p = arg;
-	struct memhost *h = p->h;
-	struct xmp_pkt_hdrs hd = { .saddr = p->peer, .daddr = p->addr };
+	struct memhost_port *p = &h->port[link];
 	struct xmp_mp_opt mp;
-	struct xmp_frame f;
-	int n;
 
-	(void)now;
-	h->stats.rx++;
-	n = xmp_pkt_build(h->frame, sizeof(h->frame), &hd, seg);
-	if (n < 0 || xmp_pkt_parse(h->frame, (__u32)n, NULL, 0, &f)) {
-		h->stats.rx_bad++;
+	if (xc_input(h->st, &p->path, f) != -ENOENT)
 		return;
-	}
-	if (xc_input(h->st, &p->path, &f) != -ENOENT)
-		return;
-	if (xc_frame_join_syn(&f, &mp)) {
+	if (xc_frame_join_syn(f, &mp)) {
 		h->stats.joins_in++;
-		xc_join_syn(h->st, &p->path, &f, &mp);
-	} else if (h->listen_port && f.seg.dport == h->listen_port &&
-		   (f.seg.flags & (XMP_TH_SYN | XMP_TH_ACK)) == XMP_TH_SYN) {
-		accept_syn(h, p, &f);
+		xc_join_syn(h->st, &p->path, f, &mp);
+	} else if (h->listen_port && f->seg.dport == h->listen_port &&
+		   (f->seg.flags & (XMP_TH_SYN | XMP_TH_ACK)) == XMP_TH_SYN) {
+		accept_syn(h, p, f);
 	} else {
 		h->stats.rx_nomatch++;
 	}
+}
+
+void memhost_rx(struct memhost *h, unsigned int link, const struct xmp_seg *seg)
+{
+	struct memhost_port *p = &h->port[link];
+	struct xmp_pkt_hdrs hd = { .saddr = p->peer, .daddr = p->addr };
+	struct xmp_frame f;
+	int n;
+
+	h->stats.rx++;
+	n = xmp_pkt_build(h->rxframe, sizeof(h->rxframe), &hd, seg);
+	if (n < 0 || xmp_pkt_parse(h->rxframe, (__u32)n, NULL, 0, &f)) {
+		h->stats.rx_bad++;
+		return;
+	}
+	memhost_input(h, link, &f);
+}
+
+static void port_rx(void *arg, const struct xmp_seg *seg, __u64 now)
+{
+	struct memhost_port *p = arg;
+
+	(void)now;
+	memhost_rx(p->h, p->link, seg);
 }
 
 static __u64 host_next_timer(void *arg)
@@ -255,8 +272,11 @@ static __u64 host_next_timer(void *arg)
 
 static void host_on_timer(void *arg, __u64 now)
 {
-	(void)now;
-	xc_stack_timers(((struct memhost_port *)arg)->h->st);
+	struct memhost *h = ((struct memhost_port *)arg)->h;
+
+	xc_stack_timers(h->st);
+	if (xc_stack_next_timer(h->st) <= now)
+		h->stats.timer_again++;
 }
 
 /* Port 0 carries the stack's timers; the others only frames. */

@@ -39,6 +39,7 @@ struct memhost_app {
 	__u64 send_total, sent;
 	__u64 rcvd, bad, first_bad;
 	__u64 room; /* bytes it takes per call (0: all) */
+	bool paused; /* takes nothing (a reader that stopped) */
 	bool eof_in;
 	bool eof_out;
 };
@@ -55,7 +56,11 @@ struct memhost_stats {
 	__u64 xmit, xmit_err, misrouted; /* frames sent; failed to build; wrong source */
 	__u64 rx, rx_bad, rx_nomatch;	 /* frames in; not parsed; no taker */
 	__u64 accepted, joins_in;	 /* SYNs to the listener; MP_JOIN SYNs */
+	__u64 timer_again; /* timers still due right after they ran (a loop would spin) */
 };
+
+/* Sees every segment the host puts on link @link (optional). */
+typedef void (*memhost_tap_fn)(void *arg, unsigned int link, const struct xmp_seg *seg);
 
 struct memhost {
 	struct memwire *w;
@@ -71,7 +76,10 @@ struct memhost {
 	struct memhost_app app[MEMHOST_APPS];
 	unsigned int napps;
 	struct memhost_stats stats;
-	__u8 frame[16384];
+	memhost_tap_fn tap;
+	void *tap_arg;
+	__u8 frame[16384];   /* what it sends */
+	__u8 rxframe[16384]; /* what comes in: sending while taking it builds in frame */
 };
 
 /* Side @side of every link of @w; the stack with @cfg (NULL: defaults);
@@ -86,6 +94,11 @@ void memhost_listen(struct memhost *h, __u16 port, __u64 send_total, bool reply)
 /* Client: a connection to the peer's address on link 0. */
 int memhost_connect(struct memhost *h, __u16 dport, __u64 send_total,
 		    struct memhost_app **out);
+/* A frame come in on link @link, parsed: to a subflow, the join path or
+ * the listener, as every frame from the wire goes. */
+void memhost_input(struct memhost *h, unsigned int link, const struct xmp_frame *f);
+/* A segment come in on link @link (built and parsed as from the wire). */
+void memhost_rx(struct memhost *h, unsigned int link, const struct xmp_seg *seg);
 /* The link's interface goes down or up: the wire and the path manager. */
 void memhost_link_event(struct memhost *h, unsigned int link, bool up);
 const struct xmp_addr *memhost_addr(const struct memhost *h, unsigned int link);
