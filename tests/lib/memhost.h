@@ -13,7 +13,7 @@
  * parses it (xmp_pkt_parse) before xc_input(), as the daemon does.
  *
  * Its application ends are built-in: each connection sends send_total bytes
- * of a pattern seeded by the sender's side and connection number, and
+ * of a pattern seeded by the sender's side and the client's port, and
  * checks every byte it receives against the peer's pattern at its offset:
  * a wrong byte is counted (bad) with the offset of the first one, never
  * silently taken.
@@ -35,6 +35,7 @@ struct memhost;
 struct memhost_app {
 	struct memhost *h;
 	struct xc_conn *c;
+	__u16 cport;	       /* the client's port of the initial subflow */
 	__u64 seed, peer_seed; /* pattern it sends, pattern it expects */
 	__u64 send_total, sent;
 	__u64 rcvd, bad, first_bad;
@@ -71,7 +72,7 @@ struct memhost {
 	__u16 listen_port; /* 0: none */
 	__u64 send_total;  /* what each accepted connection sends */
 	bool reply;	   /* ... once the client's data ended (request/response) */
-	__u16 next_lport;
+	__u16 next_lport, last_lport;
 	__u64 rng; /* keys, ISNs: a seed repeats the run exactly */
 	struct memhost_app app[MEMHOST_APPS];
 	unsigned int napps;
