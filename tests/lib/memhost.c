@@ -54,6 +54,7 @@ static struct memhost_app *app_new(struct memhost *h, __u64 send_total)
 	memset(a, 0, sizeof(*a));
 	a->h = h;
 	a->send_total = send_total;
+	a->hold_eof = h->hold_eof;
 	h->napps++;
 	return a;
 }
@@ -152,7 +153,7 @@ static NO_COVERAGE long host_app_produce(void *host, void *ctx, __u8 *buf, size_
 	for (i = 0; i < n; i++)
 		buf[i] = pattern_byte(a->seed, a->sent + i);
 	a->sent += n;
-	*eof = a->sent == a->send_total;
+	*eof = a->sent == a->send_total && !a->hold_eof;
 	a->eof_out = *eof;
 	return (long)n;
 }

@@ -41,6 +41,7 @@ struct memhost_app {
 	__u64 rcvd, bad, first_bad;
 	__u64 room; /* bytes it takes per call (0: all) */
 	bool paused; /* takes nothing (a reader that stopped) */
+	bool hold_eof; /* its stream does not end yet: clear, then xc_conn_pump() */
 	bool eof_in;
 	bool eof_out;
 };
@@ -72,6 +73,7 @@ struct memhost {
 	__u16 listen_port; /* 0: none */
 	__u64 send_total;  /* what each accepted connection sends */
 	bool reply;	   /* ... once the client's data ended (request/response) */
+	bool hold_eof;	   /* new connections' app ends start with hold_eof */
 	__u16 next_lport, last_lport;
 	__u64 rng; /* keys, ISNs: a seed repeats the run exactly */
 	struct memhost_app app[MEMHOST_APPS];
