@@ -489,7 +489,7 @@ static void fz_flip_opt(struct fz *z, struct xmp_seg *seg, const struct fz_mbox 
 
 static int fz_mbox_hook(void *arg, int from, struct xmp_seg *seg, __u8 *data)
 {
-	struct fz_mbox *mb = arg;
+	struct fz_mbox *mb = (struct fz_mbox *)arg + from; /* the link's, per direction */
 	struct fz *z = &g_fz;
 	unsigned int link = (unsigned int)(mb - &z->mbox[0][0]) / 2;
 
@@ -814,10 +814,9 @@ static void fz_setup(struct fz *z, __u8 cfg, __u8 size)
 	}
 	for (l = 0; l < FZ_LINKS; l++) {
 		d.delay_us = (l && (cfg & FZ_CFG_SLOW1)) ? 60 * T_MS : 5 * T_MS;
-		for (side = 0; side < 2; side++) {
+		for (side = 0; side < 2; side++)
 			memwire_link_set_dir(z->w, l, side, &d);
-			memwire_link_set_mbox(z->w, l, fz_mbox_hook, &z->mbox[l][side]);
-		}
+		memwire_link_set_mbox(z->w, l, fz_mbox_hook, z->mbox[l]);
 	}
 	xc_cfg_default(&z->xcfg);
 	z->xcfg.csum = cfg & FZ_CFG_CSUM;
