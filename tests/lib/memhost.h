@@ -13,7 +13,7 @@
  * parses it (xmp_pkt_parse) before xc_input(), as the daemon does.
  *
  * Its application ends are built-in: each connection sends send_total bytes
- * of a pattern seeded by the sender's side and connection number, and
+ * of a pattern seeded by the sender's side and the client's port, and
  * checks every byte it receives against the peer's pattern at its offset:
  * a wrong byte is counted (bad) with the offset of the first one, never
  * silently taken.
@@ -35,11 +35,13 @@ struct memhost;
 struct memhost_app {
 	struct memhost *h;
 	struct xc_conn *c;
+	__u16 cport;	       /* the client's port of the initial subflow */
 	__u64 seed, peer_seed; /* pattern it sends, pattern it expects */
 	__u64 send_total, sent;
 	__u64 rcvd, bad, first_bad;
 	__u64 room; /* bytes it takes per call (0: all) */
-	bool endless; /* its stream never ends: no DATA_FIN after send_total */
+	bool paused; /* takes nothing (a reader that stopped) */
+	bool hold_eof; /* its stream does not end yet: clear, then xc_conn_pump() */
 	bool eof_in;
 	bool eof_out;
 };
@@ -56,7 +58,11 @@ struct memhost_stats {
 	__u64 xmit, xmit_err, misrouted; /* frames sent; failed to build; wrong source */
 	__u64 rx, rx_bad, rx_nomatch;	 /* frames in; not parsed; no taker */
 	__u64 accepted, joins_in;	 /* SYNs to the listener; MP_JOIN SYNs */
+	__u64 timer_again; /* timers still due right after they ran (a loop would spin) */
 };
+
+/* Sees every segment the host puts on link @link (optional). */
+typedef void (*memhost_tap_fn)(void *arg, unsigned int link, const struct xmp_seg *seg);
 
 struct memhost {
 	struct memwire *w;
@@ -67,12 +73,16 @@ struct memhost {
 	__u16 listen_port; /* 0: none */
 	__u64 send_total;  /* what each accepted connection sends */
 	bool reply;	   /* ... once the client's data ended (request/response) */
-	__u16 next_lport;
+	bool hold_eof;	   /* new connections' app ends start with hold_eof */
+	__u16 next_lport, last_lport;
 	__u64 rng; /* keys, ISNs: a seed repeats the run exactly */
 	struct memhost_app app[MEMHOST_APPS];
 	unsigned int napps;
 	struct memhost_stats stats;
-	__u8 frame[16384];
+	memhost_tap_fn tap;
+	void *tap_arg;
+	__u8 frame[16384];   /* what it sends */
+	__u8 rxframe[16384]; /* what comes in: sending while taking it builds in frame */
 };
 
 /* Side @side of every link of @w; the stack with @cfg (NULL: defaults);
@@ -87,6 +97,11 @@ void memhost_listen(struct memhost *h, __u16 port, __u64 send_total, bool reply)
 /* Client: a connection to the peer's address on link 0. */
 int memhost_connect(struct memhost *h, __u16 dport, __u64 send_total,
 		    struct memhost_app **out);
+/* A frame come in on link @link, parsed: to a subflow, the join path or
+ * the listener, as every frame from the wire goes. */
+void memhost_input(struct memhost *h, unsigned int link, const struct xmp_frame *f);
+/* A segment come in on link @link (built and parsed as from the wire). */
+void memhost_rx(struct memhost *h, unsigned int link, const struct xmp_seg *seg);
 /* The link's interface goes down or up: the wire and the path manager. */
 void memhost_link_event(struct memhost *h, unsigned int link, bool up);
 const struct xmp_addr *memhost_addr(const struct memhost *h, unsigned int link);

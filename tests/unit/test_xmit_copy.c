@@ -133,7 +133,7 @@ static void setup(unsigned int nsf)
 	CHECK_EQ(memhost_init(&srv, wire, 1, false, &sc, 12), 0);
 	memhost_listen(&srv, 80, 0, true);
 	CHECK_EQ(memhost_connect(&cli, 80, XC_LEN, &capp), 0);
-	capp->endless = true; /* no DATA_FIN: the data level only stalls */
+	capp->hold_eof = true; /* no DATA_FIN: the data level only stalls */
 	conn = capp->c;
 }
 

@@ -161,8 +161,8 @@ static void conn_done(struct xc_conn *c)
 
 /* The data level is closed and some subflow still is not: from
  * XC_LINGER_US on, those left are reset. Every byte is acked at the data
- * level by then, so a reset loses nothing. */
-static void linger_limit(struct xc_conn *c)
+ * level by then, so a reset loses nothing. true once they were. */
+static bool linger_limit(struct xc_conn *c)
 {
 	__u64 now = xc_now(c->st);
 	unsigned int i;
@@ -170,14 +170,16 @@ static void linger_limit(struct xc_conn *c)
 	if (c->linger_end == XMP_TCP_NO_TIMER)
 		c->linger_end = now + XC_LINGER_US;
 	if (now < c->linger_end)
-		return;
+		return false;
 	for (i = 0; i < c->nsf; i++) {
 		struct xc_sf *s = c->sfs[i];
 
 		if (xc_sf_open(s) && s->sk->state != XMP_TCP_TIME_WAIT)
 			xmp_tcp_abort(s->sk, -ETIMEDOUT, now);
 	}
+	c->linger_end = XMP_TCP_NO_TIMER; /* done: no deadline left due */
 	xc_conn_reap_subflows(c);
+	return true;
 }
 
 void xc_conn_pump_close(struct xc_conn *c)
@@ -203,8 +205,13 @@ void xc_conn_pump_close(struct xc_conn *c)
 		if (s->sk->state != XMP_TCP_TIME_WAIT)
 			any_open = true;
 	}
-	if (closed && any_open)
-		linger_limit(c);
+	/* None left to reset: a deadline kept would stay due while a slow
+	 * app holds the connection open, the host's timer firing turn after
+	 * turn. */
+	if (!closed || !any_open)
+		c->linger_end = XMP_TCP_NO_TIMER;
+	else if (linger_limit(c))
+		any_open = false; /* those left were reset */
 	/* Over once the subflows closed and the app has had everything: a
 	 * slow app may still hold back bytes the msk keeps (no room). */
 	if (!any_open &&

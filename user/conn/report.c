@@ -229,6 +229,7 @@ static void conn_head(const struct xc_conn *c, FILE *f)
 
 void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s)
 {
+	const struct xmp_msk *msk = xc_conn_msk(c);
 	const struct xc_sf *sf;
 	unsigned int i;
 
@@ -243,6 +244,11 @@ void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s)
 	s->subflows_opened = c->subflows_opened;
 	s->joins_failed = c->joins_failed;
 	s->sched = sched_name(c);
+	if (msk) {
+		s->mptcp = true;
+		s->csum = msk->csum;
+		s->fallback = msk->fallback;
+	}
 	s->nsf = c->nsf;
 	for (i = 0; i < c->nsf; i++) {
 		sf = c->sfs[i];

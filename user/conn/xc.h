@@ -306,6 +306,7 @@ struct xc_conn_stats {
 	__u64 keep_adopted;		/* stuck subflows that took their bytes */
 	__u32 subflows_opened, joins_failed;
 	const char *sched;		/* the scheduler's name ("-" before MPTCP) */
+	bool mptcp, csum, fallback;	/* MPTCP up; DSS checksums in use; fell back (3.7) */
 	unsigned int nsf;		/* subflows it remembers, in order of creation */
 	__u64 sf_sent[XC_SF_SLOTS], sf_reinj[XC_SF_SLOTS], sf_rcvd[XC_SF_SLOTS];
 };
