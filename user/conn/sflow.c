@@ -214,20 +214,27 @@ static int rcv_synack(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp
 	return 0;
 }
 
+/* No subflow of @c may fall back to plain TCP any more (3.7). */
+static void no_fallback(struct xc_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nsf; i++)
+		xmp_sf_set_multi(&c->sfs[i]->sf);
+}
+
 /* 3.2: the join is through; from here the subflow maps and takes DSS like
  * the first one, and no subflow may fall back to plain TCP any more (3.7). */
 static int join_established(struct xc_sf *s)
 {
 	struct xc_conn *c = s->c;
 	enum xmp_sf_role role = s->jn.role == XMP_JOIN_CLIENT ? XMP_SF_CLIENT : XMP_SF_SERVER;
-	unsigned int i;
 	int err;
 
 	err = xmp_sf_init_joined(&s->sf, role, xc_conn_msk(c), &xc_conn_first(c)->sf);
 	if (err)
 		return err;
-	for (i = 0; i < c->nsf; i++)
-		xmp_sf_set_multi(&c->sfs[i]->sf);
+	no_fallback(c);
 	s->join_rtx_at = XMP_TCP_NO_TIMER;
 	s->peer_backup = s->jn.remote_backup;
 	c->subflows_opened++;
@@ -247,6 +254,12 @@ static int join_rcv(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 		__u32 rto = 2 * sk->srtt_us;
 
 		s->join_rtx_at = sf_now(s) + (rto > XC_JOIN_ACK_RTO_US ? rto : XC_JOIN_ACK_RTO_US);
+		/* The peer takes the join as established on our third ACK and
+		 * may send on it and reinject: taking our first subflow's
+		 * stream as the data stream (a fallback) could then deliver
+		 * a copy as new bytes. Linux: __mptcp_finish_join() on the
+		 * SYN-ACK clears allow_infinite_fallback. */
+		no_fallback(s->c);
 	}
 	if (s->jn.state == XMP_JOIN_ESTABLISHED && !s->sf.msk) {
 		r = join_established(s);

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the packet-input fuzzer (tests/fuzz/fuzz_pkt_input.c) found in the
+ * connection layer, each kept as a test on the in-memory wire that fails
+ * without its fix: the end of a connection (close.c) and the fallback to
+ * plain TCP (3.7) next to a join (sflow.c).
+ */
+#include <string.h>
+
+#include "lib/memhost.h"
+#include "lib/test.h"
+#include "mptcp/options.h"
+
+#define PORT	  5201
+#define MAX_STEPS 100000 /* wire events in 120 s of an idle connection: a few hundred */
+
+struct net {
+	struct memwire *w;
+	struct memhost cli, srv;
+	struct memhost_app *ca;
+	unsigned long steps;
+	bool synack_seen; /* the join's SYN-ACK passed on link 1 */
+};
+
+static void net_free(struct net *n)
+{
+	memhost_fini(&n->cli);
+	memhost_fini(&n->srv);
+	memwire_free(n->w);
+}
+
+/* Counts the wire's events (its loop asks before each one). */
+static bool count_step(void *arg)
+{
+	struct net *n = arg;
+
+	return ++n->steps > MAX_STEPS;
+}
+
+static bool srv_done(void *arg)
+{
+	struct net *n = arg;
+
+	return n->srv.napps && memhost_all_done(&n->srv);
+}
+
+/*
+ * Both DATA_FINs acked, our subflow in TIME-WAIT, and the application
+ * reads nothing (the bytes wait in the connection). The 60 s linger
+ * deadline (subflows still open then are reset) passed with nothing to
+ * reset: it stayed due, and the host's timer fired at once, turn after
+ * turn, until the application read.
+ */
+static void linger_slow_app(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
+	struct net n;
+	int side;
+
+	memset(&n, 0, sizeof(n));
+	CHECK_EQ(memwire_new_links(&n.w, 1, 0, 1), 0);
+	for (side = 0; side < 2; side++)
+		memwire_link_set_dir(n.w, 0, side, &d);
+	CHECK_EQ(memhost_init(&n.cli, n.w, 0, false, NULL, 1), 0);
+	CHECK_EQ(memhost_init(&n.srv, n.w, 1, false, NULL, 1), 0);
+	memhost_listen(&n.srv, PORT, 32 << 10, false);
+	CHECK_EQ(memhost_connect(&n.cli, PORT, 32 << 10, &n.ca), 0);
+	n.ca->paused = true;
+	CHECK_EQ(memwire_run_until(n.w, srv_done, &n, 10 * T_SEC), 0);
+	CHECK_EQ(n.srv.app[0].rcvd, 32 << 10);
+	CHECK_EQ(n.ca->rcvd, 0);
+
+	/* past the linger deadline and TIME-WAIT: a bounded number of events */
+	memwire_run_until(n.w, count_step, &n, memwire_now(n.w) + 120 * T_SEC);
+	CHECK(n.steps < MAX_STEPS);
+	CHECK_EQ(n.cli.stats.timer_again, 0);
+	CHECK(!xc_conn_done(n.ca->c));
+
+	/* the application reads: every byte, exact, and the connection ends */
+	n.ca->paused = false;
+	xc_conn_pump(n.ca->c);
+	CHECK_EQ(n.ca->rcvd, 32 << 10);
+	CHECK_EQ(n.ca->bad, 0);
+	CHECK(n.ca->eof_in);
+	CHECK(xc_conn_done(n.ca->c));
+	net_free(&n);
+}
+
+/* Link 1: the server's join SYN-ACK passes, nothing of the server's after
+ * it (the client never gets its fourth ACK: its join stays pre-established
+ * while the server counts it as established). */
+static int link1_mbox(void *arg, int from, struct xmp_seg *seg, __u8 *data)
+{
+	struct net *n = arg;
+
+	(void)data;
+	if (from != 1)
+		return MEMWIRE_PASS;
+	if ((seg->flags & (XMP_TH_SYN | XMP_TH_ACK)) == (XMP_TH_SYN | XMP_TH_ACK)) {
+		n->synack_seen = true;
+		return MEMWIRE_PASS;
+	}
+	return MEMWIRE_DROP;
+}
+
+/* Link 0, the server's segments: before the join's SYN-ACK only its
+ * SYN-ACK and its address announcement get through (no DATA_ACK: the
+ * client may still fall back, 3.7); after it they lose their options, as
+ * a middlebox stripping them would. */
+static int link0_mbox(void *arg, int from, struct xmp_seg *seg, __u8 *data)
+{
+	struct net *n = arg;
+	struct xmp_mp_opt mp;
+
+	(void)data;
+	if (from != 1)
+		return MEMWIRE_PASS;
+	if (n->synack_seen) {
+		seg->optlen = 0;
+		return MEMWIRE_PASS;
+	}
+	xmp_mp_parse(seg->opts, seg->optlen, &mp, NULL);
+	return (seg->flags & XMP_TH_SYN) || (mp.suboptions & XMP_MPO_ADD_ADDR) ? MEMWIRE_PASS
+									       : MEMWIRE_DROP;
+}
+
+static bool cli_done(void *arg)
+{
+	struct net *n = arg;
+
+	return xc_conn_done(n->ca->c);
+}
+
+/*
+ * The client sent its join's third ACK: the server takes the join as
+ * established and may send and reinject on it. Options then vanish on the
+ * first subflow: the client may not fall back (its subflow stream is not
+ * the data stream any more), it resets instead; the server's data comes
+ * exact or not at all.
+ */
+static void no_fallback_after_join_third_ack(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .rate_bps = 1000000 };
+	struct xc_conn_stats cs;
+	struct xc_cfg cfg;
+	struct net n;
+	int l, side;
+
+	memset(&n, 0, sizeof(n));
+	xc_cfg_default(&cfg);
+	cfg.msk_sndbuf = cfg.msk_rcvbuf = XC_MSK_BUF_MIN;
+	cfg.sf_buf = XC_SF_BUF_MIN;
+	CHECK_EQ(memwire_new_links(&n.w, 1, 0, 2), 0);
+	for (l = 0; l < 2; l++)
+		for (side = 0; side < 2; side++)
+			memwire_link_set_dir(n.w, (unsigned int)l, side, &d);
+	memwire_link_set_mbox(n.w, 0, link0_mbox, &n);
+	memwire_link_set_mbox(n.w, 1, link1_mbox, &n);
+	CHECK_EQ(memhost_init(&n.cli, n.w, 0, false, &cfg, 1), 0);
+	CHECK_EQ(memhost_init(&n.srv, n.w, 1, false, &cfg, 1), 0);
+	n.cli.hold_eof = n.srv.hold_eof = true;
+	memhost_listen(&n.srv, PORT, 16 << 10, false);
+	CHECK_EQ(memhost_connect(&n.cli, PORT, 16 << 10, &n.ca), 0);
+	memwire_run_until(n.w, cli_done, &n, 30 * T_SEC);
+	CHECK(n.synack_seen);
+	xc_conn_stats(n.ca->c, &cs);
+	CHECK(!cs.fallback);
+	CHECK_EQ(n.ca->bad, 0);
+	CHECK_EQ(n.srv.app[0].bad, 0);
+	net_free(&n);
+}
+
+int main(void)
+{
+	RUN(linger_slow_app);
+	RUN(no_fallback_after_join_third_ack);
+	return t_exit_code();
+}
