@@ -802,6 +802,36 @@ static void test_sf_fallback_options_vanish(void)
 	}
 }
 
+/*
+ * Found by the packet-input fuzzer: the server DATA_ACKed the client's
+ * data (the client saw it and will not fall back), sent none itself, and
+ * a few of the client's pure ACKs lose their options. Those prove nothing
+ * any more: taking them for a middlebox and falling back made the server
+ * take the client's later data-level retransmission as new bytes.
+ */
+static void test_sf_no_fallback_on_bare_acks(void)
+{
+	static __u8 src[5000];
+	struct h h;
+	int i;
+
+	fill(src, sizeof(src), 24);
+	h_init(&h, NULL, NULL);
+	handshake(&h, false, false, false, false);
+	xfer(&h, 0, src, sizeof(src), 2);
+	CHECK(h.e[0].sf.msk->data_ack_seen);
+	CHECK(!h.e[1].sf.msk->data_ack_seen);
+	h.strip[0] = true;
+	for (i = 0; i < 3; i++)
+		send_seg(&h, 0, TH_ACK, NULL, 0);
+	pump(&h);
+	CHECK(h.e[1].sf.state != XMP_SF_FALLBACK);
+	CHECK(!h.e[1].sf.msk->fallback);
+	CHECK(!h.e[1].reset); /* stray ACKs: a run of XMP_SF_NO_DSS_MAX resets */
+	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_NO_DSS_ACK], 3);
+	h_free(&h);
+}
+
 /* 3.7: a DSS checksum failure -> MP_FAIL with the failed mapping's DSN; the
  * sender answers with an infinite mapping from that DSN and resends; both
  * fall back and the data still arrives byte-exact. */
@@ -1077,6 +1107,7 @@ int main(void)
 	RUN(test_sf_fallback_syn);
 	RUN(test_sf_fallback_third_ack);
 	RUN(test_sf_fallback_options_vanish);
+	RUN(test_sf_no_fallback_on_bare_acks);
 	RUN(test_sf_csum_fail_mp_fail);
 	RUN(test_sf_mpc_bad_echo);
 	RUN(test_sf_csum_fail_multi);

@@ -554,6 +554,12 @@ static bool stream_exact(const struct xmp_sf *sf)
 	       on_diagonal(sf->msk->ack_seq, sf->msk->rcv_isn, sf->rcv_ssn);
 }
 
+/* We DATA_ACKed some data of the peer's (the DATA_ACK may have reached it). */
+static bool data_acked(const struct xmp_msk *msk)
+{
+	return msk->ack_seq != msk->rcv_isn;
+}
+
 /* Why a fallback is refused, for the counters. */
 static void count_refused(struct xmp_sf *sf)
 {
@@ -705,8 +711,11 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 		return 0; /* MPTCP options get through (a bad one is skipped) */
 	}
 	/* No MPTCP option at all on an established subflow (every segment
-	 * carries a DSS or the MP_CAPABLE): a middlebox strips them (3.7). */
-	if (fallback_allowed(sf)) {
+	 * carries a DSS or the MP_CAPABLE): a middlebox strips them (3.7).
+	 * A pure ACK is no proof once we DATA_ACKed data of the peer's: the
+	 * peer may have seen that and will not fall back; only its data
+	 * without a mapping (xmp_sf_data()) may decide then. */
+	if (fallback_allowed(sf) && (len || !data_acked(sf->msk))) {
 		sf->mib[XMP_SF_MIB_FB_NO_DSS]++;
 		xmp_sf_fallback(sf);
 	} else if (!len) {
