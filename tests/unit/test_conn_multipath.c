@@ -275,6 +275,32 @@ static void data_fin_three_subflows(void)
 	net_free(&n);
 }
 
+static bool join_carried(void *arg)
+{
+	struct xc_conn_stats cs;
+
+	xc_conn_stats(arg, &cs);
+	return cs.nsf > 1 && cs.sf_sent[1] > 0;
+}
+
+/* An upload: the server has nothing to send until the client's data ends.
+ * It answers the join's third ACK at once all the same (the fourth ACK,
+ * 3.2), so the join carries data about two round trips after its SYN, not
+ * after the client repeated its third ACK (200 ms). */
+static void join_of_upload_soon(void)
+{
+	const struct path_cfg *p[] = { &wifi, &wifi };
+	struct net n;
+
+	CHECK_EQ(net_start(&n, 9, 2, p, NULL, 3 << 20, 1, true), 0);
+	CHECK_EQ(memwire_run_until(n.w, join_carried, n.ca->c, 10 * T_SEC), 0);
+	/* MP_CAPABLE, then the join: about five round trips of 20 ms */
+	CHECK(memwire_now(n.w) < 150 * T_MS);
+	CHECK_EQ(memwire_run_until(n.w, both_done, &n, 60 * T_SEC), 0);
+	check_exact(&n, 3 << 20, 1);
+	net_free(&n);
+}
+
 int main(void)
 {
 	RUN(two_paths_both_ways);
@@ -284,5 +310,6 @@ int main(void)
 	RUN(penalisation);
 	RUN(scheduler_swap);
 	RUN(data_fin_three_subflows);
+	RUN(join_of_upload_soon);
 	return t_exit_code();
 }

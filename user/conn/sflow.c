@@ -261,13 +261,12 @@ static int join_rcv(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 		 * SYN-ACK clears allow_infinite_fallback. */
 		no_fallback(s->c);
 	}
-	if (s->jn.state == XMP_JOIN_ESTABLISHED && !s->sf.msk) {
-		r = join_established(s);
-		if (r)
-			return r;
-	}
+	/* the fourth ACK (the server's answer to the third) is due first:
+	 * join_established()'s result must not clear it */
 	if (r == XMP_JOIN_SEND_ACK)
 		s->ack_due = true;
+	if (s->jn.state == XMP_JOIN_ESTABLISHED && !s->sf.msk)
+		return join_established(s);
 	return 0;
 }
 
