@@ -243,9 +243,77 @@ static void two_subflows_copy_then_no_fallback(void)
 	teardown();
 }
 
+/* Both subflows are up and data is still to go. */
+static bool both_up(void *arg)
+{
+	struct xc_conn *c = arg;
+	unsigned int i;
+
+	if (c->nsf < 2 || !xc_conn_msk(c) || xc_conn_msk(c)->snd_una == xc_conn_msk(c)->write_seq)
+		return false;
+	for (i = 0; i < c->nsf; i++)
+		if (!xc_sf_usable(c->sfs[i]))
+			return false;
+	return true;
+}
+
+static bool srv_has_all(void *arg)
+{
+	(void)arg;
+	return srv.napps && srv.app[0].rcvd == XC_LEN;
+}
+
+/*
+ * Issue 13 item 4: building the scheduler's view only reads. Each subflow's
+ * window is set to hold its data back (as after a while without an ack on
+ * it while the connection's window moved on), so any sharing of the window
+ * would change the engine and may send; the view must do neither. The pump
+ * does share it: that is where the windows grow, the control that the
+ * state was one where sharing matters.
+ */
+static void view_sends_nothing(void)
+{
+	/* acks at 1 Mbit/s: the data takes a while (the join's SYN does not
+	 * queue behind it) */
+	struct memwire_dir_cfg slow = { .delay_us = 2 * T_MS, .rate_bps = 1000000 };
+	static struct xmp_tcp_sock before[XC_SF_MAX];
+	unsigned int i, grown = 0;
+	bool moved = false;
+	struct xmp_msk *msk;
+	struct xc_view w;
+	__u64 xmit;
+
+	setup(2);
+	mb.freeze_dack = false;
+	memwire_set_dir(wire, 1, &slow);
+	CHECK_EQ(memwire_run_until(wire, both_up, conn, 10 * T_SEC), 0);
+	msk = xc_conn_msk(conn);
+	for (i = 0; i < conn->nsf; i++) {
+		struct xmp_tcp_sock *sk = conn->sfs[i]->sk;
+
+		sk->snd_wnd = sk->snd_nxt - sk->snd_una;
+		before[i] = *sk;
+	}
+	xmit = cli.stats.xmit;
+	xc_xmit_view(conn, &w, msk->write_seq - msk->snd_nxt, 0);
+	CHECK_EQ(w.v.nr, conn->nsf);
+	xc_xmit_view(conn, &w, msk->write_seq - msk->snd_nxt, XMP_SCHED_REINJECT);
+	CHECK_EQ(cli.stats.xmit, xmit);
+	for (i = 0; i < conn->nsf; i++)
+		CHECK(!memcmp(&before[i], conn->sfs[i]->sk, sizeof(before[i])));
+	CHECK_EQ(xc_xmit_pump(conn, &moved), 0);
+	for (i = 0; i < conn->nsf; i++)
+		grown += conn->sfs[i]->sk->snd_wnd > before[i].snd_wnd;
+	CHECK(grown >= 1);
+	CHECK_EQ(memwire_run_until(wire, srv_has_all, NULL, memwire_now(wire) + 30 * T_SEC), 0);
+	CHECK_EQ(srv.app[0].bad, 0);
+	teardown();
+}
+
 int main(void)
 {
 	RUN(single_subflow_stream_is_data_stream);
 	RUN(two_subflows_copy_then_no_fallback);
+	RUN(view_sends_nothing);
 	return t_exit_code();
 }

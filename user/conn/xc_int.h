@@ -289,6 +289,17 @@ __u64 xc_conn_next_timer(const struct xc_conn *c);
 
 #define XC_MAP_MAX 32768 /* bytes per mapping carved (data_len is 16 bits) */
 
+/* What the scheduler decides from, and the subflow of each entry. */
+struct xc_view {
+	struct xmp_sched_view v;
+	struct xmp_sched_subflow sf[XC_SF_MAX];
+	struct xc_sf *s[XC_SF_MAX];
+};
+
+/* The view of @c for @unsent bytes. @flags XMP_SCHED_REINJECT: data
+ * already sent; only subflows that may carry a copy of it (3.7) are in it.
+ * It only reads: building a view sends nothing and changes no engine. */
+void xc_xmit_view(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32 flags);
 /* Reinjections, then new data: the scheduler's chunks onto the subflows. */
 int xc_xmit_pump(struct xc_conn *c, bool *moved);
 /* Data [dsn, dsn + len) goes again on another subflow. */

@@ -194,12 +194,6 @@ void xc_xmit_keep(struct xc_conn *c)
 
 /* ---- scheduling ---- */
 
-struct xc_view {
-	struct xmp_sched_view v;
-	struct xmp_sched_subflow sf[XC_SF_MAX];
-	struct xc_sf *s[XC_SF_MAX];
-};
-
 /* Bytes the peer's window at the subflow level still takes. */
 static __u32 sf_wnd_room(const struct xmp_tcp_sock *sk)
 {
@@ -235,10 +229,8 @@ static void share_wnd(struct xc_conn *c)
 	}
 }
 
-/* @flags XMP_SCHED_REINJECT: data already sent; only subflows that may
- * carry a copy of it (3.7) are in the view. Reads the engines, sends
- * nothing (share_wnd() ran before). */
-static void view_build(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32 flags)
+/* Reads the engines, sends nothing: share_wnd() ran before. */
+void xc_xmit_view(struct xc_conn *c, struct xc_view *w, __u64 unsent, __u32 flags)
 {
 	struct xmp_msk *msk = xc_conn_msk(c);
 	unsigned int i;
@@ -348,7 +340,7 @@ static int pump_reinject(struct xc_conn *c, bool *moved)
 			memmove(&c->rq[0], &c->rq[1], --c->nrq * sizeof(c->rq[0]));
 			continue;
 		}
-		view_build(c, &w, q->len, XMP_SCHED_REINJECT);
+		xc_xmit_view(c, &w, q->len, XMP_SCHED_REINJECT);
 		if (!w.v.nr) {
 			/* 3.7: no subflow may carry a copy (the only one may
 			 * still fall back): its TCP retransmits what it lost */
@@ -477,7 +469,7 @@ static int pump_sched(struct xc_conn *c, bool *moved)
 			return 0;
 		if (!xmp_msk_snd_wnd(msk) && msk->write_seq != msk->snd_nxt)
 			return opportunistic(c, moved);
-		view_build(c, &w, unsent, 0);
+		xc_xmit_view(c, &w, unsent, 0);
 		if (xmp_sched_decide(&c->sched, &w.v, &d))
 			return 0;
 		g = grant(w.s[d.pick[0].idx], d.pick[0].bytes);
