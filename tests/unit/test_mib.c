@@ -138,9 +138,9 @@ static void totals_add(void)
 	CHECK_EQ(a[XMP_JOIN_MIB_SYN_RX], 0);
 }
 
-/* Every row named, the first and last spelled as before, past the end the
- * fallback: a list and its enum cannot disagree, but a row could be
- * misspelled or a fallback lost. */
+/* First and last rows spelled as before, past the end the fallback: a list
+ * names every value of its enum, but a row could be misspelled or a
+ * fallback lost. */
 static void enum_names(void)
 {
 	static const char *const holey[3] = { [0] = "a", [2] = "c" };
@@ -180,12 +180,6 @@ static void enum_names(void)
 
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		CHECK(!strcmp(rows[i].got, rows[i].want));
-	for (i = 0; i < XMP_TCP_NR_STATES; i++)
-		CHECK(strcmp(xmp_tcp_state_name(i), "?"));
-	for (i = 0; i < XMP_MSK_NR_STATES; i++)
-		CHECK(strcmp(xmp_msk_state_name(i), "?"));
-	for (i = 0; i < XMP_MPD_NR; i++)
-		CHECK(strcmp(xmp_mp_drop_name(i), "unknown"));
 }
 
 int main(void)
