@@ -3,12 +3,19 @@
  * The counter table (include/xmptcp/mib.h, user/common/mib.c): every
  * counter has a name, names do not collide where they share a JSON object,
  * the keys users read are still spelled as before, and the JSON writer
- * leaves zeros out unless asked.
+ * leaves zeros out unless asked. The layers' state and reason enums
+ * (common/names.h lists) keep the names reports and logs print.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/mib.h"
+#include "common/names.h"
+#include "io/pkt.h"
+#include "mptcp/addr.h"
+#include "mptcp/join.h"
+#include "mptcp/subflow.h"
+#include "tcp/tcp.h"
 #include "lib/test.h"
 
 static void every_counter_named(void)
@@ -131,6 +138,50 @@ static void totals_add(void)
 	CHECK_EQ(a[XMP_JOIN_MIB_SYN_RX], 0);
 }
 
+/* First and last rows spelled as before, past the end the fallback: a list
+ * names every value of its enum, but a row could be misspelled or a
+ * fallback lost. */
+static void enum_names(void)
+{
+	static const char *const holey[3] = { [0] = "a", [2] = "c" };
+	const struct {
+		const char *got, *want;
+	} rows[] = {
+		{ xmp_tcp_state_name(XMP_TCP_CLOSED), "CLOSED" },
+		{ xmp_tcp_state_name(XMP_TCP_SYN_RCVD), "SYN-RECEIVED" },
+		{ xmp_tcp_state_name(XMP_TCP_TIME_WAIT), "TIME-WAIT" },
+		{ xmp_tcp_state_name(XMP_TCP_NR_STATES), "?" },
+		{ xmp_msk_state_name(XMP_MSK_CLOSED), "CLOSED" },
+		{ xmp_msk_state_name(XMP_MSK_TIME_WAIT), "TIME_WAIT" },
+		{ xmp_msk_state_name(XMP_MSK_NR_STATES), "?" },
+		{ xmp_sf_state_name(XMP_SF_INIT), "INIT" },
+		{ xmp_sf_state_name(XMP_SF_FALLBACK), "FALLBACK" },
+		{ xmp_sf_state_name(XMP_SF_NR_STATES), "?" },
+		{ xmp_join_state_name(XMP_JOIN_FAILED), "FAILED" },
+		{ xmp_join_fail_name(XMP_JOIN_FAIL_NONE), "none" },
+		{ xmp_join_fail_name(XMP_JOIN_FAIL_ACK_TIMEOUT), "ack_timeout" },
+		{ xmp_join_fail_name(XMP_JOIN_FAIL_NR), "?" },
+		{ xmp_addr_lstate_name(XMP_ADDR_FREE), "FREE" },
+		{ xmp_addr_lstate_name(XMP_ADDR_WITHDRAWN), "WITHDRAWN" },
+		{ xmp_addr_lstate_name(XMP_ADDR_NR_STATES), "?" },
+		{ xmp_mp_drop_name(XMP_MPD_TCPOPT_TRUNC), "tcpopt_trunc" },
+		{ xmp_mp_drop_name(XMP_MPD_TCPRST_LEN), "tcprst_len" },
+		{ xmp_mp_drop_name(XMP_MPD_NR), "unknown" },
+		{ xmp_pkt_err_name(XMP_PKT_OK), "ok" },
+		{ xmp_pkt_err_name(XMP_PKT_E_BAD_META), "bad-xdp-meta" },
+		{ xmp_pkt_err_name(XMP_PKT_E_NR), "unknown" },
+		{ xmp_pkt_err_name(-1), "unknown" },
+		{ XMP_NAME_OF(holey, 0, "?"), "a" },
+		{ XMP_NAME_OF(holey, 1, "?"), "?" },
+		{ XMP_NAME_OF(holey, 2, "?"), "c" },
+		{ XMP_NAME_OF(holey, 3, "?"), "?" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		CHECK(!strcmp(rows[i].got, rows[i].want));
+}
+
 int main(void)
 {
 	RUN(every_counter_named);
@@ -138,5 +189,6 @@ int main(void)
 	RUN(keys_spelled_as_before);
 	RUN(json_pairs);
 	RUN(totals_add);
+	RUN(enum_names);
 	return t_exit_code();
 }

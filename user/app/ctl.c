@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 
 #include "common/ctlsock.h"
 #include "common/log.h"
@@ -27,39 +26,15 @@
 #include "io/addr.h"
 #include "app/xmptcpd.h"
 
-static int ctl_bind(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, err;
-
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return -ENAMETOOLONG;
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 16)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 /* Is a daemon answering there? (connect succeeds only if one listens) */
 static bool ctl_live(const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	bool live;
-	int fd;
+	int fd = xmp_ctl_socket(path, false);
 
-	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return false;
-	live = !connect(fd, (struct sockaddr *)&sun, sizeof(sun));
 	close(fd);
-	return live;
+	return true;
 }
 
 int xd_ctl_open(struct xd_loop *l, const char *path)
@@ -79,10 +54,10 @@ int xd_ctl_open(struct xd_loop *l, const char *path)
 		   (int)sizeof(l->ctl_path)) {
 		return -ENAMETOOLONG;
 	}
-	fd = ctl_bind(l->ctl_path);
+	fd = xmp_ctl_socket(l->ctl_path, true);
 	if (fd == -EADDRINUSE && !ctl_live(l->ctl_path)) {
 		unlink(l->ctl_path); /* a dead daemon's socket file */
-		fd = ctl_bind(l->ctl_path);
+		fd = xmp_ctl_socket(l->ctl_path, true);
 	}
 	if (fd < 0) {
 		if (dflt && fd == -EADDRINUSE) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Client side of the control socket (ctlsock.h), shared by the xmptcp CLI;
- * the daemon side is user/app/ctl.c.
+ * Client side of the control socket (ctlsock.h), shared by the xmptcp CLI,
+ * and the socket itself, which the daemon side (user/app/ctl.c) binds.
  */
 #include <errno.h>
 #include <poll.h>
@@ -26,7 +26,7 @@ int xmp_ctl_path_default(char *buf, size_t len)
 	return 0;
 }
 
-static int ctl_connect(const char *path)
+int xmp_ctl_socket(const char *path, bool listener)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd, err;
@@ -34,10 +34,12 @@ static int ctl_connect(const char *path)
 	if (strlen(path) >= sizeof(sun.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sun.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | (listener ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+	err = listener ? bind(fd, (struct sockaddr *)&sun, sizeof(sun)) || listen(fd, 16)
+		       : connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	if (err) {
 		err = -errno;
 		close(fd);
 		return err;
@@ -85,7 +87,7 @@ int xmp_ctl_request(const char *path, const char *req, FILE *out)
 
 	if (len + 1 > XMP_CTL_REQ_MAX)
 		return -EINVAL;
-	fd = ctl_connect(path);
+	fd = xmp_ctl_socket(path, false);
 	if (fd < 0)
 		return fd;
 	if (write(fd, req, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {

@@ -11,6 +11,7 @@
 #ifndef XMP_COMMON_CTLSOCK_H
 #define XMP_COMMON_CTLSOCK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -20,6 +21,10 @@
 
 /* The default path for this network namespace. 0 or -errno. */
 int xmp_ctl_path_default(char *buf, size_t len);
+/* The socket at @path: bound, listening and non-blocking when @listener
+ * (the daemon), else connected (a client). The fd or -errno
+ * (-ENAMETOOLONG: @path does not fit a sockaddr_un). */
+int xmp_ctl_socket(const char *path, bool listener);
 /* Sends req, copies the whole answer to out. 0, -ENOENT / -ECONNREFUSED
  * (no daemon), -EPROTO (an "error:" answer, printed to out), -errno. */
 int xmp_ctl_request(const char *path, const char *req, FILE *out);

@@ -5,10 +5,10 @@
  * the loops every report shares (see mib.h).
  */
 #include "common/mib.h"
+#include "common/names.h"
 
-#define XMP_MIB_NAME(e, name) [e] = name,
 #define XMP_MIB_GROUP(g, list, count)                                                              \
-	[g] = {.names = (const char *const[count]){list(XMP_MIB_NAME)}, .nr = count},
+	[g] = {.names = (const char *const[count]){list(XMP_NAME_ROW)}, .nr = count},
 
 static const struct {
 	const char *const *names;

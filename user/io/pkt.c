@@ -30,29 +30,12 @@ static int fail(struct xmp_frame *f, enum xmp_pkt_err why, int ret)
 	return ret;
 }
 
-static const char *const pkt_err_names[XMP_PKT_E_NR] = {
-	[XMP_PKT_OK] = "ok",
-	[XMP_PKT_E_SHORT_ETH] = "short-eth",
-	[XMP_PKT_E_NOT_IP] = "not-ip",
-	[XMP_PKT_E_SHORT_IP] = "short-ip",
-	[XMP_PKT_E_BAD_VERSION] = "bad-ip-version",
-	[XMP_PKT_E_BAD_IHL] = "bad-ihl",
-	[XMP_PKT_E_BAD_IP_LEN] = "bad-ip-length",
-	[XMP_PKT_E_IP_FRAG] = "ip-fragment",
-	[XMP_PKT_E_EXT_CHAIN] = "ipv6-ext-chain",
-	[XMP_PKT_E_NOT_TCP] = "not-tcp",
-	[XMP_PKT_E_SHORT_TCP] = "short-tcp",
-	[XMP_PKT_E_BAD_DOFF] = "bad-tcp-doff",
-	[XMP_PKT_E_IP_CSUM] = "bad-ip-checksum",
-	[XMP_PKT_E_TCP_CSUM] = "bad-tcp-checksum",
-	[XMP_PKT_E_BAD_META] = "bad-xdp-meta",
-};
+static const char *const pkt_err_names[] = { XMP_PKT_ERR_LIST(XMP_NAME_ROW) };
 
+/* int, not the enum: f->err is a __u8 and callers pass what they hold. */
 const char *xmp_pkt_err_name(int err)
 {
-	if (err < 0 || err >= XMP_PKT_E_NR || !pkt_err_names[err])
-		return "unknown";
-	return pkt_err_names[err];
+	return err < 0 ? "unknown" : XMP_NAME_OF(pkt_err_names, err, "unknown");
 }
 
 const struct xmp_meta *xmp_pkt_meta(const __u8 *data, __u32 headroom)

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <linux/types.h>
 
+#include "common/names.h"
 #include "xmptcp/meta.h"
 #include "xmptcp/maps.h"
 #include "tcp/tcp.h"
@@ -37,24 +38,27 @@
 /* Longest header stack we build: Ethernet + IPv6 + TCP with 40 option bytes */
 #define XMP_PKT_MAX_HDRS (XMP_ETH_HLEN + XMP_IP6_HLEN + XMP_TCP_HLEN + XMP_TCP_MAX_OPTLEN)
 
-enum xmp_pkt_err {
-	XMP_PKT_OK = 0,
-	XMP_PKT_E_SHORT_ETH,	/* shorter than Ethernet (+VLAN tags) */
-	XMP_PKT_E_NOT_IP,	/* ethertype is neither IPv4 nor IPv6 */
-	XMP_PKT_E_SHORT_IP,	/* truncated IPv4/IPv6 header */
-	XMP_PKT_E_BAD_VERSION,	/* IP version nibble disagrees with the ethertype */
-	XMP_PKT_E_BAD_IHL,	/* IPv4 IHL < 5 or past the frame */
-	XMP_PKT_E_BAD_IP_LEN,	/* IP total/payload length past the frame or below the headers */
-	XMP_PKT_E_IP_FRAG,	/* fragment: we do not reassemble */
-	XMP_PKT_E_EXT_CHAIN,	/* IPv6 extension chain too long or truncated */
-	XMP_PKT_E_NOT_TCP,	/* IP but not TCP */
-	XMP_PKT_E_SHORT_TCP,	/* truncated TCP header */
-	XMP_PKT_E_BAD_DOFF,	/* TCP data offset < 5 or past the IP payload */
-	XMP_PKT_E_IP_CSUM,	/* IPv4 header checksum wrong (with XMP_PKT_F_CSUM) */
-	XMP_PKT_E_TCP_CSUM,	/* TCP checksum wrong (with XMP_PKT_F_CSUM) */
-	XMP_PKT_E_BAD_META,	/* xmp_meta given but inconsistent with the frame: walked */
-	XMP_PKT_E_NR,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_pkt_err_name()'s. */
+#define XMP_PKT_ERR_LIST(X) \
+	X(XMP_PKT_OK, "ok") \
+	X(XMP_PKT_E_SHORT_ETH, "short-eth")		/* shorter than Ethernet (+VLAN tags) */ \
+	X(XMP_PKT_E_NOT_IP, "not-ip")			/* ethertype is neither IPv4 nor IPv6 */ \
+	X(XMP_PKT_E_SHORT_IP, "short-ip")		/* truncated IPv4/IPv6 header */ \
+	X(XMP_PKT_E_BAD_VERSION, "bad-ip-version")	/* IP version nibble disagrees with the ethertype */ \
+	X(XMP_PKT_E_BAD_IHL, "bad-ihl")			/* IPv4 IHL < 5 or past the frame */ \
+	X(XMP_PKT_E_BAD_IP_LEN, "bad-ip-length")	/* IP total/payload length past the frame or below the headers */ \
+	X(XMP_PKT_E_IP_FRAG, "ip-fragment")		/* fragment: we do not reassemble */ \
+	X(XMP_PKT_E_EXT_CHAIN, "ipv6-ext-chain")	/* IPv6 extension chain too long or truncated */ \
+	X(XMP_PKT_E_NOT_TCP, "not-tcp")			/* IP but not TCP */ \
+	X(XMP_PKT_E_SHORT_TCP, "short-tcp")		/* truncated TCP header */ \
+	X(XMP_PKT_E_BAD_DOFF, "bad-tcp-doff")		/* TCP data offset < 5 or past the IP payload */ \
+	X(XMP_PKT_E_IP_CSUM, "bad-ip-checksum")		/* IPv4 header checksum wrong (with XMP_PKT_F_CSUM) */ \
+	X(XMP_PKT_E_TCP_CSUM, "bad-tcp-checksum")	/* TCP checksum wrong (with XMP_PKT_F_CSUM) */ \
+	X(XMP_PKT_E_BAD_META, "bad-xdp-meta")		/* xmp_meta given but inconsistent with the frame: walked */
+/* clang-format on */
+
+enum xmp_pkt_err { XMP_PKT_ERR_LIST(XMP_ENUM_ROW) XMP_PKT_E_NR };
 
 /* xmp_pkt_parse() flags */
 #define XMP_PKT_F_CSUM	0x01	/* verify the IPv4 header and TCP checksums */

@@ -603,17 +603,9 @@ int xmp_addr_prio_opt(bool backup, struct xmp_mp_opt *mp)
 	return 1;
 }
 
-/* clang-format off */
-static const char *const addr_lstate_names[XMP_ADDR_NR_STATES] = {
-	[XMP_ADDR_FREE] = "FREE",
-	[XMP_ADDR_PENDING] = "PENDING",
-	[XMP_ADDR_SENT] = "SENT",
-	[XMP_ADDR_ECHOED] = "ECHOED",
-	[XMP_ADDR_WITHDRAWN] = "WITHDRAWN",
-};
-/* clang-format on */
+static const char *const addr_lstate_names[] = { XMP_ADDR_LSTATE_LIST(XMP_NAME_ROW) };
 
 const char *xmp_addr_lstate_name(enum xmp_addr_lstate st)
 {
-	return (unsigned int)st < XMP_ADDR_NR_STATES ? addr_lstate_names[st] : "?";
+	return XMP_NAME_OF(addr_lstate_names, st, "?");
 }

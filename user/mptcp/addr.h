@@ -50,6 +50,7 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/names.h"
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
 
@@ -66,14 +67,17 @@
 #define XMP_ADDR_DEF_RTX_MAX	  3
 
 /* State of one of our announcements. */
-enum xmp_addr_lstate {
-	XMP_ADDR_FREE = 0,  /* slot unused */
-	XMP_ADDR_PENDING,   /* ADD_ADDR to send (first time or retransmission) */
-	XMP_ADDR_SENT,	    /* sent, echo awaited (or given up: gave_up) */
-	XMP_ADDR_ECHOED,    /* the peer echoed it: done */
-	XMP_ADDR_WITHDRAWN, /* REMOVE_ADDR to send; the slot frees once sent */
-	XMP_ADDR_NR_STATES,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_addr_lstate_name()'s. */
+#define XMP_ADDR_LSTATE_LIST(X) \
+	X(XMP_ADDR_FREE, "FREE")		/* slot unused */ \
+	X(XMP_ADDR_PENDING, "PENDING")		/* ADD_ADDR to send (first time or retransmission) */ \
+	X(XMP_ADDR_SENT, "SENT")		/* sent, echo awaited (or given up: gave_up) */ \
+	X(XMP_ADDR_ECHOED, "ECHOED")		/* the peer echoed it: done */ \
+	X(XMP_ADDR_WITHDRAWN, "WITHDRAWN")	/* REMOVE_ADDR to send; the slot frees once sent */
+/* clang-format on */
+
+enum xmp_addr_lstate { XMP_ADDR_LSTATE_LIST(XMP_ENUM_ROW) XMP_ADDR_NR_STATES };
 
 struct xmp_addr_cfg {
 	unsigned int max_accepted; /* remote addresses kept, <= XMP_ADDR_MAX */

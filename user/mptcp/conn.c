@@ -650,16 +650,9 @@ void xmp_msk_fallback(struct xmp_msk *msk)
 	msk->mib[XMP_MSK_MIB_FALLBACK]++;
 }
 
-/* clang-format off */
-static const char *const msk_state_names[XMP_MSK_NR_STATES] = {
-	[XMP_MSK_CLOSED] = "CLOSED",	     [XMP_MSK_ESTABLISHED] = "ESTABLISHED",
-	[XMP_MSK_FIN_WAIT1] = "FIN_WAIT1",   [XMP_MSK_FIN_WAIT2] = "FIN_WAIT2",
-	[XMP_MSK_CLOSE_WAIT] = "CLOSE_WAIT", [XMP_MSK_CLOSING] = "CLOSING",
-	[XMP_MSK_LAST_ACK] = "LAST_ACK",     [XMP_MSK_TIME_WAIT] = "TIME_WAIT",
-};
-/* clang-format on */
+static const char *const msk_state_names[] = { XMP_MSK_STATE_LIST(XMP_NAME_ROW) };
 
 const char *xmp_msk_state_name(enum xmp_msk_state st)
 {
-	return (unsigned int)st < XMP_MSK_NR_STATES ? msk_state_names[st] : "?";
+	return XMP_NAME_OF(msk_state_names, st, "?");
 }

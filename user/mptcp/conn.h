@@ -54,21 +54,25 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/names.h"
 #include "mptcp/options.h"
 #include "mptcp/dss_csum.h"
 
 /* Data-level states, as Linux's msk (TCP state names at the data level). */
-enum xmp_msk_state {
-	XMP_MSK_CLOSED = 0,
-	XMP_MSK_ESTABLISHED,
-	XMP_MSK_FIN_WAIT1,  /* our DATA_FIN sent/queued, not acked */
-	XMP_MSK_FIN_WAIT2,  /* our DATA_FIN acked, peer's not seen */
-	XMP_MSK_CLOSE_WAIT, /* peer's DATA_FIN received, ours not queued */
-	XMP_MSK_CLOSING,    /* both DATA_FINs, ours not acked yet */
-	XMP_MSK_LAST_ACK,   /* peer's first, then ours: waiting for its ack */
-	XMP_MSK_TIME_WAIT,  /* both done; subflow TIME-WAIT covers the rest */
-	XMP_MSK_NR_STATES,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_msk_state_name()'s. */
+#define XMP_MSK_STATE_LIST(X) \
+	X(XMP_MSK_CLOSED, "CLOSED") \
+	X(XMP_MSK_ESTABLISHED, "ESTABLISHED") \
+	X(XMP_MSK_FIN_WAIT1, "FIN_WAIT1")	/* our DATA_FIN sent/queued, not acked */ \
+	X(XMP_MSK_FIN_WAIT2, "FIN_WAIT2")	/* our DATA_FIN acked, peer's not seen */ \
+	X(XMP_MSK_CLOSE_WAIT, "CLOSE_WAIT")	/* peer's DATA_FIN received, ours not queued */ \
+	X(XMP_MSK_CLOSING, "CLOSING")		/* both DATA_FINs, ours not acked yet */ \
+	X(XMP_MSK_LAST_ACK, "LAST_ACK")		/* peer's first, then ours: waiting for its ack */ \
+	X(XMP_MSK_TIME_WAIT, "TIME_WAIT")	/* both done; subflow TIME-WAIT covers the rest */
+/* clang-format on */
+
+enum xmp_msk_state { XMP_MSK_STATE_LIST(XMP_ENUM_ROW) XMP_MSK_NR_STATES };
 
 struct xmp_msk_cfg {
 	__u32 sndbuf; /* data-level send + retransmit buffer bytes (256 KiB) */

@@ -455,35 +455,15 @@ int xmp_join_ack_timeout(struct xmp_join *j)
 	return 0;
 }
 
-/* clang-format off */
-static const char *const join_state_names[XMP_JOIN_NR_STATES] = {
-	[XMP_JOIN_INIT] = "INIT",
-	[XMP_JOIN_SYN_SENT] = "SYN_SENT",
-	[XMP_JOIN_SYN_RCVD] = "SYN_RCVD",
-	[XMP_JOIN_PRE_ESTABLISHED] = "PRE_ESTABLISHED",
-	[XMP_JOIN_ESTABLISHED] = "ESTABLISHED",
-	[XMP_JOIN_FAILED] = "FAILED",
-};
-
-static const char *const join_fail_names[XMP_JOIN_FAIL_NR] = {
-	[XMP_JOIN_FAIL_NONE] = "none",
-	[XMP_JOIN_FAIL_NO_TOKEN] = "no_token",
-	[XMP_JOIN_FAIL_LIMIT] = "limit",
-	[XMP_JOIN_FAIL_CLOSED] = "closed",
-	[XMP_JOIN_FAIL_REPLAY] = "replay",
-	[XMP_JOIN_FAIL_THMAC] = "thmac",
-	[XMP_JOIN_FAIL_HMAC] = "hmac",
-	[XMP_JOIN_FAIL_NO_MPJ] = "no_mpj",
-	[XMP_JOIN_FAIL_ACK_TIMEOUT] = "ack_timeout",
-};
-/* clang-format on */
+static const char *const join_state_names[] = { XMP_JOIN_STATE_LIST(XMP_NAME_ROW) };
+static const char *const join_fail_names[] = { XMP_JOIN_FAIL_LIST(XMP_NAME_ROW) };
 
 const char *xmp_join_state_name(enum xmp_join_state st)
 {
-	return (unsigned int)st < XMP_JOIN_NR_STATES ? join_state_names[st] : "?";
+	return XMP_NAME_OF(join_state_names, st, "?");
 }
 
 const char *xmp_join_fail_name(enum xmp_join_fail f)
 {
-	return (unsigned int)f < XMP_JOIN_FAIL_NR ? join_fail_names[f] : "?";
+	return XMP_NAME_OF(join_fail_names, f, "?");
 }

@@ -50,35 +50,38 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/names.h"
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
 
 enum xmp_join_role { XMP_JOIN_CLIENT = 0, XMP_JOIN_SERVER };
 
-enum xmp_join_state {
-	XMP_JOIN_INIT = 0,	  /* nothing exchanged */
-	XMP_JOIN_SYN_SENT,	  /* client: MP_JOIN SYN written */
-	XMP_JOIN_SYN_RCVD,	  /* server: SYN accepted, SYN-ACK to send */
-	XMP_JOIN_PRE_ESTABLISHED, /* client: third ACK sent, fourth ACK awaited */
-	XMP_JOIN_ESTABLISHED,	  /* the subflow may carry data */
-	XMP_JOIN_FAILED,	  /* refused or failed: RST, never a subflow */
-	XMP_JOIN_NR_STATES,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_join_state_name()'s. */
+#define XMP_JOIN_STATE_LIST(X) \
+	X(XMP_JOIN_INIT, "INIT")			/* nothing exchanged */ \
+	X(XMP_JOIN_SYN_SENT, "SYN_SENT")		/* client: MP_JOIN SYN written */ \
+	X(XMP_JOIN_SYN_RCVD, "SYN_RCVD")		/* server: SYN accepted, SYN-ACK to send */ \
+	X(XMP_JOIN_PRE_ESTABLISHED, "PRE_ESTABLISHED")	/* client: third ACK sent, fourth ACK awaited */ \
+	X(XMP_JOIN_ESTABLISHED, "ESTABLISHED")		/* the subflow may carry data */ \
+	X(XMP_JOIN_FAILED, "FAILED")			/* refused or failed: RST, never a subflow */
 
 /* Why a join failed (j->fail); the counter of the same name says how often. */
-enum xmp_join_fail {
-	XMP_JOIN_FAIL_NONE = 0,
-	XMP_JOIN_FAIL_NO_TOKEN,	   /* server: the SYN's token names no connection */
-	XMP_JOIN_FAIL_LIMIT,	   /* the connection has its max_subflows */
-	XMP_JOIN_FAIL_CLOSED,	   /* the connection is not established, fell
-				    * back to TCP or was aborted */
-	XMP_JOIN_FAIL_REPLAY,	   /* the peer's nonce belongs to a recent join */
-	XMP_JOIN_FAIL_THMAC,	   /* client: the SYN-ACK's truncated HMAC is wrong */
-	XMP_JOIN_FAIL_HMAC,	   /* server: the third ACK's HMAC is wrong */
-	XMP_JOIN_FAIL_NO_MPJ,	   /* a handshake segment without its MP_JOIN */
-	XMP_JOIN_FAIL_ACK_TIMEOUT, /* client: the fourth ACK never came */
-	XMP_JOIN_FAIL_NR,
-};
+#define XMP_JOIN_FAIL_LIST(X) \
+	X(XMP_JOIN_FAIL_NONE, "none") \
+	X(XMP_JOIN_FAIL_NO_TOKEN, "no_token")	/* server: the SYN's token names no connection */ \
+	X(XMP_JOIN_FAIL_LIMIT, "limit")		/* the connection has its max_subflows */ \
+	X(XMP_JOIN_FAIL_CLOSED, "closed")	/* the connection is not established, fell
+						 * back to TCP or was aborted */ \
+	X(XMP_JOIN_FAIL_REPLAY, "replay")	/* the peer's nonce belongs to a recent join */ \
+	X(XMP_JOIN_FAIL_THMAC, "thmac")		/* client: the SYN-ACK's truncated HMAC is wrong */ \
+	X(XMP_JOIN_FAIL_HMAC, "hmac")		/* server: the third ACK's HMAC is wrong */ \
+	X(XMP_JOIN_FAIL_NO_MPJ, "no_mpj")	/* a handshake segment without its MP_JOIN */ \
+	X(XMP_JOIN_FAIL_ACK_TIMEOUT, "ack_timeout") /* client: the fourth ACK never came */
+/* clang-format on */
+
+enum xmp_join_state { XMP_JOIN_STATE_LIST(XMP_ENUM_ROW) XMP_JOIN_NR_STATES };
+enum xmp_join_fail { XMP_JOIN_FAIL_LIST(XMP_ENUM_ROW) XMP_JOIN_FAIL_NR };
 
 /* Nonces of the last joins of a connection kept for the replay guard. */
 #define XMP_JOIN_REPLAY_RING 16

@@ -19,29 +19,11 @@
 /* Internal "no drop" value of the per-subtype decoders. */
 #define MPD_OK XMP_MPD_NR
 
-static const char *const drop_names[XMP_MPD_NR] = {
-	[XMP_MPD_TCPOPT_TRUNC] = "tcpopt_trunc",
-	[XMP_MPD_TCPOPT_LEN] = "tcpopt_len",
-	[XMP_MPD_SHORT] = "short",
-	[XMP_MPD_BAD_SUBTYPE] = "bad_subtype",
-	[XMP_MPD_MPC_LEN] = "mpc_len",
-	[XMP_MPD_MPC_VERSION] = "mpc_version",
-	[XMP_MPD_MPC_FLAGS] = "mpc_flags",
-	[XMP_MPD_MPJ_LEN] = "mpj_len",
-	[XMP_MPD_DSS_LEN] = "dss_len",
-	[XMP_MPD_ADD_ADDR_LEN] = "add_addr_len",
-	[XMP_MPD_RM_ADDR_LEN] = "rm_addr_len",
-	[XMP_MPD_PRIO_LEN] = "prio_len",
-	[XMP_MPD_FAIL_LEN] = "fail_len",
-	[XMP_MPD_FASTCLOSE_LEN] = "fastclose_len",
-	[XMP_MPD_TCPRST_LEN] = "tcprst_len",
-};
+static const char *const drop_names[] = { XMP_MP_DROP_LIST(XMP_NAME_ROW) };
 
 const char *xmp_mp_drop_name(enum xmp_mp_drop why)
 {
-	if ((unsigned int)why >= XMP_MPD_NR)
-		return "unknown";
-	return drop_names[why];
+	return XMP_NAME_OF(drop_names, why, "unknown");
 }
 
 /* ---- decoding ---------------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include <xmptcp/types.h>
 #include <xmptcp/mptcp_wire.h>
 
+#include "common/names.h"
 #include "common/seq.h"
 
 /*
@@ -193,24 +194,27 @@ XMP_STATIC_ASSERT(sizeof(struct xmp_dss) == 32, "xmp_dss padding");
 XMP_STATIC_ASSERT(sizeof(struct xmp_add_addr) == 32, "xmp_add_addr padding");
 
 /* Why a TCP option or MPTCP suboption was ignored (counted, never fatal). */
-enum xmp_mp_drop {
-	XMP_MPD_TCPOPT_TRUNC = 0, /* option kind with no room for its length byte: scan stops */
-	XMP_MPD_TCPOPT_LEN,	/* option length < 2 or past the area: scan stops */
-	XMP_MPD_SHORT,		/* MPTCP option shorter than 3 bytes: no subtype */
-	XMP_MPD_BAD_SUBTYPE,	/* subtype not defined by RFC 8684 */
-	XMP_MPD_MPC_LEN,	/* MP_CAPABLE length is none of 4/12/20/22/24 */
-	XMP_MPD_MPC_VERSION,	/* MP_CAPABLE version other than 1 (SYN: below 1) */
-	XMP_MPD_MPC_FLAGS,	/* MP_CAPABLE without H=HMAC-SHA256 alone, or with B */
-	XMP_MPD_MPJ_LEN,	/* MP_JOIN length is none of 12/16/24 */
-	XMP_MPD_DSS_LEN,	/* DSS length does not match its flags */
-	XMP_MPD_ADD_ADDR_LEN,	/* ADD_ADDR length fits no family/port/echo variant */
-	XMP_MPD_RM_ADDR_LEN,	/* REMOVE_ADDR with 0 or more than 8 ids */
-	XMP_MPD_PRIO_LEN,	/* MP_PRIO length other than 3 */
-	XMP_MPD_FAIL_LEN,	/* MP_FAIL length other than 12 */
-	XMP_MPD_FASTCLOSE_LEN,	/* MP_FASTCLOSE length other than 12 */
-	XMP_MPD_TCPRST_LEN,	/* MP_TCPRST length other than 4 */
-	XMP_MPD_NR,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_mp_drop_name()'s. */
+#define XMP_MP_DROP_LIST(X) \
+	X(XMP_MPD_TCPOPT_TRUNC, "tcpopt_trunc")	/* option kind with no room for its length byte: scan stops */ \
+	X(XMP_MPD_TCPOPT_LEN, "tcpopt_len")	/* option length < 2 or past the area: scan stops */ \
+	X(XMP_MPD_SHORT, "short")		/* MPTCP option shorter than 3 bytes: no subtype */ \
+	X(XMP_MPD_BAD_SUBTYPE, "bad_subtype")	/* subtype not defined by RFC 8684 */ \
+	X(XMP_MPD_MPC_LEN, "mpc_len")		/* MP_CAPABLE length is none of 4/12/20/22/24 */ \
+	X(XMP_MPD_MPC_VERSION, "mpc_version")	/* MP_CAPABLE version other than 1 (SYN: below 1) */ \
+	X(XMP_MPD_MPC_FLAGS, "mpc_flags")	/* MP_CAPABLE without H=HMAC-SHA256 alone, or with B */ \
+	X(XMP_MPD_MPJ_LEN, "mpj_len")		/* MP_JOIN length is none of 12/16/24 */ \
+	X(XMP_MPD_DSS_LEN, "dss_len")		/* DSS length does not match its flags */ \
+	X(XMP_MPD_ADD_ADDR_LEN, "add_addr_len")	/* ADD_ADDR length fits no family/port/echo variant */ \
+	X(XMP_MPD_RM_ADDR_LEN, "rm_addr_len")	/* REMOVE_ADDR with 0 or more than 8 ids */ \
+	X(XMP_MPD_PRIO_LEN, "prio_len")		/* MP_PRIO length other than 3 */ \
+	X(XMP_MPD_FAIL_LEN, "fail_len")		/* MP_FAIL length other than 12 */ \
+	X(XMP_MPD_FASTCLOSE_LEN, "fastclose_len") /* MP_FASTCLOSE length other than 12 */ \
+	X(XMP_MPD_TCPRST_LEN, "tcprst_len")	/* MP_TCPRST length other than 4 */
+/* clang-format on */
+
+enum xmp_mp_drop { XMP_MP_DROP_LIST(XMP_ENUM_ROW) XMP_MPD_NR };
 
 /* Parse counters; they accumulate over calls (zero them once). */
 struct xmp_mp_parse_stats {

@@ -772,18 +772,9 @@ int xmp_sf_data(struct xmp_sf *sf, __u32 ssn, const __u8 *data, __u32 len,
 	return 0;
 }
 
-/* clang-format off */
-static const char *const sf_state_names[XMP_SF_NR_STATES] = {
-	[XMP_SF_INIT] = "INIT",
-	[XMP_SF_SYN_SENT] = "SYN_SENT",
-	[XMP_SF_SYN_RCVD] = "SYN_RCVD",
-	[XMP_SF_PRE_ESTABLISHED] = "PRE_ESTABLISHED",
-	[XMP_SF_ESTABLISHED] = "ESTABLISHED",
-	[XMP_SF_FALLBACK] = "FALLBACK",
-};
-/* clang-format on */
+static const char *const sf_state_names[] = { XMP_SF_STATE_LIST(XMP_NAME_ROW) };
 
 const char *xmp_sf_state_name(enum xmp_sf_state st)
 {
-	return (unsigned int)st < XMP_SF_NR_STATES ? sf_state_names[st] : "?";
+	return XMP_NAME_OF(sf_state_names, st, "?");
 }

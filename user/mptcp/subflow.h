@@ -39,20 +39,24 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/names.h"
 #include "mptcp/conn.h"
 #include "mptcp/options.h"
 
 enum xmp_sf_role { XMP_SF_CLIENT = 0, XMP_SF_SERVER };
 
-enum xmp_sf_state {
-	XMP_SF_INIT = 0,	/* nothing exchanged */
-	XMP_SF_SYN_SENT,	/* client: MP_CAPABLE SYN built */
-	XMP_SF_SYN_RCVD,	/* server: MP_CAPABLE SYN accepted, SYN-ACK to send */
-	XMP_SF_PRE_ESTABLISHED, /* client: keys known, MP_CAPABLE ACK repeated until a DSS */
-	XMP_SF_ESTABLISHED,	/* fully established (3.1) */
-	XMP_SF_FALLBACK,	/* plain TCP (3.7) */
-	XMP_SF_NR_STATES,
-};
+/* clang-format off */
+/* Rows X(ENUM, "name"): common/names.h; the name is xmp_sf_state_name()'s. */
+#define XMP_SF_STATE_LIST(X) \
+	X(XMP_SF_INIT, "INIT")				/* nothing exchanged */ \
+	X(XMP_SF_SYN_SENT, "SYN_SENT")			/* client: MP_CAPABLE SYN built */ \
+	X(XMP_SF_SYN_RCVD, "SYN_RCVD")			/* server: MP_CAPABLE SYN accepted, SYN-ACK to send */ \
+	X(XMP_SF_PRE_ESTABLISHED, "PRE_ESTABLISHED")	/* client: keys known, MP_CAPABLE ACK repeated until a DSS */ \
+	X(XMP_SF_ESTABLISHED, "ESTABLISHED")		/* fully established (3.1) */ \
+	X(XMP_SF_FALLBACK, "FALLBACK")			/* plain TCP (3.7) */
+/* clang-format on */
+
+enum xmp_sf_state { XMP_SF_STATE_LIST(XMP_ENUM_ROW) XMP_SF_NR_STATES };
 
 struct xmp_sf_cfg {
 	__u64 local_key;	/* 0: a random one (crypto.h) */

@@ -14,18 +14,11 @@
 #include "tcp/cc_coupled.h"
 #include "tcp/tcp_int.h"
 
-static const char *const state_names[XMP_TCP_NR_STATES] = {
-	[XMP_TCP_CLOSED] = "CLOSED",	     [XMP_TCP_LISTEN] = "LISTEN",
-	[XMP_TCP_SYN_SENT] = "SYN-SENT",     [XMP_TCP_SYN_RCVD] = "SYN-RECEIVED",
-	[XMP_TCP_ESTABLISHED] = "ESTABLISHED", [XMP_TCP_FIN_WAIT_1] = "FIN-WAIT-1",
-	[XMP_TCP_FIN_WAIT_2] = "FIN-WAIT-2", [XMP_TCP_CLOSE_WAIT] = "CLOSE-WAIT",
-	[XMP_TCP_CLOSING] = "CLOSING",	     [XMP_TCP_LAST_ACK] = "LAST-ACK",
-	[XMP_TCP_TIME_WAIT] = "TIME-WAIT",
-};
+static const char *const state_names[] = { XMP_TCP_STATE_LIST(XMP_NAME_ROW) };
 
 const char *xmp_tcp_state_name(enum xmp_tcp_state st)
 {
-	return st < XMP_TCP_NR_STATES ? state_names[st] : "?";
+	return XMP_NAME_OF(state_names, st, "?");
 }
 
 static void cfg_defaults(struct xmp_tcp_cfg *c)

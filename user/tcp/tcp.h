@@ -65,6 +65,7 @@
 #include <linux/types.h>
 #include <xmptcp/mib.h>
 
+#include "common/names.h"
 #include "common/seq.h"
 
 /* TCP header flags (host order, as in the header's flag byte). */
@@ -146,20 +147,23 @@ int xmp_tcp_parse_meta(const __u8 *opt, unsigned int len, bool syn, const struct
 		       struct xmp_tcp_opt_rx *rx);
 
 /* RFC 9293 3.3.2 states. */
-enum xmp_tcp_state {
-	XMP_TCP_CLOSED = 0,
-	XMP_TCP_LISTEN,
-	XMP_TCP_SYN_SENT,
-	XMP_TCP_SYN_RCVD,
-	XMP_TCP_ESTABLISHED,
-	XMP_TCP_FIN_WAIT_1,
-	XMP_TCP_FIN_WAIT_2,
-	XMP_TCP_CLOSE_WAIT,
-	XMP_TCP_CLOSING,
-	XMP_TCP_LAST_ACK,
-	XMP_TCP_TIME_WAIT,
-	XMP_TCP_NR_STATES,
-};
+/* clang-format off */
+/* RFC 9293 3.3.2; rows X(ENUM, "name"): common/names.h (xmp_tcp_state_name()). */
+#define XMP_TCP_STATE_LIST(X) \
+	X(XMP_TCP_CLOSED, "CLOSED") \
+	X(XMP_TCP_LISTEN, "LISTEN") \
+	X(XMP_TCP_SYN_SENT, "SYN-SENT") \
+	X(XMP_TCP_SYN_RCVD, "SYN-RECEIVED") \
+	X(XMP_TCP_ESTABLISHED, "ESTABLISHED") \
+	X(XMP_TCP_FIN_WAIT_1, "FIN-WAIT-1") \
+	X(XMP_TCP_FIN_WAIT_2, "FIN-WAIT-2") \
+	X(XMP_TCP_CLOSE_WAIT, "CLOSE-WAIT") \
+	X(XMP_TCP_CLOSING, "CLOSING") \
+	X(XMP_TCP_LAST_ACK, "LAST-ACK") \
+	X(XMP_TCP_TIME_WAIT, "TIME-WAIT")
+/* clang-format on */
+
+enum xmp_tcp_state { XMP_TCP_STATE_LIST(XMP_ENUM_ROW) XMP_TCP_NR_STATES };
 
 /* Event bits passed to ops->event(). */
 enum {
