@@ -40,12 +40,31 @@ static void ring_get(const __u8 *ring, __u32 cap, __u64 off, __u8 *dst, __u32 le
 	xmp_wrap_read(ring, cap, (__u32)(off % cap), dst, len);
 }
 
+/* Where byte @off is, and how many of the @avail from it lie before the
+ * wrap (*len; 0: none, NULL). */
+static __u8 *ring_span(__u8 *ring, __u32 cap, __u64 off, __u32 avail, __u32 *len)
+{
+	__u32 pos = (__u32)(off % cap);
+
+	*len = xmp_wrap_first(cap, pos, avail);
+	return *len ? ring + pos : NULL;
+}
+
 static void ring_csum(const __u8 *ring, __u32 cap, __u64 off, __u32 len, struct xmp_csum *c)
 {
 	__u32 pos = (__u32)(off % cap), first = xmp_wrap_first(cap, pos, len);
 
 	xmp_csum_add(c, ring + pos, first);
 	xmp_csum_add(c, ring, len - first);
+}
+
+/* An application's write or read of @n bytes, at most @max, moves @seq and
+ * the byte counter @count: the copy calls and the span commits alike. */
+static void ring_advance(__u64 *seq, __u64 *count, __u32 n, __u32 max)
+{
+	n = n < max ? n : max;
+	*seq += n;
+	*count += n;
 }
 
 /* ---- lifecycle ---- */
@@ -148,15 +167,12 @@ const __u8 *xmp_msk_snd_span(const struct xmp_msk *msk, __u64 dsn, __u32 *len)
 	__u64 first = msk->write_seq - msk->snd_isn > msk->cfg.sndbuf
 			      ? msk->write_seq - msk->cfg.sndbuf
 			      : msk->snd_isn;
-	__u32 pos;
 
 	if (before64(dsn, first) || after64(dsn + *len, msk->write_seq)) {
 		*len = 0;
 		return NULL;
 	}
-	pos = (__u32)((dsn - msk->snd_isn) % msk->cfg.sndbuf);
-	*len = xmp_wrap_first(msk->cfg.sndbuf, pos, *len);
-	return msk->sndq + pos;
+	return ring_span(msk->sndq, msk->cfg.sndbuf, dsn - msk->snd_isn, *len, len);
 }
 
 __u32 xmp_msk_writable(const struct xmp_msk *msk)
@@ -178,44 +194,69 @@ long xmp_msk_send(struct xmp_msk *msk, const void *buf, size_t len)
 	n = len < room ? (__u32)len : room;
 	if (n)
 		ring_put(msk->sndq, msk->cfg.sndbuf, msk->write_seq - msk->snd_isn, buf, n);
-	msk->write_seq += n;
-	msk->mib[XMP_MSK_MIB_SND_BUF_BYTES] += n;
+	xmp_msk_send_commit(msk, n);
 	return n;
 }
 
 __u8 *xmp_msk_send_span(struct xmp_msk *msk, __u32 *len)
 {
-	__u32 pos = (__u32)((msk->write_seq - msk->snd_isn) % msk->cfg.sndbuf);
-
-	*len = xmp_wrap_first(msk->cfg.sndbuf, pos, xmp_msk_writable(msk));
-	return *len ? msk->sndq + pos : NULL;
+	return ring_span(msk->sndq, msk->cfg.sndbuf, msk->write_seq - msk->snd_isn,
+			 xmp_msk_writable(msk), len);
 }
 
 void xmp_msk_send_commit(struct xmp_msk *msk, __u32 n)
 {
-	__u32 room = xmp_msk_writable(msk);
-
-	n = n < room ? n : room;
-	msk->write_seq += n;
-	msk->mib[XMP_MSK_MIB_SND_BUF_BYTES] += n; /* the application wrote them in */
+	ring_advance(&msk->write_seq, &msk->mib[XMP_MSK_MIB_SND_BUF_BYTES], n,
+		     xmp_msk_writable(msk));
 }
 
-/* RFC 8684 3.3.3: DATA_FIN after every queued byte; states as Linux's
- * mptcp_close_state(). */
+/*
+ * ---- the close state machine (RFC 8684 3.3.3, TCP's states at the data
+ * level, as Linux's mptcp_close_state() and mptcp_check_data_fin{,_ack}()):
+ * each event a table of the moves it makes; in any other state it makes none.
+ */
+
+struct msk_move {
+	__u8 from, to;
+};
+
+static const struct msk_move on_shutdown[] = {
+	{ XMP_MSK_ESTABLISHED, XMP_MSK_FIN_WAIT1 },
+	{ XMP_MSK_CLOSE_WAIT, XMP_MSK_LAST_ACK },
+};
+static const struct msk_move on_fin_acked[] = {
+	{ XMP_MSK_FIN_WAIT1, XMP_MSK_FIN_WAIT2 },
+	{ XMP_MSK_CLOSING, XMP_MSK_TIME_WAIT },
+	{ XMP_MSK_LAST_ACK, XMP_MSK_CLOSED },
+};
+static const struct msk_move on_fin_in[] = {
+	{ XMP_MSK_ESTABLISHED, XMP_MSK_CLOSE_WAIT },
+	{ XMP_MSK_FIN_WAIT1, XMP_MSK_CLOSING },
+	{ XMP_MSK_FIN_WAIT2, XMP_MSK_TIME_WAIT },
+};
+
+/* False: the event moves nothing in this state. */
+static bool msk_move(struct xmp_msk *msk, const struct msk_move *t, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (msk->state == t[i].from) {
+			msk->state = t[i].to;
+			return true;
+		}
+	return false;
+}
+
+#define MSK_MOVE(msk, t) msk_move(msk, t, sizeof(t) / sizeof(t[0]))
+
+/* DATA_FIN after every queued byte. */
 int xmp_msk_shutdown(struct xmp_msk *msk)
 {
 	if (msk->fin_queued)
 		return 0;
-	switch (msk->state) {
-	case XMP_MSK_ESTABLISHED:
-		msk->state = XMP_MSK_FIN_WAIT1;
-		break;
-	case XMP_MSK_CLOSE_WAIT:
-		msk->state = XMP_MSK_LAST_ACK;
-		break;
-	default:
+	if (!MSK_MOVE(msk, on_shutdown))
 		return -ENOTCONN;
-	}
 	msk->fin_queued = true;
 	return 0;
 }
@@ -324,24 +365,11 @@ int xmp_msk_copy(struct xmp_msk *msk, __u64 dsn, void *buf, __u32 len)
 	return 0;
 }
 
-/* Our DATA_FIN acked: the close state machine moves (Linux's
- * mptcp_check_data_fin_ack()). */
+/* Our DATA_FIN acked. */
 static void data_fin_acked(struct xmp_msk *msk)
 {
 	msk->fin_acked = true;
-	switch (msk->state) {
-	case XMP_MSK_FIN_WAIT1:
-		msk->state = XMP_MSK_FIN_WAIT2;
-		break;
-	case XMP_MSK_CLOSING:
-		msk->state = XMP_MSK_TIME_WAIT;
-		break;
-	case XMP_MSK_LAST_ACK:
-		msk->state = XMP_MSK_CLOSED;
-		break;
-	default:
-		break;
-	}
+	MSK_MOVE(msk, on_fin_acked);
 }
 
 /*
@@ -385,8 +413,7 @@ __u32 xmp_msk_rcv_wnd(const struct xmp_msk *msk)
 	return after64(edge, msk->ack_seq) ? (__u32)(edge - msk->ack_seq) : 0;
 }
 
-/* The peer's DATA_FIN reached in order: it takes one DSN (3.3.3), states as
- * Linux's mptcp_check_data_fin(). */
+/* The peer's DATA_FIN reached in order: it takes one DSN (3.3.3). */
 static void data_fin_in_order(struct xmp_msk *msk)
 {
 	if (!msk->rcv_fin || msk->rcv_fin_done || msk->ack_seq != msk->rcv_fin_seq)
@@ -394,19 +421,7 @@ static void data_fin_in_order(struct xmp_msk *msk)
 	msk->ack_seq++;
 	msk->rcv_fin_done = true;
 	msk->mib[XMP_MSK_MIB_DATA_FIN_IN]++;
-	switch (msk->state) {
-	case XMP_MSK_ESTABLISHED:
-		msk->state = XMP_MSK_CLOSE_WAIT;
-		break;
-	case XMP_MSK_FIN_WAIT1:
-		msk->state = XMP_MSK_CLOSING;
-		break;
-	case XMP_MSK_FIN_WAIT2:
-		msk->state = XMP_MSK_TIME_WAIT;
-		break;
-	default:
-		break;
-	}
+	MSK_MOVE(msk, on_fin_in);
 }
 
 /* Whether any out-of-order data lies past @dsn. */
@@ -576,26 +591,20 @@ long xmp_msk_read(struct xmp_msk *msk, void *buf, size_t len)
 	if (!n)
 		return msk->rcv_fin_done ? 0 : -EAGAIN;
 	ring_get(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn, buf, n);
-	msk->rcv_base += n;
-	msk->mib[XMP_MSK_MIB_READ_BYTES] += n;
+	xmp_msk_read_commit(msk, n);
 	return n;
 }
 
 const __u8 *xmp_msk_read_span(const struct xmp_msk *msk, __u32 *len)
 {
-	__u32 pos = (__u32)((msk->rcv_base - msk->rcv_isn) % msk->cfg.rcvbuf);
-
-	*len = xmp_wrap_first(msk->cfg.rcvbuf, pos, xmp_msk_readable(msk));
-	return *len ? msk->rcvq + pos : NULL;
+	return ring_span(msk->rcvq, msk->cfg.rcvbuf, msk->rcv_base - msk->rcv_isn,
+			 xmp_msk_readable(msk), len);
 }
 
 void xmp_msk_read_commit(struct xmp_msk *msk, __u32 n)
 {
-	__u32 unread = xmp_msk_readable(msk);
-
-	n = n < unread ? n : unread;
-	msk->rcv_base += n;
-	msk->mib[XMP_MSK_MIB_READ_BYTES] += n; /* the application copied them out */
+	ring_advance(&msk->rcv_base, &msk->mib[XMP_MSK_MIB_READ_BYTES], n,
+		     xmp_msk_readable(msk));
 }
 
 /* ---- MP_FASTCLOSE, MP_FAIL, fallback ---- */
