@@ -23,33 +23,33 @@
 #define XMP_META_SIZE		32
 
 /* How XDP classified a frame; also the verdict counters' index base. */
-enum xmp_class {
-	XMP_CLASS_NONE = 0,	/* not ours: XDP_PASS */
-	XMP_CLASS_LISTENER,	/* SYN to an owned listener */
-	XMP_CLASS_SUBFLOW,	/* segment of an owned subflow (4-tuple) */
-	XMP_CLASS_JOIN,		/* MP_JOIN SYN whose token we own */
-	XMP_CLASS_NR,
-};
+#define XMP_CLASS_LIST(X) \
+	X(XMP_CLASS_NONE, "none")		/* not ours: XDP_PASS */ \
+	X(XMP_CLASS_LISTENER, "listener")	/* SYN to an owned listener */ \
+	X(XMP_CLASS_SUBFLOW, "subflow")		/* segment of an owned subflow (4-tuple) */ \
+	X(XMP_CLASS_JOIN, "join")		/* MP_JOIN SYN whose token we own */
+
+enum xmp_class { XMP_CLASS_LIST(XMP_ENUM_ROW) XMP_CLASS_NR };
 
 /* Why parsing stopped early or skipped something; 0 when the frame was clean. */
-enum xmp_reason {
-	XMP_R_OK = 0,
-	XMP_R_SHORT_ETH,	/* frame shorter than Ethernet (+VLAN) header */
-	XMP_R_SHORT_IP,		/* truncated IPv4/IPv6 header */
-	XMP_R_BAD_IHL,		/* IPv4 IHL < 5 or past the frame */
-	XMP_R_IP_FRAG,		/* non-first fragment: no TCP header to read */
-	XMP_R_EXT_CHAIN,	/* IPv6 extension chain too long or truncated */
-	XMP_R_SHORT_TCP,	/* truncated TCP header */
-	XMP_R_BAD_DOFF,		/* data offset < 5 or past the frame */
-	XMP_R_OPT_TRUNC,	/* option's length byte missing */
-	XMP_R_OPT_ZERO_LEN,	/* option length < 2: would never advance */
-	XMP_R_OPT_OVERRUN,	/* option length past the TCP header */
-	XMP_R_OPT_TOO_MANY,	/* more options than the parser's bound */
-	XMP_R_MPTCP_BAD_LEN,	/* MPTCP suboption with a length its variant forbids */
-	XMP_R_MPTCP_BAD_SUBTYPE,/* unknown MPTCP subtype */
-	XMP_R_MPTCP_BAD_VERSION,/* MP_CAPABLE version other than 1 */
-	XMP_R_NR,
-};
+#define XMP_REASON_LIST(X) \
+	X(XMP_R_OK, "ok") \
+	X(XMP_R_SHORT_ETH, "short_eth")	/* frame shorter than Ethernet (+VLAN) header */ \
+	X(XMP_R_SHORT_IP, "short_ip")		/* truncated IPv4/IPv6 header */ \
+	X(XMP_R_BAD_IHL, "bad_ihl")		/* IPv4 IHL < 5 or past the frame */ \
+	X(XMP_R_IP_FRAG, "ip_frag")		/* non-first fragment: no TCP header to read */ \
+	X(XMP_R_EXT_CHAIN, "ext_chain")	/* IPv6 extension chain too long or truncated */ \
+	X(XMP_R_SHORT_TCP, "short_tcp")	/* truncated TCP header */ \
+	X(XMP_R_BAD_DOFF, "bad_doff")		/* data offset < 5 or past the frame */ \
+	X(XMP_R_OPT_TRUNC, "opt_trunc")	/* option's length byte missing */ \
+	X(XMP_R_OPT_ZERO_LEN, "opt_zero_len")	/* option length < 2: would never advance */ \
+	X(XMP_R_OPT_OVERRUN, "opt_overrun")	/* option length past the TCP header */ \
+	X(XMP_R_OPT_TOO_MANY, "opt_too_many")	/* more options than the parser's bound */ \
+	X(XMP_R_MPTCP_BAD_LEN, "mptcp_bad_len")	/* MPTCP suboption with a length its variant forbids */ \
+	X(XMP_R_MPTCP_BAD_SUBTYPE, "mptcp_bad_subtype") /* unknown MPTCP subtype */ \
+	X(XMP_R_MPTCP_BAD_VERSION, "mptcp_bad_version") /* MP_CAPABLE version other than 1 */
+
+enum xmp_reason { XMP_REASON_LIST(XMP_ENUM_ROW) XMP_R_NR };
 
 /* tcp_opts bits: plain TCP options located (with the length their RFC
  * requires) and MPTCP options seen */

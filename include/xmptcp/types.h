@@ -13,4 +13,9 @@
 
 #define XMP_STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
 
+/* A list of rows X(ENUM, "name") generates its enum with XMP_ENUM_ROW and,
+ * in userspace, its name table with XMP_NAME_ROW (user/common/names.h). */
+#define XMP_ENUM_ROW(e, name) e,
+#define XMP_NAME_ROW(e, name) [e] = name,
+
 #endif

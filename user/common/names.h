@@ -10,8 +10,7 @@
 #ifndef XMP_COMMON_NAMES_H
 #define XMP_COMMON_NAMES_H
 
-#define XMP_ENUM_ROW(e, name) e,
-#define XMP_NAME_ROW(e, name) [e] = name,
+#include <xmptcp/types.h> /* XMP_ENUM_ROW, XMP_NAME_ROW */
 
 /*
  * names[i] of a table of @nr names; @unknown when i is out of range or its

@@ -10,30 +10,9 @@
 
 #include "ctl/names.h"
 
-static const char *const class_names[XMP_CLASS_NR] = {
-	[XMP_CLASS_NONE] = "none",
-	[XMP_CLASS_LISTENER] = "listener",
-	[XMP_CLASS_SUBFLOW] = "subflow",
-	[XMP_CLASS_JOIN] = "join",
-};
+static const char *const class_names[XMP_CLASS_NR] = { XMP_CLASS_LIST(XMP_NAME_ROW) };
 
-static const char *const reason_names[XMP_R_NR] = {
-	[XMP_R_OK] = "ok",
-	[XMP_R_SHORT_ETH] = "short_eth",
-	[XMP_R_SHORT_IP] = "short_ip",
-	[XMP_R_BAD_IHL] = "bad_ihl",
-	[XMP_R_IP_FRAG] = "ip_frag",
-	[XMP_R_EXT_CHAIN] = "ext_chain",
-	[XMP_R_SHORT_TCP] = "short_tcp",
-	[XMP_R_BAD_DOFF] = "bad_doff",
-	[XMP_R_OPT_TRUNC] = "opt_trunc",
-	[XMP_R_OPT_ZERO_LEN] = "opt_zero_len",
-	[XMP_R_OPT_OVERRUN] = "opt_overrun",
-	[XMP_R_OPT_TOO_MANY] = "opt_too_many",
-	[XMP_R_MPTCP_BAD_LEN] = "mptcp_bad_len",
-	[XMP_R_MPTCP_BAD_SUBTYPE] = "mptcp_bad_subtype",
-	[XMP_R_MPTCP_BAD_VERSION] = "mptcp_bad_version",
-};
+static const char *const reason_names[XMP_R_NR] = { XMP_REASON_LIST(XMP_NAME_ROW) };
 
 static const char *const fixed_names[XMP_C_NR] = {
 	[XMP_C_RX_PACKETS] = "rx_packets",
