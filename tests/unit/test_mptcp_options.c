@@ -19,6 +19,7 @@
 
 #include "lib/optareas.h"
 #include "lib/test.h"
+#include "lib/xorshift.h"
 #include "mptcp/options.h"
 #include "tcp/tcp.h"
 
@@ -724,10 +725,7 @@ static __u64 rng = 0x2545f4914f6cdd1dULL;
 
 static __u32 rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (__u32)(rng >> 16);
+	return (__u32)(t_xorshift64(&rng) >> 16);
 }
 
 /* Re-encode what decoded: must decode to the same thing again. */
