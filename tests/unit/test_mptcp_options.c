@@ -159,25 +159,41 @@ static const struct vec vecs[] = {
 	    .rst = { .flags = MPTCP_RST_TRANSIENT, .reason = MPTCP_RST_EMIDDLEBOX } } },
 };
 
+/* A vector as the decoder meets it: copied to an exact-size heap block (so
+ * the ASan build traps a read past its end), parsed whole, and decoded by
+ * the single-option entry point at @one_off. */
+struct parsed {
+	struct xmp_mp_parse_stats st;
+	struct xmp_mp_opt mp, one;
+	int n, n_one;
+};
+
+static void parse_both(const __u8 *bytes, size_t len, size_t one_off, struct parsed *p)
+{
+	__u8 *area = malloc(len);
+
+	memcpy(area, bytes, len);
+	memset(p, 0, sizeof(*p));
+	p->n = xmp_mp_parse(area, len, &p->mp, &p->st);
+	p->n_one = xmp_mp_decode_one(area + one_off, len - one_off, &p->one);
+	free(area);
+}
+
 static void rfc_vectors_decode(void)
 {
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
 		const struct vec *v = &vecs[i];
-		struct xmp_mp_parse_stats st = { 0 };
-		struct xmp_mp_opt mp;
-		__u8 *area = malloc(v->len);
+		struct parsed p;
 
-		memcpy(area, v->bytes, v->len);
-		CHECK_EQ(xmp_mp_parse(area, v->len, &mp, &st), 1);
-		CHECK_EQ(st.decoded, 1);
-		CHECK_EQ(st.mptcp_opts, 1);
-		CHECK_EQ(total_drops(&st), 0);
-		CHECK(same_mp(&v->want, &mp));
+		parse_both(v->bytes, v->len, 0, &p);
+		CHECK_EQ(p.n, 1);
+		CHECK_EQ(p.st.decoded, 1);
+		CHECK_EQ(p.st.mptcp_opts, 1);
+		CHECK_EQ(total_drops(&p.st), 0);
+		CHECK(same_mp(&v->want, &p.mp));
 		/* The single-option entry point agrees. */
-		memset(&mp, 0, sizeof(mp));
-		CHECK_EQ(xmp_mp_decode_one(area, v->len, &mp), v->bytes[1]);
-		CHECK(same_mp(&v->want, &mp));
-		free(area);
+		CHECK_EQ(p.n_one, v->bytes[1]);
+		CHECK(same_mp(&v->want, &p.one));
 		if (t_cur_failed) {
 			printf("#   in vector: %s\n", v->name);
 			return;
@@ -442,28 +458,23 @@ static void malformed_ignored_and_counted(void)
 {
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
 		const struct bad *b = &bads[i];
-		struct xmp_mp_parse_stats st = { 0 };
-		struct xmp_mp_opt mp;
-		__u8 *area = malloc(b->len);
 		size_t off = 0;
-		int ret;
+		struct parsed p;
 
-		memcpy(area, b->bytes, b->len);
-		CHECK_EQ(xmp_mp_parse(area, b->len, &mp, &st), 0);
-		CHECK_EQ(mp.suboptions, 0);
-		CHECK_EQ(st.drop[b->why], 1);
-		CHECK_EQ(total_drops(&st), 1);
-		CHECK_EQ(st.decoded, 0);
+		/* the single-option entry starts at the option, past the NOPs */
+		while (off < (size_t)b->len && b->bytes[off] == NOP)
+			off++;
+		parse_both(b->bytes, b->len, off, &p);
+		CHECK_EQ(p.n, 0);
+		CHECK_EQ(p.mp.suboptions, 0);
+		CHECK_EQ(p.st.drop[b->why], 1);
+		CHECK_EQ(total_drops(&p.st), 1);
+		CHECK_EQ(p.st.decoded, 0);
 		CHECK(strcmp(xmp_mp_drop_name(b->why), "unknown") != 0);
 		/* Single-option entry: MPTCP-level faults are -EBADMSG, a bad
 		 * TCP length is -EINVAL. */
-		while (off < (size_t)b->len && area[off] == NOP)
-			off++;
-		memset(&mp, 0, sizeof(mp));
-		ret = xmp_mp_decode_one(area + off, b->len - off, &mp);
-		CHECK_EQ(ret, b->why <= XMP_MPD_TCPOPT_LEN ? -EINVAL : -EBADMSG);
-		CHECK_EQ(mp.suboptions, 0);
-		free(area);
+		CHECK_EQ(p.n_one, b->why <= XMP_MPD_TCPOPT_LEN ? -EINVAL : -EBADMSG);
+		CHECK_EQ(p.one.suboptions, 0);
 		if (t_cur_failed) {
 			printf("#   in case: %s\n", b->name);
 			return;
@@ -471,47 +482,53 @@ static void malformed_ignored_and_counted(void)
 	}
 }
 
-/* A bad suboption only skips itself; a bad TCP length ends the scan. */
+/* A bad suboption only skips itself; a bad TCP length or EOL ends the scan.
+ * Each case counts at most one drop, @why. */
+static const struct skip {
+	const char *name;
+	__u8 bytes[12];
+	__u8 len;
+	int decoded;
+	struct xmp_mp_opt want; /* compared where flagged, as same_mp() does */
+	int why;		/* enum xmp_mp_drop, -1: nothing dropped */
+	__u64 mptcp_opts;
+} skips[] = {
+	{ "MP_PRIO of v0 length 4, then a DSS: the DSS decodes",
+	  { MP, 4, 0x51, 1, MP, 8, 0x20, 0x01, 0, 0, 0, 9 }, 12, 1,
+	  { .suboptions = XMP_MPO_DSS, .dss = { .flags = 0x01, .use_ack = 1, .data_ack = 9 } },
+	  XMP_MPD_PRIO_LEN, 2 },
+	{ "a DSS of length 9 (A wants 8): skipped by its own length",
+	  { MP, 9, 0x20, 0x01, 0, 0, 0, 9, 0, MP, 3, 0x51 }, 12, 1,
+	  { .suboptions = XMP_MPO_PRIO, .prio = { .backup = 1 } }, XMP_MPD_DSS_LEN, 2 },
+	{ "timestamps option of length 0: the scan stops before MP_PRIO",
+	  { NOP, TCPOPT_TS_, 0, MP, 3, 0x51, NOP, NOP }, 8, 0, { 0 }, XMP_MPD_TCPOPT_LEN, 0 },
+	{ "EOL ends the area: what follows is padding, not options",
+	  { TCPOPT_EOL_, MP, 8, 0x20, 0x01, 0, 0, 0, 9 }, 9, 0, { 0 }, -1, 0 },
+};
+
 static void malformed_then_valid(void)
 {
-	/* MP_PRIO of v0 length 4, then a DSS: the DSS decodes. */
-	const __u8 skip[] = { MP, 4, 0x51, 1, MP, 8, 0x20, 0x01, 0, 0, 0, 9 };
-	/* A DSS of length 9 (A wants 8): skipped by its own length. */
-	const __u8 skip2[] = { MP, 9, 0x20, 0x01, 0, 0, 0, 9, 0, MP, 3, 0x51 };
-	/* Timestamps option of length 0: the scan stops before MP_PRIO. */
-	const __u8 stop[] = { NOP, TCPOPT_TS_, 0, MP, 3, 0x51, NOP, NOP };
-	const __u8 eol[] = { TCPOPT_EOL_, MP, 8, 0x20, 0x01, 0, 0, 0, 9 };
-	struct xmp_mp_parse_stats st = { 0 };
 	struct xmp_mp_opt mp;
 
-	CHECK_EQ(xmp_mp_parse(skip, sizeof(skip), &mp, &st), 1);
-	CHECK_EQ(mp.suboptions, XMP_MPO_DSS);
-	CHECK_EQ(mp.dss.data_ack, 9);
-	CHECK_EQ(st.drop[XMP_MPD_PRIO_LEN], 1);
-	CHECK_EQ(total_drops(&st), 1);
+	for (size_t i = 0; i < sizeof(skips) / sizeof(skips[0]); i++) {
+		const struct skip *k = &skips[i];
+		struct xmp_mp_parse_stats st = { 0 };
 
-	memset(&st, 0, sizeof(st));
-	CHECK_EQ(xmp_mp_parse(skip2, sizeof(skip2), &mp, &st), 1);
-	CHECK_EQ(mp.suboptions, XMP_MPO_PRIO);
-	CHECK_EQ(mp.prio.backup, 1);
-	CHECK_EQ(st.drop[XMP_MPD_DSS_LEN], 1);
-	CHECK_EQ(total_drops(&st), 1);
-
-	memset(&st, 0, sizeof(st));
-	CHECK_EQ(xmp_mp_parse(stop, sizeof(stop), &mp, &st), 0);
-	CHECK_EQ(mp.suboptions, 0);
-	CHECK_EQ(st.drop[XMP_MPD_TCPOPT_LEN], 1);
-	CHECK_EQ(st.mptcp_opts, 0);
-
-	/* EOL ends the area: what follows is padding, not options. */
-	memset(&st, 0, sizeof(st));
-	CHECK_EQ(xmp_mp_parse(eol, sizeof(eol), &mp, &st), 0);
-	CHECK_EQ(st.mptcp_opts, 0);
-	CHECK_EQ(total_drops(&st), 0);
+		CHECK_EQ(xmp_mp_parse(k->bytes, k->len, &mp, &st), k->decoded);
+		CHECK(same_mp(&k->want, &mp));
+		if (k->why >= 0)
+			CHECK_EQ(st.drop[k->why], 1);
+		CHECK_EQ(total_drops(&st), k->why >= 0);
+		CHECK_EQ(st.mptcp_opts, k->mptcp_opts);
+		if (t_cur_failed) {
+			printf("#   in case: %s\n", k->name);
+			return;
+		}
+	}
 
 	CHECK_EQ(xmp_mp_parse(NULL, 0, &mp, NULL), 0);
 	CHECK_EQ(xmp_mp_parse(NULL, 4, &mp, NULL), -EINVAL);
-	CHECK_EQ(xmp_mp_parse(skip, sizeof(skip), NULL, NULL), -EINVAL);
+	CHECK_EQ(xmp_mp_parse(skips[0].bytes, skips[0].len, NULL, NULL), -EINVAL);
 }
 
 /* A data segment as Linux sends it: timestamps, then DSS, then ADD_ADDR;
