@@ -210,37 +210,48 @@ static void userspace_parse(const struct pkt *k, const struct xmp_meta *m, __u8 
 	CHECK_EQ(f.opts_walked, reason != XMP_R_OK);
 }
 
+/* One run of the program on @k; @d gets how far each counter moved. */
+static void run_counted(const struct pkt *k, struct h_xdp_out *out, struct h_stats *d)
+{
+	struct h_stats s0;
+	__u32 i;
+
+	h_stats(skel->obj, &s0);
+	h_run_xdp(prog_fd, k, 0, out);
+	h_stats(skel->obj, d);
+	for (i = 0; i < XMP_C_NR; i++)
+		d->c[i] -= s0.c[i];
+}
+
 static void check_fixture(const struct fx *f)
 {
-	struct h_stats s0, s1;
+	struct h_stats d;
 	struct h_xdp_out out;
 	struct pkt k;
 	__u32 r;
 	int sub, n;
 
 	pkt_build(&k, &f->po);
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, &k, 0, &out);
-	h_stats(skel->obj, &s1);
+	run_counted(&k, &out, &d);
 
 	CHECK_EQ(out.ret, 0);
 	CHECK_EQ(out.retval, XDP_PASS);
 	/* the frame itself goes out untouched, behind the metadata */
 	CHECK_EQ(out.data_len, out.meta_len + k.len);
 	CHECK_MEM(out.data + out.meta_len, k.b, k.len);
-	CHECK_EQ(s1.c[XMP_C_META_WRITTEN] - s0.c[XMP_C_META_WRITTEN], use_meta && !f->no_meta);
-	CHECK_EQ(s1.c[XMP_C_META_REFUSED] - s0.c[XMP_C_META_REFUSED], 0);
-	CHECK_EQ(s1.c[XMP_C_RX_PACKETS] - s0.c[XMP_C_RX_PACKETS], 1);
-	CHECK_EQ(s1.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE] - s0.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE], 1);
+	CHECK_EQ(d.c[XMP_C_META_WRITTEN], use_meta && !f->no_meta);
+	CHECK_EQ(d.c[XMP_C_META_REFUSED], 0);
+	CHECK_EQ(d.c[XMP_C_RX_PACKETS], 1);
+	CHECK_EQ(d.c[XMP_C_CLASS_BASE + XMP_CLASS_NONE], 1);
 	for (r = 1; r < XMP_R_NR; r++)
-		CHECK_EQ(s1.c[XMP_C_REASON_BASE + r] - s0.c[XMP_C_REASON_BASE + r], r == f->reason);
+		CHECK_EQ(d.c[XMP_C_REASON_BASE + r], r == f->reason);
 	if (f->no_meta) {
 		CHECK_EQ(out.meta_len, 0);
-		CHECK_EQ(s1.c[XMP_C_RX_TCP] - s0.c[XMP_C_RX_TCP], 0);
+		CHECK_EQ(d.c[XMP_C_RX_TCP], 0);
 		return;
 	}
-	CHECK_EQ(s1.c[XMP_C_RX_TCP] - s0.c[XMP_C_RX_TCP], 1);
-	CHECK_EQ(s1.c[XMP_C_RX_MPTCP] - s0.c[XMP_C_RX_MPTCP], !!(f->tcp_opts & XMP_TOPT_MPTCP));
+	CHECK_EQ(d.c[XMP_C_RX_TCP], 1);
+	CHECK_EQ(d.c[XMP_C_RX_MPTCP], !!(f->tcp_opts & XMP_TOPT_MPTCP));
 	if (!use_meta) {
 		CHECK_EQ(out.meta_len, 0);
 		return;
@@ -302,7 +313,7 @@ static void dss_every_flag_combination(void)
 				uint8_t opt[40] = { 30, 0, 0x20, (uint8_t)f };
 				int len = 4, bad = delta != 0;
 				struct pkt_opts po = { V4, .flags = PKT_ACK, .opt = opt };
-				struct h_stats s0, s1;
+				struct h_stats d;
 				struct h_xdp_out out;
 				struct pkt k;
 
@@ -319,11 +330,8 @@ static void dss_every_flag_combination(void)
 				opt[1] = (uint8_t)len;
 				po.opt_len = len;
 				pkt_build(&k, &po);
-				h_stats(skel->obj, &s0);
-				h_run_xdp(prog_fd, &k, 0, &out);
-				h_stats(skel->obj, &s1);
-				CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_MPTCP_BAD_LEN] -
-						 s0.c[XMP_C_REASON_BASE + XMP_R_MPTCP_BAD_LEN], bad);
+				run_counted(&k, &out, &d);
+				CHECK_EQ(d.c[XMP_C_REASON_BASE + XMP_R_MPTCP_BAD_LEN], bad);
 				CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
 				if (!use_meta) {
 					/* nothing more to read: the counters said it */
@@ -355,7 +363,7 @@ static void ipv6_extension_chains(void)
 	static const uint8_t frag[] = { PKT_EXT_FRAG };
 	uint8_t ext[256];
 	struct pkt_opts po = { V6, .flags = PKT_SYN, OPT(30, 4, 0x01, 0x01), .ext = ext };
-	struct h_stats s0, s1;
+	struct h_stats d;
 	struct h_xdp_out out;
 	struct pkt k;
 
@@ -363,11 +371,9 @@ static void ipv6_extension_chains(void)
 	po.ext_len = pkt_ext6(ext, ok, 6, IPPROTO_TCP, 0);
 	po.ext_nh = ok[0];
 	pkt_build(&k, &po);
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, &k, 0, &out);
-	h_stats(skel->obj, &s1);
-	CHECK_EQ(s1.c[XMP_C_RX_MPTCP] - s0.c[XMP_C_RX_MPTCP], 1);
-	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN] - s0.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 0);
+	run_counted(&k, &out, &d);
+	CHECK_EQ(d.c[XMP_C_RX_MPTCP], 1);
+	CHECK_EQ(d.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 0);
 	if (use_meta) {
 		CHECK_EQ(out.meta_len, sizeof(struct xmp_meta));
 		CHECK_EQ(out.meta.reason, XMP_R_OK);
@@ -382,37 +388,31 @@ static void ipv6_extension_chains(void)
 	po.ext_len = pkt_ext6(ext, toolong, 7, IPPROTO_TCP, 0);
 	po.ext_nh = toolong[0];
 	pkt_build(&k, &po);
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, &k, 0, &out);
-	h_stats(skel->obj, &s1);
+	run_counted(&k, &out, &d);
 	CHECK_EQ(out.retval, XDP_PASS);
 	CHECK_EQ(out.meta_len, 0);
-	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN] - s0.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 1);
+	CHECK_EQ(d.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 1);
 
 	/* chain cut short by the end of the frame */
 	po.ext_len = pkt_ext6(ext, ok, 6, IPPROTO_TCP, 0);
 	po.ext_nh = ok[0];
 	po.trunc = 14 + 40 + 20;
 	pkt_build(&k, &po);
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, &k, 0, &out);
-	h_stats(skel->obj, &s1);
-	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN] - s0.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 1);
+	run_counted(&k, &out, &d);
+	CHECK_EQ(d.c[XMP_C_REASON_BASE + XMP_R_EXT_CHAIN], 1);
 	po.trunc = 0;
 
 	/* non-first fragment: no TCP header to read */
 	po.ext_len = pkt_ext6(ext, frag, 1, IPPROTO_TCP, 185);
 	po.ext_nh = PKT_EXT_FRAG;
 	pkt_build(&k, &po);
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, &k, 0, &out);
-	h_stats(skel->obj, &s1);
+	run_counted(&k, &out, &d);
 	CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
 	if (use_meta) {
 		CHECK_EQ(out.meta.reason, XMP_R_IP_FRAG);
 		CHECK_EQ(out.meta.mp_seen, 0);
 	}
-	CHECK_EQ(s1.c[XMP_C_REASON_BASE + XMP_R_IP_FRAG] - s0.c[XMP_C_REASON_BASE + XMP_R_IP_FRAG], 1);
+	CHECK_EQ(d.c[XMP_C_REASON_BASE + XMP_R_IP_FRAG], 1);
 }
 
 /* --- classification --- */
@@ -426,19 +426,17 @@ static void v4mapped(struct xmp_addr *a, const char *s)
 
 static void expect_class(const struct pkt *k, int cls)
 {
-	struct h_stats s0, s1;
+	struct h_stats d;
 	struct h_xdp_out out;
 
-	h_stats(skel->obj, &s0);
-	h_run_xdp(prog_fd, k, 0, &out);
-	h_stats(skel->obj, &s1);
+	run_counted(k, &out, &d);
 	/* no XSK is bound in a test: owned frames fall back to the stack */
 	CHECK_EQ(out.retval, XDP_PASS);
 	CHECK_EQ(out.meta_len, use_meta ? sizeof(struct xmp_meta) : 0);
-	CHECK_EQ(s1.c[XMP_C_META_WRITTEN] - s0.c[XMP_C_META_WRITTEN], use_meta);
-	CHECK_EQ(s1.c[XMP_C_CLASS_BASE + cls] - s0.c[XMP_C_CLASS_BASE + cls], 1);
-	CHECK_EQ(s1.c[XMP_C_REDIRECT_MISS] - s0.c[XMP_C_REDIRECT_MISS], cls != XMP_CLASS_NONE);
-	CHECK_EQ(s1.c[XMP_C_REDIRECTED] - s0.c[XMP_C_REDIRECTED], 0);
+	CHECK_EQ(d.c[XMP_C_META_WRITTEN], use_meta);
+	CHECK_EQ(d.c[XMP_C_CLASS_BASE + cls], 1);
+	CHECK_EQ(d.c[XMP_C_REDIRECT_MISS], cls != XMP_CLASS_NONE);
+	CHECK_EQ(d.c[XMP_C_REDIRECTED], 0);
 }
 
 static void classify_listener(void)

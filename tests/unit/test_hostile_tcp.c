@@ -32,13 +32,11 @@ static unsigned int sent_since(const struct tpair *tp, unsigned int since, int f
 	return n;
 }
 
+/* Every test here runs over a 2 ms wire each way. */
 static void connect_pair(struct tpair *tp, __u64 seed, const struct xmp_tcp_cfg *c0,
 			 const struct xmp_tcp_cfg *c1)
 {
-	CHECK_EQ(tpair_init(tp, seed, c0, c1, NULL), 0);
-	memwire_set_dir(tp->w, 0, &(struct memwire_dir_cfg){.delay_us = 2 * T_MS});
-	memwire_set_dir(tp->w, 1, &(struct memwire_dir_cfg){.delay_us = 2 * T_MS});
-	CHECK_EQ(tpair_connect(tp), 0);
+	CHECK_EQ(tpair_open(tp, seed, c0, c1, NULL, T_DELAY(2 * T_MS)), 0);
 }
 
 /* ---- 7. RFC 5961 ------------------------------------------------------ */
@@ -48,14 +46,13 @@ static void connect_pair(struct tpair *tp, __u64 seed, const struct xmp_tcp_cfg 
  * dropped silently and counted as out of window. */
 static void rst_window_matrix(void)
 {
-	struct xmp_tcp_cfg c = {0};
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u64 oow;
 	unsigned int n;
 
-	connect_pair(&tp, 101, &c, &c);
+	connect_pair(&tp, 101, NULL, NULL);
 	sk = tp.p[1].sk;
 	/* In the window, not RCV.NXT: challenge ACK carrying RCV.NXT. */
 	n = tp.ncap;
@@ -99,7 +96,6 @@ static void rst_window_matrix(void)
  * resets or re-handshakes. */
 static void syn_on_established_any_seq(void)
 {
-	struct xmp_tcp_cfg c = {0};
 	const __u32 offs[] = {5, 0, (__u32)-1000, 0x40000000u};
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
@@ -107,7 +103,7 @@ static void syn_on_established_any_seq(void)
 	unsigned int i, n;
 	__u32 una, nxt;
 
-	connect_pair(&tp, 102, &c, &c);
+	connect_pair(&tp, 102, NULL, NULL);
 	sk = tp.p[1].sk;
 	una = sk->snd_una;
 	nxt = sk->rcv_nxt;
@@ -138,7 +134,6 @@ static void syn_on_established_any_seq(void)
  * dropped; neither moves SND.UNA nor frees the send buffer. */
 static void ack_outside_bounds(void)
 {
-	struct xmp_tcp_cfg c = {0};
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
@@ -146,7 +141,7 @@ static void ack_outside_bounds(void)
 	__u32 una, buffered;
 	unsigned int n;
 
-	connect_pair(&tp, 103, &c, &c);
+	connect_pair(&tp, 103, NULL, NULL);
 	sk = tp.p[1].sk;
 	/* Side 1 has bytes in flight that side 0 never gets. */
 	tp.drop_all[1] = true;
@@ -730,14 +725,13 @@ static void put_ts(struct xmp_seg *seg, __u32 tsval, __u32 tsecr)
  * 2^32 TSval wrap. A current TSval is then accepted. */
 static void paws_backwards_timestamps(void)
 {
-	struct xmp_tcp_cfg c = {0};
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u8 d[50] = {3};
 	__u32 recent, una;
 
-	connect_pair(&tp, 111, &c, &c);
+	connect_pair(&tp, 111, NULL, NULL);
 	sk = tp.p[1].sk;
 	CHECK(sk->ts_ok && sk->ts_recent_valid);
 	recent = sk->ts_recent;

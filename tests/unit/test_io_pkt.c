@@ -21,15 +21,13 @@
 #include "io/pkt.h"
 #include "lib/meta.h"
 #include "lib/optareas.h"
+#include "lib/xorshift.h"
 
 static __u64 rng_state = 0x9e3779b97f4a7c15ULL;
 
 static __u32 rnd(void)
 {
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return (__u32)(rng_state >> 11);
+	return (__u32)(t_xorshift64(&rng_state) >> 11);
 }
 
 /* Independent reference: RFC 1071 one's-complement addition word by word,

@@ -28,10 +28,7 @@ static void handshake_negotiates_options(void)
 	const struct xmp_seg *syn, *synack;
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 1, &c, &c, NULL), 0);
-	memwire_set_dir(tp.w, 0, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	memwire_set_dir(tp.w, 1, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 1, &c, &c, NULL, T_DELAY(10 * T_MS)), 0);
 	CHECK_EQ(memwire_now(tp.w), 30 * T_MS); /* SYN, SYN-ACK, ACK */
 	CHECK(tp.p[0].events & XMP_TCP_EV_ESTABLISHED);
 	CHECK(tp.p[1].events & XMP_TCP_EV_ESTABLISHED);
@@ -90,8 +87,7 @@ static void handshake_options_declined(void)
 	const struct xmp_seg *synack;
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 2, &c0, &c1, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 2, &c0, &c1, NULL, NULL), 0);
 	synack = first_cap(&tp, 1, XMP_TH_SYN | XMP_TH_ACK);
 	CHECK(synack);
 	if (synack) {
@@ -121,10 +117,9 @@ static __u32 drop_first_syn(struct tpair *tp, int from, struct xmp_seg *seg, __u
 
 static void handshake_syn_lost(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 3, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_init(&tp, 3, NULL, NULL, NULL), 0);
 	tp.mbox_user = drop_first_syn;
 	memwire_set_dir(tp.w, 0, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
 	memwire_set_dir(tp.w, 1, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
@@ -211,10 +206,7 @@ static void normal_close_sequence(void)
 	__u8 *a, buf[8];
 	unsigned int i;
 
-	CHECK_EQ(tpair_init(&tp, 5, &c, &c, NULL), 0);
-	memwire_set_dir(tp.w, 0, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
-	memwire_set_dir(tp.w, 1, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 5, &c, &c, NULL, T_DELAY(5 * T_MS)), 0);
 	a = tpeer_source(&tp, 0, 10000, 9, true);
 	CHECK_EQ(tp.p[0].sk->state, XMP_TCP_FIN_WAIT_1);
 	CHECK_EQ(memwire_run_until(tp.w, c_eof1, &tp, 10 * T_SEC), 0);
@@ -259,10 +251,7 @@ static void simultaneous_close_time_wait(void)
 	struct tpair tp;
 	__u64 t0;
 
-	CHECK_EQ(tpair_init(&tp, 6, &c, &c, NULL), 0);
-	memwire_set_dir(tp.w, 0, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	memwire_set_dir(tp.w, 1, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 6, &c, &c, NULL, T_DELAY(10 * T_MS)), 0);
 	t0 = memwire_now(tp.w);
 	CHECK_EQ(xmp_tcp_shutdown(tp.p[0].sk, t0), 0);
 	CHECK_EQ(xmp_tcp_shutdown(tp.p[1].sk, t0), 0);
@@ -285,8 +274,7 @@ static void time_wait_acks_repeated_fin(void)
 	struct tpair tp;
 	unsigned int n;
 
-	CHECK_EQ(tpair_init(&tp, 7, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 7, &c, &c, NULL, NULL), 0);
 	xmp_tcp_shutdown(tp.p[0].sk, 0);
 	xmp_tcp_shutdown(tp.p[1].sk, 0);
 	memwire_run_until(tp.w, NULL, NULL, 100 * T_MS);
@@ -307,14 +295,12 @@ static void time_wait_acks_repeated_fin(void)
 
 static void rst_exact_resets(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u8 b[4];
 
-	CHECK_EQ(tpair_init(&tp, 8, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 8, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	seg = t_seg_to(sk, XMP_TH_RST, sk->rcv_nxt, 0);
 	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
@@ -331,14 +317,12 @@ static void rst_exact_resets(void)
 
 static void rst_in_window_gets_challenge_ack(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	unsigned int n;
 
-	CHECK_EQ(tpair_init(&tp, 9, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 9, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	n = tp.ncap;
 	/* RFC 5961 3.2: in the window but not RCV.NXT. */
@@ -370,8 +354,7 @@ static void challenge_ack_rate_limited(void)
 	struct tpair tp;
 	int i;
 
-	CHECK_EQ(tpair_init(&tp, 10, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 10, &c, &c, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	for (i = 0; i < 10; i++) {
 		seg = t_seg_to(sk, XMP_TH_RST, sk->rcv_nxt + 10, 0);
@@ -387,15 +370,13 @@ static void challenge_ack_rate_limited(void)
 
 static void syn_in_established_gets_challenge_ack(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u32 una;
 	unsigned int n;
 
-	CHECK_EQ(tpair_init(&tp, 11, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 11, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	una = sk->snd_una;
 	n = tp.ncap;
@@ -412,14 +393,12 @@ static void syn_in_established_gets_challenge_ack(void)
 
 static void ack_acceptance_rfc5961(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u8 data[100] = { 1 };
 
-	CHECK_EQ(tpair_init(&tp, 12, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 12, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	/* ACK of data never sent: ACKed back, dropped, data not taken. */
 	seg = t_seg_to(sk, XMP_TH_ACK, sk->rcv_nxt, sk->snd_max + 1000);
@@ -444,10 +423,9 @@ static void ack_acceptance_rfc5961(void)
 
 static void connect_refused_by_rst(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 13, &c, &c, NULL), 0);
+	CHECK_EQ(tpair_init(&tp, 13, NULL, NULL, NULL), 0);
 	/* Side 1 is CLOSED (not listening): it answers the SYN with a RST. */
 	CHECK_EQ(xmp_tcp_connect(tp.p[0].sk, 0), 0);
 	CHECK_EQ(memwire_run_until(tp.w, c_closed0, &tp, 10 * T_SEC), 0);
@@ -460,12 +438,10 @@ static void connect_refused_by_rst(void)
 
 static void close_with_unread_data_resets(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 14, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 14, NULL, NULL, NULL, NULL), 0);
 	a = tpeer_source(&tp, 0, 1000, 3, false);
 	tp.p[1].paused = true;
 	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + T_SEC);
@@ -483,13 +459,11 @@ static void close_with_unread_data_resets(void)
  * takes nothing and sends nothing. */
 static void release_buffers_after_close(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 	__u8 buf[2000], *a;
 	__u64 sent;
 
-	CHECK_EQ(tpair_init(&tp, 15, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 15, NULL, NULL, NULL, NULL), 0);
 	a = tpeer_source(&tp, 0, 1000, 5, false);
 	tp.p[1].paused = true;
 	memwire_run_until(tp.w, NULL, NULL, memwire_now(tp.w) + T_SEC);
@@ -575,8 +549,7 @@ static void mptcp_hooks_carry_options(void)
 	__u32 seq0;
 
 	memset(&hs, 0, sizeof(hs));
-	CHECK_EQ(tpair_init(&tp, 15, &c, &c, &hook_ops), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 15, &c, &c, &hook_ops, NULL), 0);
 	seq0 = xmp_tcp_recv_seq(tp.p[1].sk);
 	a = tpeer_source(&tp, 0, 30000, 4, false);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 10 * T_SEC), 0);
@@ -678,8 +651,7 @@ static void hook_min_limits_sack_blocks(void)
 	__u8 one = 1;
 
 	memset(&hs, 0, sizeof(hs));
-	CHECK_EQ(tpair_init(&tp, 18, &c, &c, &hook_ops), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 18, &c, &c, &hook_ops, NULL), 0);
 	CHECK(tp.p[1].sk->ts_ok && tp.p[1].sk->sack_ok);
 	/* TS 12 + hook 8: two blocks (2 + 16) fit in 40 */
 	CHECK(ofo_ack(&tp, 10, &one) != NULL);
@@ -708,17 +680,13 @@ static void hook_min_limits_sack_blocks(void)
 
 static void desync_ack_storm_is_bounded(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
 	__u8 junk[1000] = { 0 };
 	unsigned int n;
 
-	CHECK_EQ(tpair_init(&tp, 16, &c, &c, NULL), 0);
-	memwire_set_dir(tp.w, 0, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
-	memwire_set_dir(tp.w, 1, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 16, NULL, NULL, NULL, T_DELAY(1 * T_MS)), 0);
 	/* Forged in-window data: side 1 now ACKs bytes side 0 never sent,
 	 * side 0 answers with ACKs side 1 finds too old, and so on. */
 	sk = tp.p[1].sk;
@@ -739,7 +707,6 @@ static void desync_ack_storm_is_bounded(void)
 
 static void paws_drops_old_timestamp(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct xmp_seg seg;
 	struct tpair tp;
@@ -747,8 +714,7 @@ static void paws_drops_old_timestamp(void)
 	__u32 old;
 	unsigned int n;
 
-	CHECK_EQ(tpair_init(&tp, 19, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 19, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	CHECK(sk->ts_ok && sk->ts_recent_valid);
 	/* RFC 7323 5.3: in-window data with an older TSval is an old duplicate. */
@@ -778,8 +744,7 @@ static void fin_wait2_times_out_after_close(void)
 	struct xmp_tcp_cfg c = { .fin_wait2_us = 3 * T_SEC };
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 17, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 17, &c, &c, NULL, NULL), 0);
 	/* Side 1 never closes; side 0 is closed by its application. */
 	CHECK_EQ(xmp_tcp_close(tp.p[0].sk, memwire_now(tp.w)), 0);
 	CHECK_EQ(memwire_run_until(tp.w, c_closed0, &tp, 100 * T_SEC), 0);
@@ -790,8 +755,7 @@ static void fin_wait2_times_out_after_close(void)
 	CHECK_EQ(tp.p[1].sk->state, XMP_TCP_CLOSE_WAIT);
 	/* A socket only shut down (still readable) waits for the FIN. */
 	tpair_fini(&tp);
-	CHECK_EQ(tpair_init(&tp, 18, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 18, &c, &c, NULL, NULL), 0);
 	CHECK_EQ(xmp_tcp_shutdown(tp.p[0].sk, memwire_now(tp.w)), 0);
 	CHECK_EQ(memwire_run_until(tp.w, c_closed0, &tp, 100 * T_SEC), -EDEADLK);
 	CHECK_EQ(tp.p[0].sk->state, XMP_TCP_FIN_WAIT_2);

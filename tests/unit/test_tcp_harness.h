@@ -155,11 +155,13 @@ static inline int t_mbox(void *arg, int from, struct xmp_seg *seg, __u8 *data)
 	return MEMWIRE_PASS;
 }
 
-/* Two sockets, ISNs 0xfffffc00 and 0xffffff00 unless cfg says otherwise. */
+/* Two sockets, ISNs 0xfffffc00 and 0xffffff00 unless cfg says otherwise;
+ * a NULL cfg is the defaults. */
 static inline int tpair_init(struct tpair *tp, __u64 seed, const struct xmp_tcp_cfg *c0,
 			     const struct xmp_tcp_cfg *c1, const struct xmp_tcp_ops *ops)
 {
-	struct xmp_tcp_cfg cfg[2] = { *c0, *c1 };
+	static const struct xmp_tcp_cfg dflt;
+	struct xmp_tcp_cfg cfg[2] = { c0 ? *c0 : dflt, c1 ? *c1 : dflt };
 	int i, err;
 
 	memset(tp, 0, sizeof(*tp));
@@ -222,6 +224,26 @@ static inline int tpair_connect(struct tpair *tp)
 	if (!err)
 		err = memwire_run_until(tp->w, c_established, tp, memwire_now(tp->w) + 30 * T_SEC);
 	return err;
+}
+
+/* A wire of this one-way delay, lossless, unlimited (for tpair_open()). */
+#define T_DELAY(us) (&(struct memwire_dir_cfg){ .delay_us = (us) })
+
+/* How most tests begin: tpair_init(), the wire @d both ways (NULL: as
+ * memwire_new() makes it), tpair_connect(). */
+static inline int tpair_open(struct tpair *tp, __u64 seed, const struct xmp_tcp_cfg *c0,
+			     const struct xmp_tcp_cfg *c1, const struct xmp_tcp_ops *ops,
+			     const struct memwire_dir_cfg *d)
+{
+	int err = tpair_init(tp, seed, c0, c1, ops);
+
+	if (err)
+		return err;
+	if (d) {
+		memwire_set_dir(tp->w, 0, d);
+		memwire_set_dir(tp->w, 1, d);
+	}
+	return tpair_connect(tp);
 }
 
 static inline void t_fill(__u8 *buf, size_t n, __u64 seed)

@@ -17,16 +17,13 @@ static void set_both(struct tpair *tp, const struct memwire_dir_cfg *d)
 
 static void transfer_1mb_lossless(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 	size_t len = 1 << 20;
 	__u8 *src;
 	__u64 data_segs;
 	unsigned int i;
 
-	CHECK_EQ(tpair_init(&tp, 1, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 1, NULL, NULL, NULL, T_DELAY(5 * T_MS)), 0);
 	src = tpeer_source(&tp, 0, len, 7, true);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 60 * T_SEC), 0);
 	CHECK_EQ(tp.p[1].rx_len, len);
@@ -68,9 +65,7 @@ static void spans_transfer(void)
 	struct tpair tp;
 
 	t_fill(src, len, 9);
-	CHECK_EQ(tpair_init(&tp, 4, &c0, &c1, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 4, &c0, &c1, NULL, T_DELAY(1 * T_MS)), 0);
 	tp.p[1].paused = true; /* read here, through spans */
 	while (got < len && rounds++ < 100000) {
 		__u64 now = memwire_now(tp.w);
@@ -132,9 +127,7 @@ static void lossy_bidir_seed(__u64 seed, const char *cc, bool no_sack)
 	__u8 *a, *b;
 	int i;
 
-	CHECK_EQ(tpair_init(&tp, seed, &c, &c, NULL), 0);
-	set_both(&tp, &d);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, seed, &c, &c, NULL, &d), 0);
 	a = tpeer_source(&tp, 0, len, seed * 11, true);
 	b = tpeer_source(&tp, 1, len, seed * 13, true);
 	CHECK_EQ(memwire_run_until(tp.w, c_done_closed, &tp, 600 * T_SEC), 0);
@@ -193,9 +186,7 @@ static void seg_limit_respected(void)
 	struct tpair tp;
 	__u8 *src;
 
-	CHECK_EQ(tpair_init(&tp, 9, &c, &c, &seg_limit_ops), 0);
-	set_both(&tp, &d);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 9, &c, &c, &seg_limit_ops, &d), 0);
 	src = tpeer_source(&tp, 0, len, 17, true);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 300 * T_SEC), 0);
 	CHECK_EQ(tp.p[1].rx_len, len);
@@ -225,9 +216,7 @@ static void shared_snd_wnd(void)
 	__u8 buf[60000];
 	__u32 before;
 
-	CHECK_EQ(tpair_init(&tp, 3, &c0, &c1, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 3, &c0, &c1, NULL, T_DELAY(1 * T_MS)), 0);
 	tp.p[1].paused = true; /* the receiver reads nothing: its window stays closed */
 	memset(buf, 7, sizeof(buf));
 	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, buf, sizeof(buf), memwire_now(tp.w)), (long)sizeof(buf));
@@ -271,9 +260,7 @@ static __u64 window_limited_transfer(bool no_wscale, __u32 *max_wnd, __u8 *wscal
 	__u64 t0, dt;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 30, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 20 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 30, &c, &c, NULL, T_DELAY(20 * T_MS)), 0);
 	t0 = memwire_now(tp.w);
 	a = tpeer_source(&tp, 0, len, 5, false);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
@@ -309,8 +296,7 @@ static void cc_ssthresh_reduction(void)
 	struct xmp_tcp_sock *sk = NULL;
 	struct tpair tp;
 
-	CHECK_EQ(tpair_init(&tp, 31, &cr, &cc, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 31, &cr, &cc, NULL, NULL), 0);
 	CHECK(!strcmp(tp.p[0].sk->cc->name, "reno"));
 	CHECK(!strcmp(tp.p[1].sk->cc->name, "cubic"));
 	/* Reno halves the flight (RFC 5681 (4)); CUBIC keeps 0.7 of cwnd. */
@@ -335,9 +321,7 @@ static void cc_transfer(const char *name, __u64 seed)
 	__u64 t0, dt;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, seed, &c, &c, NULL), 0);
-	set_both(&tp, &d);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, seed, &c, &c, NULL, &d), 0);
 	t0 = memwire_now(tp.w);
 	a = tpeer_source(&tp, 0, len, seed, false);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
@@ -387,9 +371,7 @@ static void zero_window_probe_then_reopen(void)
 	struct tpair tp;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 50, &c0, &c1, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 5 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 50, &c0, &c1, NULL, T_DELAY(5 * T_MS)), 0);
 	tp.p[1].paused = true;
 	a = tpeer_source(&tp, 0, len, 3, true);
 	/* Bounded send buffer: the application could hand over only 64 KB. */
@@ -428,9 +410,7 @@ static void rto_backoff_then_abort(void)
 	unsigned int i, n = 0;
 	__u32 seq;
 
-	CHECK_EQ(tpair_init(&tp, 60, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 60, &c, &c, NULL, T_DELAY(10 * T_MS)), 0);
 	seq = tp.p[0].sk->snd_nxt;
 	tp.drop_all[0] = true;
 	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, "hello", 5, memwire_now(tp.w)), 5);
@@ -454,13 +434,10 @@ static void rto_backoff_then_abort(void)
 
 static void karn_no_sample_from_retransmission(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 72, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 72, NULL, NULL, NULL, T_DELAY(10 * T_MS)), 0);
 	CHECK_EQ(tp.p[0].sk->srtt_us, 20 * T_MS);
 	/* The only segment is lost once: its ACK comes 200 ms (RTO) + 20 ms
 	 * after the first copy, which must not be taken as an RTT. */
@@ -484,16 +461,13 @@ static void karn_no_sample_from_retransmission(void)
 
 static void sack_retransmits_only_the_hole(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	size_t len = 100 * 1448;
 	struct tpair tp;
 	unsigned int i, sack_seen = 0, copies = 0, others = 0, j;
 	__u32 hole;
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 70, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 70, NULL, NULL, NULL, T_DELAY(10 * T_MS)), 0);
 	/* Let the window open past the hole first. */
 	hole = tp.p[0].sk->snd_nxt + 30 * 1448;
 	tp.drop_seq[0] = hole;
@@ -565,9 +539,7 @@ static void two_holes_one_recovery(bool no_sack)
 	unsigned int i, copies[2] = { 0, 0 };
 	__u8 *a;
 
-	CHECK_EQ(tpair_init(&tp, 71, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 10 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 71, &c, &c, NULL, T_DELAY(10 * T_MS)), 0);
 	holes[0] = tp.p[0].sk->snd_nxt + 30 * 1448;
 	holes[1] = tp.p[0].sk->snd_nxt + 35 * 1448;
 	holes_dropped = 0;
@@ -603,15 +575,12 @@ static void newreno_two_holes_partial_ack(void)
 
 static void delayed_ack(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct tpair tp;
 	unsigned int n;
 	__u64 t0;
 	__u8 buf[2 * 1448] = { 0 };
 
-	CHECK_EQ(tpair_init(&tp, 80, &c, &c, NULL), 0);
-	set_both(&tp, &(struct memwire_dir_cfg){ .delay_us = 1 * T_MS });
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 80, NULL, NULL, NULL, T_DELAY(1 * T_MS)), 0);
 	tp.p[1].rx = malloc(4 * 1448);
 	tp.p[1].rx_cap = 4 * 1448;
 	/* One small segment: the ACK waits for the 40 ms timer. */
@@ -643,8 +612,7 @@ static void bounded_memory_and_out_of_window(void)
 	struct tpair tp;
 	__u32 rcv_nxt;
 
-	CHECK_EQ(tpair_init(&tp, 90, &c0, &c1, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 90, &c0, &c1, NULL, NULL), 0);
 	/* send() takes what fits, then nothing. */
 	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, big, sizeof(big), memwire_now(tp.w)), 8192);
 	CHECK_EQ(xmp_tcp_send(tp.p[0].sk, big, sizeof(big), memwire_now(tp.w)), 0);
@@ -690,8 +658,7 @@ static void ofo_range_table_bounded(void)
 	__u8 d[10] = { 0 };
 	unsigned int i;
 
-	CHECK_EQ(tpair_init(&tp, 91, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 91, &c, &c, NULL, NULL), 0);
 	sk = tp.p[1].sk;
 	/* 40 disjoint islands: 32 are kept, the rest dropped and counted. */
 	for (i = 0; i < 40; i++) {
@@ -856,9 +823,7 @@ static void take_transfer(__u64 seed, int take, const struct memwire_dir_cfg *d,
 	t_take = take;
 	t_span_bytes = 0;
 	t_seq_bad = 0;
-	CHECK_EQ(tpair_init(&tp, seed, &c, &c, &layer_ops), 0);
-	set_both(&tp, d);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, seed, &c, &c, &layer_ops, d), 0);
 	src = tpeer_source(&tp, 0, len, seed * 5, true);
 	CHECK_EQ(memwire_run_until(tp.w, c_both_received, &tp, 600 * T_SEC), 0);
 	CHECK_EQ(tp.p[1].rx_len, len);
@@ -986,19 +951,16 @@ static void send_ref_adopt_then_reuse(void)
  * longer holds the bytes. */
 static void send_ref_rules(void)
 {
-	struct xmp_tcp_cfg c = { 0 };
 	struct xmp_tcp_sock *sk;
 	struct tpair tp;
 	__u64 out;
 
 	memset(&ref, 0, sizeof(ref));
-	CHECK_EQ(tpair_init(&tp, 31, &c, &c, NULL), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 31, NULL, NULL, NULL, NULL), 0);
 	CHECK_EQ(xmp_tcp_send_ref(tp.p[0].sk, 10, memwire_now(tp.w)), -EINVAL); /* no snd_data */
 	tpair_fini(&tp);
 
-	CHECK_EQ(tpair_init(&tp, 32, &c, &c, &layer_ops), 0);
-	CHECK_EQ(tpair_connect(&tp), 0);
+	CHECK_EQ(tpair_open(&tp, 32, NULL, NULL, &layer_ops, NULL), 0);
 	sk = tp.p[0].sk;
 	tp.drop_all[0] = true;
 	CHECK_EQ(xmp_tcp_send(sk, "abc", 3, memwire_now(tp.w)), 3);
