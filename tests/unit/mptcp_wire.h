@@ -4,8 +4,8 @@
  * join modules without a TCP engine (test_mptcp_subflow.c,
  * test_hostile_mptcp.c, test_mptcp_join.c, test_mptcp_addr.c): one segment
  * as user/mptcp/subflow.c writes it, and an option area as a well-behaved
- * peer decodes it. Each test keeps its own endpoints and queues; what goes
- * on the wire is built the same way everywhere.
+ * peer decodes it. What goes on the wire is built the same way everywhere;
+ * unit/mptcp_pair.h holds the two-end harness built on it.
  */
 #ifndef XMP_TESTS_MPTCP_WIRE_H
 #define XMP_TESTS_MPTCP_WIRE_H
@@ -72,38 +72,5 @@ static inline int mp_next_mapping(struct xmp_msk *msk, struct xmp_sf *sf, __u32 
 	*len = m.len;
 	return 1;
 }
-
-/*
- * The application of end @from writes @len bytes of @src: one mapping per
- * segment, the wire run after every @burst segments, until every byte went
- * out and the wire is empty both ways, the end was reset or @max_turns
- * turns passed. A macro over the harness's own types: @e is the end (its
- * sf, snd_nxt and reset), @h has the queue lengths nq[2], TX(h, from,
- * flags, data, len) queues one segment and PUMP(h) runs the wire.
- */
-#define MP_APP_WRITE(h, from, e, src, len, burst, max_turns, TX, PUMP)                          \
-	do {                                                                                    \
-		size_t queued_ = 0;                                                             \
-		int turns_ = 0, n_ = 0;                                                         \
-		while ((e)->sf.msk && turns_++ < (max_turns) && !(e)->reset) {                  \
-			__u8 buf_[MP_SEG_MSS];                                                  \
-			__u32 l_;                                                               \
-			long w_;                                                                \
-			if (queued_ < (len)) {                                                  \
-				w_ = xmp_msk_send((e)->sf.msk, (src) + queued_, (len) - queued_); \
-				queued_ += w_ > 0 ? w_ : 0;                                     \
-			}                                                                       \
-			if (!mp_next_mapping((e)->sf.msk, &(e)->sf, (e)->snd_nxt, buf_, &l_)) { \
-				if (!(h)->nq[0] && !(h)->nq[1] && queued_ == (len))             \
-					break;                                                  \
-				PUMP(h);                                                        \
-				continue;                                                       \
-			}                                                                       \
-			TX(h, from, TH_ACK, buf_, l_);                                          \
-			if (++n_ % (burst) == 0)                                                \
-				PUMP(h);                                                        \
-		}                                                                               \
-		PUMP(h);                                                                        \
-	} while (0)
 
 #endif

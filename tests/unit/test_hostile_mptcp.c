@@ -3,10 +3,11 @@
  * Hostile-input matrix, MPTCP part (the subflow TCP part is
  * test_hostile_tcp.c). Two initial subflows (client 0, server 1) of
  * user/mptcp/subflow.c with their connection levels (conn.c) exchange
- * segments on a lossless in-order in-test wire; every option goes through
- * the real codec (xmp_sf_write_options()/xmp_mp_write() -> bytes ->
- * xmp_mp_parse() with parse counters -> xmp_sf_rcv_options()), so forged
- * options are built exactly as a hostile peer would put them on the wire.
+ * segments on the lossless in-order in-test wire of unit/mptcp_pair.h;
+ * every option goes through the real codec (xmp_sf_write_options()/
+ * xmp_mp_write() -> bytes -> xmp_mp_parse() with parse counters ->
+ * xmp_sf_rcv_options()), so forged options are built exactly as a hostile
+ * peer would put them on the wire.
  * Each test asserts the reaction and the counter that records it:
  *  - DSS mappings overlapping an earlier one, consistently or not (3.3.1),
  *    also with checksums, where an overlap would skip verification;
@@ -28,66 +29,11 @@
 
 #include "lib/test.h"
 #include "mptcp/crypto.h"
-#include "unit/mptcp_wire.h"
+#include "unit/mptcp_pair.h"
 
 #define KC     0x0c11e47c11e47c11ULL /* client key */
 #define KS     0x5e17e45e17e45e17ULL /* server key */
 #define MSS    MP_SEG_MSS
-#define SINK   (256 * 1024)
-#define NQ     256
-#define WND    65535
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
-
-struct mend {
-	struct xmp_sf sf;
-	struct xmp_mp_parse_stats st; /* every area this end received */
-	__u32 snd_nxt, rcv_nxt;
-	__u8 *sink;
-	size_t got;
-	bool reset;
-	int rc;
-	/* What this end sent, in order (seq numbers of the tx log). */
-	unsigned int ntx, first_fail_tx, first_inf_tx;
-	__u64 fail_dsn, inf_dsn;
-	/* Set when a checksum failure was reported: bytes delivered then. */
-	bool csum_failed;
-	size_t got_at_fail;
-};
-
-struct mh {
-	struct mend e[2];
-	struct mp_seg q[2][NQ];
-	unsigned int nq[2];
-	int corrupt_nth[2]; /* flip a byte of the nth data segment from end i */
-	int data_segs[2];
-};
-
-static void mh_init(struct mh *h, bool csum_c, bool csum_s)
-{
-	struct xmp_sf_cfg c = {.local_key = KC, .csum_req = csum_c};
-	struct xmp_sf_cfg s = {.local_key = KS, .csum_req = csum_s};
-	int i;
-
-	memset(h, 0, sizeof(*h));
-	CHECK_EQ(xmp_sf_init(&h->e[0].sf, XMP_SF_CLIENT, &c), 0);
-	CHECK_EQ(xmp_sf_init(&h->e[1].sf, XMP_SF_SERVER, &s), 0);
-	for (i = 0; i < 2; i++) {
-		h->e[i].snd_nxt = h->e[i].rcv_nxt = 1;
-		h->e[i].sink = calloc(1, SINK);
-	}
-}
-
-static void mh_free(struct mh *h)
-{
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		free(h->e[i].sink);
-		xmp_msk_destroy(h->e[i].sf.msk);
-	}
-}
 
 static void fill(__u8 *p, size_t n, __u32 seed)
 {
@@ -97,172 +43,30 @@ static void fill(__u8 *p, size_t n, __u32 seed)
 		p[i] = (__u8)(i * 13 + seed + (i >> 7) * 3);
 }
 
-/* Notes what an outgoing area says (for ordering checks). */
-static void log_tx(struct mend *e, const struct mp_seg *p)
+/* MP_CAPABLE v1 both ways, then the server's first DSS: both established
+ * (neither fell back in the handshake). */
+static void open_pair(struct mp_pair *h, bool csum_c, bool csum_s)
 {
-	struct xmp_mp_opt mp;
+	struct xmp_sf_cfg c = {.local_key = KC, .csum_req = csum_c};
+	struct xmp_sf_cfg s = {.local_key = KS, .csum_req = csum_s};
 
-	e->ntx++;
-	xmp_mp_parse(p->opts, p->optlen, &mp, NULL);
-	if ((mp.suboptions & XMP_MPO_FAIL) && !e->first_fail_tx) {
-		e->first_fail_tx = e->ntx;
-		e->fail_dsn = mp.fail.data_seq;
-	}
-	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_map && mp.dss.infinite &&
-	    !e->first_inf_tx) {
-		e->first_inf_tx = e->ntx;
-		e->inf_dsn = mp.dss.data_seq;
-	}
-}
-
-static void tx(struct mh *h, int from, __u8 flags, const __u8 *data, __u32 len)
-{
-	struct mend *e = &h->e[from];
-	struct mp_seg *p;
-
-	if (h->nq[from] == NQ) {
-		CHECK(0); /* the test overran its queue */
-		return;
-	}
-	p = &h->q[from][h->nq[from]++];
-	mp_seg_write(p, &e->sf, flags, e->snd_nxt, e->rcv_nxt, data, len);
-	log_tx(e, p);
-	e->snd_nxt += len;
-	if (len && ++h->data_segs[from] == h->corrupt_nth[from])
-		p->data[len / 3] ^= 0x21;
-}
-
-static void read_app(struct mend *e)
-{
-	long n;
-
-	while (e->sf.msk && (n = xmp_msk_read(e->sf.msk, e->sink + e->got, SINK - e->got)) > 0)
-		e->got += n;
-}
-
-/* Options of one arriving segment, through the decoder and its counters. */
-static int opts_in(struct mh *h, int to, __u8 flags, __u32 seq, __u32 len, const __u8 *opts,
-		   int optlen)
-{
-	struct mend *e = &h->e[to];
-	struct xmp_mp_opt mp;
-	int rc;
-
-	if (e->reset)
-		return -ECONNRESET;
-	xmp_mp_parse(opts, optlen, &mp, &e->st);
-	rc = xmp_sf_rcv_options(&e->sf, flags, seq, len, WND, &mp);
-	if (rc < 0) {
-		e->reset = true;
-		e->rc = rc;
-	}
-	return rc;
+	mp_pair_connect(h, &c, &s, 0);
+	mp_pair_tx(h, 1, TH_ACK, NULL, 0); /* first DSS */
+	mp_pair_pump(h);
+	CHECK_EQ(h->e[0].sf.state, XMP_SF_ESTABLISHED);
+	CHECK_EQ(h->e[1].sf.state, XMP_SF_ESTABLISHED);
+	CHECK(h->e[0].sf.msk && h->e[1].sf.msk);
 }
 
 /* A forged option set, encoded as the wire would carry it. */
-static int forged_in(struct mh *h, int to, __u8 flags, __u32 seq, __u32 len,
+static int forged_in(struct mp_pair *h, int to, __u8 flags, __u32 seq, __u32 len,
 		     const struct xmp_mp_opt *o)
 {
 	__u8 buf[40];
 	int n = xmp_mp_write(buf, sizeof(buf), o);
 
 	CHECK(n > 0);
-	return opts_in(h, to, flags, seq, len, buf, n > 0 ? n : 0);
-}
-
-/* In-order payload at relative subflow sequence ssn. */
-static int data_in(struct mh *h, int to, __u32 ssn, const __u8 *data, __u32 len,
-		   struct xmp_sf_data_res *res)
-{
-	struct mend *e = &h->e[to];
-	int rc;
-
-	if (e->reset)
-		return -ECONNRESET;
-	rc = xmp_sf_data(&e->sf, ssn, data, len, res);
-	if (rc < 0) {
-		e->reset = true;
-		e->rc = rc;
-		return rc;
-	}
-	if (res->csum_fail && !e->csum_failed) {
-		e->csum_failed = true;
-		e->got_at_fail = e->got;
-	}
-	read_app(e);
-	return 0;
-}
-
-static void rx(struct mh *h, int to, const struct mp_seg *p)
-{
-	struct mend *e = &h->e[to];
-	struct xmp_sf_data_res res;
-
-	if (opts_in(h, to, p->flags, p->seq, p->len, p->opts, p->optlen) < 0)
-		return;
-	xmp_sf_txmap_ack(&e->sf, p->ack);
-	if (e->sf.state == XMP_SF_FALLBACK && e->sf.msk && e->sf.fb_tx_set)
-		xmp_sf_fallback_ack(&e->sf, p->ack);
-	if (!p->len)
-		return;
-	CHECK_EQ(p->seq, e->rcv_nxt);
-	if (e->sf.msk) {
-		if (data_in(h, to, p->seq, p->data, p->len, &res) < 0)
-			return;
-		CHECK_EQ(res.consumed, p->len);
-	}
-	e->rcv_nxt += p->len;
-	tx(h, to, TH_ACK, NULL, 0);
-}
-
-static void mh_pump(struct mh *h)
-{
-	int guard = 0, from;
-
-	while ((h->nq[0] || h->nq[1]) && guard++ < 1000) {
-		for (from = 0; from < 2; from++) {
-			static struct mp_seg batch[NQ];
-			unsigned int i, n = h->nq[from];
-
-			memcpy(batch, h->q[from], n * sizeof(batch[0]));
-			h->nq[from] = 0;
-			for (i = 0; i < n; i++)
-				rx(h, !from, &batch[i]);
-		}
-	}
-}
-
-/* MP_CAPABLE v1 both ways, then the server's first DSS: both established. */
-static void establish(struct mh *h)
-{
-	struct xmp_mp_opt o, in;
-	__u8 buf[40];
-	int n;
-
-	CHECK_EQ(xmp_sf_syn_opt(&h->e[0].sf, &o), 0);
-	n = xmp_mp_write(buf, sizeof(buf), &o);
-	xmp_mp_parse(buf, n, &in, &h->e[1].st);
-	CHECK_EQ(xmp_sf_rcv_syn(&h->e[1].sf, &in), XMP_SF_MPTCP);
-	CHECK_EQ(xmp_sf_synack_opt(&h->e[1].sf, &o), 0);
-	n = xmp_mp_write(buf, sizeof(buf), &o);
-	xmp_mp_parse(buf, n, &in, &h->e[0].st);
-	CHECK_EQ(xmp_sf_rcv_synack(&h->e[0].sf, &in), XMP_SF_MPTCP);
-	tx(h, 0, TH_ACK, NULL, 0); /* third ACK */
-	mh_pump(h);
-	tx(h, 1, TH_ACK, NULL, 0); /* first DSS */
-	mh_pump(h);
-	CHECK_EQ(h->e[0].sf.state, XMP_SF_ESTABLISHED);
-	CHECK_EQ(h->e[1].sf.state, XMP_SF_ESTABLISHED);
-	CHECK(h->e[0].sf.msk && h->e[1].sf.msk);
-}
-
-/* The application of @from writes @len bytes: one mapping of up to MSS per
- * segment, the wire run after every @burst segments. */
-static void send_app(struct mh *h, int from, const __u8 *src, size_t len, int burst)
-{
-	struct mend *e = &h->e[from];
-
-	MP_APP_WRITE(h, from, e, src, len, burst, 20000, tx, mh_pump);
+	return mp_pair_opts_in(h, to, flags, seq, len, buf, n > 0 ? n : 0);
 }
 
 /* DSS with a 64-bit mapping (and checksum when csum), no DATA_ACK. */
@@ -298,7 +102,7 @@ static struct xmp_mp_opt dss_ack(__u64 ack, bool ack64)
 }
 
 /* The RST this end would send now: MP_TCPRST with its reason. */
-static __u8 rst_reason_on_wire(struct mh *h, int end)
+static __u8 rst_reason_on_wire(struct mp_pair *h, int end)
 {
 	struct xmp_mp_opt mp;
 	__u8 buf[40];
@@ -321,18 +125,17 @@ static void map_overlap_consistent(void)
 	struct xmp_sf_data_res res;
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	__u64 d;
 
 	fill(src, sizeof(src), 1);
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[1].sf.msk;
 	d = msk->ack_seq;
 	/* A: DSN d <-> ssn 1, 1000 bytes; its first 500 bytes arrive. */
 	o = dss_map(d, 1, 1000, false, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 500, &o), 0);
-	CHECK_EQ(data_in(&h, 1, 1, src, 500, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 1, src, 500, &res), 0);
 	CHECK_EQ(res.consumed, 500);
 	/* Inside A: a duplicate. */
 	o = dss_map(d + 600, 601, 200, false, false, 0);
@@ -341,7 +144,7 @@ static void map_overlap_consistent(void)
 	/* B: overlaps A's second half, extends it, same relation. */
 	o = dss_map(d + 500, 501, 1000, false, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 501, 1000, &o), 0);
-	CHECK_EQ(data_in(&h, 1, 501, src + 500, 1000, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 501, src + 500, 1000, &res), 0);
 	CHECK_EQ(res.consumed, 1000);
 	/* B again, identical (a subflow retransmission's option). */
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 501, 1000, &o), 0);
@@ -350,10 +153,9 @@ static void map_overlap_consistent(void)
 	 * delivered a second time. */
 	o = dss_map(d, 1501, 500, false, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1501, 500, &o), 0);
-	CHECK_EQ(data_in(&h, 1, 1501, src, 500, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 1501, src, 500, &res), 0);
 	CHECK_EQ(res.consumed, 500);
-	CHECK_EQ(h.e[1].got, 1500);
-	CHECK_MEM(h.e[1].sink, src, 1500);
+	CHECK_GOT(&h.e[1], src, 1500);
 	CHECK_EQ(msk->ack_seq, d + 1500);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_MAP_IN], 3);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_MAP_INVALID], 0);
@@ -361,7 +163,7 @@ static void map_overlap_consistent(void)
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_DUP_DATA], 500);
 	CHECK(!h.e[1].reset);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* An overlap that moves the relation is a protocol error: the subflow is
@@ -371,16 +173,15 @@ static void map_overlap_contradicting(void)
 	static __u8 src[1000];
 	struct xmp_sf_data_res res;
 	struct xmp_mp_opt o;
-	struct mh h;
+	struct mp_pair h;
 	__u64 d;
 
 	fill(src, sizeof(src), 2);
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	d = h.e[1].sf.msk->ack_seq;
 	o = dss_map(d, 1, 1000, false, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 500, &o), 0);
-	CHECK_EQ(data_in(&h, 1, 1, src, 500, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 1, src, 500, &res), 0);
 	/* ssn 501.. would be DSN d + 700..: 200 bytes off. */
 	o = dss_map(d + 700, 501, 1000, false, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 501, 500, &o), -ECONNRESET);
@@ -390,11 +191,11 @@ static void map_overlap_contradicting(void)
 	CHECK_EQ(rst_reason_on_wire(&h, 1), MPTCP_RST_EMPTCP);
 	CHECK_EQ(h.e[1].got, 500);
 	CHECK_EQ(h.e[1].sf.msk->ack_seq, d + 500);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* The server's next segment: does it carry MP_FAIL, and at which DSN. */
-static bool mp_fail_on_wire(struct mh *h, int end, __u64 *dsn)
+static bool mp_fail_on_wire(struct mp_pair *h, int end, __u64 *dsn)
 {
 	struct xmp_mp_opt mp;
 
@@ -419,7 +220,7 @@ static void map_overlap_csum_cannot_skip_check(void)
 	struct xmp_sf_data_res res;
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	__u64 d, fail;
 	int pass;
 
@@ -427,15 +228,14 @@ static void map_overlap_csum_cannot_skip_check(void)
 	memcpy(bad, src, sizeof(bad));
 	bad[1200] ^= 0xff; /* in B's tail, outside A */
 	for (pass = 0; pass < 2; pass++) {
-		mh_init(&h, true, true);
-		establish(&h);
+		open_pair(&h, true, true);
 		msk = h.e[1].sf.msk;
 		d = msk->ack_seq;
 		/* A: ssn 1..1001, B: ssn 501..1501, both summed over src. */
 		o = dss_map(d, 1, 1000, false, true, xmp_dss_csum_buf(d, 1, 1000, src, 1000));
 		CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 1000, &o), 0);
 		if (pass) {
-			CHECK_EQ(data_in(&h, 1, 1, src, 1000, &res), 0);
+			CHECK_EQ(mp_pair_data_in(&h, 1, 1, src, 1000, &res), 0);
 			CHECK_EQ(res.consumed, 1000);
 			CHECK_EQ(h.e[1].got, 1000);
 		}
@@ -445,14 +245,14 @@ static void map_overlap_csum_cannot_skip_check(void)
 		CHECK_EQ(msk->mib[XMP_MSK_MIB_MAP_INVALID], 0);
 		if (!pass) {
 			/* A alone is not enough: B is checked with it. */
-			CHECK_EQ(data_in(&h, 1, 1, bad, 1000, &res), 0);
+			CHECK_EQ(mp_pair_data_in(&h, 1, 1, bad, 1000, &res), 0);
 			CHECK_EQ(res.consumed, 0);
 			CHECK_EQ(res.want, 1500);
-			CHECK_EQ(data_in(&h, 1, 1, bad, 1500, &res), 0);
+			CHECK_EQ(mp_pair_data_in(&h, 1, 1, bad, 1500, &res), 0);
 			CHECK_EQ(msk->mib[XMP_MSK_MIB_CSUM_ERR], 1);
 			CHECK_EQ(h.e[1].got, 0);
 		} else {
-			CHECK_EQ(data_in(&h, 1, 1001, bad + 1000, 500, &res), 0);
+			CHECK_EQ(mp_pair_data_in(&h, 1, 1001, bad + 1000, 500, &res), 0);
 			CHECK_EQ(msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE], 1);
 			CHECK_EQ(msk->mib[XMP_MSK_MIB_CSUM_ERR], 0);
 			CHECK_EQ(h.e[1].got, 1000);
@@ -467,7 +267,7 @@ static void map_overlap_csum_cannot_skip_check(void)
 		CHECK_EQ(msk->ack_seq, d + h.e[1].got);
 		if (t_cur_failed)
 			printf("#   pass %d\n", pass);
-		mh_free(&h);
+		mp_pair_free(&h);
 	}
 }
 
@@ -484,13 +284,12 @@ static void map_overlap_csum_recut_retransmission(void)
 	struct xmp_sf_data_res res;
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	__u64 d;
 	__u32 k;
 
 	fill(src, sizeof(src), 11);
-	mh_init(&h, true, false);
-	establish(&h);
+	open_pair(&h, true, false);
 	msk = h.e[1].sf.msk;
 	d = msk->ack_seq;
 	for (k = 1; k < 3; k++) { /* segments 2 and 3 arrive, 1 is lost */
@@ -501,19 +300,18 @@ static void map_overlap_csum_recut_retransmission(void)
 	o = dss_map(d, 1, 1448, false, true, xmp_dss_csum_buf(d, 1, 1448, src, 1448));
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 1448, &o), 0);
 	/* The engine holds 1..1449 only at first, then everything. */
-	CHECK_EQ(data_in(&h, 1, 1, src, 1448, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 1, src, 1448, &res), 0);
 	CHECK_EQ(res.consumed, 0);
 	CHECK_EQ(res.want, 2100);
-	CHECK_EQ(data_in(&h, 1, 1, src, 2100, &res), 0);
+	CHECK_EQ(mp_pair_data_in(&h, 1, 1, src, 2100, &res), 0);
 	CHECK_EQ(res.consumed, 2100);
 	CHECK(!res.csum_fail);
-	CHECK_EQ(h.e[1].got, 2100);
-	CHECK_MEM(h.e[1].sink, src, 2100);
+	CHECK_GOT(&h.e[1], src, 2100);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_CSUM_ERR], 0);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_CSUM_UNCHECKABLE], 0);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_DATA_IN], 2100);
 	CHECK_EQ(h.e[1].sf.rx.n, 0);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* ---- 2. DATA_ACK (RFC 8684 3.3.2) -------------------------------------- */
@@ -527,14 +325,13 @@ static void data_ack_hostile(void)
 	struct xmp_msk *msk;
 	struct xmp_mp_opt o;
 	struct xmp_tx_map m;
-	struct mh h;
+	struct mp_pair h;
 	__u64 d, wnd_end;
 	__u32 writable;
 	int i;
 
 	fill(src, sizeof(src), 4);
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[0].sf.msk;
 	d = msk->snd_una;
 	CHECK_EQ(xmp_msk_send(msk, src, sizeof(src)), (long)sizeof(src));
@@ -592,7 +389,7 @@ static void data_ack_hostile(void)
 	CHECK_EQ(msk->snd_una, d + 2000);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_DATA_ACK_IN], 2);
 	CHECK(!h.e[0].reset);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 32-bit DATA_ACK when the DSN crosses a 2^32 boundary (and 2^64). */
@@ -630,32 +427,31 @@ static void data_ack_32bit_wrap(void)
 static void csum_fail_single_subflow(void)
 {
 	static __u8 src[8000];
-	struct mend *c, *s;
+	struct mp_end *c, *s;
 	__u64 bad_dsn;
-	struct mh h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 5);
-	mh_init(&h, true, false);
-	establish(&h);
+	open_pair(&h, true, false);
 	c = &h.e[0];
 	s = &h.e[1];
 	bad_dsn = c->sf.msk->snd_nxt + 2 * MSS;
 	h.corrupt_nth[0] = 3; /* the third mapping's payload is altered */
-	send_app(&h, 0, src, sizeof(src), 1);
+	mp_pair_write(&h, 0, src, sizeof(src), 1);
 	/* The receiver detected it, dropped the mapping whole ... */
 	CHECK(s->csum_failed);
 	CHECK_EQ(s->got_at_fail, 2 * MSS);
 	CHECK_EQ(s->sf.msk->mib[XMP_MSK_MIB_CSUM_ERR], 1);
 	CHECK_EQ(s->sf.mib[XMP_SF_MIB_CSUM_FAIL], 1);
 	/* ... answered with MP_FAIL naming its DSN ... */
-	CHECK(s->first_fail_tx > 0);
-	CHECK_EQ(s->fail_dsn, bad_dsn);
+	CHECK(s->tx.mp_fail > 0);
+	CHECK_EQ(s->tx.fail_dsn, bad_dsn);
 	CHECK(s->sf.mib[XMP_SF_MIB_MP_FAIL_TX] > 0);
 	CHECK_EQ(c->sf.msk->mib[XMP_MSK_MIB_MP_FAIL_IN], 1);
 	/* ... the sender fell back with an infinite mapping at that DSN, the
 	 * receiver followed: plain TCP, no reset. */
-	CHECK(c->first_inf_tx > 0);
-	CHECK_EQ(c->inf_dsn, bad_dsn);
+	CHECK(c->tx.infinite > 0);
+	CHECK_EQ(c->tx.inf_dsn, bad_dsn);
 	CHECK_EQ(s->sf.mib[XMP_SF_MIB_INFINITE_RX] > 0, 1);
 	CHECK_EQ(c->sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(s->sf.state, XMP_SF_FALLBACK);
@@ -666,16 +462,14 @@ static void csum_fail_single_subflow(void)
 	CHECK(!s->sf.send_mp_fail);
 	/* The altered bytes never reached the application; the rest of the
 	 * stream, resent after the fallback, is byte-exact. */
-	CHECK_EQ(s->got, sizeof(src));
-	CHECK_MEM(s->sink, src, sizeof(src));
+	CHECK_GOT(s, src, sizeof(src));
 	CHECK_EQ(s->sf.msk->mib[XMP_MSK_MIB_DATA_IN], sizeof(src));
 	CHECK_EQ(c->sf.msk->snd_una, c->sf.local_idsn + 1 + sizeof(src));
 	/* Later data, both ways, still byte-exact in fallback. */
 	fill(src, sizeof(src), 55);
-	send_app(&h, 1, src, 3000, 2);
-	CHECK_EQ(c->got, 3000);
-	CHECK_MEM(c->sink, src, 3000);
-	mh_free(&h);
+	mp_pair_write(&h, 1, src, 3000, 2);
+	CHECK_GOT(c, src, 3000);
+	mp_pair_free(&h);
 }
 
 /* ---- 4. malformed option areas ----------------------------------------- */
@@ -731,15 +525,14 @@ static void malformed_areas_rejected(void)
 	static __u8 src[6000];
 	struct xmp_mp_parse_stats before;
 	struct xmp_msk *msk;
-	struct mend *s;
-	struct mh h;
+	struct mp_end *s;
+	struct mp_pair h;
 	size_t i;
 
 	fill(src, sizeof(src), 6);
-	mh_init(&h, false, false);
-	establish(&h);
-	send_app(&h, 0, src, 2000, 2);
-	send_app(&h, 1, src, 2000, 2);
+	open_pair(&h, false, false);
+	mp_pair_write(&h, 0, src, 2000, 2);
+	mp_pair_write(&h, 1, src, 2000, 2);
 	s = &h.e[1];
 	msk = s->sf.msk;
 	CHECK(msk->data_ack_seen);
@@ -758,7 +551,7 @@ static void malformed_areas_rejected(void)
 		CHECK_EQ(before.decoded, 0);
 		/* Through the subflow: a pure ACK. */
 		before = s->st;
-		CHECK_EQ(opts_in(&h, 1, TH_ACK, s->rcv_nxt, 0, a->b, a->len), 0);
+		CHECK_EQ(mp_pair_opts_in(&h, 1, TH_ACK, s->rcv_nxt, 0, a->b, a->len), 0);
 		CHECK_EQ(s->st.drop[a->why], before.drop[a->why] + 1);
 		CHECK_EQ(s->st.decoded, before.decoded);
 		/* A malformed MPTCP option still shows options get through
@@ -777,14 +570,14 @@ static void malformed_areas_rejected(void)
 	}
 	/* The connection is intact: more data both ways. */
 	fill(src, sizeof(src), 66);
-	send_app(&h, 0, src, sizeof(src), 3);
+	mp_pair_write(&h, 0, src, sizeof(src), 3);
 	CHECK_EQ(h.e[1].got, 2000 + sizeof(src));
 	CHECK_MEM(h.e[1].sink + 2000, src, sizeof(src));
-	send_app(&h, 1, src, sizeof(src), 3);
+	mp_pair_write(&h, 1, src, sizeof(src), 3);
 	CHECK_EQ(h.e[0].got, 2000 + sizeof(src));
 	CHECK_MEM(h.e[0].sink + 2000, src, sizeof(src));
 	CHECK(!h.e[0].reset && !h.e[1].reset);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* A malformed option followed by a valid DSS in the same area: the bad one
@@ -796,13 +589,12 @@ static void malformed_then_valid_dss(void)
 	struct xmp_mp_opt o;
 	struct xmp_tx_map m;
 	__u8 area[40];
-	struct mh h;
+	struct mp_pair h;
 	__u64 d;
 	int n;
 
 	fill(src, sizeof(src), 7);
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[0].sf.msk;
 	d = msk->snd_una;
 	CHECK_EQ(xmp_msk_send(msk, src, sizeof(src)), (long)sizeof(src));
@@ -817,11 +609,11 @@ static void malformed_then_valid_dss(void)
 	o = dss_ack(d + 1500, true);
 	n = xmp_mp_write(area + 12, sizeof(area) - 12, &o);
 	CHECK(n > 0);
-	CHECK_EQ(opts_in(&h, 0, TH_ACK, 1, 0, area, 12 + (n > 0 ? n : 0)), 0);
+	CHECK_EQ(mp_pair_opts_in(&h, 0, TH_ACK, 1, 0, area, 12 + (n > 0 ? n : 0)), 0);
 	CHECK_EQ(h.e[0].st.drop[XMP_MPD_FAIL_LEN], 1);
 	CHECK_EQ(msk->snd_una, d + 1500);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_MP_FAIL_IN], 0);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* ---- 5. ADD_ADDR flood -------------------------------------------------- */
@@ -839,12 +631,11 @@ static void add_addr_flood_bounded(void)
 	struct xmp_mp_parse_stats st = {0};
 	__u64 msk_mib[XMP_MSK_MIB_NR], sf_mib[XMP_SF_MIB_NR], una, ack;
 	struct xmp_msk *msk;
-	struct mend *s;
-	struct mh h;
+	struct mp_end *s;
+	struct mp_pair h;
 	unsigned int i;
 
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	s = &h.e[1];
 	msk = s->sf.msk;
 	memcpy(msk_mib, msk->mib, sizeof(msk_mib));
@@ -883,7 +674,7 @@ static void add_addr_flood_bounded(void)
 		xmp_mp_parse(area, n, &mp, &st);
 		CHECK_EQ(mp.suboptions, XMP_MPO_ADD_ADDR | XMP_MPO_RM_ADDR);
 		CHECK_EQ(mp.add_addr.port, (__u16)i); /* the last one of the area */
-		CHECK_EQ(xmp_sf_rcv_options(&s->sf, TH_ACK, s->rcv_nxt, 0, WND, &mp), 0);
+		CHECK_EQ(xmp_sf_rcv_options(&s->sf, TH_ACK, s->rcv_nxt, 0, MP_PAIR_WND, &mp), 0);
 		if (t_cur_failed)
 			break;
 	}
@@ -899,7 +690,7 @@ static void add_addr_flood_bounded(void)
 	CHECK_EQ(msk->nr_ofo, 0);
 	CHECK_EQ(s->sf.rx.n, 0);
 	CHECK_EQ(s->sf.state, XMP_SF_ESTABLISHED);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* ---- 6. DATA_FIN oddities, MP_FASTCLOSE ----------------------------------- */
@@ -916,10 +707,9 @@ static void data_fin_zero_length(void)
 {
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[1].sf.msk;
 	o = dss_map(msk->ack_seq, 0, 0, true, false, 0);
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 0, &o), -ECONNRESET);
@@ -931,7 +721,7 @@ static void data_fin_zero_length(void)
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_FALLBACK], 0);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_INFINITE_RX], 0);
 	CHECK_EQ(msk->state, XMP_MSK_ESTABLISHED);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /*
@@ -946,14 +736,13 @@ static void infinite_map_unsolicited(void)
 	static __u8 src[2000];
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	int rc;
 
 	fill(src, sizeof(src), 10);
-	mh_init(&h, false, false);
-	establish(&h);
-	send_app(&h, 0, src, sizeof(src), 2);
-	send_app(&h, 1, src, sizeof(src), 2);
+	open_pair(&h, false, false);
+	mp_pair_write(&h, 0, src, sizeof(src), 2);
+	mp_pair_write(&h, 1, src, sizeof(src), 2);
 	msk = h.e[1].sf.msk;
 	CHECK(msk->data_ack_seen && h.e[0].sf.msk->data_ack_seen);
 	o = dss_map(msk->ack_seq, h.e[1].rcv_nxt, 0, false, false, 0);
@@ -962,7 +751,7 @@ static void infinite_map_unsolicited(void)
 	CHECK_EQ(rc, -ECONNRESET);
 	CHECK(!msk->fallback);
 	CHECK_EQ(rst_reason_on_wire(&h, 1), MPTCP_RST_EMPTCP);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /* ---- copies on the only subflow, then the options vanish (3.7) -------- */
@@ -980,16 +769,15 @@ static void peer_copy_then_options_vanish(bool copy)
 {
 	static __u8 src[4000];
 	struct xmp_sf_data_res res;
-	struct mend *srv;
+	struct mp_end *srv;
 	struct xmp_mp_opt o;
-	struct mh h;
+	struct mp_pair h;
 	__u32 ssn;
 	__u64 isn;
 
 	fill(src, sizeof(src), 12);
-	mh_init(&h, false, false);
-	establish(&h);
-	send_app(&h, 0, src, 3000, 2);
+	open_pair(&h, false, false);
+	mp_pair_write(&h, 0, src, 3000, 2);
 	srv = &h.e[1];
 	CHECK_EQ(srv->got, 3000);
 	CHECK(!srv->sf.msk->data_ack_seen); /* a fallback is still allowed */
@@ -999,14 +787,14 @@ static void peer_copy_then_options_vanish(bool copy)
 		/* DSN isn..isn+500 again, with its mapping: a duplicate */
 		o = dss_map(isn, ssn, 500, false, false, 0);
 		CHECK_EQ(forged_in(&h, 1, TH_ACK, ssn, 500, &o), 0);
-		CHECK_EQ(data_in(&h, 1, ssn, src, 500, &res), 0);
+		CHECK_EQ(mp_pair_data_in(&h, 1, ssn, src, 500, &res), 0);
 		CHECK_EQ(res.consumed, 500);
 		CHECK(srv->sf.rx_desync);
 		ssn += 500;
 	}
 	/* no option at all: the copy's second half, or the next new bytes */
-	CHECK_EQ(opts_in(&h, 1, TH_ACK, ssn, 500, NULL, 0), 0);
-	data_in(&h, 1, ssn, copy ? src + 500 : src + 3000, 500, &res);
+	CHECK_EQ(mp_pair_opts_in(&h, 1, TH_ACK, ssn, 500, NULL, 0), 0);
+	mp_pair_data_in(&h, 1, ssn, copy ? src + 500 : src + 3000, 500, &res);
 	if (copy) {
 		CHECK(srv->reset);
 		CHECK_EQ(srv->rc, -ECONNRESET);
@@ -1022,7 +810,7 @@ static void peer_copy_then_options_vanish(bool copy)
 		CHECK_EQ(srv->got, 3500);
 	}
 	CHECK_MEM(srv->sink, src, srv->got);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 static void peer_copy_then_options_vanish_resets(void)
@@ -1048,15 +836,14 @@ static void our_copy_then_fallback_triggers_reset(void)
 	static __u8 src[2000];
 	struct xmp_tx_map m;
 	struct xmp_mp_opt o;
-	struct mend *cl;
-	struct mh h;
+	struct mp_end *cl;
+	struct mp_pair h;
 	int k;
 
 	fill(src, sizeof(src), 13);
 	for (k = 0; k < 3; k++) {
-		mh_init(&h, false, false);
-		establish(&h);
-		send_app(&h, 0, src, 1000, 2);
+		open_pair(&h, false, false);
+		mp_pair_write(&h, 0, src, 1000, 2);
 		cl = &h.e[0];
 		if (k < 2) {
 			/* DSN snd_una again, at the end of the subflow stream */
@@ -1084,7 +871,7 @@ static void our_copy_then_fallback_triggers_reset(void)
 		}
 		CHECK(!cl->sf.msk->fallback);
 		CHECK_EQ(rst_reason_on_wire(&h, 0), MPTCP_RST_EMPTCP);
-		mh_free(&h);
+		mp_pair_free(&h);
 	}
 }
 
@@ -1094,11 +881,10 @@ static void data_fin_second_elsewhere(void)
 {
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	__u64 fin;
 
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[1].sf.msk;
 	fin = msk->ack_seq + 5000;
 	/* 3.3.3: a DATA_FIN alone: subflow sequence 0, length 1. */
@@ -1115,11 +901,10 @@ static void data_fin_second_elsewhere(void)
 	CHECK_EQ(rst_reason_on_wire(&h, 1), MPTCP_RST_EMPTCP);
 	CHECK_EQ(msk->rcv_fin_seq, fin);
 	CHECK_EQ(msk->state, XMP_MSK_ESTABLISHED);
-	mh_free(&h);
+	mp_pair_free(&h);
 
 	/* The DATA_FIN carried by a data mapping, contradicting too. */
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[1].sf.msk;
 	fin = msk->ack_seq + 100;
 	o = dss_map(fin, 0, 1, true, false, 0);
@@ -1128,7 +913,7 @@ static void data_fin_second_elsewhere(void)
 	CHECK_EQ(forged_in(&h, 1, TH_ACK, 1, 200, &o), -ECONNRESET);
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_DATA_FIN_BAD], 1);
 	CHECK_EQ(msk->rcv_fin_seq, fin);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 /*
@@ -1173,12 +958,11 @@ static void fastclose_keys(void)
 	static __u8 src[3000];
 	struct xmp_mp_opt o;
 	struct xmp_msk *msk;
-	struct mh h;
+	struct mp_pair h;
 	unsigned int i;
 
 	fill(src, sizeof(src), 9);
-	mh_init(&h, false, false);
-	establish(&h);
+	open_pair(&h, false, false);
 	msk = h.e[1].sf.msk;
 	memset(&o, 0, sizeof(o));
 	o.suboptions = XMP_MPO_FASTCLOSE;
@@ -1190,9 +974,8 @@ static void fastclose_keys(void)
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_FASTCLOSE_IN], 0);
 	CHECK(!msk->aborted);
 	CHECK_EQ(msk->state, XMP_MSK_ESTABLISHED);
-	send_app(&h, 0, src, sizeof(src), 2);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	mp_pair_write(&h, 0, src, sizeof(src), 2);
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	/* The right key, as the client's xmp_msk_fastclose() writes it. */
 	CHECK_EQ(xmp_msk_fastclose(h.e[0].sf.msk, &o.fastclose), 0);
 	CHECK_EQ(o.fastclose.rcvr_key, KS);
@@ -1202,7 +985,7 @@ static void fastclose_keys(void)
 	CHECK_EQ(msk->mib[XMP_MSK_MIB_FASTCLOSE_IN], 1);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 1);
 	CHECK_EQ(xmp_msk_send(msk, src, 1), -EPIPE);
-	mh_free(&h);
+	mp_pair_free(&h);
 }
 
 int main(void)

@@ -202,17 +202,44 @@ static void fill(__u8 *p, size_t n, __u32 seed)
 		p[i] = (__u8)((i * 131 + seed + (i >> 9)) ^ (i >> 3));
 }
 
-/* A transfer of @total bytes from A to B through 64 KB rings and windows:
- * the source filled, the sink empty. */
-static void xfer_init(struct loop *l, __u8 **src, __u8 **dst, size_t total, __u64 seed,
-		      __u32 fill_seed)
+/* A transfer of @total bytes from A to B through 64 KB rings and windows. */
+struct xfer {
+	struct loop l;
+	__u8 *src, *dst; /* the source, filled; the sink */
+	size_t total, sent, got;
+	int rounds;
+};
+
+static void xfer_init(struct xfer *x, size_t total, __u64 seed, __u32 fill_seed)
 {
-	*src = malloc(total);
-	*dst = malloc(total);
+	memset(x, 0, sizeof(*x));
+	x->total = total;
+	x->src = malloc(total);
+	x->dst = malloc(total);
 	rng_state = seed;
-	fill(*src, total, fill_seed);
-	loop_init(l, 64 * 1024);
-	xmp_msk_init_wnd(l->a, 64 * 1024);
+	fill(x->src, total, fill_seed);
+	loop_init(&x->l, 64 * 1024);
+	xmp_msk_init_wnd(x->l.a, 64 * 1024);
+}
+
+/* Another round, while bytes are missing and fewer than @max ran. */
+static bool xfer_round(struct xfer *x, int max)
+{
+	return x->got < x->total && x->rounds++ < max;
+}
+
+/* Every byte arrived, exactly. */
+static void xfer_check(struct xfer *x)
+{
+	CHECK_EQ(x->got, x->total);
+	CHECK_MEM(x->src, x->dst, x->total);
+}
+
+static void xfer_free(struct xfer *x)
+{
+	loop_free(&x->l);
+	free(x->src);
+	free(x->dst);
 }
 
 /*
@@ -222,58 +249,50 @@ static void xfer_init(struct loop *l, __u8 **src, __u8 **dst, size_t total, __u6
  */
 static void test_conn_two_subflows_ooo_dup(void)
 {
-	const size_t total = 300 * 1024;
-	size_t sent = 0, got = 0;
-	__u8 *src, *dst;
-	struct loop l;
-	int rounds = 0;
+	struct xfer x;
 
-	xfer_init(&l, &src, &dst, total, 1, 7);
-	while (got < total && rounds++ < 1000) {
+	xfer_init(&x, 300 * 1024, 1, 7);
+	while (xfer_round(&x, 1000)) {
 		struct xmp_tx_map m;
 		long n;
 
-		n = xmp_msk_send(l.a, src + sent, total - sent);
+		n = xmp_msk_send(x.l.a, x.src + x.sent, x.total - x.sent);
 		CHECK(n >= 0);
-		sent += n > 0 ? n : 0;
-		if (sent == total && !l.a->fin_queued)
-			CHECK_EQ(xmp_msk_shutdown(l.a), 0);
-		while (xmp_msk_next_map(l.a, 300 + rnd() % 3000, &m) == 1) {
+		x.sent += n > 0 ? n : 0;
+		if (x.sent == x.total && !x.l.a->fin_queued)
+			CHECK_EQ(xmp_msk_shutdown(x.l.a), 0);
+		while (xmp_msk_next_map(x.l.a, 300 + rnd() % 3000, &m) == 1) {
 			int sfi = rnd() & 1;
 
-			emit_map(&l, sfi, &m);
+			emit_map(&x.l, sfi, &m);
 			if (rnd() % 6 == 0 && m.len) {
 				struct xmp_tx_map r;
 
-				CHECK_EQ(xmp_msk_remap(l.a, m.dsn, m.len, &r), 1);
+				CHECK_EQ(xmp_msk_remap(x.l.a, m.dsn, m.len, &r), 1);
 				CHECK_EQ(r.len, m.len);
-				emit_map(&l, !sfi, &r);
+				emit_map(&x.l, !sfi, &r);
 			}
 		}
-		flush(&l, true, 15);
-		while ((n = xmp_msk_read(l.b, dst + got, total - got)) > 0)
-			got += n;
-		CHECK(ack_back(&l) >= 0);
+		flush(&x.l, true, 15);
+		while ((n = xmp_msk_read(x.l.b, x.dst + x.got, x.total - x.got)) > 0)
+			x.got += n;
+		CHECK(ack_back(&x.l) >= 0);
 	}
-	CHECK_EQ(got, total);
-	CHECK_MEM(src, dst, total);
-	CHECK_EQ(l.bad_map, 0);
-	CHECK_EQ(xmp_msk_read(l.b, dst, 1), 0); /* DATA_FIN: EOF */
-	CHECK_EQ(l.b->state, XMP_MSK_CLOSE_WAIT);
-	CHECK_EQ(l.a->state, XMP_MSK_FIN_WAIT2);
-	CHECK_EQ(l.b->mib[XMP_MSK_MIB_DATA_IN], total);
-	CHECK(l.b->mib[XMP_MSK_MIB_DUP_DATA] > 0);
-	CHECK(l.b->mib[XMP_MSK_MIB_OFO_QUEUED] > 0);
-	CHECK(l.a->mib[XMP_MSK_MIB_REINJECT] > 0);
-	CHECK_EQ(l.a->snd_una, ISN_AB + total + 1); /* wrapped past 2^64 */
-	CHECK(l.a->snd_una < ISN_AB);
-	CHECK_EQ(xmp_msk_writable(l.a), 0); /* shut down */
-	loop_free(&l);
-	free(src);
-	free(dst);
+	xfer_check(&x);
+	CHECK_EQ(x.l.bad_map, 0);
+	CHECK_EQ(xmp_msk_read(x.l.b, x.dst, 1), 0); /* DATA_FIN: EOF */
+	CHECK_EQ(x.l.b->state, XMP_MSK_CLOSE_WAIT);
+	CHECK_EQ(x.l.a->state, XMP_MSK_FIN_WAIT2);
+	CHECK_EQ(x.l.b->mib[XMP_MSK_MIB_DATA_IN], x.total);
+	CHECK(x.l.b->mib[XMP_MSK_MIB_DUP_DATA] > 0);
+	CHECK(x.l.b->mib[XMP_MSK_MIB_OFO_QUEUED] > 0);
+	CHECK(x.l.a->mib[XMP_MSK_MIB_REINJECT] > 0);
+	CHECK_EQ(x.l.a->snd_una, ISN_AB + x.total + 1); /* wrapped past 2^64 */
+	CHECK(x.l.a->snd_una < ISN_AB);
+	CHECK_EQ(xmp_msk_writable(x.l.a), 0); /* shut down */
+	xfer_free(&x);
 }
 
-/* 3.3.1: an overlapping mapping must agree with the earlier one. */
 /*
  * The application writes into and reads from the msk's own rings (spans)
  * instead of handing buffers to copy: 200 KB through 64 KB rings, commits
@@ -282,59 +301,53 @@ static void test_conn_two_subflows_ooo_dup(void)
  */
 static void test_conn_spans(void)
 {
-	const size_t total = 200 * 1024;
-	size_t sent = 0, got = 0;
 	unsigned int short_spans = 0;
-	__u8 *src, *dst;
-	struct loop l;
-	int rounds = 0;
+	struct xfer x;
 
-	xfer_init(&l, &src, &dst, total, 3, 11);
-	while (got < total && rounds++ < 10000) {
+	xfer_init(&x, 200 * 1024, 3, 11);
+	while (xfer_round(&x, 10000)) {
 		struct xmp_tx_map m;
 		const __u8 *rp;
 		__u8 *wp;
 		__u32 n, k;
 
-		while (sent < total && (wp = xmp_msk_send_span(l.a, &n))) {
-			CHECK(n <= xmp_msk_writable(l.a));
-			short_spans += n < xmp_msk_writable(l.a);
+		while (x.sent < x.total && (wp = xmp_msk_send_span(x.l.a, &n))) {
+			CHECK(n <= xmp_msk_writable(x.l.a));
+			short_spans += n < xmp_msk_writable(x.l.a);
 			k = 1 + rnd() % n;
-			if (k > total - sent)
-				k = (__u32)(total - sent);
-			memcpy(wp, src + sent, k);
-			xmp_msk_send_commit(l.a, k);
-			sent += k;
+			if (k > x.total - x.sent)
+				k = (__u32)(x.total - x.sent);
+			memcpy(wp, x.src + x.sent, k);
+			xmp_msk_send_commit(x.l.a, k);
+			x.sent += k;
 		}
 		/* a few mappings a round: acks free part of the ring, so the
 		 * next spans start anywhere in it */
-		for (k = 0; k < 5 && xmp_msk_next_map(l.a, 300 + rnd() % 3000, &m) == 1; k++)
-			emit_map(&l, rnd() & 1, &m);
-		flush(&l, true, 0);
-		while ((rp = xmp_msk_read_span(l.b, &n))) {
-			CHECK(n <= xmp_msk_readable(l.b));
+		for (k = 0; k < 5 && xmp_msk_next_map(x.l.a, 300 + rnd() % 3000, &m) == 1; k++)
+			emit_map(&x.l, rnd() & 1, &m);
+		flush(&x.l, true, 0);
+		while ((rp = xmp_msk_read_span(x.l.b, &n))) {
+			CHECK(n <= xmp_msk_readable(x.l.b));
 			k = 1 + rnd() % n;
-			memcpy(dst + got, rp, k);
-			xmp_msk_read_commit(l.b, k);
-			got += k;
+			memcpy(x.dst + x.got, rp, k);
+			xmp_msk_read_commit(x.l.b, k);
+			x.got += k;
 		}
-		CHECK(ack_back(&l) >= 0);
+		CHECK(ack_back(&x.l) >= 0);
 	}
-	CHECK_EQ(got, total);
-	CHECK_MEM(src, dst, total);
+	xfer_check(&x);
 	CHECK(short_spans > 0); /* the rings wrapped under a span */
-		CHECK_EQ(xmp_msk_shutdown(l.a), 0);
+	CHECK_EQ(xmp_msk_shutdown(x.l.a), 0);
 	{
 		__u32 n;
 
-		CHECK(xmp_msk_read_span(l.b, &n) == NULL && !n);
-		CHECK(xmp_msk_send_span(l.a, &n) == NULL && !n); /* shut down: no room */
+		CHECK(xmp_msk_read_span(x.l.b, &n) == NULL && !n);
+		CHECK(xmp_msk_send_span(x.l.a, &n) == NULL && !n); /* shut down: no room */
 	}
-	loop_free(&l);
-	free(src);
-	free(dst);
+	xfer_free(&x);
 }
 
+/* 3.3.1: an overlapping mapping must agree with the earlier one. */
 static void test_conn_map_contradict(void)
 {
 	struct xmp_rx_map m1 = {

@@ -176,6 +176,14 @@ static void flip(struct seg *s, int off, int bit)
 	s->opts[off + bit / 8] ^= (__u8)(0x80 >> (bit % 8));
 }
 
+/* One segment from @from to @to, untouched: what @to's module returns. */
+static int pass(struct xmp_join *from, struct xmp_join *to, __u8 flags)
+{
+	struct seg s = emit(from, flags);
+
+	return deliver(to, &s);
+}
+
 static void init_pair(struct world *w, struct xmp_join *jc, struct xmp_join *js, __u32 rc, __u32 rs)
 {
 	CHECK_EQ(xmp_join_init_client(jc, &w->ca, ID_A, true, rc), 0);
@@ -185,16 +193,10 @@ static void init_pair(struct world *w, struct xmp_join *jc, struct xmp_join *js,
 /* SYN, SYN-ACK, third ACK, fourth ACK without tampering. */
 static void handshake(struct xmp_join *jc, struct xmp_join *js)
 {
-	struct seg s;
-
-	s = emit(jc, TH_SYN);
-	CHECK_EQ(deliver(js, &s), 0);
-	s = emit(js, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(jc, &s), 0);
-	s = emit(jc, TH_ACK);
-	CHECK_EQ(deliver(js, &s), XMP_JOIN_SEND_ACK);
-	s = emit(js, TH_ACK);
-	CHECK_EQ(deliver(jc, &s), 0);
+	CHECK_EQ(pass(jc, js, TH_SYN), 0);
+	CHECK_EQ(pass(js, jc, TH_SYN | TH_ACK), 0);
+	CHECK_EQ(pass(jc, js, TH_ACK), XMP_JOIN_SEND_ACK);
+	CHECK_EQ(pass(js, jc, TH_ACK), 0);
 	CHECK_EQ(jc->state, XMP_JOIN_ESTABLISHED);
 	CHECK_EQ(js->state, XMP_JOIN_ESTABLISHED);
 }
@@ -333,8 +335,7 @@ static void join_reverse_direction(void)
 	ref_hmac(KB, KA, 0xffffffffu, 0, md);
 	CHECK_MEM(mp.mpj.hmac, md, 20);
 	CHECK_EQ(deliver(&js, &s), XMP_JOIN_SEND_ACK);
-	s = emit(&js, TH_ACK);
-	CHECK_EQ(deliver(&jc, &s), 0);
+	CHECK_EQ(pass(&js, &jc, TH_ACK), 0);
 	CHECK(xmp_join_can_send(&jc) && xmp_join_can_send(&js));
 	w_free(&w);
 }
@@ -352,8 +353,7 @@ static void join_forged_thmac(void)
 
 		w_init(&w, 2, 2);
 		init_pair(&w, &jc, &js, RA, RB);
-		s = emit(&jc, TH_SYN);
-		deliver(&js, &s);
+		pass(&jc, &js, TH_SYN);
 		s = emit(&js, TH_SYN | TH_ACK);
 		flip(&s, 4, bit); /* thmac: bytes 4..11 */
 		if (deliver(&jc, &s) == -EBADMSG && jc.state == XMP_JOIN_FAILED &&
@@ -364,8 +364,7 @@ static void join_forged_thmac(void)
 		CHECK_EQ(s.len, 0); /* no third ACK */
 		check_rst(&jc, MPTCP_RST_EMPTCP);
 		/* Whatever comes next, the join stays dead. */
-		s = emit(&js, TH_SYN | TH_ACK);
-		CHECK_EQ(deliver(&jc, &s), -EBADMSG);
+		CHECK_EQ(pass(&js, &jc, TH_SYN | TH_ACK), -EBADMSG);
 		CHECK_EQ(jc.state, XMP_JOIN_FAILED);
 		w_free(&w);
 	}
@@ -376,14 +375,10 @@ static void join_forged_thmac(void)
  * ACK, not delivered yet. */
 static struct seg third_ack(struct world *w, struct xmp_join *jc, struct xmp_join *js)
 {
-	struct seg s;
-
 	w_init(w, 2, 2);
 	init_pair(w, jc, js, RA, RB);
-	s = emit(jc, TH_SYN);
-	deliver(js, &s);
-	s = emit(js, TH_SYN | TH_ACK);
-	deliver(jc, &s);
+	pass(jc, js, TH_SYN);
+	pass(js, jc, TH_SYN | TH_ACK);
 	return emit(jc, TH_ACK);
 }
 
@@ -407,8 +402,7 @@ static void join_forged_hmac(void)
 			bad++;
 		check_rst(&js, MPTCP_RST_EPROHIBIT);
 		/* The genuine third ACK arriving later cannot revive it. */
-		s = emit(&jc, TH_ACK);
-		CHECK_EQ(deliver(&js, &s), -EBADMSG);
+		CHECK_EQ(pass(&jc, &js, TH_ACK), -EBADMSG);
 		CHECK_EQ(w.cb.nr_joined, 0);
 		w_free(&w);
 	}
@@ -436,8 +430,7 @@ static void join_unknown_token(void)
 	w_init(&w, 2, 2);
 	w.ca.remote_token ^= 1; /* the client names a token nobody has */
 	init_pair(&w, &jc, &js, RA, RB);
-	s = emit(&jc, TH_SYN);
-	CHECK_EQ(deliver(&js, &s), -ENOENT);
+	CHECK_EQ(pass(&jc, &js, TH_SYN), -ENOENT);
 	CHECK_EQ(w.lookups, 1);
 	CHECK_EQ(js.state, XMP_JOIN_FAILED);
 	CHECK_EQ(js.fail, XMP_JOIN_FAIL_NO_TOKEN);
@@ -448,8 +441,7 @@ static void join_unknown_token(void)
 	check_rst(&js, MPTCP_RST_EMPTCP);
 	CHECK_EQ(w.cb.nr_joined + w.cb.nr_recent, 0);
 	/* Its retransmission is refused again. */
-	s = emit(&jc, TH_SYN);
-	CHECK_EQ(deliver(&js, &s), -ENOENT);
+	CHECK_EQ(pass(&jc, &js, TH_SYN), -ENOENT);
 	w_free(&w);
 }
 
@@ -461,7 +453,6 @@ static void join_missing_option(void)
 	struct seg none_ack = {.flags = TH_ACK};
 	struct xmp_join jc, js;
 	struct world w;
-	struct seg s;
 
 	w_init(&w, 2, 2);
 	init_pair(&w, &jc, &js, RA, RB);
@@ -469,16 +460,14 @@ static void join_missing_option(void)
 	CHECK_EQ(js.mib[XMP_JOIN_MIB_NO_MPJ], 1);
 
 	init_pair(&w, &jc, &js, RA, RB);
-	s = emit(&jc, TH_SYN);
+	emit(&jc, TH_SYN); /* the SYN goes out: the client waits for a SYN-ACK */
 	CHECK_EQ(deliver(&jc, &none_synack), -EPROTO);
 	CHECK_EQ(jc.fail, XMP_JOIN_FAIL_NO_MPJ);
 	check_rst(&jc, MPTCP_RST_EMPTCP);
 
 	init_pair(&w, &jc, &js, RA + 1, RB + 1);
-	s = emit(&jc, TH_SYN);
-	CHECK_EQ(deliver(&js, &s), 0);
-	s = emit(&js, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(&jc, &s), 0);
+	CHECK_EQ(pass(&jc, &js, TH_SYN), 0);
+	CHECK_EQ(pass(&js, &jc, TH_SYN | TH_ACK), 0);
 	CHECK_EQ(deliver(&js, &none_ack), -EPROTO);
 	CHECK_EQ(js.fail, XMP_JOIN_FAIL_NO_MPJ);
 	w_done(&w, 0);
@@ -499,10 +488,8 @@ static void join_replayed_nonce(void)
 	deliver(&js, &syn);
 	synack = emit(&js, TH_SYN | TH_ACK);
 	deliver(&jc, &synack);
-	s = emit(&jc, TH_ACK);
-	deliver(&js, &s);
-	s = emit(&js, TH_ACK);
-	deliver(&jc, &s);
+	pass(&jc, &js, TH_ACK);
+	pass(&js, &jc, TH_ACK);
 	CHECK(xmp_join_can_send(&js));
 
 	/* The recorded SYN again, on another tuple: refused. */
@@ -527,10 +514,8 @@ static void join_replayed_nonce(void)
 	/* A server whose nonce repeats: valid HMAC, refused by the client. */
 	CHECK_EQ(xmp_join_init_client(&jc2, &w.ca, ID_A, false, RA + 2), 0);
 	CHECK_EQ(xmp_join_init_server(&js3, lookup, &w, ID_B, false, RB), 0);
-	s = emit(&jc2, TH_SYN);
-	CHECK_EQ(deliver(&js3, &s), 0);
-	s = emit(&js3, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(&jc2, &s), -EEXIST);
+	CHECK_EQ(pass(&jc2, &js3, TH_SYN), 0);
+	CHECK_EQ(pass(&js3, &jc2, TH_SYN | TH_ACK), -EEXIST);
 	CHECK_EQ(jc2.mib[XMP_JOIN_MIB_REPLAY], 1);
 	CHECK_EQ(w.ca.nr_joined, 1);
 
@@ -554,7 +539,6 @@ static void join_limit(void)
 {
 	struct xmp_join jc1, js1, jc2, js2;
 	struct world w;
-	struct seg s;
 
 	w_init(&w, 2, 1);
 	init_pair(&w, &jc1, &js1, RA, RB);
@@ -562,8 +546,7 @@ static void join_limit(void)
 	CHECK_EQ(w.cb.nr_joined, 1);
 
 	init_pair(&w, &jc2, &js2, RA + 1, RB + 1);
-	s = emit(&jc2, TH_SYN);
-	CHECK_EQ(deliver(&js2, &s), -EMLINK);
+	CHECK_EQ(pass(&jc2, &js2, TH_SYN), -EMLINK);
 	CHECK_EQ(js2.fail, XMP_JOIN_FAIL_LIMIT);
 	CHECK_EQ(js2.mib[XMP_JOIN_MIB_LIMIT], 1);
 	check_rst(&js2, MPTCP_RST_EPROHIBIT);
@@ -585,18 +568,12 @@ static void join_limit(void)
 	/* Two in flight, room for one: the second third ACK is refused. */
 	init_pair(&w, &jc1, &js1, RA + 4, RB + 4);
 	init_pair(&w, &jc2, &js2, RA + 5, RB + 5);
-	s = emit(&jc1, TH_SYN);
-	CHECK_EQ(deliver(&js1, &s), 0);
-	s = emit(&jc2, TH_SYN);
-	CHECK_EQ(deliver(&js2, &s), 0);
-	s = emit(&js1, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(&jc1, &s), 0);
-	s = emit(&js2, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(&jc2, &s), 0);
-	s = emit(&jc1, TH_ACK);
-	CHECK_EQ(deliver(&js1, &s), XMP_JOIN_SEND_ACK);
-	s = emit(&jc2, TH_ACK);
-	CHECK_EQ(deliver(&js2, &s), -EMLINK);
+	CHECK_EQ(pass(&jc1, &js1, TH_SYN), 0);
+	CHECK_EQ(pass(&jc2, &js2, TH_SYN), 0);
+	CHECK_EQ(pass(&js1, &jc1, TH_SYN | TH_ACK), 0);
+	CHECK_EQ(pass(&js2, &jc2, TH_SYN | TH_ACK), 0);
+	CHECK_EQ(pass(&jc1, &js1, TH_ACK), XMP_JOIN_SEND_ACK);
+	CHECK_EQ(pass(&jc2, &js2, TH_ACK), -EMLINK);
 	CHECK_EQ(js2.state, XMP_JOIN_FAILED);
 	w_done(&w, 1);
 }
@@ -608,13 +585,11 @@ static void join_conn_not_accepting(void)
 {
 	struct xmp_join jc, js;
 	struct world w;
-	struct seg s;
 
 	w_init(&w, 2, 2);
 	xmp_msk_fallback(w.msk_b);
 	init_pair(&w, &jc, &js, RA, RB);
-	s = emit(&jc, TH_SYN);
-	CHECK_EQ(deliver(&js, &s), -ENOTCONN);
+	CHECK_EQ(pass(&jc, &js, TH_SYN), -ENOTCONN);
 	CHECK_EQ(js.fail, XMP_JOIN_FAIL_CLOSED);
 	CHECK_EQ(js.mib[XMP_JOIN_MIB_CLOSED], 1);
 	check_rst(&js, MPTCP_RST_EPROHIBIT);
@@ -625,20 +600,17 @@ static void join_conn_not_accepting(void)
 	/* Aborted between the SYN and the third ACK. */
 	w_init(&w, 2, 2);
 	init_pair(&w, &jc, &js, RA, RB);
-	s = emit(&jc, TH_SYN);
-	CHECK_EQ(deliver(&js, &s), 0);
-	s = emit(&js, TH_SYN | TH_ACK);
-	CHECK_EQ(deliver(&jc, &s), 0);
+	CHECK_EQ(pass(&jc, &js, TH_SYN), 0);
+	CHECK_EQ(pass(&js, &jc, TH_SYN | TH_ACK), 0);
 	CHECK_EQ(xmp_msk_rcv_fastclose(w.msk_b, KB), 0);
-	s = emit(&jc, TH_ACK);
-	CHECK_EQ(deliver(&js, &s), -ENOTCONN);
+	CHECK_EQ(pass(&jc, &js, TH_ACK), -ENOTCONN);
 	w_done(&w, 0);
 }
 
 /* Lost and repeated segments: SYN, SYN-ACK, third ACK and fourth ACK. */
 static void join_retransmissions(void)
 {
-	struct seg syn1, syn2, sa1, sa2, ack1, ack2, s;
+	struct seg syn1, syn2, sa1, sa2, ack1, ack2;
 	struct xmp_join jc, js;
 	struct world w;
 
@@ -681,13 +653,11 @@ static void join_retransmissions(void)
 	/* The fourth ACK is lost: the repeated third ACK makes the server
 	 * send it again, without counting a second subflow. */
 	CHECK_EQ(xmp_join_ack_timeout(&jc), 0);
-	s = emit(&jc, TH_ACK);
-	CHECK_EQ(deliver(&js, &s), XMP_JOIN_SEND_ACK);
+	CHECK_EQ(pass(&jc, &js, TH_ACK), XMP_JOIN_SEND_ACK);
 	CHECK_EQ(js.mib[XMP_JOIN_MIB_ACK_DUP], 1);
 	CHECK_EQ(js.mib[XMP_JOIN_MIB_ACK_RX], 1);
 	CHECK_EQ(w.cb.nr_joined, 1);
-	s = emit(&js, TH_ACK);
-	CHECK_EQ(deliver(&jc, &s), 0);
+	CHECK_EQ(pass(&js, &jc, TH_ACK), 0);
 	CHECK_EQ(jc.state, XMP_JOIN_ESTABLISHED);
 	CHECK_EQ(xmp_join_ack_timeout(&jc), -EINVAL); /* stop the timer */
 	CHECK_EQ(w.ca.nr_joined, 1);
@@ -720,10 +690,8 @@ static void join_ack_timeout(void)
 	w_init(&w, 1, 1);
 	init_pair(&w, &jc, &js, RA, RB);
 	CHECK_EQ(xmp_join_ack_timeout(&jc), -EINVAL); /* not pre-established */
-	s = emit(&jc, TH_SYN);
-	deliver(&js, &s);
-	s = emit(&js, TH_SYN | TH_ACK);
-	deliver(&jc, &s);
+	pass(&jc, &js, TH_SYN);
+	pass(&js, &jc, TH_SYN | TH_ACK);
 	CHECK_EQ(w.ca.nr_joined, 1);
 	for (i = 0; i < XMP_JOIN_ACK_RTX_MAX; i++) {
 		CHECK_EQ(xmp_join_ack_timeout(&jc), 0);

@@ -2,10 +2,11 @@
 /*
  * Tests of the MPTCP initial subflow (user/mptcp/subflow.c) with the
  * connection level under it, no root needed. Two endpoints (client 0,
- * server 1) exchange segments on a lossless in-order in-test wire; every
- * option goes through the real codec (xmp_sf_write_options -> bytes ->
- * xmp_mp_parse -> xmp_sf_rcv_options), and a middlebox can strip MPTCP
- * options or flip payload bytes, per direction. Covered: MP_CAPABLE v1 in
+ * server 1) exchange segments on the lossless in-order in-test wire of
+ * unit/mptcp_pair.h; every option goes through the real codec
+ * (xmp_sf_write_options -> bytes -> xmp_mp_parse -> xmp_sf_rcv_options),
+ * and a middlebox can strip MPTCP options or flip payload bytes, per
+ * direction. Covered: MP_CAPABLE v1 in
  * both roles (tokens/IDSNs equal on both sides, checksum negotiation, first
  * data in the MP_CAPABLE), every fallback trigger of RFC 8684 3.7, DSS
  * checksum failure -> MP_FAIL -> infinite mapping, MP_FASTCLOSE, a
@@ -17,236 +18,11 @@
 
 #include "lib/test.h"
 #include "mptcp/crypto.h"
-#include "unit/mptcp_wire.h"
+#include "unit/mptcp_pair.h"
 
 #define KA     0x0123456789abcdefULL
 #define KB     0xfedcba9876543210ULL
 #define MSS    MP_SEG_MSS
-#define SINK   (256 * 1024)
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
-
-struct end {
-	struct xmp_sf sf;
-	__u32 snd_nxt, rcv_nxt;
-	__u8 *sink;
-	size_t got;
-	int rc; /* last negative return of the subflow module */
-	bool reset;
-	struct xmp_mp_opt last_tx; /* options of the last segment sent */
-	unsigned int mp_fail_tx, infinite_tx, dss_csum_tx, mpc_data_tx;
-	__u64 mp_fail_dsn, infinite_dsn;
-};
-
-struct h {
-	struct end e[2];
-	bool strip[2];	    /* strip MPTCP options from segments sent by end i */
-	int corrupt_nth[2]; /* flip a byte in the nth data segment from end i (1-based) */
-	int data_segs[2];
-	struct mp_seg q[2][256];
-	unsigned int nq[2];
-};
-
-static void h_init(struct h *h, const struct xmp_sf_cfg *c, const struct xmp_sf_cfg *s)
-{
-	int i;
-
-	memset(h, 0, sizeof(*h));
-	CHECK_EQ(xmp_sf_init(&h->e[0].sf, XMP_SF_CLIENT, c), 0);
-	CHECK_EQ(xmp_sf_init(&h->e[1].sf, XMP_SF_SERVER, s), 0);
-	for (i = 0; i < 2; i++) {
-		h->e[i].snd_nxt = h->e[i].rcv_nxt = 1;
-		h->e[i].sink = calloc(1, SINK);
-	}
-}
-
-static void h_free(struct h *h)
-{
-	int i;
-
-	for (i = 0; i < 2; i++) {
-		free(h->e[i].sink);
-		xmp_msk_destroy(h->e[i].sf.msk);
-	}
-}
-
-/* Middlebox: overwrite the MPTCP options with NOPs, as a stripping box
- * does (the area holds nothing else here). */
-static void mbox_strip(struct mp_seg *p)
-{
-	memset(p->opts, TCPOPT_NOP_, p->optlen);
-}
-
-static void record_tx(struct end *e, const struct mp_seg *p)
-{
-	struct xmp_mp_opt mp;
-
-	xmp_mp_parse(p->opts, p->optlen, &mp, NULL);
-	e->last_tx = mp;
-	if (mp.suboptions & XMP_MPO_FAIL) {
-		e->mp_fail_tx++;
-		e->mp_fail_dsn = mp.fail.data_seq;
-	}
-	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.infinite) {
-		e->infinite_tx++;
-		e->infinite_dsn = mp.dss.data_seq;
-	}
-	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_map && mp.dss.csum_present)
-		e->dss_csum_tx++;
-	if ((mp.suboptions & XMP_MPO_MPC_ACK) && mp.mpc.variant == XMP_MPC_ACK_DATA)
-		e->mpc_data_tx++;
-}
-
-static void send_seg(struct h *h, int from, __u8 flags, const __u8 *data, __u32 len)
-{
-	struct end *e = &h->e[from];
-	struct mp_seg *p;
-
-	if (h->nq[from] == 256)
-		return;
-	p = &h->q[from][h->nq[from]++];
-	mp_seg_write(p, &e->sf, flags, e->snd_nxt, e->rcv_nxt, data, len);
-	record_tx(e, p);
-	e->snd_nxt += len;
-	if (len && ++h->data_segs[from] == h->corrupt_nth[from])
-		p->data[len / 2] ^= 0x5a;
-	if (h->strip[from])
-		mbox_strip(p);
-}
-
-static void read_app(struct end *e)
-{
-	long n;
-
-	if (!e->sf.msk)
-		return;
-	while ((n = xmp_msk_read(e->sf.msk, e->sink + e->got, SINK - e->got)) > 0)
-		e->got += n;
-}
-
-/* One segment arrives at end @to. Data segments are answered by an ACK. */
-static void recv_seg(struct h *h, int to, const struct mp_seg *p)
-{
-	struct end *e = &h->e[to];
-	struct xmp_sf *sf = &e->sf;
-	struct xmp_mp_opt mp;
-	int rc;
-
-	if (e->reset)
-		return;
-	xmp_mp_parse(p->opts, p->optlen, &mp, NULL);
-	rc = xmp_sf_rcv_options(sf, p->flags, p->seq, p->len, 65535, &mp);
-	if (rc < 0) {
-		e->rc = rc;
-		e->reset = true;
-		return;
-	}
-	/* Subflow-level ACK: forget acked mappings; in fallback it is also
-	 * the data-level ack. */
-	xmp_sf_txmap_ack(sf, p->ack);
-	if (sf->state == XMP_SF_FALLBACK && sf->msk && sf->fb_tx_set)
-		xmp_sf_fallback_ack(sf, p->ack);
-	if (!p->len)
-		return;
-	CHECK_EQ(p->seq, e->rcv_nxt);
-	if (sf->msk) {
-		struct xmp_sf_data_res res;
-
-		rc = xmp_sf_data(sf, p->seq, p->data, p->len, &res);
-		if (rc < 0) {
-			e->rc = rc;
-			e->reset = true;
-			return;
-		}
-		CHECK_EQ(res.consumed, p->len);
-	} else if (e->got + p->len <= SINK) {
-		memcpy(e->sink + e->got, p->data, p->len); /* plain TCP */
-		e->got += p->len;
-	}
-	e->rcv_nxt += p->len;
-	read_app(e);
-	send_seg(h, to, TH_ACK, NULL, 0);
-}
-
-/* Deliver everything in flight, both ways, until quiet. */
-static void pump(struct h *h)
-{
-	int guard = 0;
-
-	while ((h->nq[0] || h->nq[1]) && guard++ < 1000) {
-		int from;
-
-		for (from = 0; from < 2; from++) {
-			struct mp_seg batch[256];
-			unsigned int i, n = h->nq[from];
-
-			memcpy(batch, h->q[from], n * sizeof(batch[0]));
-			h->nq[from] = 0;
-			for (i = 0; i < n; i++)
-				recv_seg(h, !from, &batch[i]);
-		}
-	}
-}
-
-/* Handshake on the wire; @drop_ack loses the third ACK. */
-static void handshake(struct h *h, bool strip_syn, bool strip_synack, bool strip_ack, bool drop_ack)
-{
-	struct xmp_mp_opt out, in;
-	__u8 buf[40];
-	int len;
-
-	CHECK_EQ(xmp_sf_syn_opt(&h->e[0].sf, &out), 0);
-	len = xmp_mp_write(buf, sizeof(buf), &out);
-	CHECK_EQ(len, 4);
-	CHECK_EQ(buf[2], 0x01); /* subtype 0, version 1 */
-	/* ops->write_options on a SYN retransmission: the same bytes. */
-	{
-		__u8 again[40];
-
-		CHECK_EQ(xmp_sf_write_options(&h->e[0].sf, TH_SYN, 0, 0, again, sizeof(again)), 4);
-		CHECK_MEM(again, buf, 4);
-	}
-	xmp_mp_parse(buf, strip_syn ? 0 : len, &in, NULL);
-	if (xmp_sf_rcv_syn(&h->e[1].sf, &in) == XMP_SF_MPTCP) {
-		CHECK_EQ(xmp_sf_synack_opt(&h->e[1].sf, &out), 0);
-		len = xmp_mp_write(buf, sizeof(buf), &out);
-		CHECK_EQ(len, 12);
-		CHECK_EQ(xmp_sf_write_options(&h->e[1].sf, TH_SYN | TH_ACK, 0, 0, buf + 12, 12),
-			 12);
-		CHECK_MEM(buf + 12, buf, 12);
-	} else {
-		len = 0; /* a plain SYN-ACK */
-	}
-	xmp_mp_parse(buf, strip_synack ? 0 : len, &in, NULL);
-	CHECK(xmp_sf_rcv_synack(&h->e[0].sf, &in) >= 0);
-	/* Third ACK. */
-	h->strip[0] = strip_ack;
-	send_seg(h, 0, TH_ACK, NULL, 0);
-	h->strip[0] = false;
-	if (drop_ack)
-		h->nq[0] = 0;
-	pump(h);
-}
-
-/* The application of end @from writes @len bytes; mappings of up to MSS,
- * one per segment, @burst segments before the wire runs. */
-static void xfer(struct h *h, int from, const __u8 *src, size_t len, int burst)
-{
-	struct end *e = &h->e[from];
-	size_t queued = 0;
-
-	if (!e->sf.msk) {
-		for (; queued < len; queued += MSS) {
-			__u32 l = len - queued < MSS ? (__u32)(len - queued) : MSS;
-
-			send_seg(h, from, TH_ACK, src + queued, l);
-			pump(h);
-		}
-		return;
-	}
-	MP_APP_WRITE(h, from, e, src, len, burst, 10000, send_seg, pump);
-}
 
 static void fill(__u8 *p, size_t n, __u32 seed)
 {
@@ -262,15 +38,14 @@ static void test_sf_mpc_tokens(void)
 	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
 	__u32 ta, tb;
 	__u64 ia, ib;
-	struct h h;
+	struct mp_pair h;
 
 	xmp_crypto_key_sha(KA, &ta, &ia);
 	xmp_crypto_key_sha(KB, &tb, &ib);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, &c, &s, 0);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_PRE_ESTABLISHED);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED);
-	CHECK_EQ(h.e[0].last_tx.mpc.variant, XMP_MPC_ACK); /* both keys */
+	CHECK_EQ(h.e[0].tx.last.mpc.variant, XMP_MPC_ACK); /* both keys */
 	CHECK_EQ(h.e[0].sf.remote_key, KB);
 	CHECK_EQ(h.e[1].sf.remote_key, KA);
 	CHECK_EQ(h.e[0].sf.local_token, ta);
@@ -289,23 +64,22 @@ static void test_sf_mpc_tokens(void)
 	CHECK_EQ(h.e[0].sf.msk->ack_seq, ib + 1);
 	CHECK(!h.e[0].sf.csum && !h.e[1].sf.csum);
 	/* The server's first DSS fully establishes the client. */
-	send_seg(&h, 1, TH_ACK, NULL, 0);
-	pump(&h);
+	mp_pair_tx(&h, 1, TH_ACK, NULL, 0);
+	mp_pair_pump(&h);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_ESTABLISHED);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_MPC_SYNACK_RX], 1);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_SYN_RX], 1);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_RX], 1);
 out:
-	h_free(&h);
+	mp_pair_free(&h);
 
 	/* Random keys: still equal on both sides. */
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	CHECK(h.e[0].sf.local_key != 0);
 	CHECK_EQ(h.e[1].sf.remote_key, h.e[0].sf.local_key);
 	CHECK_EQ(h.e[0].sf.remote_token, h.e[1].sf.local_token);
 	CHECK_EQ(h.e[1].sf.remote_idsn, h.e[0].sf.local_idsn);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.1: checksums if EITHER side sets A; data both ways byte-exact with the
@@ -320,33 +94,30 @@ static void test_sf_mpc_csum_negotiation(void)
 		struct xmp_sf_cfg c = {.local_key = KA, .csum_req = combo & 1};
 		struct xmp_sf_cfg s = {.local_key = KB, .csum_req = combo & 2};
 		bool want = combo != 0;
-		struct h h;
+		struct mp_pair h;
 
-		h_init(&h, &c, &s);
-		handshake(&h, false, false, false, false);
+		mp_pair_connect(&h, &c, &s, 0);
 		CHECK_EQ(h.e[0].sf.csum, want);
 		CHECK_EQ(h.e[1].sf.csum, want);
 		if (!h.e[0].sf.msk || !h.e[1].sf.msk) {
 			CHECK(0);
-			h_free(&h);
+			mp_pair_free(&h);
 			continue;
 		}
 		CHECK_EQ(h.e[0].sf.msk->csum, want);
 		CHECK_EQ(h.e[1].sf.msk->csum, want);
-		xfer(&h, 0, src, sizeof(src), 3);
-		xfer(&h, 1, src + 1, sizeof(src) - 1, 2);
-		CHECK_EQ(h.e[1].got, sizeof(src));
-		CHECK_MEM(h.e[1].sink, src, sizeof(src));
-		CHECK_EQ(h.e[0].got, sizeof(src) - 1);
-		CHECK_MEM(h.e[0].sink, src + 1, sizeof(src) - 1);
-		CHECK_EQ(h.e[0].mpc_data_tx, 1);
+		mp_pair_write(&h, 0, src, sizeof(src), 3);
+		mp_pair_write(&h, 1, src + 1, sizeof(src) - 1, 2);
+		CHECK_GOT(&h.e[1], src, sizeof(src));
+		CHECK_GOT(&h.e[0], src + 1, sizeof(src) - 1);
+		CHECK_EQ(h.e[0].tx.mpc_data, 1);
 		CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_DATA_RX], 1);
-		CHECK_EQ(h.e[0].dss_csum_tx > 0, want);
-		CHECK_EQ(h.e[1].dss_csum_tx > 0, want);
+		CHECK_EQ(h.e[0].tx.dss_csum > 0, want);
+		CHECK_EQ(h.e[1].tx.dss_csum > 0, want);
 		CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_CSUM_ERR], 0);
 		CHECK(!h.e[0].reset && !h.e[1].reset);
 		CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
-		h_free(&h);
+		mp_pair_free(&h);
 	}
 }
 
@@ -355,20 +126,18 @@ static void test_sf_mpc_first_data(void)
 {
 	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
 	static __u8 src[2500];
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 5);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, true);
+	mp_pair_connect(&h, &c, &s, MP_HS_DROP_ACK);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_SYN_RCVD);
 	CHECK(!h.e[1].sf.msk);
-	xfer(&h, 0, src, sizeof(src), 1);
+	mp_pair_write(&h, 0, src, sizeof(src), 1);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_ACK_DATA_RX], 1);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_ESTABLISHED);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /*
@@ -384,11 +153,10 @@ static void test_sf_mpc_data_gso_copies(void)
 	static __u8 src[2000];
 	struct xmp_sf_data_res res;
 	struct xmp_mp_opt in;
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 9);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, true);
+	mp_pair_connect(&h, &c, &s, MP_HS_DROP_ACK);
 	memset(&in, 0, sizeof(in));
 	in.suboptions = XMP_MPO_MPC_ACK;
 	in.mpc.variant = XMP_MPC_ACK_DATA;
@@ -402,10 +170,9 @@ static void test_sf_mpc_data_gso_copies(void)
 	CHECK_EQ(xmp_sf_data(&h.e[1].sf, 1001, src + 1000, 1000, &res), 0);
 	CHECK_EQ(res.consumed, 1000);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MAP_RESET], 0);
-	read_app(&h.e[1]);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
-	h_free(&h);
+	mp_pair_read(&h.e[1]);
+	CHECK_GOT(&h.e[1], src, sizeof(src));
+	mp_pair_free(&h);
 }
 
 /*
@@ -423,12 +190,11 @@ static void test_sf_map_merge_runs(void)
 	struct xmp_mp_opt in;
 	struct xmp_sf *sf;
 	unsigned int i;
-	struct h h;
+	struct mp_pair h;
 	__u64 dsn;
 
 	fill(src, sizeof(src), 11);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	sf = &h.e[1].sf;
 	dsn = sf->msk->ack_seq;
 	memset(&in, 0, sizeof(in));
@@ -451,12 +217,11 @@ static void test_sf_map_merge_runs(void)
 	for (i = 0; i < 200; i++) {
 		CHECK_EQ(xmp_sf_data(sf, 1 + i * MSS, src + i * MSS, MSS, &res), 0);
 		CHECK_EQ(res.consumed, MSS);
-		read_app(&h.e[1]);
+		mp_pair_read(&h.e[1]);
 	}
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	CHECK(!h.e[1].reset);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.5: an abandoned connection's RST carries MP_FASTCLOSE with the peer's
@@ -467,10 +232,9 @@ static void test_sf_fastclose_on_rst(void)
 	struct xmp_mp_opt in;
 	__u8 buf[40];
 	int n;
-	struct h h;
+	struct mp_pair h;
 
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	xmp_sf_fastclose(&h.e[0].sf);
 	n = xmp_sf_write_options(&h.e[0].sf, TH_RST | TH_ACK, 1, 0, buf, sizeof(buf));
 	CHECK(n > 0);
@@ -488,7 +252,7 @@ static void test_sf_fastclose_on_rst(void)
 	CHECK_EQ(xmp_sf_rcv_options(&h.e[1].sf, TH_RST | TH_ACK, 1, 0, 0, &in), 0);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 1);
 	CHECK(h.e[1].sf.msk->aborted);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* One segment of @len bytes from @from (relative subflow seq *ssn) to @to:
@@ -526,12 +290,11 @@ static void test_sf_joined_subflow_reassembly(void)
 	__u32 ssn_a, ssn_b = 1, late_ssn[60], late_len[60];
 	unsigned int nlate = 0, i;
 	struct xmp_tx_map m;
-	struct h h;
+	struct mp_pair h;
 	int turn = 0;
 
 	fill(src, sizeof(src), 31);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	csf = &h.e[0].sf;
 	ssf = &h.e[1].sf;
 	CHECK_EQ(xmp_sf_init_joined(&cj, XMP_SF_CLIENT, csf->msk, csf), 0);
@@ -561,16 +324,15 @@ static void test_sf_joined_subflow_reassembly(void)
 		ssn_b += m.len;
 	}
 	CHECK_EQ(nlate, 30);
-	read_app(&h.e[1]);
+	mp_pair_read(&h.e[1]);
 	CHECK_EQ(h.e[1].got, 1000); /* only the first mapping is in order */
 	for (i = 0; i < nlate; i++) {
 		__u32 ssn = late_ssn[i];
 
 		sf_pass(&cj, &sj, &ssn, seg[i], late_len[i]);
 	}
-	read_app(&h.e[1]);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	mp_pair_read(&h.e[1]);
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	CHECK_EQ(ssf->msk->ack_seq, ssf->remote_idsn + 1 + sizeof(src));
 	/* 3.7: options vanishing now cannot mean fallback: reset instead */
 	{
@@ -580,7 +342,7 @@ static void test_sf_joined_subflow_reassembly(void)
 		CHECK_EQ(xmp_sf_rcv_options(&sj, TH_ACK, ssn_b, 100, 65535, &none), 0);
 		CHECK(!ssf->msk->fallback);
 	}
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 static struct xmp_tx_map tmap(__u64 dsn, __u32 len, bool fin)
@@ -605,11 +367,10 @@ static void test_sf_txmap_extend(void)
 {
 	struct xmp_sf j, *csf;
 	struct xmp_tx_map m;
-	struct h h;
+	struct mp_pair h;
 	__u64 d;
 
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	csf = &h.e[0].sf;
 	CHECK_EQ(xmp_sf_init_joined(&j, XMP_SF_CLIENT, csf->msk, csf), 0);
 	d = csf->local_idsn + 1;
@@ -645,18 +406,17 @@ static void test_sf_txmap_extend(void)
 	m = tmap(d + 1000, 500, false);
 	CHECK_EQ(xmp_sf_txmap_add(&j, 1001, &m), 0);
 	CHECK_EQ(j.ntx, 2);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.7: SYN-ACK without MP_CAPABLE -> plain TCP on the client. */
 static void test_sf_fallback_synack(void)
 {
 	static __u8 src[3000];
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 6);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, true, false, false);
+	mp_pair_connect(&h, NULL, NULL, MP_HS_STRIP_SYNACK);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
 	CHECK(!h.e[0].sf.msk);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_SYNACK], 1);
@@ -664,11 +424,10 @@ static void test_sf_fallback_synack(void)
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_ACK], 1);
 	CHECK(!h.e[1].sf.msk);
-	CHECK_EQ(h.e[0].last_tx.suboptions, 0); /* no MPTCP option any more */
-	xfer(&h, 0, src, sizeof(src), 1);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
-	h_free(&h);
+	CHECK_EQ(h.e[0].tx.last.suboptions, 0); /* no MPTCP option any more */
+	mp_pair_write(&h, 0, src, sizeof(src), 1);
+	CHECK_GOT(&h.e[1], src, sizeof(src));
+	mp_pair_free(&h);
 }
 
 /* 3.7: SYN to the listener without MP_CAPABLE -> plain TCP both sides;
@@ -677,16 +436,15 @@ static void test_sf_fallback_syn(void)
 {
 	struct xmp_mp_opt in;
 	struct xmp_sf sf;
-	struct h h;
+	struct mp_pair h;
 
-	h_init(&h, NULL, NULL);
-	handshake(&h, true, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, MP_HS_STRIP_SYN);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_SYN], 1);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_SYNACK], 1);
 	CHECK(!h.e[0].sf.msk && !h.e[1].sf.msk);
-	h_free(&h);
+	mp_pair_free(&h);
 
 	CHECK_EQ(xmp_sf_init(&sf, XMP_SF_SERVER, NULL), 0);
 	memset(&in, 0, sizeof(in));
@@ -713,26 +471,23 @@ static void test_sf_fallback_syn(void)
 static void test_sf_fallback_third_ack(void)
 {
 	static __u8 src[6000], back[4000];
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 11);
 	fill(back, sizeof(back), 12);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, true, false);
+	mp_pair_connect(&h, NULL, NULL, MP_HS_STRIP_ACK);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_ACK], 1);
 	CHECK(!h.e[1].sf.msk);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_PRE_ESTABLISHED);
-	xfer(&h, 0, src, sizeof(src), 2);
+	mp_pair_write(&h, 0, src, sizeof(src), 2);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
-	xfer(&h, 1, back, sizeof(back), 2);
-	CHECK_EQ(h.e[0].got, sizeof(back));
-	CHECK_MEM(h.e[0].sink, back, sizeof(back));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
+	mp_pair_write(&h, 1, back, sizeof(back), 2);
+	CHECK_GOT(&h.e[0], back, sizeof(back));
 	CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.7: options stripped mid-stream before any DATA_ACK: both sides fall
@@ -741,44 +496,40 @@ static void test_sf_fallback_third_ack(void)
 static void test_sf_fallback_options_vanish(void)
 {
 	static __u8 src[30000], back[9000];
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 21);
 	fill(back, sizeof(back), 22);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	h.strip[0] = h.strip[1] = true;
-	xfer(&h, 0, src, sizeof(src), 4);
-	xfer(&h, 1, back, sizeof(back), 3);
+	mp_pair_write(&h, 0, src, sizeof(src), 4);
+	mp_pair_write(&h, 1, back, sizeof(back), 3);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_NO_DSS], 1);
 	CHECK(h.e[0].sf.msk->fallback && h.e[1].sf.msk->fallback);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
-	CHECK_EQ(h.e[0].got, sizeof(back));
-	CHECK_MEM(h.e[0].sink, back, sizeof(back));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
+	CHECK_GOT(&h.e[0], back, sizeof(back));
 	CHECK(!h.e[0].reset && !h.e[1].reset);
-	h_free(&h);
+	mp_pair_free(&h);
 
 	/* Data with options first: DATA_ACKs seen, fallback no longer allowed. */
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
-	xfer(&h, 0, src, 5000, 2);
+	mp_pair_connect(&h, NULL, NULL, 0);
+	mp_pair_write(&h, 0, src, 5000, 2);
 	CHECK(h.e[1].sf.msk && h.e[1].sf.msk->data_ack_seen == false);
 	CHECK(h.e[0].sf.msk->data_ack_seen);
-	xfer(&h, 1, back, 3000, 2); /* now the server has seen DATA_ACKs too */
+	mp_pair_write(&h, 1, back, 3000, 2); /* now the server has seen DATA_ACKs too */
 	CHECK(h.e[1].sf.msk->data_ack_seen);
 	h.strip[0] = true;
-	xfer(&h, 0, src + 5000, 3000, 1);
+	mp_pair_write(&h, 0, src + 5000, 3000, 1);
 	CHECK(h.e[1].reset);
 	CHECK_EQ(h.e[1].rc, -ECONNRESET);
 	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMIDDLEBOX);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_NO_DSS_RESET], 1);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FB_NO_DSS], 0);
 	CHECK_EQ(h.e[1].got, 5000);
-	h_free(&h);
+	mp_pair_free(&h);
 
 	/* A receiver that took more than the peer's first window with
 	 * options (70 KB) before they vanish: the peer has seen its DATA_ACKs
@@ -787,18 +538,17 @@ static void test_sf_fallback_options_vanish(void)
 		static __u8 big[80000];
 
 		fill(big, sizeof(big), 23);
-		h_init(&h, NULL, NULL);
-		handshake(&h, false, false, false, false);
-		xfer(&h, 0, big, 70000, 2);
+		mp_pair_connect(&h, NULL, NULL, 0);
+		mp_pair_write(&h, 0, big, 70000, 2);
 		CHECK_EQ(h.e[1].got, 70000);
 		/* the server sent nothing: no DATA_ACK for it, yet no fallback */
 		CHECK(!h.e[1].sf.msk->data_ack_seen);
 		h.strip[0] = true;
-		xfer(&h, 0, big + 70000, 3000, 1);
+		mp_pair_write(&h, 0, big + 70000, 3000, 1);
 		CHECK(h.e[1].reset);
 		CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMIDDLEBOX);
 		CHECK_EQ(h.e[1].got, 70000);
-		h_free(&h);
+		mp_pair_free(&h);
 	}
 }
 
@@ -812,24 +562,23 @@ static void test_sf_fallback_options_vanish(void)
 static void test_sf_no_fallback_on_bare_acks(void)
 {
 	static __u8 src[5000];
-	struct h h;
+	struct mp_pair h;
 	int i;
 
 	fill(src, sizeof(src), 24);
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
-	xfer(&h, 0, src, sizeof(src), 2);
+	mp_pair_connect(&h, NULL, NULL, 0);
+	mp_pair_write(&h, 0, src, sizeof(src), 2);
 	CHECK(h.e[0].sf.msk->data_ack_seen);
 	CHECK(!h.e[1].sf.msk->data_ack_seen);
 	h.strip[0] = true;
 	for (i = 0; i < 3; i++)
-		send_seg(&h, 0, TH_ACK, NULL, 0);
-	pump(&h);
+		mp_pair_tx(&h, 0, TH_ACK, NULL, 0);
+	mp_pair_pump(&h);
 	CHECK(h.e[1].sf.state != XMP_SF_FALLBACK);
 	CHECK(!h.e[1].sf.msk->fallback);
 	CHECK(!h.e[1].reset); /* stray ACKs: a run of XMP_SF_NO_DSS_MAX resets */
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_NO_DSS_ACK], 3);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.7: a DSS checksum failure -> MP_FAIL with the failed mapping's DSN; the
@@ -840,31 +589,29 @@ static void test_sf_csum_fail_mp_fail(void)
 	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
 	static __u8 src[10000];
 	__u64 fail_dsn;
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 31);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, &c, &s, 0);
 	h.corrupt_nth[0] = 3; /* the third data segment: DSN IDSN + 1 + 2000 */
 	fail_dsn = h.e[0].sf.local_idsn + 1 + 2 * MSS;
-	xfer(&h, 0, src, sizeof(src), 5);
+	mp_pair_write(&h, 0, src, sizeof(src), 5);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_CSUM_FAIL], 1);
 	CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_CSUM_ERR], 1);
-	CHECK(h.e[1].mp_fail_tx > 0);
-	CHECK_EQ(h.e[1].mp_fail_dsn, fail_dsn);
+	CHECK(h.e[1].tx.mp_fail > 0);
+	CHECK_EQ(h.e[1].tx.fail_dsn, fail_dsn);
 	CHECK_EQ(h.e[0].sf.mib[XMP_SF_MIB_MP_FAIL_RX] > 0, 1);
-	CHECK(h.e[0].infinite_tx > 0);
-	CHECK_EQ(h.e[0].infinite_dsn, fail_dsn);
+	CHECK(h.e[0].tx.infinite > 0);
+	CHECK_EQ(h.e[0].tx.inf_dsn, fail_dsn);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_INFINITE_RX] > 0, 1);
 	CHECK_EQ(h.e[0].sf.state, XMP_SF_FALLBACK);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_FALLBACK);
 	CHECK(!h.e[0].reset && !h.e[1].reset);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	CHECK_EQ(h.e[0].sf.msk->snd_una, h.e[0].sf.local_idsn + 1 + sizeof(src));
 	/* No more MP_FAIL once the infinite mapping arrived. */
 	CHECK(!h.e[1].sf.send_mp_fail);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.1: a third ACK echoing a key that is not ours resets the subflow. */
@@ -872,10 +619,9 @@ static void test_sf_mpc_bad_echo(void)
 {
 	struct xmp_sf_cfg c = {.local_key = KA}, s = {.local_key = KB};
 	struct xmp_mp_opt in;
-	struct h h;
+	struct mp_pair h;
 
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, true); /* third ACK lost */
+	mp_pair_connect(&h, &c, &s, MP_HS_DROP_ACK); /* third ACK lost */
 	CHECK(xmp_sf_build_options(&h.e[0].sf, TH_ACK, 1, 0, &in) > 0);
 	CHECK_EQ(in.mpc.rcvr_key, KB);
 	in.mpc.rcvr_key ^= 0x100;
@@ -883,7 +629,7 @@ static void test_sf_mpc_bad_echo(void)
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MPC_BAD], 1);
 	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMPTCP);
 	CHECK(!h.e[1].sf.msk);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.7 with other subflows: the failing one is reset by a RST carrying
@@ -895,14 +641,13 @@ static void test_sf_csum_fail_multi(void)
 	struct xmp_mp_opt rst;
 	__u8 buf[40];
 	int len;
-	struct h h;
+	struct mp_pair h;
 
 	fill(src, sizeof(src), 51);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, &c, &s, 0);
 	h.e[1].sf.single = false;
 	h.corrupt_nth[0] = 2;
-	xfer(&h, 0, src, sizeof(src), 1);
+	mp_pair_write(&h, 0, src, sizeof(src), 1);
 	CHECK(h.e[1].reset);
 	CHECK_EQ(h.e[1].rc, -ECONNRESET);
 	CHECK_EQ(h.e[1].got, MSS); /* only the first mapping passed */
@@ -914,7 +659,7 @@ static void test_sf_csum_fail_multi(void)
 	CHECK_EQ(rst.rst.reason, MPTCP_RST_EMPTCP);
 	CHECK_EQ(rst.fail.data_seq, h.e[0].sf.local_idsn + 1 + MSS);
 	CHECK_EQ(h.e[1].sf.state, XMP_SF_ESTABLISHED); /* no fallback */
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.5 through the options: wrong key ignored, right key aborts. */
@@ -924,10 +669,9 @@ static void test_sf_fastclose(void)
 	struct xmp_mp_opt out, in;
 	__u8 buf[40];
 	int len;
-	struct h h;
+	struct mp_pair h;
 
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, &c, &s, 0);
 	memset(&out, 0, sizeof(out));
 	out.suboptions = XMP_MPO_FASTCLOSE;
 	out.fastclose.rcvr_key = KA; /* the sender's own key: wrong */
@@ -943,18 +687,17 @@ static void test_sf_fastclose(void)
 	CHECK(h.e[1].sf.msk->aborted);
 	CHECK_EQ(h.e[1].sf.msk->state, XMP_MSK_CLOSED);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_FASTCLOSE_RX], 1);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.3.1 through the options: a contradicting mapping resets the subflow. */
 static void test_sf_map_contradict(void)
 {
 	struct xmp_mp_opt in;
-	struct h h;
+	struct mp_pair h;
 	__u64 dsn;
 
-	h_init(&h, NULL, NULL);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, NULL, NULL, 0);
 	dsn = h.e[1].sf.msk->ack_seq;
 	memset(&in, 0, sizeof(in));
 	in.suboptions = XMP_MPO_DSS;
@@ -969,7 +712,7 @@ static void test_sf_map_contradict(void)
 	CHECK_EQ(h.e[1].sf.rst_reason, MPTCP_RST_EMPTCP);
 	CHECK_EQ(h.e[1].sf.mib[XMP_SF_MIB_MAP_RESET], 1);
 	CHECK_EQ(h.e[1].sf.msk->mib[XMP_MSK_MIB_MAP_INVALID], 1);
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /* 3.3.3 through the options: client closes first, then the server; the
@@ -978,12 +721,11 @@ static void test_sf_data_fin(void)
 {
 	struct xmp_sf_cfg c = {.local_key = KA, .csum_req = true}, s = {.local_key = KB};
 	static __u8 src[4500];
-	struct h h;
+	struct mp_pair h;
 	struct xmp_msk *cm, *sm;
 
 	fill(src, sizeof(src), 41);
-	h_init(&h, &c, &s);
-	handshake(&h, false, false, false, false);
+	mp_pair_connect(&h, &c, &s, 0);
 	cm = h.e[0].sf.msk;
 	sm = h.e[1].sf.msk;
 	CHECK(cm && sm);
@@ -991,27 +733,26 @@ static void test_sf_data_fin(void)
 		goto out;
 	CHECK_EQ(xmp_msk_send(cm, src, sizeof(src)), sizeof(src));
 	CHECK_EQ(xmp_msk_shutdown(cm), 0);
-	xfer(&h, 0, src, 0, 2);
+	mp_pair_write(&h, 0, src, 0, 2);
 	CHECK_EQ(sm->state, XMP_MSK_CLOSE_WAIT);
 	CHECK_EQ(cm->state, XMP_MSK_FIN_WAIT2);
-	CHECK_EQ(h.e[1].got, sizeof(src));
-	CHECK_MEM(h.e[1].sink, src, sizeof(src));
+	CHECK_GOT(&h.e[1], src, sizeof(src));
 	CHECK_EQ(xmp_msk_read(sm, src, 1), 0); /* EOF */
 	CHECK_EQ(xmp_msk_shutdown(sm), 0);
 	CHECK_EQ(sm->state, XMP_MSK_LAST_ACK);
-	xfer(&h, 1, NULL, 0, 1); /* the DATA_FIN alone, on a pure ACK */
-	CHECK(h.e[1].last_tx.dss.use_map && h.e[1].last_tx.dss.data_fin);
-	CHECK_EQ(h.e[1].last_tx.dss.data_len, 1);
-	CHECK_EQ(h.e[1].last_tx.dss.subflow_seq, 0);
-	CHECK_EQ(h.e[1].last_tx.dss.data_seq, sm->write_seq);
+	mp_pair_write(&h, 1, NULL, 0, 1); /* the DATA_FIN alone, on a pure ACK */
+	CHECK(h.e[1].tx.last.dss.use_map && h.e[1].tx.last.dss.data_fin);
+	CHECK_EQ(h.e[1].tx.last.dss.data_len, 1);
+	CHECK_EQ(h.e[1].tx.last.dss.subflow_seq, 0);
+	CHECK_EQ(h.e[1].tx.last.dss.data_seq, sm->write_seq);
 	CHECK_EQ(cm->state, XMP_MSK_TIME_WAIT);
 	/* The client's next segment carries the DATA_ACK of the DATA_FIN. */
-	send_seg(&h, 0, TH_ACK, NULL, 0);
-	pump(&h);
+	mp_pair_tx(&h, 0, TH_ACK, NULL, 0);
+	mp_pair_pump(&h);
 	CHECK_EQ(sm->state, XMP_MSK_CLOSED);
 	CHECK(!h.e[0].reset && !h.e[1].reset);
 out:
-	h_free(&h);
+	mp_pair_free(&h);
 }
 
 /*

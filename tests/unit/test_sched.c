@@ -58,8 +58,9 @@ static struct xmp_sched_view view_of(struct xmp_sched_subflow *sf, __u32 nr)
 	return v;
 }
 
-/* id of the single subflow chosen, -EAGAIN/-errno otherwise. */
-static long decide_id(struct xmp_sched_conn *cs, const struct xmp_sched_view *v)
+/* id of the single subflow chosen (and its quota in *@bytes), -EAGAIN/-errno
+ * otherwise. */
+static long decide_one(struct xmp_sched_conn *cs, const struct xmp_sched_view *v, __u32 *bytes)
 {
 	struct xmp_sched_decision d;
 	int err = xmp_sched_decide(cs, v, &d);
@@ -68,7 +69,15 @@ static long decide_id(struct xmp_sched_conn *cs, const struct xmp_sched_view *v)
 		return err;
 	if (d.nr != 1)
 		return -1000 - (long)d.nr;
+	*bytes = d.pick[0].bytes;
 	return v->sf[d.pick[0].idx].id;
+}
+
+static long decide_id(struct xmp_sched_conn *cs, const struct xmp_sched_view *v)
+{
+	__u32 bytes;
+
+	return decide_one(cs, v, &bytes);
 }
 
 static const struct xmp_sched_info *info_of(const char *name, struct xmp_sched_info *buf, int max)
@@ -118,15 +127,13 @@ static void minrtt_fast_until_cwnd_full(void)
 		sf_make(9, MS(30), 10 * MSS, 0, ACT),
 	};
 	struct xmp_sched_view v = view_of(sf, 3);
-	struct xmp_sched_decision d;
 	struct xmp_sched_conn cs;
+	__u32 bytes = 0;
 
 	CHECK_EQ(xmp_sched_conn_init(&cs, NULL), 0); /* the default */
 	CHECK(xmp_sched_conn_ops(&cs) == &xmp_sched_minrtt);
-	CHECK_EQ(xmp_sched_decide(&cs, &v, &d), 0);
-	CHECK_EQ(d.nr, 1);
-	CHECK_EQ(sf[d.pick[0].idx].id, 3);
-	CHECK_EQ(d.pick[0].bytes, 6 * MSS); /* its cwnd room, no more */
+	CHECK_EQ(decide_one(&cs, &v, &bytes), 3);
+	CHECK_EQ(bytes, 6 * MSS); /* its cwnd room, no more */
 
 	sf[1].in_flight = 10 * MSS; /* fast one full: the next fastest */
 	CHECK_EQ(decide_id(&cs, &v), 9);
@@ -181,15 +188,13 @@ static void rr_cycles_over_usable(void)
 		sf_make(12, MS(40), 10 * MSS, 0, ACT),
 	};
 	struct xmp_sched_view v = view_of(sf, 3);
-	struct xmp_sched_decision d;
-	struct xmp_sched_conn cs;
 	struct xmp_sched_subflow tmp;
+	struct xmp_sched_conn cs;
+	__u32 bytes = 0;
 
 	CHECK_EQ(xmp_sched_conn_init(&cs, &xmp_sched_rr), 0);
-	CHECK_EQ(xmp_sched_decide(&cs, &v, &d), 0);
-	CHECK_EQ(d.nr, 1);
-	CHECK_EQ(sf[d.pick[0].idx].id, 10);
-	CHECK_EQ(d.pick[0].bytes, MSS); /* one segment per turn */
+	CHECK_EQ(decide_one(&cs, &v, &bytes), 10);
+	CHECK_EQ(bytes, MSS); /* one segment per turn */
 	CHECK_EQ(decide_id(&cs, &v), 11);
 	CHECK_EQ(decide_id(&cs, &v), 12);
 	CHECK_EQ(decide_id(&cs, &v), 10);
@@ -438,6 +443,28 @@ static struct example_counters *plugin_counters(const char *path)
 	return sym;
 }
 
+/* The example policy, loaded from next to the test (its path in @path,
+ * the policy in *@ops): its counters, or NULL when it is not built (the
+ * test is skipped) or did not load (the test failed). */
+static struct example_counters *load_example(char *path, size_t len,
+					     const struct xmp_sched_ops **ops)
+{
+	struct example_counters *cnt;
+	char msg[256];
+
+	plugin_path(path, len, "example_policy.so");
+	if (access(path, R_OK)) {
+		t_cur_skip = "example_policy.so not built next to the test"; /* SKIP() */
+		return NULL;
+	}
+	CHECK_EQ(xmp_sched_load(path, ops, msg, sizeof(msg)), 0);
+	if (!*ops)
+		return NULL;
+	cnt = plugin_counters(path);
+	CHECK(cnt != NULL);
+	return cnt;
+}
+
 static void plugin_loads_and_decides(void)
 {
 	struct xmp_sched_subflow sf[3] = {
@@ -453,20 +480,13 @@ static void plugin_loads_and_decides(void)
 	char path[PATH_MAX], msg[256];
 	struct example_counters *cnt;
 
-	plugin_path(path, sizeof(path), "example_policy.so");
-	if (access(path, R_OK))
-		SKIP("example_policy.so not built next to the test");
-	CHECK_EQ(xmp_sched_load(path, &ops, msg, sizeof(msg)), 0);
-	if (!ops)
+	cnt = load_example(path, sizeof(path), &ops);
+	if (!cnt)
 		return;
 	CHECK(!strcmp(ops->name, "maxroom"));
 	CHECK(xmp_sched_find("maxroom") == ops);
 	info = info_of("maxroom", buf, 32);
 	CHECK(info && !info->builtin && !strcmp(info->path, path) && info->users == 0);
-	cnt = plugin_counters(path);
-	CHECK(cnt != NULL);
-	if (!cnt)
-		return;
 
 	CHECK_EQ(xmp_sched_conn_init(&cs, ops), 0);
 	CHECK_EQ(xmp_sched_conn_init(&c2, ops), 0);
@@ -583,18 +603,11 @@ static void live_swap_minrtt_redundant_plugin_rr(void)
 	struct counts before[4], after;
 	struct xmp_sched_decision d;
 	struct xmp_sched_conn cs, other;
-	char path[PATH_MAX], msg[256];
 	struct example_counters *cnt;
+	char path[PATH_MAX];
 	size_t k;
 
-	plugin_path(path, sizeof(path), "example_policy.so");
-	if (access(path, R_OK))
-		SKIP("example_policy.so not built next to the test");
-	CHECK_EQ(xmp_sched_load(path, &plugin, msg, sizeof(msg)), 0);
-	if (!plugin)
-		return;
-	cnt = plugin_counters(path);
-	CHECK(cnt != NULL);
+	cnt = load_example(path, sizeof(path), &plugin);
 	if (!cnt)
 		return;
 	for (k = 0; k < 4; k++)
