@@ -18,6 +18,15 @@
 
 #define MP_SEG_MSS 1000
 
+/* A malformed option area and the drop reason the parser must count for
+ * it (test_mptcp_options' single options, test_hostile_mptcp's areas). */
+struct mp_bad_area {
+	const char *name;
+	__u8 b[40];
+	int len;
+	enum xmp_mp_drop why;
+};
+
 struct mp_seg {
 	__u8 flags;
 	__u32 seq, ack, len; /* relative to each side's ISN: first data byte is 1 */

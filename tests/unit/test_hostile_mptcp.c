@@ -477,14 +477,7 @@ static void csum_fail_single_subflow(void)
 #define MP  TCPOPT_MPTCP
 #define NOP TCPOPT_NOP_
 
-struct hostile_area {
-	const char *name;
-	__u8 b[40];
-	int len;
-	enum xmp_mp_drop why;
-};
-
-static const struct hostile_area areas[] = {
+static const struct mp_bad_area areas[] = {
     {"length runs past the 40-byte option area",
      {NOP, NOP, NOP, NOP, MP, 40, 0x20, 0x01},
      40,
@@ -537,7 +530,7 @@ static void malformed_areas_rejected(void)
 	msk = s->sf.msk;
 	CHECK(msk->data_ack_seen);
 	for (i = 0; i < sizeof(areas) / sizeof(areas[0]); i++) {
-		const struct hostile_area *a = &areas[i];
+		const struct mp_bad_area *a = &areas[i];
 		__u64 una = msk->snd_una, ack = msk->ack_seq,
 		      noack = s->sf.mib[XMP_SF_MIB_NO_DSS_ACK];
 		struct xmp_mp_opt mp;

@@ -23,6 +23,7 @@
 #include "lib/xorshift.h"
 #include "mptcp/options.h"
 #include "tcp/tcp.h"
+#include "unit/mptcp_wire.h"
 
 #define NOP TCPOPT_NOP_
 #define MP TCPOPT_MPTCP
@@ -409,14 +410,7 @@ static void dss_len_helper(void)
 	CHECK_EQ(xmp_mp_dss_len(MPTCP_DSS_ACK64 | MPTCP_DSS_DSN64 | MPTCP_DSS_DATA_FIN, true), 4);
 }
 
-struct bad {
-	const char *name;
-	__u8 bytes[40];
-	int len;
-	enum xmp_mp_drop why;
-};
-
-static const struct bad bads[] = {
+static const struct mp_bad_area bads[] = {
 	{ "MPC length 5", { MP, 5, 0x01, 0x01, 0 }, 5, XMP_MPD_MPC_LEN },
 	{ "MPC length 8", { MP, 8, 0x01, 0x01, 0, 0, 0, 0 }, 8, XMP_MPD_MPC_LEN },
 	{ "MPC SYN version 0", { MP, 4, 0x00, 0x01 }, 4, XMP_MPD_MPC_VERSION },
@@ -457,14 +451,14 @@ static const struct bad bads[] = {
 static void malformed_ignored_and_counted(void)
 {
 	for (size_t i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
-		const struct bad *b = &bads[i];
+		const struct mp_bad_area *b = &bads[i];
 		size_t off = 0;
 		struct parsed p;
 
 		/* the single-option entry starts at the option, past the NOPs */
-		while (off < (size_t)b->len && b->bytes[off] == NOP)
+		while (off < (size_t)b->len && b->b[off] == NOP)
 			off++;
-		parse_both(b->bytes, b->len, off, &p);
+		parse_both(b->b, b->len, off, &p);
 		CHECK_EQ(p.n, 0);
 		CHECK_EQ(p.mp.suboptions, 0);
 		CHECK_EQ(p.st.drop[b->why], 1);
