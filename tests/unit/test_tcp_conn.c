@@ -315,6 +315,25 @@ static void rst_exact_resets(void)
 	tpair_fini(&tp);
 }
 
+/* RFC 5961: a @flags segment at RCV.NXT + @off to side 1 draws one
+ * challenge ACK (of RCV.NXT, no RST) and changes nothing else. */
+static void draws_challenge_ack(struct tpair *tp, __u8 flags, __u32 off)
+{
+	struct xmp_tcp_sock *sk = tp->p[1].sk;
+	__u64 challenged = sk->mib[XMP_TCP_MIB_CHALLENGE_ACK];
+	struct xmp_seg seg = t_seg_to(sk, flags, sk->rcv_nxt + off, 0);
+	__u32 una = sk->snd_una;
+	unsigned int n = tp->ncap;
+
+	xmp_tcp_input(sk, &seg, memwire_now(tp->w));
+	CHECK_EQ(sk->state, XMP_TCP_ESTABLISHED);
+	CHECK_EQ(sk->mib[XMP_TCP_MIB_CHALLENGE_ACK], challenged + 1);
+	CHECK_EQ(tcap_since(tp, n, 1, XMP_TH_ACK), 1);
+	CHECK_EQ(tcap_since(tp, n, 1, XMP_TH_RST), 0);
+	CHECK_EQ(tp->cap[tp->ncap - 1].seg.ack, sk->rcv_nxt);
+	CHECK_EQ(sk->snd_una, una);
+}
+
 static void rst_in_window_gets_challenge_ack(void)
 {
 	struct xmp_tcp_sock *sk;
@@ -324,14 +343,8 @@ static void rst_in_window_gets_challenge_ack(void)
 
 	CHECK_EQ(tpair_open(&tp, 9, NULL, NULL, NULL, NULL), 0);
 	sk = tp.p[1].sk;
-	n = tp.ncap;
 	/* RFC 5961 3.2: in the window but not RCV.NXT. */
-	seg = t_seg_to(sk, XMP_TH_RST, sk->rcv_nxt + 1000, 0);
-	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
-	CHECK_EQ(sk->state, XMP_TCP_ESTABLISHED);
-	CHECK_EQ(sk->mib[XMP_TCP_MIB_CHALLENGE_ACK], 1);
-	CHECK_EQ(tcap_since(&tp, n, 1, XMP_TH_ACK), 1);
-	CHECK_EQ(tp.cap[tp.ncap - 1].seg.ack, sk->rcv_nxt);
+	draws_challenge_ack(&tp, XMP_TH_RST, 1000);
 	/* Outside the window: silently ignored. */
 	n = tp.ncap;
 	seg = t_seg_to(sk, XMP_TH_RST, sk->rcv_nxt + 0x40000000u, 0);
@@ -370,24 +383,12 @@ static void challenge_ack_rate_limited(void)
 
 static void syn_in_established_gets_challenge_ack(void)
 {
-	struct xmp_tcp_sock *sk;
-	struct xmp_seg seg;
 	struct tpair tp;
-	__u32 una;
-	unsigned int n;
 
 	CHECK_EQ(tpair_open(&tp, 11, NULL, NULL, NULL, NULL), 0);
-	sk = tp.p[1].sk;
-	una = sk->snd_una;
-	n = tp.ncap;
 	/* RFC 5961 4.2: a SYN, even in window, only draws a challenge ACK. */
-	seg = t_seg_to(sk, XMP_TH_SYN, sk->rcv_nxt + 5, 0);
-	xmp_tcp_input(sk, &seg, memwire_now(tp.w));
-	CHECK_EQ(sk->state, XMP_TCP_ESTABLISHED);
-	CHECK_EQ(sk->mib[XMP_TCP_MIB_CHALLENGE_ACK], 1);
-	CHECK_EQ(tcap_since(&tp, n, 1, XMP_TH_ACK), 1);
-	CHECK_EQ(tcap_since(&tp, n, 1, XMP_TH_RST), 0);
-	CHECK_EQ(sk->snd_una, una);
+	draws_challenge_ack(&tp, XMP_TH_SYN, 5);
+	CHECK_EQ(tp.p[1].sk->mib[XMP_TCP_MIB_CHALLENGE_ACK], 1);
 	tpair_fini(&tp);
 }
 
@@ -641,12 +642,25 @@ static const struct xmp_seg *ofo_ack(struct tpair *tp, __u32 off, __u8 *byte)
 	return tp->ncap > n ? &tp->cap[tp->ncap - 1].seg : NULL;
 }
 
+/* The ACK of one out-of-order byte at @off carries SACK blocks of
+ * @sack bytes next to the hook's option. */
+static void ofo_ack_sack(struct tpair *tp, __u32 off, unsigned int sack)
+{
+	__u8 one = 1;
+	const struct xmp_seg *ack = ofo_ack(tp, off, &one);
+
+	CHECK(ack != NULL);
+	if (!ack)
+		return;
+	CHECK_EQ(sack_len(ack), sack);
+	CHECK(tcap_has_opt(ack, TCPOPT_MPTCP));
+}
+
 /* SACK blocks leave the hook its minimum on ACKs, and more once the hook
  * asks (MPTCP: a client's 20-byte MP_CAPABLE until the first DSS). */
 static void hook_min_limits_sack_blocks(void)
 {
 	struct xmp_tcp_cfg c = { .opt_reserve = 28 };
-	const struct xmp_seg *ack;
 	struct tpair tp;
 	__u8 one = 1;
 
@@ -655,26 +669,13 @@ static void hook_min_limits_sack_blocks(void)
 	CHECK(tp.p[1].sk->ts_ok && tp.p[1].sk->sack_ok);
 	/* TS 12 + hook 8: two blocks (2 + 16) fit in 40 */
 	CHECK(ofo_ack(&tp, 10, &one) != NULL);
-	ack = ofo_ack(&tp, 20, &one);
-	CHECK(ack != NULL);
-	if (ack) {
-		CHECK_EQ(sack_len(ack), 18);
-		CHECK(tcap_has_opt(ack, TCPOPT_MPTCP));
-	}
+	ofo_ack_sack(&tp, 20, 18);
 	/* the hook wants 20: 40 - 12 - 20 leaves no room for a block */
 	xmp_tcp_set_hook_min(tp.p[1].sk, 20, 24);
-	ack = ofo_ack(&tp, 30, &one);
-	CHECK(ack != NULL);
-	if (ack) {
-		CHECK_EQ(sack_len(ack), 0);
-		CHECK(tcap_has_opt(ack, TCPOPT_MPTCP));
-	}
+	ofo_ack_sack(&tp, 30, 0);
 	/* back to the minimum: blocks again */
 	xmp_tcp_set_hook_min(tp.p[1].sk, 0, 0);
-	ack = ofo_ack(&tp, 40, &one);
-	CHECK(ack != NULL);
-	if (ack)
-		CHECK_EQ(sack_len(ack), 18);
+	ofo_ack_sack(&tp, 40, 18);
 	tpair_fini(&tp);
 }
 
