@@ -428,8 +428,19 @@ void xc_pm_add_options(struct xc_sf *s, const struct xmp_seg *seg, struct xmp_mp
 	    !xmp_addr_pending(&c->pm.ac))
 		return;
 	used = opts_len(mp);
-	if (used < space)
-		xmp_addr_build(&c->pm.ac, xc_now(c->st), space - used, mp);
+	if (used < space && xmp_addr_build(&c->pm.ac, xc_now(c->st), space - used, mp) > 0)
+		return;
+	/* It does not fit beside the DSS: an IPv6 ADD_ADDR with its HMAC
+	 * takes 28 bytes, all the timestamps leave. A pure ACK then carries
+	 * the signal alone, its DATA_ACK dropped (as Linux's
+	 * drop_other_suboptions): the next segment acks again, and an MPTCP
+	 * option on it still proves the options get through (3.7). */
+	if (seg->len || (seg->flags & XMP_TH_FIN) || mp->suboptions != XMP_MPO_DSS ||
+	    mp->dss.use_map || mp->dss.data_fin)
+		return;
+	mp->suboptions = 0;
+	if (xmp_addr_build(&c->pm.ac, xc_now(c->st), space, mp) <= 0)
+		mp->suboptions = XMP_MPO_DSS;
 }
 
 void xc_pm_options_sent(struct xc_sf *s, const struct xmp_mp_opt *mp)
