@@ -59,7 +59,8 @@ TESTLIB_SRCS := $(filter-out %.bpf.c,$(TESTLIB_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 GEN_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/gen_corpus_*.c))
-FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	     -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt
 # Empty = unset; tests/fuzz/run.sh documents them (FUZZ_TIME defaults to 60 s there).
 FUZZ_TIME ?=
 FUZZ_RUNS ?=
@@ -186,7 +187,8 @@ $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 
 # Fuzzers are built with clang from the library sources themselves, so the
 # whole path under test carries the fuzzer's coverage instrumentation.
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS) \
+		      tests/fuzz/nocov.txt
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests -Ibpf \
