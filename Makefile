@@ -65,6 +65,7 @@ FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=un
 FUZZ_TIME ?=
 FUZZ_RUNS ?=
 FUZZ_TARGETS ?=
+FUZZ_JOBS ?=
 
 SOAK_TIME ?= 300
 
@@ -219,14 +220,15 @@ BENCH_BASE ?=
 bench: all
 	$(Q)BUILD=$(BUILD) BENCH_BASE=$(BENCH_BASE) bench/run.sh
 
-# make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...]: every
-# target (or those named) from its seed corpus, for FUZZ_TIME seconds (60 when
-# neither is given) or until FUZZ_RUNS executions each; with both, FUZZ_TIME
-# is a deadline and falling short of FUZZ_RUNS by then fails.
-#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input
+# make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...] [FUZZ_JOBS=j]:
+# every target (or those named) from its seed corpus, for FUZZ_TIME seconds (60
+# when neither is given) or until FUZZ_RUNS executions each; with both,
+# FUZZ_TIME is a deadline and falling short of FUZZ_RUNS by then fails.
+# FUZZ_JOBS processes per target share the corpus and the FUZZ_RUNS count.
+#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input FUZZ_JOBS=2
 fuzz: all
 	$(Q)BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) \
-		FUZZ_TARGETS=$(FUZZ_TARGETS) tests/fuzz/run.sh
+		FUZZ_TARGETS=$(FUZZ_TARGETS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh
 
 # make soak [SOAK_TIME=seconds]: scripts/soak.sh, root: two SOAK_TIME-second runs (ours <->
 # kernel MPTCP, ours <-> ours) over two relayed paths with 10% loss, duplication,
