@@ -181,6 +181,7 @@ struct fz_last {
 	struct xmp_seg seg; /* header and options, no payload */
 	__u32 tsval;
 	bool has_dack;
+	bool dack64; /* dack's upper half is known: a 64-bit DATA_ACK was seen */
 	__u64 dack;
 };
 
@@ -340,8 +341,13 @@ static void fz_check_sent(struct fz *z, unsigned int link, const struct xmp_seg 
 	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_ack) {
 		dack = mp.dss.ack64 || !l->has_dack ? mp.dss.data_ack
 						    : xmp_expand_seq(l->dack, (__u32)mp.dss.data_ack);
+		/* Upper halves compare only when both are known: one made of
+		 * 32-bit DATA_ACKs alone is zero, not the real one. */
 		if (same && l->has_dack)
-			REQUIRE(!before64(dack, l->dack));
+			REQUIRE(mp.dss.ack64 && l->dack64
+					? !before64(dack, l->dack)
+					: !xmp_seq_before((__u32)dack, (__u32)l->dack));
+		l->dack64 = mp.dss.ack64 || (l->has_dack && l->dack64);
 		l->has_dack = true;
 		l->dack = dack;
 	} else if (!same) {
