@@ -17,10 +17,11 @@
 #   FUZZ_JOBS=J       J fuzzer processes per target (default 1), one per
 #                     core: they share the corpus directory and take up
 #                     each other's finds (libFuzzer's -reload). With
-#                     FUZZ_RUNS=N each runs ceil(N/J) executions and the
-#                     line gives their sum, so N means N executions in
-#                     all, never fewer; the first that fails stops the
-#                     others. Logs: fuzz_NAME.log, or fuzz_NAME.J.log each.
+#                     FUZZ_RUNS=N each runs ceil(N/J) executions (its
+#                     loading of the corpus included) and the line gives
+#                     their sum, so N means N executions in all, never
+#                     fewer; the first that fails stops the others. Logs:
+#                     fuzz_NAME.log, or fuzz_NAME.J.log each.
 # Empty values count as unset (the Makefile passes its variables empty).
 #
 # Every selected tests/fuzz/fuzz_X.c must have its binary (a target that was
@@ -158,7 +159,6 @@ for name in "${names[@]}"; do
 	start=$(date +%s.%N)
 	fuzz_jobs "$name"
 	st=$?
-	log=${logs[0]}
 	execs=$(cat "${logs[@]}" | awk '/^stat::number_of_executed_units:/ { n += $2; seen = 1 }
 		END { if (seen) print n }')
 	# Seconds the target actually ran and the rate over them (libFuzzer's
