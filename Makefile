@@ -59,11 +59,13 @@ TESTLIB_SRCS := $(filter-out %.bpf.c,$(TESTLIB_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 GEN_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/gen_corpus_*.c))
-FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	     -fsanitize-coverage-ignorelist=tests/fuzz/nocov.txt
 # Empty = unset; tests/fuzz/run.sh documents them (FUZZ_TIME defaults to 60 s there).
 FUZZ_TIME ?=
 FUZZ_RUNS ?=
 FUZZ_TARGETS ?=
+FUZZ_JOBS ?=
 
 SOAK_TIME ?= 300
 
@@ -186,7 +188,8 @@ $(BUILD)/bench/%: bench/%.c $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 
 # Fuzzers are built with clang from the library sources themselves, so the
 # whole path under test carries the fuzzer's coverage instrumentation.
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS)
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(TESTLIB_SRCS) $(HDRS) $(TEST_HDRS) $(SKELS) \
+		      tests/fuzz/nocov.txt
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZFLAGS) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) -Itests -Ibpf \
@@ -217,14 +220,15 @@ BENCH_BASE ?=
 bench: all
 	$(Q)BUILD=$(BUILD) BENCH_BASE=$(BENCH_BASE) bench/run.sh
 
-# make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...]: every
-# target (or those named) from its seed corpus, for FUZZ_TIME seconds (60 when
-# neither is given) or until FUZZ_RUNS executions each; with both, FUZZ_TIME
-# is a deadline and falling short of FUZZ_RUNS by then fails.
-#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input
+# make fuzz [FUZZ_TIME=seconds] [FUZZ_RUNS=n] [FUZZ_TARGETS=name,...] [FUZZ_JOBS=j]:
+# every target (or those named) from its seed corpus, for FUZZ_TIME seconds (60
+# when neither is given) or until FUZZ_RUNS executions each; with both,
+# FUZZ_TIME is a deadline and falling short of FUZZ_RUNS by then fails.
+# FUZZ_JOBS processes per target share the corpus and the FUZZ_RUNS count.
+#   make fuzz FUZZ_RUNS=10000000 FUZZ_TARGETS=pkt_input FUZZ_JOBS=2
 fuzz: all
 	$(Q)BUILD=$(BUILD) FUZZ_TIME=$(FUZZ_TIME) FUZZ_RUNS=$(FUZZ_RUNS) \
-		FUZZ_TARGETS=$(FUZZ_TARGETS) tests/fuzz/run.sh
+		FUZZ_TARGETS=$(FUZZ_TARGETS) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh
 
 # make soak [SOAK_TIME=seconds]: scripts/soak.sh, root: two SOAK_TIME-second runs (ours <->
 # kernel MPTCP, ours <-> ours) over two relayed paths with 10% loss, duplication,

@@ -100,11 +100,22 @@
 #define FZ_HELD	      8	    /* segments the middlebox holds */
 #define FZ_SEED	      0x5eedULL
 
+/*
+ * Big buffers: larger than any transfer here (15 * FZ_SIZE_UNIT) and than
+ * 64 KiB, so windows are scaled (RFC 7323: shift 1) and never fill, and the
+ * connection's send buffer is larger than a subflow's ring, as with the
+ * defaults. Not the defaults themselves (1-2 MiB): ASan serves a block over
+ * 128 KiB with an mmap and its munmap, and the page faults of every
+ * connection's four such rings cost as much as the rest of an input.
+ */
+#define FZ_BIG_SNDBUF (120u << 10)
+#define FZ_BIG_BUF    (80u << 10) /* receive buffer, subflow rings */
+
 /* cfg byte */
 #define FZ_CFG_SERVER  0x01 /* we are the server: the peer connects */
 #define FZ_CFG_CSUM    0x02 /* both ask for DSS checksums */
 #define FZ_CFG_V6      0x04
-#define FZ_CFG_BIGBUF  0x08 /* the default buffers (1-2 MiB), not 16 KiB */
+#define FZ_CFG_BIGBUF  0x08 /* FZ_BIG_* buffers (scaled windows), not 16 KiB */
 #define FZ_CFG_PM_NONE 0x10 /* no path manager: joins come from injected frames only */
 #define FZ_CFG_REPLY   0x20 /* the server sends after the client's data */
 #define FZ_CFG_LOSSY   0x40 /* loss, reordering, duplicates on both links */
@@ -170,6 +181,7 @@ struct fz_last {
 	struct xmp_seg seg; /* header and options, no payload */
 	__u32 tsval;
 	bool has_dack;
+	bool dack64; /* dack's upper half is known: a 64-bit DATA_ACK was seen */
 	__u64 dack;
 };
 
@@ -329,8 +341,13 @@ static void fz_check_sent(struct fz *z, unsigned int link, const struct xmp_seg 
 	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_ack) {
 		dack = mp.dss.ack64 || !l->has_dack ? mp.dss.data_ack
 						    : xmp_expand_seq(l->dack, (__u32)mp.dss.data_ack);
+		/* Upper halves compare only when both are known: one made of
+		 * 32-bit DATA_ACKs alone is zero, not the real one. */
 		if (same && l->has_dack)
-			REQUIRE(!before64(dack, l->dack));
+			REQUIRE(mp.dss.ack64 && l->dack64
+					? !before64(dack, l->dack)
+					: !xmp_seq_before((__u32)dack, (__u32)l->dack));
+		l->dack64 = mp.dss.ack64 || (l->has_dack && l->dack64);
 		l->has_dack = true;
 		l->dack = dack;
 	} else if (!same) {
@@ -824,7 +841,10 @@ static void fz_setup(struct fz *z, __u8 cfg, __u8 size)
 	z->xcfg.max_halfopen = 4;
 	/* buffers smaller than a transfer: a client still sending is open
 	 * for joins (none after its DATA_FIN), windows fill */
-	if (!(cfg & FZ_CFG_BIGBUF)) {
+	if (cfg & FZ_CFG_BIGBUF) {
+		z->xcfg.msk_sndbuf = FZ_BIG_SNDBUF;
+		z->xcfg.msk_rcvbuf = z->xcfg.sf_buf = FZ_BIG_BUF;
+	} else {
 		z->xcfg.msk_sndbuf = z->xcfg.msk_rcvbuf = XC_MSK_BUF_MIN;
 		z->xcfg.sf_buf = XC_SF_BUF_MIN;
 	}

@@ -9,6 +9,7 @@
  * scheduler swapped mid-transfer, DATA_FIN over several subflows. Every
  * byte is checked against its pattern at its offset, both ways.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -316,6 +317,47 @@ static void join_of_upload_soon(void)
 	net_free(&n);
 }
 
+/* The server's application took the client's whole stream, its end too. */
+static bool client_stream_in(void *arg)
+{
+	struct net *n = arg;
+
+	return n->srv.napps && n->srv.app[0].eof_in;
+}
+
+/*
+ * A pair still missing (the second path dead from the start, silently)
+ * once the client's DATA_FIN is out: no join may come any more, so its
+ * path manager must not look for the pair again. It did, every 200 ms,
+ * as long as the server's stream went on: the host woke for nothing.
+ */
+static void no_pair_poll_after_data_fin(void)
+{
+	const struct path_cfg *p[] = { &wifi, &wifi };
+	struct xc_conn_stats cs;
+	struct net n = { .ipv6 = false };
+
+	CHECK_EQ(net_start(&n, 7, 2, p, NULL, 64 << 10, 64 << 10, false), 0);
+	memwire_link_set_up(n.w, 1, false);
+	n.ca->hold_eof = true;
+	n.srv.hold_eof = true; /* the server's stream goes on */
+	/* joins tried on the dead path meanwhile: the pair is missing */
+	CHECK_EQ(memwire_run_until(n.w, NULL, NULL, 5 * T_SEC), -ETIMEDOUT);
+	CHECK(xc_stack_next_timer(n.cli.st) != XMP_TCP_NO_TIMER);
+	n.ca->hold_eof = false;
+	xc_conn_pump(n.ca->c);
+	CHECK_EQ(memwire_run_until(n.w, client_stream_in, &n, 60 * T_SEC), 0);
+	/* then everything settles: nothing is left to wake the client for */
+	CHECK_EQ(memwire_run_until(n.w, NULL, NULL, 3600 * T_SEC), 0);
+	CHECK_EQ(xc_stack_next_timer(n.cli.st), XMP_TCP_NO_TIMER);
+	stats(n.ca, &cs);
+	CHECK_EQ(cs.subflows_opened, 1);
+	CHECK_EQ(n.srv.app[0].rcvd, 64 << 10);
+	CHECK_EQ(n.srv.app[0].bad, 0);
+	CHECK(!xc_conn_done(n.ca->c));
+	net_free(&n);
+}
+
 int main(void)
 {
 	RUN(two_paths_both_ways);
@@ -327,5 +369,6 @@ int main(void)
 	RUN(scheduler_swap);
 	RUN(data_fin_three_subflows);
 	RUN(join_of_upload_soon);
+	RUN(no_pair_poll_after_data_fin);
 	return t_exit_code();
 }

@@ -153,12 +153,19 @@ static unsigned int joins_live(const struct xc_conn *c)
 	return n;
 }
 
-static bool may_open(const struct xc_conn *c)
+/* Joins may still come, now or once a subflow ends. Not after a fallback
+ * (3.7), a DATA_FIN either way or a close: none of them is undone. */
+static bool may_join(const struct xc_conn *c)
 {
 	const struct xmp_msk *msk = xc_conn_msk(c);
 
 	return c->jc_ready && msk && !msk->fallback && msk->state == XMP_MSK_ESTABLISHED &&
-	       !c->closing && !c->done && joins_live(c) < c->st->cfg.max_subflows &&
+	       !c->closing && !c->done;
+}
+
+static bool may_open(const struct xc_conn *c)
+{
+	return may_join(c) && joins_live(c) < c->st->cfg.max_subflows &&
 	       xc_conn_live(c) < XC_SF_MAX && c->nsf < XC_SF_SLOTS;
 }
 
@@ -253,10 +260,12 @@ void xc_pm_run(struct xc_conn *c)
  * or the host's timer fires at once, turn after turn, for the whole of
  * TIME-WAIT (a full core with a hundred such connections). Nor is a pair
  * poll due before joins may start (the keys unknown, or plain TCP): the
- * pump that makes them known runs the path manager itself. */
+ * pump that makes them known runs the path manager itself. Nor once they
+ * never may again (may_join()): a client that fell back or sent its
+ * DATA_FIN polled five times a second, for nothing, as long as it lived. */
 __u64 xc_pm_next_timer(const struct xc_conn *c)
 {
-	bool polls = c->role == XMP_SF_CLIENT && c->jc_ready;
+	bool polls = c->role == XMP_SF_CLIENT && may_join(c);
 	__u64 t = polls ? c->pm.next_at : XMP_TCP_NO_TIMER, a;
 
 	if (c->done)
