@@ -267,6 +267,12 @@ void xc_join_syn(struct xc_stack *st, const struct xc_path *in, const struct xmp
 		return;
 	}
 	conn_link_sf(c, s);
+	/* Our SYN-ACK went: the client may take the join as good from it and
+	 * send copies on the first subflow (Linux clears its
+	 * allow_infinite_fallback at the SYN-ACK), whether or not its third
+	 * ACK ever comes. Falling back on a missing mapping from now on could
+	 * take such a copy as new bytes. */
+	xc_conn_no_fallback(c);
 	xc_conn_pump(c);
 }
 

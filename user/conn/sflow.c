@@ -214,8 +214,7 @@ static int rcv_synack(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp
 	return 0;
 }
 
-/* No subflow of @c may fall back to plain TCP any more (3.7). */
-static void no_fallback(struct xc_conn *c)
+void xc_conn_no_fallback(struct xc_conn *c)
 {
 	unsigned int i;
 
@@ -223,8 +222,20 @@ static void no_fallback(struct xc_conn *c)
 		xmp_sf_set_multi(&c->sfs[i]->sf);
 }
 
+/* Neither side may fall back any more: copies may go on every subflow. */
+static void copies_ok(struct xc_conn *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nsf; i++)
+		xmp_sf_set_copy_ok(&c->sfs[i]->sf);
+}
+
 /* 3.2: the join is through; from here the subflow maps and takes DSS like
- * the first one, and no subflow may fall back to plain TCP any more (3.7). */
+ * the first one, no subflow may fall back to plain TCP any more (3.7), and
+ * the peer knows it: the client has our SYN-ACK (server, at the third ACK),
+ * the server our third ACK (client, at the fourth). Only now may data
+ * already sent go again (xmp_sf_may_copy()). */
 static int join_established(struct xc_sf *s)
 {
 	struct xc_conn *c = s->c;
@@ -234,7 +245,7 @@ static int join_established(struct xc_sf *s)
 	err = xmp_sf_init_joined(&s->sf, role, xc_conn_msk(c), &xc_conn_first(c)->sf);
 	if (err)
 		return err;
-	no_fallback(c);
+	copies_ok(c);
 	s->join_rtx_at = XMP_TCP_NO_TIMER;
 	s->peer_backup = s->jn.remote_backup;
 	c->subflows_opened++;
@@ -259,7 +270,7 @@ static int join_rcv(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp_s
 		 * stream as the data stream (a fallback) could then deliver
 		 * a copy as new bytes. Linux: __mptcp_finish_join() on the
 		 * SYN-ACK clears allow_infinite_fallback. */
-		no_fallback(s->c);
+		xc_conn_no_fallback(s->c);
 	}
 	/* the fourth ACK (the server's answer to the third) is due first:
 	 * join_established()'s result must not clear it */

@@ -86,6 +86,9 @@ void xc_sf_unlink(struct xc_sf *s);
 bool xc_sf_match(const struct xc_sf *s, const struct xmp_frame *f);
 /* May carry data now: established (and, joined, past the fourth ACK). */
 bool xc_sf_usable(const struct xc_sf *s);
+/* No subflow of @c may fall back to plain TCP any more (3.7): a join's
+ * SYN-ACK went (server) or came (client); the peer may copy from then on. */
+void xc_conn_no_fallback(struct xc_conn *c);
 /* Still has an engine that is not CLOSED (TIME-WAIT included). */
 bool xc_sf_open(const struct xc_sf *s);
 /* An ACK now (it carries the options due); false when the engine cannot. */

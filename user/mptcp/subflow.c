@@ -85,11 +85,18 @@ void xmp_sf_set_multi(struct xmp_sf *sf)
 	sf->single = false;
 }
 
+void xmp_sf_set_copy_ok(struct xmp_sf *sf)
+{
+	sf->single = false;
+	sf->copy_ok = true;
+}
+
 bool xmp_sf_may_copy(const struct xmp_sf *sf)
 {
 	/* Linux as receiver: allow_infinite_fallback is cleared by an
-	 * established MP_JOIN only, never by what the sender does. */
-	return !sf->single;
+	 * established MP_JOIN only (the server's at the third ACK), never by
+	 * what the sender does. */
+	return sf->copy_ok;
 }
 
 /* 3.7: byte ssn (relative, the first is 1) of the subflow at DSN @dsn

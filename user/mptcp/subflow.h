@@ -91,6 +91,7 @@ struct xmp_sf {
 	bool csum;		   /* negotiated: either side set A (3.1) */
 	bool remote_deny_join_id0; /* peer set C */
 	bool single;		   /* the only subflow: infinite fallback possible */
+	bool copy_ok;		   /* the peer cannot fall back either: copies may go */
 	/*
 	 * 3.7: a fallback takes the subflow's byte stream as the data stream
 	 * from some point on, which is right only while every byte of this
@@ -225,8 +226,10 @@ void xmp_sf_fallback(struct xmp_sf *sf);
 /*
  * 3.7: may data this subflow already sent go on it again (a data-level
  * retransmission, reinjection or redundant copy)? Not while a fallback to
- * plain TCP is still possible on it from either side's point of view: the
- * only subflow, no MP_JOIN established. The peer falls back on its own
+ * plain TCP is still possible on it from either side's point of view:
+ * until an MP_JOIN is established both ways (xmp_sf_set_copy_ok()); our
+ * own refusal to fall back (xmp_sf_set_multi()) comes earlier and does not
+ * tell what the peer refuses. The peer falls back on its own
  * when a segment comes without a mapping and then takes our subflow
  * stream for the data stream (Linux: at its DATA_ACK), so a copy in it
  * would reach the peer's application as the bytes that follow. While
@@ -254,6 +257,9 @@ __u32 xmp_sf_rcv_wnd(const struct xmp_sf *sf, __u32 waiting, __u32 wnd);
 int xmp_sf_init_joined(struct xmp_sf *sf, enum xmp_sf_role role, struct xmp_msk *msk,
 		       const struct xmp_sf *first);
 void xmp_sf_set_multi(struct xmp_sf *sf);
+/* A join is established both ways: neither side may fall back any more,
+ * copies may go (implies xmp_sf_set_multi()). */
+void xmp_sf_set_copy_ok(struct xmp_sf *sf);
 const char *xmp_sf_state_name(enum xmp_sf_state st);
 
 #endif
