@@ -144,6 +144,20 @@ KFB="MPTcpExtMPCapableFallbackACK MPTcpExtMPCapableFallbackSYNACK MPTcpExtMPCapa
 #  - never a wrong byte: each receiver got a prefix of what was sent;
 #  - our daemon ends by itself: completed, or reset; not left waiting
 #    until its --timeout (a stall).
+# rst_clean DIR_STATS OTHER_STATS: no RST in one direction, or the one a
+# TCP sends after it closed when the ACK of its FIN crossed its
+# retransmission of that FIN: under load the receiver ACKs the FIN late (here
+# the server's tail-loss probe 10 ms on), TIME-WAIT ACKs the copy again (RFC
+# 9293 3.10.7.4) and that second ACK finds the sender closed. Allowed: one
+# RST per FIN sent again, none the other way. A speed-independent verdict:
+# anything else is still a failure.
+rst_clean() {
+	local rst fin
+	rst=$(xm_stat "$1" rst) fin=$(xm_stat "$1" fin)
+	[ "$rst" = 0 ] && return 0
+	[ "$(xm_stat "$2" rst)" = 0 ] && [ "$fin" -ge 2 ] && [ "$rst" -le $((fin - 1)) ]
+}
+
 check_mid() {
 	local name=$1 dir=$2 side who f
 	xb_check_prefix "${name}_c2s_no_wrong_bytes" "$CFILE" "$dir/server"
@@ -265,9 +279,13 @@ run_case() {
 	[ -z "$bad" ] && ok "${name}_middlebox_acted" || not_ok "${name}_middlebox_acted" "$bad" \
 		"c->s: $c2s" "s->c: $s2c"
 	[ "$cs" = mid ] && return # a reset is a valid outcome there
-	[ "$(xm_stat "$c2s" rst)" = 0 ] && [ "$(xm_stat "$s2c" rst)" = 0 ] &&
-		ok "${name}_no_rst_on_the_wire" ||
+	if rst_clean "$c2s" "$s2c" && rst_clean "$s2c" "$c2s"; then
+		ok "${name}_no_rst_on_the_wire"
+		[ "$(xm_stat "$c2s" rst)$(xm_stat "$s2c" rst)" = 00 ] ||
+			echo "# $name: a RST after a FIN sent again, the ACK of the FIN crossed it"
+	else
 		not_ok "${name}_no_rst_on_the_wire" "c->s: $c2s" "s->c: $s2c"
+	fi
 	[ "$cs" = copy ] && return # no fallback there: check_copy said what
 
 	# MPTCP kept (control) or fallback, as each end reports it
