@@ -214,21 +214,18 @@ static int rcv_synack(struct xc_sf *s, struct xmp_tcp_sock *sk, const struct xmp
 	return 0;
 }
 
-void xc_conn_no_fallback(struct xc_conn *c)
+/* @set on the MPTCP state of every subflow of @c. */
+static void sfs_set(struct xc_conn *c, void (*set)(struct xmp_sf *sf))
 {
 	unsigned int i;
 
 	for (i = 0; i < c->nsf; i++)
-		xmp_sf_set_multi(&c->sfs[i]->sf);
+		set(&c->sfs[i]->sf);
 }
 
-/* Neither side may fall back any more: copies may go on every subflow. */
-static void copies_ok(struct xc_conn *c)
+void xc_conn_no_fallback(struct xc_conn *c)
 {
-	unsigned int i;
-
-	for (i = 0; i < c->nsf; i++)
-		xmp_sf_set_copy_ok(&c->sfs[i]->sf);
+	sfs_set(c, xmp_sf_set_multi);
 }
 
 /* 3.2: the join is through; from here the subflow maps and takes DSS like
@@ -245,7 +242,7 @@ static int join_established(struct xc_sf *s)
 	err = xmp_sf_init_joined(&s->sf, role, xc_conn_msk(c), &xc_conn_first(c)->sf);
 	if (err)
 		return err;
-	copies_ok(c);
+	sfs_set(c, xmp_sf_set_copy_ok); /* neither side may fall back: copies may go */
 	s->join_rtx_at = XMP_TCP_NO_TIMER;
 	s->peer_backup = s->jn.remote_backup;
 	c->subflows_opened++;
