@@ -16,6 +16,7 @@
 
 #define XC_DFIN_RTO_MAX_US 3000000
 #define XC_DACK_US	   2000 /* a stale DATA_ACK waits this long for a ride */
+#define XC_DACK_BACKOFF_MAX 7	/* ... doubled while forced ACKs cannot carry it: 256 ms */
 /* Once both DATA_FINs are acked, the subflows have this long to close (as
  * Linux's mptcp_close_timeout, TCP_TIMEWAIT_LEN): one whose path died
  * silently would otherwise hold the finished connection for as long as
@@ -114,9 +115,10 @@ void xc_conn_mptcp_acks(struct xc_conn *c)
 		xc_sf_force_ack(s);
 	} else if (!dack_current(c, xmp_msk_data_ack(msk))) {
 		if (c->dack_at == XMP_TCP_NO_TIMER)
-			c->dack_at = now + XC_DACK_US;
+			c->dack_at = now + ((__u64)XC_DACK_US << c->dack_backoff);
 	} else {
 		c->dack_at = XMP_TCP_NO_TIMER;
+		c->dack_backoff = 0;
 	}
 	if (!xmp_msk_fin_pending(msk)) {
 		c->dfin_rtx_at = XMP_TCP_NO_TIMER;
@@ -246,6 +248,18 @@ void xc_conn_acks_due(struct xc_conn *c)
 
 /* ---- timers ---- */
 
+/* The stale DATA_ACK on a pure ACK of its own. When that ACK could not
+ * carry it either (SACK blocks and an MP_FAIL took the room, a signal went
+ * alone), the next try waits twice as long: a stream of them every 2 ms
+ * would be an ACK storm (the fuzzer's 50,000 events in one record). */
+static void dack_force(struct xc_conn *c, struct xc_sf *s)
+{
+	xc_sf_force_ack(s);
+	if (!dack_current(c, xmp_msk_data_ack(xc_conn_msk(c))) &&
+	    c->dack_backoff < XC_DACK_BACKOFF_MAX)
+		c->dack_backoff++;
+}
+
 __u64 xc_conn_next_timer(const struct xc_conn *c)
 {
 	__u64 t = c->dfin_rtx_at < c->dack_at ? c->dfin_rtx_at : c->dack_at, st;
@@ -279,7 +293,7 @@ void xc_conn_timer(struct xc_conn *c)
 		c->dack_at = XMP_TCP_NO_TIMER;
 		s = xc_conn_signal_sf(c);
 		if (s && xc_conn_msk(c) && !dack_current(c, xmp_msk_data_ack(xc_conn_msk(c))))
-			xc_sf_force_ack(s);
+			dack_force(c, s);
 	}
 	if (c->dfin_rtx_at <= now) {
 		/* data-level retransmission of our DATA_FIN (Linux:

@@ -125,7 +125,8 @@ static __u32 sf_seg_limit(void *ctx, struct xmp_tcp_sock *sk, __u32 seq, __u32 l
 
 /* ---- write_options ---- */
 
-static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space, bool data)
+static int write_dss(struct xmp_sf *sf, struct xmp_mp_opt *mp, __u8 *buf, unsigned int space,
+		     bool data)
 {
 	int n = xmp_mp_write(buf, space, mp);
 
@@ -137,6 +138,17 @@ static int write_dss(struct xmp_mp_opt *mp, __u8 *buf, unsigned int space, bool 
 			mp->dss.dsn64 = 0;
 			n = xmp_mp_write(buf, space, mp);
 		}
+	}
+	if (n == -ENOSPC && (mp->suboptions & XMP_MPO_FAIL) && (mp->suboptions & XMP_MPO_DSS)) {
+		/* A data segment leaves no room for an MP_FAIL beside its
+		 * mapping (XC_OPT_RESERVE): the MP_FAIL waits for the next
+		 * pure ACK, which keeps room for it (sf_option_room()). A
+		 * segment without its mapping would be, to the peer, a
+		 * middlebox stripping options. */
+		mp->suboptions &= ~XMP_MPO_FAIL;
+		n = xmp_mp_write(buf, space, mp);
+		if (n >= 0)
+			xmp_sf_fail_unsent(sf);
 	}
 	if (n == -ENOSPC && !data && (mp->suboptions & XMP_MPO_DSS) && mp->dss.use_map) {
 		/* A pure ACK whose lone DATA_FIN does not fit next to the
@@ -174,7 +186,7 @@ static int sf_write_options(void *ctx, struct xmp_tcp_sock *sk, const struct xmp
 					       : mp.dss.use_map))
 		seg_mapping(s, rel, seg, &mp);
 	xc_pm_add_options(s, seg, &mp, space);
-	n = write_dss(&mp, buf, space, seg->len > 0);
+	n = write_dss(&s->sf, &mp, buf, space, seg->len > 0);
 	if (n < 0)
 		return n;
 	xc_pm_options_sent(s, &mp);
@@ -317,21 +329,35 @@ static int sf_rcv_options_do(struct xc_sf *s, struct xmp_tcp_sock *sk, const str
 	return 0;
 }
 
-/* 3.1: until the server's first DSS arrives the client repeats its
- * MP_CAPABLE (20 bytes; 22 or 24 with the first data and its checksum) on
- * every ACK. SACK blocks must leave it that room: an ACK that carries
- * neither it nor a DSS is, to the server, a middlebox stripping options,
- * and it falls back while the client does not (the soak's resets under
- * 10% loss). Afterwards the DSS's own minimum applies again. */
+/*
+ * Option room SACK blocks must leave to MPTCP on this subflow's segments.
+ * - 3.1: until the server's first DSS arrives the client repeats its
+ *   MP_CAPABLE (20 bytes; 22 or 24 with the first data and its checksum) on
+ *   every ACK. An ACK that carries neither it nor a DSS is, to the server,
+ *   a middlebox stripping options, and it falls back while the client does
+ *   not (the soak's resets under 10% loss).
+ * - 3.7: an MP_FAIL (12 bytes) waits beside a DSS with a 4-byte DATA_ACK.
+ *   With one SACK block a pure ACK had 16 bytes left: neither went out, so
+ *   the peer never learnt of the failure and our DATA_ACK timer kept
+ *   forcing ACKs that could not carry the DATA_ACK (the fuzzer's storm).
+ * Otherwise the DSS's own minimum applies.
+ */
 static void sf_option_room(struct xc_sf *s, struct xmp_tcp_sock *sk)
 {
-	bool mpc = !s->join && s->sf.state == XMP_SF_PRE_ESTABLISHED;
+	enum xc_sf_room room = XC_ROOM_DSS;
 
-	if (mpc == s->mpc_room)
+	if (!s->join && s->sf.state == XMP_SF_PRE_ESTABLISHED)
+		room = XC_ROOM_MPC;
+	else if (s->sf.send_mp_fail)
+		room = XC_ROOM_FAIL;
+	if (room == s->room)
 		return;
-	s->mpc_room = mpc;
-	if (mpc)
+	s->room = room;
+	if (room == XC_ROOM_MPC)
 		xmp_tcp_set_hook_min(sk, MPTCPOLEN_MPC_ACK, MPTCPOLEN_MPC_ACK_DATA_CSUM);
+	else if (room == XC_ROOM_FAIL)
+		xmp_tcp_set_hook_min(sk, MPTCPOLEN_DSS_BASE + MPTCPOLEN_DSS_ACK32 + MPTCPOLEN_MP_FAIL,
+				     0);
 	else
 		xmp_tcp_set_hook_min(sk, 0, 0);
 }
@@ -394,6 +420,7 @@ __u32 xc_sf_take(struct xc_sf *s, __u32 ssn, const __u8 *data, __u32 len, __u32 
 	if (!len)
 		return 0;
 	err = xmp_sf_data(&s->sf, ssn, data, len, &res);
+	sf_option_room(s, s->sk); /* a checksum failure: an MP_FAIL to send */
 	if (err) {
 		s->rx_err = err;
 		return 0;

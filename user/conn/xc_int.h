@@ -35,6 +35,14 @@
  * the steering map and the conntab, and its path. It stays in its
  * connection's table after it closed, for the report.
  */
+/* Option room a subflow's engine keeps for MPTCP beside SACK blocks
+ * (sflow.c sf_option_room()). */
+enum xc_sf_room {
+	XC_ROOM_DSS = 0, /* the DSS's minimum */
+	XC_ROOM_MPC,	 /* the client's repeated MP_CAPABLE (3.1) */
+	XC_ROOM_FAIL,	 /* an MP_FAIL beside a DSS (3.7) */
+};
+
 struct xc_sf {
 	struct xc_conn *c;
 	struct xc_sf *hnext; /* conntab bucket */
@@ -44,7 +52,7 @@ struct xc_sf {
 	bool backup;  /* we asked the peer to use it as backup (B bit / MP_PRIO) */
 	bool linked;  /* in the conntab */
 	bool dead;    /* failed or closed: carries nothing more */
-	bool mpc_room; /* the engine keeps room for a repeated MP_CAPABLE */
+	__u8 room;    /* enum xc_sf_room: option room the engine keeps for us */
 	__u64 mem;    /* its rings' bytes against max_mem; 0 once trimmed */
 	bool ack_due; /* an ACK must leave after this entry (fourth ACK, 3.2) */
 	bool peer_backup; /* the peer asked us to use it as backup (MP_JOIN B, MP_PRIO) */
@@ -214,6 +222,7 @@ struct xc_conn {
 	__u64 dfin_rtx_at; /* data-level retransmission of a lone DATA_FIN */
 	__u64 linger_end;  /* both DATA_FINs acked: subflows still open then are reset */
 	__u64 dack_at;	   /* a stale DATA_ACK goes out on its own then */
+	unsigned int dack_backoff; /* forced ACKs in a row that could not carry it */
 	__u64 drtx_at;	   /* data-level retransmission timer (3.3.6) */
 	__u64 drtx_una;	   /* DATA_ACK when it was armed */
 	unsigned int drtx_backoff;

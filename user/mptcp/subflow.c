@@ -438,6 +438,12 @@ count:
 	return __builtin_popcount(out->suboptions);
 }
 
+void xmp_sf_fail_unsent(struct xmp_sf *sf)
+{
+	if (sf->mib[XMP_SF_MIB_MP_FAIL_TX])
+		sf->mib[XMP_SF_MIB_MP_FAIL_TX]--;
+}
+
 int xmp_sf_write_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u8 *buf,
 			 unsigned int space)
 {

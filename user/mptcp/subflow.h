@@ -151,6 +151,9 @@ int xmp_sf_rcv_synack(struct xmp_sf *sf, const struct xmp_mp_opt *in);
  */
 int xmp_sf_build_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len,
 			 struct xmp_mp_opt *out);
+/* The MP_FAIL xmp_sf_build_options() put in did not fit the segment and was
+ * left out: it is not counted as sent (it goes again on the next one). */
+void xmp_sf_fail_unsent(struct xmp_sf *sf);
 /* Same, encoded (ops->write_options). Bytes written or -errno. */
 int xmp_sf_write_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u8 *buf,
 			 unsigned int space);
