@@ -3,7 +3,7 @@
  * What the packet-input fuzzer (tests/fuzz/fuzz_pkt_input.c) found in the
  * connection layer, each kept as a test on the in-memory wire that fails
  * without its fix: the end of a connection (close.c) and the fallback to
- * plain TCP (3.7) next to a join (sflow.c).
+ * plain TCP (3.7) next to a join (sflow.c), an MP_FAIL beside SACK blocks.
  */
 #include <string.h>
 
@@ -236,10 +236,121 @@ static void no_fallback_after_join_synack_sent(void)
 	net_free(&n);
 }
 
+/* MP_FAIL next to SACK blocks: what link 0 did and saw. */
+struct fail_net {
+	struct net n;
+	unsigned int data_segs; /* the client's data segments so far */
+	__u32 drop_seq[3];	/* first transmissions dropped */
+	__u32 flip_seq;		/* the one whose payload byte flipped */
+	bool flipped;
+	unsigned int fail_acks;	/* the server's segments with MP_FAIL */
+	__u32 first_fail_ack;	/* the first one's ACK number */
+	unsigned int bare_acks;	/* ... without any MPTCP option, after the flip and
+				 * before the server fell back */
+};
+
+/* After the MP_FAIL the client sends an infinite mapping and both sides
+ * are plain TCP (3.7): their segments carry no MPTCP option, rightly. */
+static bool srv_fell_back(const struct fail_net *f)
+{
+	struct xc_conn_stats cs;
+
+	if (!f->n.srv.napps || !f->n.srv.app[0].c)
+		return false;
+	xc_conn_stats(f->n.srv.app[0].c, &cs);
+	return cs.fallback;
+}
+
+/* Client -> server: data segments 5, 9 and 10 lost once, 6 with one
+ * payload byte flipped (the checksum catches it, 3.3.1, once 5 is in).
+ * Server -> client: which of its ACKs carry an MPTCP option and an
+ * MP_FAIL. */
+static int fail_mbox(void *arg, int from, struct xmp_seg *seg, __u8 *data)
+{
+	struct fail_net *f = arg;
+	struct xmp_mp_opt mp;
+
+	if (from == 1) {
+		xmp_mp_parse(seg->opts, seg->optlen, &mp, NULL);
+		if ((mp.suboptions & XMP_MPO_FAIL) && !f->fail_acks++)
+			f->first_fail_ack = seg->ack;
+		if (f->flipped && !mp.suboptions && !(seg->flags & XMP_TH_RST) && !srv_fell_back(f))
+			f->bare_acks++;
+		return MEMWIRE_PASS;
+	}
+	if (!seg->len)
+		return MEMWIRE_PASS;
+	if (seg->seq == f->drop_seq[0] || seg->seq == f->drop_seq[1] ||
+	    seg->seq == f->drop_seq[2] || seg->seq == f->flip_seq)
+		return MEMWIRE_PASS; /* a retransmission: it arrives intact */
+	switch (++f->data_segs) {
+	case 5:
+		f->drop_seq[0] = seg->seq;
+		return MEMWIRE_DROP;
+	case 6:
+		f->flip_seq = seg->seq;
+		f->flipped = true;
+		data[seg->len / 2] ^= 0x5a;
+		return MEMWIRE_PASS;
+	case 9:
+	case 10:
+		f->drop_seq[f->data_segs - 8] = seg->seq;
+		return MEMWIRE_DROP;
+	}
+	return MEMWIRE_PASS;
+}
+
+static bool fail_done(void *arg)
+{
+	struct fail_net *f = arg;
+
+	return ++f->n.steps > MAX_STEPS || (f->n.srv.napps && memhost_all_done(&f->n.srv));
+}
+
+/*
+ * DSS checksums on one subflow: the server finds a bad checksum (an MP_FAIL
+ * to send, 3.7) while a later hole has it sending SACK blocks. The SACK
+ * blocks left MPTCP 16 option bytes, too few for the DSS and the MP_FAIL:
+ * the server's ACKs went out with no MPTCP option at all, the MP_FAIL
+ * never, and its DATA_ACK timer forced a pure ACK every 2 ms for ever
+ * (the fuzzer's pkt_input-mp-fail-ack-storm).
+ */
+static void mp_fail_beside_sack(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .rate_bps = 10000000 };
+	struct fail_net f;
+	struct xc_cfg cfg;
+	int side;
+
+	memset(&f, 0, sizeof(f));
+	xc_cfg_default(&cfg);
+	cfg.csum = true;
+	CHECK_EQ(memwire_new_links(&f.n.w, 1, 0, 1), 0);
+	for (side = 0; side < 2; side++)
+		memwire_link_set_dir(f.n.w, 0, side, &d);
+	memwire_link_set_mbox(f.n.w, 0, fail_mbox, &f);
+	CHECK_EQ(memhost_init(&f.n.cli, f.n.w, 0, false, &cfg, 1), 0);
+	CHECK_EQ(memhost_init(&f.n.srv, f.n.w, 1, false, &cfg, 1), 0);
+	memhost_listen(&f.n.srv, PORT, 0, false);
+	CHECK_EQ(memhost_connect(&f.n.cli, PORT, 64 << 10, &f.n.ca), 0);
+	memwire_run_until(f.n.w, fail_done, &f, 30 * T_SEC);
+	CHECK(f.flipped && f.drop_seq[1]);
+	CHECK(f.fail_acks > 0);
+	/* the MP_FAIL left while segment 10 was still missing: the SACK
+	 * blocks did not hold it back until the holes closed */
+	CHECK((__s32)(f.first_fail_ack - f.drop_seq[2]) <= 0);
+	CHECK_EQ(f.bare_acks, 0);
+	CHECK(f.n.steps < MAX_STEPS);
+	CHECK(f.n.srv.napps == 1 && f.n.srv.app[0].bad == 0);
+	CHECK_EQ(f.n.srv.app[0].rcvd, 64 << 10);
+	net_free(&f.n);
+}
+
 int main(void)
 {
 	RUN(linger_slow_app);
 	RUN(no_fallback_after_join_third_ack);
 	RUN(no_fallback_after_join_synack_sent);
+	RUN(mp_fail_beside_sack);
 	return t_exit_code();
 }
