@@ -189,6 +189,8 @@ int main(int argc, char **argv)
 	struct xd_opts o;
 	int err;
 
+	if (argc == 2 && xd_doc(argv[1], &err))
+		return err; /* the build's hidden --man, --bash-completion */
 	if (xd_parse_opts(argc, argv, &o))
 		return 2;
 	xmp_log_setup_libbpf();
