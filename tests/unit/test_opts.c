@@ -228,14 +228,18 @@ static void help_names_every_option(void)
 	free(buf);
 }
 
-/* Writes what fn writes for the table into a malloc'ed string. */
-static char *doc_of(void (*fn)(FILE *f, const struct opt_prog *p, const void *d), const void *d)
+/* What fn writes for the table (text NULL) or for text, malloc'ed. */
+static char *doc_of(void (*fn)(FILE *f, const struct opt_prog *p, const void *d), const void *d,
+		    const char *text)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	fn(f, &prog, d);
+	if (text)
+		opts_man_text(f, text);
+	else
+		fn(f, &prog, d);
 	fclose(f);
 	return buf;
 }
@@ -254,9 +258,7 @@ static void bash_body(FILE *f, const struct opt_prog *p, const void *d)
 static void man_names_every_option(void)
 {
 	struct cfg d = { .num = 3, .bytes = 2 << 20, .str = "dflt" };
-	char *buf = doc_of(man_options, &d), *txt = NULL;
-	size_t len = 0;
-	FILE *f;
+	char *buf = doc_of(man_options, &d, NULL);
 
 	CHECK(!strncmp(buf, ".SS \"First\"\n.TP\n\\fB\\-f\\fR, \\fB\\-\\-flag\\fR\na flag\n", 44));
 	CHECK(strstr(buf, ".SS \"Second\"\n.TP\n\\fB\\-\\-bytes\\fR \\fIN\\fR\na size [2M]\n"));
@@ -267,23 +269,18 @@ static void man_names_every_option(void)
 	free(buf);
 	/* a request at a line start is neutralised, a backslash printed,
 	 * option dashes are minus signs, a word's hyphen stays one */
-	f = open_memstream(&txt, &len);
-	opts_man_text(f, ".x \\ --send-bytes (-v) built-in\nnext");
-	fclose(f);
-	CHECK(txt && !strcmp(txt, "\\&.x \\e \\-\\-send\\-bytes (\\-v) built-in next"));
-	free(txt);
+	buf = doc_of(NULL, NULL, ".x \\ --send-bytes (-v) built-in\nnext");
+	CHECK(buf && !strcmp(buf, "\\&.x \\e \\-\\-send\\-bytes (\\-v) built-in next"));
+	free(buf);
 	/* a blank line is a new paragraph, whose first line is guarded too */
-	txt = NULL;
-	f = open_memstream(&txt, &len);
-	opts_man_text(f, "a\n\n'b");
-	fclose(f);
-	CHECK(txt && !strcmp(txt, "a\n.PP\n\\&'b"));
-	free(txt);
+	buf = doc_of(NULL, NULL, "a\n\n'b");
+	CHECK(buf && !strcmp(buf, "a\n.PP\n\\&'b"));
+	free(buf);
 }
 
 static void bash_names_every_option(void)
 {
-	char *buf = doc_of(bash_body, NULL);
+	char *buf = doc_of(bash_body, NULL, NULL);
 
 	CHECK(strstr(buf, "\tcase $prev in\n"));
 	CHECK(strstr(buf, "\t--mode)\n\t\tCOMPREPLY=($(compgen -W 'fast slow' -- \"$cur\"))\n"

@@ -53,12 +53,5 @@ static void bash_completion(FILE *f)
 
 bool xd_doc(const char *arg, int *rc)
 {
-	if (!strcmp(arg, "--man"))
-		man_page(stdout);
-	else if (!strcmp(arg, "--bash-completion"))
-		bash_completion(stdout);
-	else
-		return false;
-	*rc = fflush(stdout) ? 1 : 0;
-	return true;
+	return opts_doc_request(arg, man_page, bash_completion, rc);
 }

@@ -127,5 +127,9 @@ void opts_man_options(FILE *f, const struct opt_prog *p, const void *defaults);
  * values), else the option names when $cur starts with '-', else the
  * positional words (interfaces for OPT_IFACES). Ends with "return". */
 void opts_bash_body(FILE *f, const struct opt_prog *p, const char *indent);
+/* A program's hidden doc options: arg "--man" runs man(stdout), arg
+ * "--bash-completion" bash(stdout); *rc is then the exit status (1 when
+ * stdout failed). false for any other arg. */
+bool opts_doc_request(const char *arg, void (*man)(FILE *f), void (*bash)(FILE *f), int *rc);
 
 #endif

@@ -190,3 +190,15 @@ void opts_bash_body(FILE *f, const struct opt_prog *p, const char *indent)
 		fprintf(f, "%s" BASH_IFACES "\n", indent);
 	fprintf(f, "%sreturn\n", indent);
 }
+
+bool opts_doc_request(const char *arg, void (*man)(FILE *f), void (*bash)(FILE *f), int *rc)
+{
+	if (!strcmp(arg, "--man"))
+		man(stdout);
+	else if (!strcmp(arg, "--bash-completion"))
+		bash(stdout);
+	else
+		return false;
+	*rc = fflush(stdout) ? 1 : 0;
+	return true;
+}

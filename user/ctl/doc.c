@@ -6,7 +6,6 @@
  * (Makefile: build/man/xmptcp.8, build/completion/xmptcp). The roff and
  * bash writers are common/opts_doc.c.
  */
-#include <string.h>
 
 #include "ctl/ctl.h"
 #include "common/ctlsock.h"
@@ -81,12 +80,5 @@ static void bash_completion(FILE *f)
 
 bool ctl_doc(const char *arg, int *rc)
 {
-	if (!strcmp(arg, "--man"))
-		man_page(stdout);
-	else if (!strcmp(arg, "--bash-completion"))
-		bash_completion(stdout);
-	else
-		return false;
-	*rc = fflush(stdout) ? 1 : 0;
-	return true;
+	return opts_doc_request(arg, man_page, bash_completion, rc);
 }
