@@ -78,8 +78,42 @@ FUZZ_JOBS ?=
 
 SOAK_TIME ?= 300
 
-.PHONY: all deps test bench demo fuzz soak clean unit
-all: deps $(BINS) $(BUILD)/tests.stamp
+# make install [PREFIX=/usr/local] [DESTDIR=]: what a host runs xmptcp from.
+# SYSCONFDIR is /etc whatever the PREFIX: the service reads its settings
+# there (xmptcpd.env); nothing is installed into it.
+PREFIX      ?= /usr/local
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+SCHEDDIR    ?= $(LIBDIR)/xmptcp/sched
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/xmptcp
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR  ?= /etc
+
+# Generated from the option tables by the binaries themselves (doc.c).
+DOCS := $(patsubst $(BUILD)/%,$(BUILD)/man/%.8,$(BINS)) \
+	$(patsubst $(BUILD)/%,$(BUILD)/completion/%,$(BINS))
+# What `make install` puts where, MODE:SOURCE:DEST per file; `make uninstall`
+# removes exactly these DESTs, then the directories that are xmptcp's own
+# (OWN_DIRS) if that left them empty. The scheduler headers and the example
+# policy's source are what an external policy is built with.
+INSTALL_FILES := \
+	$(foreach b,$(BINS),755:$(b):$(SBINDIR)/$(notdir $(b))) \
+	$(foreach b,$(BINS),644:$(BUILD)/man/$(notdir $(b)).8:$(MANDIR)/man8/$(notdir $(b)).8) \
+	$(foreach b,$(BINS),644:$(BUILD)/completion/$(notdir $(b)):$(BASHCOMPDIR)/$(notdir $(b))) \
+	644:$(BUILD)/install/xmptcpd.service:$(UNITDIR)/xmptcpd.service \
+	644:$(BUILD)/install/xmptcpd.env.example:$(DOCDIR)/xmptcpd.env.example \
+	755:$(BUILD)/tests/sched/example_policy.so:$(SCHEDDIR)/example_policy.so \
+	644:tests/sched/example_policy.c:$(DOCDIR)/example_policy.c \
+	$(foreach h,sched.h types.h mib.h,644:include/xmptcp/$(h):$(INCLUDEDIR)/xmptcp/$(h))
+OWN_DIRS := $(SCHEDDIR) $(LIBDIR)/xmptcp $(INCLUDEDIR)/xmptcp $(DOCDIR)
+# field N (1 mode, 2 source, 3 dest) of every INSTALL_FILES entry
+install_field = $(foreach e,$(INSTALL_FILES),$(word $(1),$(subst :, ,$(e))))
+
+.PHONY: all deps test bench demo fuzz soak clean unit install uninstall FORCE
+all: deps $(BINS) $(DOCS) $(BUILD)/tests.stamp
 
 $(BUILD)/tests.stamp: $(UNIT_BINS) $(UNIT_ASAN) $(BPFT_BINS) $(TOOL_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(GEN_BINS) \
 		$(if $(APP_SRCS),$(BUILD)/xmptcpd-asan)
@@ -148,6 +182,41 @@ $(BUILD)/xmptcp: $(patsubst %.c,$(BUILD)/obj/%.o,$(CTL_SRCS)) $(BUILD)/libxmp.a
 $(BUILD)/xmptcpd: $(patsubst %.c,$(BUILD)/obj/%.o,$(APP_SRCS)) $(BUILD)/libxmp.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(XCFLAGS) $^ $(LIBS) -o $@
+
+# Man pages and bash completion: the binary writes them from its tables.
+$(BUILD)/man/%.8: $(BUILD)/%
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$< --man > $@
+
+$(BUILD)/completion/%: $(BUILD)/%
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$< --bash-completion > $@
+
+# The unit and the example settings name installed paths: written again on
+# every install (FORCE), so a PREFIX changed since the last one is not missed.
+$(BUILD)/install/%: scripts/%.in FORCE | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		-e 's|@DOCDIR@|$(DOCDIR)|g' $< > $@
+
+install: $(call install_field,2)
+	$(call msg,INSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)set -e; for e in $(INSTALL_FILES); do \
+		mode=$${e%%:*} rest=$${e#*:}; \
+		install -D -m "$$mode" "$${rest%%:*}" "$(DESTDIR)$${rest#*:}"; \
+	done
+
+uninstall:
+	$(call msg,UNINSTALL,$(DESTDIR)$(PREFIX))
+	$(Q)rm -f $(addprefix $(DESTDIR),$(call install_field,3))
+	$(Q)for d in $(OWN_DIRS); do \
+		[ ! -d "$(DESTDIR)$$d" ] || rmdir --ignore-fail-on-non-empty "$(DESTDIR)$$d"; \
+	done
+
+FORCE:
 
 # The daemon again with ASan+UBSan for tests/net/test_daemon_asan.sh.
 $(BUILD)/xmptcpd-asan: $(APP_SRCS) $(HDRS) $(SKELS) $(BUILD)/libxmp-asan.a

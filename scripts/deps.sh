@@ -56,6 +56,9 @@ cmd curl curl proxy tests and the demo
 cmd tshark tshark MPTCP option decoding
 cmd gnuplot gnuplot-nox plots
 cmd timeout coreutils
+cmd groff groff-base man page checks
+cmd man man-db man page checks
+cmd systemd-analyze systemd unit checks (test_install)
 cmd sha256sum coreutils
 EOF
 }

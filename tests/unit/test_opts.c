@@ -5,7 +5,8 @@
  * line that names the option, repeatable options count and stop at their
  * capacity, unknown options and missing values are refused, and --help,
  * generated from the table, names every option with its sections, defaults
- * and footer.
+ * and footer; the man page (roff) and the bash completion written from the
+ * same table name the same options, escaped for their language.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -227,11 +228,78 @@ static void help_names_every_option(void)
 	free(buf);
 }
 
+/* What fn writes for the table (text NULL) or for text, malloc'ed. */
+static char *doc_of(void (*fn)(FILE *f, const struct opt_prog *p, const void *d), const void *d,
+		    const char *text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (text)
+		opts_man_text(f, text);
+	else
+		fn(f, &prog, d);
+	fclose(f);
+	return buf;
+}
+
+static void man_options(FILE *f, const struct opt_prog *p, const void *d)
+{
+	opts_man_options(f, p, d);
+}
+
+static void bash_body(FILE *f, const struct opt_prog *p, const void *d)
+{
+	(void)d;
+	opts_bash_body(f, p, "\t");
+}
+
+static void man_names_every_option(void)
+{
+	struct cfg d = { .num = 3, .bytes = 2 << 20, .str = "dflt" };
+	char *buf = doc_of(man_options, &d, NULL);
+
+	CHECK(!strncmp(buf, ".SS \"First\"\n.TP\n\\fB\\-f\\fR, \\fB\\-\\-flag\\fR\na flag\n", 44));
+	CHECK(strstr(buf, ".SS \"Second\"\n.TP\n\\fB\\-\\-bytes\\fR \\fIN\\fR\na size [2M]\n"));
+	CHECK(strstr(buf, "\na count [3]\n"));
+	CHECK(strstr(buf, "\na mode (fast|slow)\n"));
+	CHECK(strstr(buf, "\na pair (repeatable)\n"));
+	CHECK(!strstr(buf, "WORDS"));
+	free(buf);
+	/* a request at a line start is neutralised, a backslash printed,
+	 * option dashes are minus signs, a word's hyphen stays one */
+	buf = doc_of(NULL, NULL, ".x \\ --send-bytes (-v) built-in\nnext");
+	CHECK(buf && !strcmp(buf, "\\&.x \\e \\-\\-send\\-bytes (\\-v) built-in next"));
+	free(buf);
+	/* a blank line is a new paragraph, whose first line is guarded too */
+	buf = doc_of(NULL, NULL, "a\n\n'b");
+	CHECK(buf && !strcmp(buf, "a\n.PP\n\\&'b"));
+	free(buf);
+}
+
+static void bash_names_every_option(void)
+{
+	char *buf = doc_of(bash_body, NULL, NULL);
+
+	CHECK(strstr(buf, "\tcase $prev in\n"));
+	CHECK(strstr(buf, "\t--mode)\n\t\tCOMPREPLY=($(compgen -W 'fast slow' -- \"$cur\"))\n"
+			  "\t\treturn\n"));
+	CHECK(strstr(buf, "\t--num | -n)\n\t\treturn\n")); /* a value, nothing to offer */
+	CHECK(!strstr(buf, "--flag | -f)")); /* a flag has no value */
+	CHECK(strstr(buf, "compgen -W '--flag -f --str -s --mode --num -n --big --bytes --time "
+			  "--item -i --pair --help -h' -- \"$cur\""));
+	CHECK(!strstr(buf, "WORDS"));
+	free(buf);
+}
+
 int main(void)
 {
 	RUN(typed_parsers);
 	RUN(repeatable);
 	RUN(refusals);
 	RUN(help_names_every_option);
+	RUN(man_names_every_option);
+	RUN(bash_names_every_option);
 	return t_exit_code();
 }

@@ -21,6 +21,7 @@
 #include <sys/timerfd.h>
 
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "io/addr.h"
 #include "io/pinowner.h"
 #include "app/xmptcpd.h"
@@ -302,6 +303,7 @@ static void loop_on_stop(struct xd_loop *l, bool *stopping)
 		return;
 	*stopping = true;
 	l->stopping = true;
+	xmp_sd_notify("STOPPING=1"); /* systemd: deactivating while connections close */
 	pr_info("xmptcpd: closing %u connection(s) (again to abort)\n", l->nactive);
 	for (c = xc_stack_conns(l->xc); c; c = n) {
 		n = xc_conn_next(c);

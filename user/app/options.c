@@ -429,3 +429,10 @@ int xd_parse_opts(int argc, char **argv, struct xd_opts *o)
 
 	return err ? err : check_endpoints(o);
 }
+
+/* The table and its defaults, for the man page and completion (doc.c). */
+const struct opt_prog *xd_opts_prog(struct xd_opts *defaults)
+{
+	set_defaults(defaults);
+	return &xd_prog;
+}

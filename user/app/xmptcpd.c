@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 
 #include "common/log.h"
+#include "common/sdnotify.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
 
@@ -189,6 +190,8 @@ int main(int argc, char **argv)
 	struct xd_opts o;
 	int err;
 
+	if (argc == 2 && xd_doc(argv[1], &err))
+		return err; /* the build's hidden --man, --bash-completion */
 	if (xd_parse_opts(argc, argv, &o))
 		return 2;
 	xmp_log_setup_libbpf();
@@ -218,8 +221,10 @@ int main(int argc, char **argv)
 	if (err)
 		goto out; /* said why already */
 	err = setup(&loop, &o);
-	if (!err)
+	if (!err) {
+		xmp_sd_notify("READY=1"); /* systemd's Type=notify: serving now */
 		err = xd_loop_run(&loop);
+	}
 	if (err)
 		pr_warn("xmptcpd: %s: %s\n",
 			err == -EPROTO ? "a connection did not complete cleanly"

@@ -401,5 +401,14 @@ struct xd_opts {
 int xd_parse_opts(int argc, char **argv, struct xd_opts *o);
 /* ADDR:PORT or [V6ADDR]:PORT. */
 int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port);
+struct opt_prog;
+/* The option table, its defaults filled into *defaults (doc.c). */
+const struct opt_prog *xd_opts_prog(struct xd_opts *defaults);
+
+/* ---- doc.c: xmptcpd(8) and the bash completion, from the table ---- */
+
+/* arg "--man" or "--bash-completion" (the build's hidden options): writes
+ * it to stdout and sets *rc; false for anything else. */
+bool xd_doc(const char *arg, int *rc);
 
 #endif

@@ -17,18 +17,18 @@
 #define HELP_COL 29	/* where the help text of an option starts */
 #define HELP_WIDTH 80
 
-static bool is_positional(const struct xmp_opt *o)
+bool opts_is_positional(const struct xmp_opt *o)
 {
 	return o->type == OPT_IFACES || o->type == OPT_WORDS;
 }
 
-static void enum_choices(const struct opt_enum *e, char *buf, size_t len)
+void opts_enum_choices(const struct opt_enum *e, const char *sep, char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
 	for (; e && e->name && used < len; e++)
-		used += snprintf(buf + used, len - used, "%s%s", used ? "|" : "", e->name);
+		used += snprintf(buf + used, len - used, "%s%s", used ? sep : "", e->name);
 }
 
 static const struct xmp_opt *find_long(const struct opt_prog *p, const char *name, size_t len)
@@ -36,12 +36,12 @@ static const struct xmp_opt *find_long(const struct opt_prog *p, const char *nam
 	const struct xmp_opt *o, *match = NULL;
 
 	for (o = p->opts; o->name; o++)
-		if (!is_positional(o) && strlen(o->name) == len && !strncmp(o->name, name, len))
+		if (!opts_is_positional(o) && strlen(o->name) == len && !strncmp(o->name, name, len))
 			return o;
 	if (!p->abbrev || !len)
 		return NULL;
 	for (o = p->opts; o->name; o++) {
-		if (is_positional(o) || strncmp(o->name, name, len))
+		if (opts_is_positional(o) || strncmp(o->name, name, len))
 			continue;
 		if (match)
 			return NULL; /* ambiguous */
@@ -65,7 +65,7 @@ static const struct xmp_opt *find_positional(const struct opt_prog *p)
 	const struct xmp_opt *o;
 
 	for (o = p->opts; o->name; o++)
-		if (is_positional(o))
+		if (opts_is_positional(o))
 			return o;
 	return NULL;
 }
@@ -210,7 +210,7 @@ static int opt_store(const char *prog, const struct xmp_opt *o, const char *val,
 				return 0;
 			}
 		}
-		enum_choices(o->enums, choices, sizeof(choices));
+		opts_enum_choices(o->enums, "|", choices, sizeof(choices));
 		pr_warn("%s: invalid --%s '%s' (expected %s)\n", prog, o->name, val, choices);
 		return -EINVAL;
 	case OPT_UINT:
@@ -274,7 +274,7 @@ static void missing_value(const struct opt_prog *p, const struct xmp_opt *o, boo
 	char what[128];
 
 	if (o->type == OPT_ENUM)
-		enum_choices(o->enums, what, sizeof(what));
+		opts_enum_choices(o->enums, "|", what, sizeof(what));
 	else
 		snprintf(what, sizeof(what), "%s", o->metavar ? o->metavar : "a value");
 	if (is_long)
@@ -285,7 +285,7 @@ static void missing_value(const struct opt_prog *p, const struct xmp_opt *o, boo
 			what, p->prog);
 }
 
-static bool takes_value(const struct xmp_opt *o)
+bool opts_takes_value(const struct xmp_opt *o)
 {
 	return o->type != OPT_FLAG && o->type != OPT_HELP && !(o->flags & OPT_F_NOVAL);
 }
@@ -302,7 +302,7 @@ static int parse_long(const struct opt_prog *p, int argc, char **argv, int *i, v
 			p->prog);
 		return -EINVAL;
 	}
-	if (!takes_value(o)) {
+	if (!opts_takes_value(o)) {
 		if (eq) {
 			pr_warn("%s: --%s takes no value\n", p->prog, o->name);
 			return -EINVAL;
@@ -332,7 +332,7 @@ static int parse_short(const struct opt_prog *p, int argc, char **argv, int *i, 
 				p->prog);
 			return -EINVAL;
 		}
-		if (!takes_value(o)) {
+		if (!opts_takes_value(o)) {
 			err = opt_store(p->prog, o, NULL, cfg);
 			if (err)
 				return err;
@@ -441,11 +441,27 @@ static void default_of(const struct xmp_opt *o, const void *d, char *buf, size_t
 	}
 }
 
+void opts_help_text(const struct xmp_opt *o, const void *defaults, char *text, size_t len)
+{
+	char choices[128];
+	size_t used;
+
+	used = (size_t)snprintf(text, len, "%s", o->help ? o->help : "");
+	if (o->type == OPT_ENUM && used < len) {
+		opts_enum_choices(o->enums, "|", choices, sizeof(choices));
+		used += (size_t)snprintf(text + used, len - used, " (%s)", choices);
+	}
+	if ((o->type == OPT_LIST || (o->flags & OPT_F_REPEAT)) && used < len)
+		used += (size_t)snprintf(text + used, len - used, " (repeatable)");
+	default_of(o, defaults, choices, sizeof(choices));
+	if (used < len)
+		snprintf(text + used, len - used, "%s", choices);
+}
+
 static void usage_one(FILE *f, const struct xmp_opt *o, const void *defaults)
 {
-	char lhs[64], text[1024], choices[128];
-	const char *mv = o->metavar && takes_value(o) ? o->metavar : NULL;
-	size_t used;
+	const char *mv = o->metavar && opts_takes_value(o) ? o->metavar : NULL;
+	char lhs[64], text[1024];
 	int col;
 
 	if (o->short_name)
@@ -453,16 +469,7 @@ static void usage_one(FILE *f, const struct xmp_opt *o, const void *defaults)
 			 mv ? mv : "");
 	else
 		snprintf(lhs, sizeof(lhs), "    --%s%s%s", o->name, mv ? " " : "", mv ? mv : "");
-	used = (size_t)snprintf(text, sizeof(text), "%s", o->help ? o->help : "");
-	if (o->type == OPT_ENUM && used < sizeof(text)) {
-		enum_choices(o->enums, choices, sizeof(choices));
-		used += (size_t)snprintf(text + used, sizeof(text) - used, " (%s)", choices);
-	}
-	if ((o->type == OPT_LIST || (o->flags & OPT_F_REPEAT)) && used < sizeof(text))
-		used += (size_t)snprintf(text + used, sizeof(text) - used, " (repeatable)");
-	default_of(o, defaults, choices, sizeof(choices));
-	if (used < sizeof(text))
-		snprintf(text + used, sizeof(text) - used, "%s", choices);
+	opts_help_text(o, defaults, text, sizeof(text));
 	if (strlen(lhs) > HELP_COL - 3) /* the help on a line of its own */
 		col = fprintf(f, "  %s\n%*s", lhs, HELP_COL, "") - (int)strlen(lhs) - 3;
 	else
@@ -470,11 +477,25 @@ static void usage_one(FILE *f, const struct xmp_opt *o, const void *defaults)
 	print_wrapped(f, text, col);
 }
 
-void opts_usage(FILE *f, const struct opt_prog *p, const void *defaults)
+void opts_usage_options(FILE *f, const struct opt_prog *p, const void *defaults)
 {
 	const struct xmp_opt *o;
 	bool first = true;
 
+	for (o = p->opts; o->name; o++) {
+		if (opts_is_positional(o))
+			continue;
+		if (o->section)
+			fprintf(f, "%s%s\n", first ? "" : "\n", o->section);
+		else if (first)
+			fprintf(f, "Options:\n");
+		first = false;
+		usage_one(f, o, defaults);
+	}
+}
+
+void opts_usage(FILE *f, const struct opt_prog *p, const void *defaults)
+{
 	if (p->usage)
 		fprintf(f, "Usage: %s\n", p->usage);
 	else
@@ -482,16 +503,8 @@ void opts_usage(FILE *f, const struct opt_prog *p, const void *defaults)
 			p->args ? p->args : "");
 	if (p->summary)
 		fprintf(f, "\n%s\n", p->summary);
-	for (o = p->opts; o->name; o++) {
-		if (is_positional(o))
-			continue;
-		if (o->section)
-			fprintf(f, "\n%s\n", o->section);
-		else if (first)
-			fprintf(f, "\nOptions:\n");
-		first = false;
-		usage_one(f, o, defaults);
-	}
+	fputc('\n', f);
+	opts_usage_options(f, p, defaults);
 	if (p->footer)
 		fprintf(f, "\n%s\n", p->footer);
 }

@@ -4,8 +4,10 @@
  * in the style of xdp-tools: a program (or a CLI command) declares one table
  * of options, each writing into one field of its configuration struct; the
  * parser and the --help text are both generated from that table, so help and
- * behaviour cannot drift apart. Callers: user/ctl/xmptcp.c (one table per
- * command), user/app/options.c (one table), tests/unit/test_opts.c.
+ * behaviour cannot drift apart; so are the man pages and the bash completion
+ * (opts_doc.c). Callers: user/ctl/xmptcp.c (one table per command),
+ * user/app/options.c (one table), user/ctl/doc.c and user/app/doc.c (the
+ * pages), tests/unit/test_opts.c.
  */
 #ifndef XMP_OPTS_H
 #define XMP_OPTS_H
@@ -91,8 +93,43 @@ int opts_parse(const struct opt_prog *p, int argc, char **argv, void *cfg);
 /* defaults: a cfg struct holding the defaults, printed after the help of
  * numbers and strings that have no .def (NULL: none). */
 void opts_usage(FILE *f, const struct opt_prog *p, const void *defaults);
+/* Only the options part of opts_usage(), from "Options:" or the first
+ * section heading. */
+void opts_usage_options(FILE *f, const struct opt_prog *p, const void *defaults);
 /* An unsigned number, base 0 (12, 0x10), with K/M/G when suffixes:
  * 0 or -EINVAL. For specs that custom parsers take apart. */
 int opts_ull(const char *s, unsigned long long *out, bool suffixes);
+
+/* What --help and the man page say of one option, shared with opts_doc.c. */
+bool opts_is_positional(const struct xmp_opt *o);
+bool opts_takes_value(const struct xmp_opt *o);
+/* The names of an enum table joined by sep ("|" in --help). */
+void opts_enum_choices(const struct opt_enum *e, const char *sep, char *buf, size_t len);
+/* The help of o as --help prints it: its text, the enum choices,
+ * "(repeatable)" and " [default]" (from o->def or defaults). */
+void opts_help_text(const struct xmp_opt *o, const void *defaults, char *text, size_t len);
+
+/* ---- opts_doc.c: man pages (man(7) roff) and bash completion ---- */
+
+/* .TH and NAME of a section 8 page: "name \- what". */
+void opts_man_head(FILE *f, const char *name, const char *what);
+/* ".SH HEADING" (when not NULL) and text as one paragraph, escaped for
+ * roff; a blank line in text starts a new paragraph. */
+void opts_man_para(FILE *f, const char *heading, const char *text);
+/* Text escaped for roff, on the current line (no newline added). */
+void opts_man_text(FILE *f, const char *text);
+/* The options of p: ".SS" at each section of the table, one ".TP" per
+ * option with its names and metavar, then opts_help_text(). */
+void opts_man_options(FILE *f, const struct opt_prog *p, const void *defaults);
+/* The body of a bash completion function that has set $cur and $prev:
+ * the values of the option in $prev (an enum's names, interfaces for an
+ * IFACE metavar, file names for PATH/DIR/FILE metavars, nothing for other
+ * values), else the option names when $cur starts with '-', else the
+ * positional words (interfaces for OPT_IFACES). Ends with "return". */
+void opts_bash_body(FILE *f, const struct opt_prog *p, const char *indent);
+/* A program's hidden doc options: arg "--man" runs man(stdout), arg
+ * "--bash-completion" bash(stdout); *rc is then the exit status (1 when
+ * stdout failed). false for any other arg. */
+bool opts_doc_request(const char *arg, void (*man)(FILE *f), void (*bash)(FILE *f), int *rc);
 
 #endif

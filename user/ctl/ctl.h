@@ -57,6 +57,24 @@ struct ctl_cfg {
  * (a bad verb or argument): main exits 2, as for a bad option. */
 #define CTL_USAGE 2
 
+/* A command of the CLI: its options, usage and summary (--help, man page). */
+struct ctl_cmd {
+	const char *name;
+	int (*run)(struct ctl_cfg *cfg);
+	const struct xmp_opt *opts;
+	const char *args;	/* positional arguments; NULL: "[-j]" */
+	const char *summary;
+};
+
+/* xmptcp.c: every command, and the options before COMMAND. */
+extern const struct ctl_cmd ctl_cmds[];
+extern const unsigned int ctl_ncmds;
+extern const struct opt_prog ctl_global_prog;
+
+/* doc.c: "--man" or "--bash-completion" writes the man page or the bash
+ * completion of xmptcp to stdout and sets *rc; false for anything else. */
+bool ctl_doc(const char *arg, int *rc);
+
 int cmd_attach(struct ctl_cfg *cfg);
 int cmd_detach(struct ctl_cfg *cfg);
 int cmd_status(struct ctl_cfg *cfg);

@@ -112,15 +112,7 @@ static const struct xmp_opt sched_opts[] = {
 	{ .name = NULL },
 };
 
-struct ctl_cmd {
-	const char *name;
-	int (*run)(struct ctl_cfg *cfg);
-	const struct xmp_opt *opts;
-	const char *args;
-	const char *summary;
-};
-
-static const struct ctl_cmd cmds[] = {
+const struct ctl_cmd ctl_cmds[] = {
 	{ "attach", cmd_attach, attach_opts, "IFACE...",
 	  "Load the XDP and TC egress programs and attach them to each IFACE; maps and programs\n"
 	  "are pinned in the pin dir and shared by every interface attached there." },
@@ -149,20 +141,38 @@ static const struct ctl_cmd cmds[] = {
 	  "a shared object (see include/xmptcp/sched.h)." },
 };
 
-#define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
+#define N_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+const unsigned int ctl_ncmds = N_CMDS;
+
+/* The options before COMMAND: global_opts() parses them by hand (they end
+ * at the first word that is not one); --help and the man page list them
+ * from this table. */
+static const struct xmp_opt global_tab[] = {
+	{ .name = "help", .short_name = 'h', .type = OPT_HELP, .section = "Global options:",
+	  .help = "this help; 'xmptcp COMMAND --help' for a command's options" },
+	{ .name = "verbose", .short_name = 'v', .type = OPT_FLAG,
+	  .help = "debug output, libbpf's included" },
+	{ .name = "quiet", .short_name = 'q', .type = OPT_FLAG, .help = "errors only" },
+	{ .name = "version", .short_name = 'V', .type = OPT_FLAG, .help = "print the version" },
+	{ .name = NULL },
+};
+
+const struct opt_prog ctl_global_prog = {
+	.prog = "xmptcp",
+	.usage = "xmptcp [-v|-q] COMMAND [options]",
+	.opts = global_tab,
+};
 
 static void usage(FILE *f)
 {
 	unsigned int i;
 
-	fprintf(f, "Usage: xmptcp [-v|-q] COMMAND [options]\n\nCommands:\n");
+	fprintf(f, "Usage: %s\n\nCommands:\n", ctl_global_prog.usage);
 	for (i = 0; i < N_CMDS; i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].args ? cmds[i].args : "[-j]");
-	fprintf(f, "\nGlobal options:\n"
-		   "  -h, --help     this help; 'xmptcp COMMAND --help' for a command's options\n"
-		   "  -v, --verbose  debug output, libbpf's included\n"
-		   "  -q, --quiet    errors only\n"
-		   "  -V, --version  print the version\n");
+		fprintf(f, "  %-9s %s\n", ctl_cmds[i].name,
+			ctl_cmds[i].args ? ctl_cmds[i].args : "[-j]");
+	fputc('\n', f);
+	opts_usage_options(f, &ctl_global_prog, NULL);
 }
 
 static const struct ctl_cmd *find_cmd(const char *name)
@@ -170,8 +180,8 @@ static const struct ctl_cmd *find_cmd(const char *name)
 	unsigned int i;
 
 	for (i = 0; i < N_CMDS; i++)
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
+		if (!strcmp(ctl_cmds[i].name, name))
+			return &ctl_cmds[i];
 	return NULL;
 }
 
@@ -220,6 +230,8 @@ int main(int argc, char **argv)
 	int i, rc = 0, err;
 
 	xmp_log_setup_libbpf();
+	if (argc == 2 && ctl_doc(argv[1], &rc))
+		return rc; /* the build's hidden --man, --bash-completion */
 	i = global_opts(argc, argv, &rc);
 	if (i < 0)
 		return rc;
