@@ -53,6 +53,17 @@ l = [c for c in json.load(open(sys.argv[1]))]
 sys.exit(0 if len(l) == 1 and (lambda c: $1)(l[0]) else 1)" "$d/conns.json" 2>/dev/null
 }
 alive() { kill -0 "$1" 2>/dev/null; }
+# wait_ok NAME SECS CMD...: ok when CMD holds within SECS while the client
+# daemon lives, else not ok with its connections and the end of its log
+wait_ok() {
+	local name=$1 secs=$2
+	shift 2
+	if xb_wait_until --pid "$CPID" "$secs" "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$d/conns.json" 2>/dev/null)" "$(tail -n 8 "$d/c.err")"
+	fi
+}
 
 # --- 1. print-config is a fixed point ----------------------------------
 conf minrtt 7 lia
@@ -77,24 +88,14 @@ SPID=$XB_PID
 nsenter --net="/var/run/netns/$C" "$XMPTCPD" --config "$CONF" >"$d/c" 2>"$d/c.err" &
 CPID=$!
 running() { conn_is "c['sent'] > 1048576 and c['sched'] == 'minrtt'"; }
-if xb_wait_until --pid "$CPID" 30 running; then
-	ok file_configures_the_daemon_sched_minrtt
-else
-	not_ok file_configures_the_daemon_sched_minrtt "$(cat "$d/conns.json" 2>/dev/null)" \
-		"$(tail -n 5 "$d/c.err")"
-fi
+wait_ok file_configures_the_daemon_sched_minrtt 30 running
 id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$d/conns.json" 2>/dev/null)
 
 # --- 3. SIGHUP applies the scheduler to the running connection -----------
 conf rr 3 olia
 kill -HUP "$CPID"
 swapped() { conn_is "c['id'] == ${id:-0} and c['sched'] == 'rr'"; }
-if xb_wait_until --pid "$CPID" 10 swapped; then
-	ok sighup_switches_the_live_connection_to_rr
-else
-	not_ok sighup_switches_the_live_connection_to_rr "$(cat "$d/conns.json" 2>/dev/null)" \
-		"$(tail -n 8 "$d/c.err")"
-fi
+wait_ok sighup_switches_the_live_connection_to_rr 10 swapped
 logged() { grep -q 'SIGHUP: .*change(s) applied' "$d/c.err"; }
 xb_wait_until 5 logged
 if grep -q 'sched: minrtt -> rr: applied (default for new connections; 1 live' "$d/c.err" &&

@@ -13,9 +13,10 @@
  * completed and closed cleanly (a daemon: stopped by a signal), 1 runtime
  * error, 2 usage error.
  *
- * Call chain: main -> xd_conf_init (options, configuration file) -> xd_loop_init (the connection
- * layer's stack with the options' struct xc_cfg) -> listeners, proxies,
- * the built-in client -> xd_loop_run.
+ * Call chain: main -> xd_conf_init (options.c: the command line over the
+ * configuration file) -> xd_loop_init (the connection layer's stack with
+ * the options' struct xc_cfg) -> listeners, proxies, the built-in client
+ * -> xd_loop_run (SIGHUP: reload.c).
  */
 #include <errno.h>
 #include <signal.h>
