@@ -248,6 +248,9 @@ $(BUILD)/tests/unit/test_sched $(BUILD)/tests/asan/test_sched: \
 
 # test_ctl_json compiles the CLI's JSON writer in (the CLI is not in libxmp).
 $(BUILD)/tests/unit/test_ctl_json $(BUILD)/tests/asan/test_ctl_json: user/ctl/json.c
+# test_config compiles the daemon's option table and value parsers in.
+$(BUILD)/tests/unit/test_config $(BUILD)/tests/asan/test_config: user/app/options.c \
+		user/app/opt_values.c
 
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(TEST_HDRS) $(HDRS) $(SKELS) $(BUILD)/libxmp.a
 	$(call msg,TEST,$@)

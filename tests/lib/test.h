@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int t_cur_failed;
 static const char *t_cur_skip;
@@ -71,6 +72,32 @@ static inline void t_run(const char *name, void (*fn)(void))
 }
 
 #define RUN(fn) t_run(#fn, fn)
+
+/* Between t_stderr_begin() and t_stderr_end(), what the code under test
+ * writes on stderr (its one-line errors) goes to a file, then into buf. */
+static int t_stderr_saved = -1;
+static FILE *t_stderr_tmp;
+
+static inline void t_stderr_begin(void)
+{
+	t_stderr_tmp = tmpfile();
+	fflush(stderr);
+	t_stderr_saved = dup(2);
+	dup2(fileno(t_stderr_tmp), 2);
+}
+
+static inline void t_stderr_end(char *buf, size_t len)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(t_stderr_saved, 2);
+	close(t_stderr_saved);
+	rewind(t_stderr_tmp);
+	n = fread(buf, 1, len - 1, t_stderr_tmp);
+	buf[n] = '\0';
+	fclose(t_stderr_tmp);
+}
 
 static inline int t_exit_code(void)
 {

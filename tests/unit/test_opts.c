@@ -80,27 +80,17 @@ static char err_line[512];
 static int parse(struct cfg *c, ...)
 {
 	char *argv[16] = { "tprog" };
-	FILE *tmp = tmpfile();
-	int argc = 1, saved, r;
+	int argc = 1, r;
 	va_list ap;
-	size_t n;
 
 	va_start(ap, c);
 	while (argc < 15 && (argv[argc] = va_arg(ap, char *)))
 		argc++;
 	va_end(ap);
 	memset(c, 0, sizeof(*c));
-	fflush(stderr);
-	saved = dup(2);
-	dup2(fileno(tmp), 2);
+	t_stderr_begin();
 	r = opts_parse(&prog, argc, argv, c);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(err_line, 1, sizeof(err_line) - 1, tmp);
-	err_line[n] = '\0';
-	fclose(tmp);
+	t_stderr_end(err_line, sizeof(err_line));
 	free(c->words.names);
 	c->words.names = NULL;
 	return r;

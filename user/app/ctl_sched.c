@@ -68,10 +68,24 @@ static struct xc_conn *conn_by(struct xd_loop *l, const char *which)
 	return NULL;
 }
 
+/* `sched set NAME all` and SIGHUP (reload.c) alike. */
+unsigned int xd_sched_set_all(struct xd_loop *l, const struct xmp_sched_ops *ops)
+{
+	unsigned int n = 0;
+	struct xc_conn *c;
+
+	xmp_sched_set_default(ops);
+	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c)) {
+		if (!xc_conn_done(c) && !xc_conn_set_sched(c, ops))
+			n++;
+	}
+	return n;
+}
+
 static bool set(struct xd_loop *l, const char *name, const char *which, FILE *f)
 {
 	const struct xmp_sched_ops *ops = xmp_sched_find(name);
-	unsigned int n = 0;
+	unsigned int n;
 	struct xc_conn *c;
 
 	if (!ops) {
@@ -90,11 +104,7 @@ static bool set(struct xd_loop *l, const char *name, const char *which, FILE *f)
 			(unsigned long long)xc_conn_id(c), ops->name);
 		return true;
 	}
-	xmp_sched_set_default(ops);
-	for (c = xc_stack_conns(l->xc); c; c = xc_conn_next(c)) {
-		if (!xc_conn_done(c) && !xc_conn_set_sched(c, ops))
-			n++;
-	}
+	n = xd_sched_set_all(l, ops);
 	fprintf(f, "%s: default for new connections, and %u live connection(s) switch at "
 		   "their next decision\n", ops->name, n);
 	return true;

@@ -45,6 +45,14 @@ void xd_loop_end_sources(void)
 	xd_end_src = 1;
 }
 
+/* SIGHUP seen: the configuration file is read again (reload.c). */
+static volatile sig_atomic_t xd_hup;
+
+void xd_loop_reload(void)
+{
+	xd_hup = 1;
+}
+
 __u64 xd_now_us(void)
 {
 	struct timespec ts;
@@ -416,6 +424,11 @@ int xd_loop_run(struct xd_loop *l)
 			xd_end_src = 0;
 			loop_end_sources(l);
 			xd_loop_reap(l);
+		}
+		if (xd_hup) {
+			xd_hup = 0;
+			if (l->conf)
+				xd_reload(l, l->conf);
 		}
 		if (loop_finished(l, stopping))
 			return loop_result(l);

@@ -7,13 +7,16 @@
  *   built-in server: --listen ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
  *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
  *   server proxy:    --server LISTEN:PORT=FORWARD:PORT (kernel TCP out)
- * Exit 2 on a usage error (xmptcpd.c).
+ * The configuration file has the same keys (common/conf.h): xd_opts_load()
+ * reads the defaults, the file, then argv over it, at start-up and on
+ * SIGHUP (reload.c). Exit 2 on a usage error (xmptcpd.c).
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/conf.h"
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/ctlsock.h"
@@ -22,154 +25,6 @@
 
 #define XD_STR_(x) #x
 #define XD_STR(x) XD_STR_(x)
-
-/* ADDR:PORT or [V6ADDR]:PORT. */
-int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)
-{
-	char buf[128], *p, *host = buf;
-	unsigned long long v;
-
-	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
-		return -EINVAL;
-	p = strrchr(buf, ':');
-	if (!p)
-		return -EINVAL;
-	*p++ = '\0';
-	if (host[0] == '[') {
-		size_t n = strlen(host);
-
-		if (n < 2 || host[n - 1] != ']')
-			return -EINVAL;
-		host[n - 1] = '\0';
-		host++;
-	}
-	if (opts_ull(p, &v, false) || !v || v > 65535)
-		return -EINVAL;
-	*port = (__u16)v;
-	return xmp_addr_parse(a, host);
-}
-
-/* A=B with A and B both ADDR:PORT (--client, --server). */
-static int parse_fwd(const char *prog, const char *opt, const char *s, struct xd_fwd *fw)
-{
-	char buf[256], *eq;
-
-	if (snprintf(buf, sizeof(buf), "%s", s) >= (int)sizeof(buf))
-		goto bad;
-	eq = strchr(buf, '=');
-	if (!eq)
-		goto bad;
-	*eq = '\0';
-	if (xd_parse_endpoint(buf, &fw->a, &fw->pa) || xd_parse_endpoint(eq + 1, &fw->b, &fw->pb))
-		goto bad;
-	if (xmp_addr_is_any(&fw->b)) {
-		pr_warn("%s: %s: the address after '=' must be a real address, not '%s'\n", prog,
-			opt, eq + 1);
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	pr_warn("%s: %s wants ADDR:PORT=ADDR:PORT (IPv6: [ADDR]:PORT), not '%s'\n", prog, opt,
-		s);
-	return -EINVAL;
-}
-
-static int opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	struct xd_opts *o = cfg;
-
-	if (o->nclient == XD_MAX_PROXIES) {
-		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_PROXIES, opt->name);
-		return -EINVAL;
-	}
-	return parse_fwd(prog, "--client", val, &o->client[o->nclient++]);
-}
-
-/* One listener stays for --listen. */
-static int opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	struct xd_opts *o = cfg;
-
-	if (o->nserver == XD_MAX_LISTENERS - 1) {
-		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_LISTENERS - 1, opt->name);
-		return -EINVAL;
-	}
-	return parse_fwd(prog, "--server", val, &o->server[o->nserver++]);
-}
-
-static int opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	struct xd_opts *o = cfg;
-	unsigned long long n;
-
-	if (!strcmp(val, "fullmesh")) {
-		o->pm = XC_PM_FULLMESH;
-		return 0;
-	}
-	if (!strcmp(val, "none")) {
-		o->pm = XC_PM_NONE;
-		return 0;
-	}
-	if (!strncmp(val, "ndiffports=", 11) && !opts_ull(val + 11, &n, false) && n &&
-	    n <= XC_SF_MAX) {
-		o->ndiff = (unsigned int)n;
-		o->pm = XC_PM_NDIFFPORTS;
-		return 0;
-	}
-	pr_warn("%s: --%s wants fullmesh, ndiffports=N (1..%d) or none, not '%s'\n", prog,
-		opt->name, XC_SF_MAX, val);
-	return -EINVAL;
-}
-
-static int opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	if (strcmp(val, "lia") && strcmp(val, "olia") && strcmp(val, "cubic") &&
-	    strcmp(val, "reno")) {
-		pr_warn("%s: --%s wants lia, olia, cubic or reno, not '%s'\n", prog, opt->name,
-			val);
-		return -EINVAL;
-	}
-	((struct xd_opts *)cfg)->cc = val;
-	return 0;
-}
-
-/* --ctl PATH|none: none is "" (no control socket). */
-static int opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	const char *path = strcmp(val, "none") ? val : "";
-
-	if (*path && path[0] != '/') {
-		pr_warn("%s: --%s wants an absolute path or 'none', not '%s'\n", prog, opt->name,
-			val);
-		return -EINVAL;
-	}
-	((struct xd_opts *)cfg)->ctl_path = path;
-	return 0;
-}
-
-static int opt_pin_dir(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	if (val[0] != '/') {
-		pr_warn("%s: --%s must be an absolute path, not '%s'\n", prog, opt->name, val);
-		return -EINVAL;
-	}
-	((struct xd_opts *)cfg)->pin_dir = val;
-	return 0;
-}
-
-static int opt_verbose(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	(void)prog, (void)opt, (void)val, (void)cfg;
-	xmp_log_level = XMP_LOG_DEBUG;
-	return 0;
-}
-
-static int opt_quiet(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
-{
-	(void)prog, (void)opt, (void)val, (void)cfg;
-	xmp_log_level = XMP_LOG_WARN;
-	return 0;
-}
 
 #define OFF(f) offsetof(struct xd_opts, f)
 /* OPT_U64 and OPT_SECS write unsigned long long into these __u64 fields */
@@ -184,11 +39,13 @@ static const struct xmp_opt xd_opt_tab[] = {
 	{ .name = "listen", .short_name = 'l', .type = OPT_STRING, .off = OFF(listen),
 	  .flags = OPT_F_EMPTY, .metavar = "ADDR:PORT",
 	  .help = "built-in server: accept on ADDR:PORT" },
-	{ .name = "client", .type = OPT_CUSTOM, .parse = opt_client, .flags = OPT_F_REPEAT,
+	{ .name = "client", .type = OPT_CUSTOM, .parse = xd_opt_client, .print = xd_print_client,
+	  .flags = OPT_F_REPEAT, .cnt_off = OFF(nclient), .example = "127.0.0.1:8080=10.0.0.2:80",
 	  .metavar = "LOCAL:PORT=REMOTE:PORT",
 	  .help = "client proxy: apps connect to LOCAL:PORT over kernel TCP; each connection "
 		  "goes over MPTCP to REMOTE:PORT" },
-	{ .name = "server", .type = OPT_CUSTOM, .parse = opt_server, .flags = OPT_F_REPEAT,
+	{ .name = "server", .type = OPT_CUSTOM, .parse = xd_opt_server, .print = xd_print_server,
+	  .flags = OPT_F_REPEAT, .cnt_off = OFF(nserver), .example = "[::]:80=[::1]:8080",
 	  .metavar = "LISTEN:PORT=FORWARD:PORT",
 	  .help = "server proxy: MPTCP (or TCP) in on LISTEN:PORT, kernel TCP out to the app "
 		  "at FORWARD:PORT" },
@@ -224,20 +81,34 @@ static const struct xmp_opt xd_opt_tab[] = {
 	  .section = "General:",
 	  .help = "interface whose XDP program steers our segments (required; a connection "
 		  "uses the one its route or its SYN came by)" },
-	{ .name = "ctl", .type = OPT_CUSTOM, .parse = opt_ctl, .metavar = "PATH|none",
+	{ .name = "ctl", .type = OPT_CUSTOM, .parse = xd_opt_ctl, .print = xd_print_str,
+	  .off = OFF(ctl_path), .example = "/run/xmptcp/test.sock", .metavar = "PATH|none",
 	  .def = XMP_CTL_DIR "/ns<netns inode>.sock", .help = "control socket" },
-	{ .name = "pin-dir", .type = OPT_CUSTOM, .parse = opt_pin_dir, .metavar = "DIR",
+	{ .name = "pin-dir", .type = OPT_CUSTOM, .parse = xd_opt_pin_dir, .print = xd_print_str,
+	  .off = OFF(pin_dir), .example = "/sys/fs/bpf/xmptcp/test", .metavar = "DIR",
 	  .def = XMP_PIN_ROOT "/ns<netns inode>", .help = "pinned maps" },
 	{ .name = "queue", .type = OPT_UINT, .off = OFF(queue), .max = XMP_MAX_QUEUES - 1,
 	  .metavar = "N", .help = "rx queue of IFACE to bind the AF_XDP socket to" },
 	{ .name = "timeout", .short_name = 't', .type = OPT_UINT, .off = OFF(timeout_s),
 	  .max = 86400, .seen_off = OPT_SEEN(struct xd_opts, timeout_set), .metavar = "SECS",
 	  .def = "120 with --count, else 0 = never", .help = "give up after SECS" },
-	{ .name = "verbose", .short_name = 'v', .type = OPT_CUSTOM, .parse = opt_verbose,
+	{ .name = "verbose", .short_name = 'v', .type = OPT_CUSTOM, .parse = xd_opt_verbose,
+	  .print = xd_print_level, .example = "true",
 	  .flags = OPT_F_NOVAL, .help = "debug output" },
-	{ .name = "quiet", .short_name = 'q', .type = OPT_CUSTOM, .parse = opt_quiet,
+	{ .name = "quiet", .short_name = 'q', .type = OPT_CUSTOM, .parse = xd_opt_quiet,
+	  .print = xd_print_level, .example = "true",
 	  .flags = OPT_F_NOVAL, .help = "errors only" },
 	{ .name = "help", .short_name = 'h', .type = OPT_HELP, .help = "this help" },
+	{ .name = "config", .type = OPT_STRING, .off = OFF(config), .flags = OPT_F_CMDLINE,
+	  .metavar = "FILE", .def = XD_CONF_FILE " when it exists",
+	  .help = "configuration file: 'key = value' lines, the keys the long options "
+		  "(see --print-config); the command line overrides it. SIGHUP reads it again" },
+	{ .name = "no-config", .type = OPT_FLAG, .off = OFF(no_config), .flags = OPT_F_CMDLINE,
+	  .help = "read no configuration file, not even " XD_CONF_FILE },
+	{ .name = "print-config", .type = OPT_FLAG, .off = OFF(print_config),
+	  .flags = OPT_F_CMDLINE,
+	  .help = "print every key in effect (file, then command line, then the defaults) in "
+		  "the file's format and exit: nothing is attached or opened" },
 
 	{ .name = "max-conns", .type = OPT_UINT, .off = OFF(max_conns), .min = 1,
 	  .max = 1000000, .metavar = "N", .section = "Limits:",
@@ -257,7 +128,8 @@ static const struct xmp_opt xd_opt_tab[] = {
 	  .help = "each subflow's TCP send and receive ring at most (K/M, 16K..16M; never "
 		  "above --sndbuf/--rcvbuf)" },
 
-	{ .name = "pm", .type = OPT_CUSTOM, .parse = opt_pm, .metavar = "MODE",
+	{ .name = "pm", .type = OPT_CUSTOM, .parse = xd_opt_pm, .print = xd_print_pm,
+	  .example = "ndiffports=3", .metavar = "MODE",
 	  .def = "fullmesh", .section = "Multipath (RFC 8684):",
 	  .help = "path manager: fullmesh (a subflow per local x remote address pair; the "
 		  "server announces its other addresses), ndiffports=N (N subflows on the "
@@ -281,7 +153,8 @@ static const struct xmp_opt xd_opt_tab[] = {
 	  .cnt_off = OFF(nsched_load), .max = XD_MAX_SCHED_LOAD, .flags = OPT_F_EMPTY,
 	  .metavar = "FILE.so",
 	  .help = "load a scheduler policy (see include/xmptcp/sched.h)" },
-	{ .name = "cc", .type = OPT_CUSTOM, .parse = opt_cc, .metavar = "NAME", .def = "lia",
+	{ .name = "cc", .type = OPT_CUSTOM, .parse = xd_opt_cc, .print = xd_print_str,
+	  .off = OFF(cc), .example = "olia", .metavar = "NAME", .def = "lia",
 	  .help = "subflow congestion control: lia (coupled, RFC 6356), olia (coupled), "
 		  "cubic, reno (uncoupled)" },
 	{ .name = "no-reinject", .type = OPT_FLAG, .off = OFF(no_reinject),
@@ -307,12 +180,26 @@ static const struct opt_prog xd_prog = {
 		"same network namespace). Multipath: subflows over every --iface (path\n"
 		"manager below); one JSON line per connection on stdout as it completes.\n"
 		"Exit: 0 every connection completed cleanly (a daemon: stopped by a signal),\n"
-		"1 runtime error, 2 usage error.",
+		"1 runtime error, 2 usage error (a bad configuration file too).",
 	.footer =
+		"Configuration file (--config FILE, else " XD_CONF_FILE " when it exists,\n"
+		"none with --no-config): one 'key = value' per line, the keys the long options\n"
+		"above without '--' and their values as on the command line; a flag is\n"
+		"'key = true|false' or a bare 'key'; a repeatable option is one line per value;\n"
+		"'#' starts a comment line. The command line overrides the file, and a\n"
+		"repeatable option given there replaces the file's whole list. A bad line is\n"
+		"refused as FILE:LINE: why. --print-config prints a file that gives the same\n"
+		"configuration back.\n"
+		"\n"
 		"Signals: SIGTERM/SIGINT close every connection gracefully (DATA_FIN; 3 s for\n"
 		"the peers to finish), a second one aborts. SIGUSR1 ends the built-in source\n"
 		"of every open connection (DATA_FIN after what is queued), nothing else: a\n"
-		"sender that runs until told to stop (--send-time as its bound).",
+		"sender that runs until told to stop (--send-time as its bound). SIGHUP reads\n"
+		"the configuration file again (with the same command line over it) and\n"
+		"applies live: sched (every connection switches at its next decision),\n"
+		"max-subflows, max-add-addr and backup (new subflows and connections),\n"
+		"verbose/quiet; it logs each change, and each changed key that needs a\n"
+		"restart. A bad file changes nothing.",
 	.opts = xd_opt_tab,
 	.abbrev = true, /* as getopt_long did */
 };
@@ -382,25 +269,12 @@ static void set_defaults(struct xd_opts *o)
 	o->max_subflows = 8 > XC_SF_MAX - 1 ? XC_SF_MAX - 1 : 8;
 	o->max_add_addr = XC_PM_ADDRS;
 	o->cc = "lia";
+	o->log_level = XMP_LOG_INFO;
+	/* the real sizes, not 0: --print-config writes what a file can say */
+	o->sndbuf = XC_MSK_SNDBUF;
+	o->rcvbuf = XC_MSK_RCVBUF;
+	o->sf_buf = XC_SF_BUF;
 }
-
-static int parse_opts(int argc, char **argv, struct xd_opts *o)
-{
-	int r;
-
-	set_defaults(o);
-	r = opts_parse(&xd_prog, argc, argv, o);
-	if (r == 1) {
-		set_defaults(o);
-		opts_usage(stdout, &xd_prog, o);
-		exit(0);
-	}
-	if (r)
-		return r;
-	return check_opts(o);
-}
-
-
 
 /* --connect/--listen were checked as ADDR:PORT before anything starts. */
 static int check_endpoints(const struct xd_opts *o)
@@ -423,16 +297,117 @@ static int check_endpoints(const struct xd_opts *o)
 	return 0;
 }
 
-int xd_parse_opts(int argc, char **argv, struct xd_opts *o)
+const struct opt_prog *xd_opts_prog(void)
 {
-	int err = parse_opts(argc, argv, o);
-
-	return err ? err : check_endpoints(o);
+	return &xd_prog;
 }
 
-/* The table and its defaults, for the man page and completion (doc.c). */
-const struct opt_prog *xd_opts_prog(struct xd_opts *defaults)
+/* The options in effect: the defaults, then the file, then the command
+ * line over it, whose lists replace the file's (conf_take_lists() with
+ * what argv alone gives). Start-up and SIGHUP both come here. */
+int xd_opts_load(const struct xd_conf *cf, struct xd_opts *o, char **text)
 {
-	set_defaults(defaults);
-	return &xd_prog;
+	struct xd_opts cli;
+	int err;
+
+	*text = NULL;
+	set_defaults(&cli);
+	if (opts_parse(&xd_prog, cf->argc, cf->argv, &cli))
+		return -EINVAL; /* --help: xd_conf_init() answered it first */
+	set_defaults(o);
+	if (cf->path) {
+		err = conf_load(&xd_prog, cf->path, cf->optional, text, o);
+		if (err && !(err == -ENOENT && cf->optional))
+			goto out;
+	}
+	conf_take_lists(&xd_prog, o, &cli);
+	err = opts_parse(&xd_prog, cf->argc, cf->argv, o);
+	if (!err)
+		err = check_opts(o);
+	if (!err)
+		err = check_endpoints(o);
+out:
+	if (err) {
+		free(*text);
+		*text = NULL;
+	}
+	return err;
+}
+
+int xd_conf_init(struct xd_conf *cf, int argc, char **argv)
+{
+	struct xd_opts cli;
+	int r;
+
+	memset(cf, 0, sizeof(*cf));
+	cf->argc = argc;
+	cf->argv = argv;
+	set_defaults(&cli);
+	r = opts_parse(&xd_prog, argc, argv, &cli);
+	if (r == 1) {
+		set_defaults(&cli);
+		opts_usage(stdout, &xd_prog, &cli);
+		exit(0);
+	}
+	if (r)
+		return r;
+	if (cli.config && cli.no_config) {
+		pr_warn("xmptcpd: --config and --no-config exclude each other\n");
+		return -EINVAL;
+	}
+	/* the default file is read when it is there, and again on SIGHUP */
+	cf->path = cli.config ? cli.config : cli.no_config ? NULL : XD_CONF_FILE;
+	cf->optional = !cli.config;
+	r = xd_opts_load(cf, &cf->cur, &cf->text);
+	if (!r)
+		xmp_log_level = cf->cur.log_level;
+	return r;
+}
+
+void xd_conf_free(struct xd_conf *cf)
+{
+	free(cf->text);
+	free(cf->live_text);
+	cf->text = cf->live_text = NULL;
+}
+
+void xd_conf_print(FILE *f, const struct xd_conf *cf)
+{
+	fprintf(f, "# xmptcpd configuration in effect (xmptcpd --print-config)\n");
+	if (cf->path)
+		fprintf(f, "# from %s%s and the command line\n", cf->path,
+			cf->text ? "" : " (absent)");
+	conf_print(f, &xd_prog, &cf->cur);
+}
+
+/* The connections' configuration: checksums, path manager, congestion
+ * control, buffers, limits. */
+void xd_opts_xc(struct xc_cfg *cfg, const struct xd_opts *o)
+{
+	unsigned int i;
+
+	xc_cfg_default(cfg);
+	cfg->csum = o->csum;
+	cfg->pm = o->pm;
+	cfg->ndiff = o->ndiff;
+	cfg->max_subflows = o->max_subflows;
+	cfg->max_add_addr = o->max_add_addr;
+	for (i = 0; i < o->nbackup; i++) /* an --iface: check_backups() */
+		cfg->backup_ifindex[cfg->nbackup++] = (int)if_nametoindex(o->backup[i]);
+	cfg->cc = o->cc;
+	cfg->reinject = !o->no_reinject;
+	if (o->sndbuf)
+		cfg->msk_sndbuf = (__u32)o->sndbuf;
+	if (o->rcvbuf)
+		cfg->msk_rcvbuf = (__u32)o->rcvbuf;
+	cfg->max_conns = o->max_conns;
+	cfg->max_halfopen = o->max_halfopen;
+	if (o->sf_buf)
+		cfg->sf_buf = (__u32)o->sf_buf;
+	cfg->max_mem = o->max_mem;
+}
+
+void xd_opts_defaults(struct xd_opts *o)
+{
+	set_defaults(o);
 }

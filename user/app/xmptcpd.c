@@ -13,9 +13,10 @@
  * completed and closed cleanly (a daemon: stopped by a signal), 1 runtime
  * error, 2 usage error.
  *
- * Call chain: main -> xd_parse_opts -> xd_loop_init (the connection
- * layer's stack with the options' struct xc_cfg) -> listeners, proxies,
- * the built-in client -> xd_loop_run.
+ * Call chain: main -> xd_conf_init (options.c: the command line over the
+ * configuration file) -> xd_loop_init (the connection layer's stack with
+ * the options' struct xc_cfg) -> listeners, proxies, the built-in client
+ * -> xd_loop_run (SIGHUP: reload.c).
  */
 #include <errno.h>
 #include <signal.h>
@@ -45,6 +46,8 @@ static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		xd_loop_end_sources();
+	else if (sig == SIGHUP)
+		xd_loop_reload();
 	else
 		xd_loop_stop();
 }
@@ -110,33 +113,6 @@ static int setup_sched(const struct xd_opts *o)
 	return xmp_sched_set_default(ops);
 }
 
-/* The connections' configuration: checksums, path manager, congestion
- * control, buffers, limits. */
-static void setup_xc(struct xc_cfg *cfg, const struct xd_opts *o)
-{
-	unsigned int i;
-
-	xc_cfg_default(cfg);
-	cfg->csum = o->csum;
-	cfg->pm = o->pm;
-	cfg->ndiff = o->ndiff;
-	cfg->max_subflows = o->max_subflows;
-	cfg->max_add_addr = o->max_add_addr;
-	for (i = 0; i < o->nbackup; i++) /* an --iface: check_backups() */
-		cfg->backup_ifindex[cfg->nbackup++] = (int)if_nametoindex(o->backup[i]);
-	cfg->cc = o->cc;
-	cfg->reinject = !o->no_reinject;
-	if (o->sndbuf)
-		cfg->msk_sndbuf = (__u32)o->sndbuf;
-	if (o->rcvbuf)
-		cfg->msk_rcvbuf = (__u32)o->rcvbuf;
-	cfg->max_conns = o->max_conns;
-	cfg->max_halfopen = o->max_halfopen;
-	if (o->sf_buf)
-		cfg->sf_buf = (__u32)o->sf_buf;
-	cfg->max_mem = o->max_mem;
-}
-
 /* --max-mem once the buffer sizes are known: a total that cannot hold one
  * connection is a mistake, said at once. */
 static int check_limits(const struct xc_cfg *cfg)
@@ -168,7 +144,7 @@ static void loop_cfg(struct xd_loop_cfg *lc, const struct xd_opts *o)
 	lc->ctl_path = o->ctl_path;
 	lc->queue_id = o->queue;
 	lc->timeout_s = o->timeout_s;
-	setup_xc(&lc->xc, o);
+	xd_opts_xc(&lc->xc, o);
 }
 
 /* What each new connection of the built-in endpoint sends. */
@@ -187,30 +163,38 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct xd_loop_cfg lc;
 	struct xd_loop loop;
-	struct xd_opts o;
+	struct xd_conf conf;
+	const struct xd_opts *o = &conf.cur;
 	int err;
 
 	if (argc == 2 && xd_doc(argv[1], &err))
 		return err; /* the build's hidden --man, --bash-completion */
-	if (xd_parse_opts(argc, argv, &o))
+	if (xd_conf_init(&conf, argc, argv))
 		return 2;
+	if (o->print_config) {
+		xd_conf_print(stdout, &conf);
+		xd_conf_free(&conf);
+		return 0;
+	}
 	xmp_log_setup_libbpf();
-	if (setup_sched(&o))
+	if (setup_sched(o))
 		return 1;
 	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	loop_cfg(&lc, &o);
+	loop_cfg(&lc, o);
 	err = xd_loop_init(&loop, &lc);
 	if (err)
 		return 1;
-	builtin_cfg(&loop.builtin, &o);
-	loop.count = o.count;
-	if (o.send_file && access(o.send_file, R_OK)) {
-		pr_warn("xmptcpd: cannot read --send-file '%s': %s\n", o.send_file,
+	loop.conf = &conf;
+	builtin_cfg(&loop.builtin, o);
+	loop.count = o->count;
+	if (o->send_file && access(o->send_file, R_OK)) {
+		pr_warn("xmptcpd: cannot read --send-file '%s': %s\n", o->send_file,
 			strerror(errno));
 		err = -errno;
 		goto out;
@@ -220,7 +204,7 @@ int main(int argc, char **argv)
 		err = check_limits(&lc.xc);
 	if (err)
 		goto out; /* said why already */
-	err = setup(&loop, &o);
+	err = setup(&loop, o);
 	if (!err) {
 		xmp_sd_notify("READY=1"); /* systemd's Type=notify: serving now */
 		err = xd_loop_run(&loop);
@@ -236,5 +220,6 @@ int main(int argc, char **argv)
 		 (unsigned long long)loop.st.tx_drop);
 out:
 	xd_loop_fini(&loop);
+	xd_conf_free(&conf);
 	return err ? 1 : 0;
 }

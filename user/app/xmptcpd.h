@@ -45,6 +45,7 @@
 #include "io/xsk.h"
 
 struct evp_md_ctx_st;
+struct xd_conf;
 struct xd_listener;
 struct xd_loop;
 struct xd_port;
@@ -289,6 +290,7 @@ struct xd_loop {
 	unsigned int nconns, nactive; /* live (TIME-WAIT included), not reported */
 	bool stopping; /* a signal came: no new connections */
 	struct xd_loop_stats st;
+	struct xd_conf *conf; /* SIGHUP: what to read again (NULL: nothing) */
 };
 
 struct xd_loop_cfg {
@@ -323,6 +325,8 @@ void xd_loop_stop(void);
 extern volatile sig_atomic_t xd_stop;
 /* Async-signal-safe: SIGUSR1 asks the loop to end the built-in sources. */
 void xd_loop_end_sources(void);
+/* Async-signal-safe: SIGHUP asks the loop to read the configuration again. */
+void xd_loop_reload(void);
 
 /* ---- proxy.c: client and server proxies over kernel TCP sockets ---- */
 
@@ -349,6 +353,9 @@ void xd_ctl_accept(struct xd_loop *l);
 /* ctl_sched.c: "sched list|set|load ..." (args after "sched "); modifies
  * args. false for a bad request (the answer says why). */
 bool xd_ctl_sched(struct xd_loop *l, char *args, FILE *f);
+/* ops becomes the default and every live connection's scheduler (from its
+ * next decision); returns how many connections switched. */
+unsigned int xd_sched_set_all(struct xd_loop *l, const struct xmp_sched_ops *ops);
 
 /* ---- options.c: the command line ---- */
 
@@ -395,20 +402,77 @@ struct xd_opts {
 	/* limits */
 	unsigned int max_halfopen;
 	__u64 max_mem, sf_buf;
+	int log_level; /* enum xmp_log_level: -v, -q */
+	/* command line only */
+	const char *config;
+	bool no_config, print_config;
 };
 
-/* Parses and checks argv (--help exits). 0, or -errno after saying why. */
-int xd_parse_opts(int argc, char **argv, struct xd_opts *o);
+#ifndef XD_CONF_FILE
+#define XD_CONF_FILE "/etc/xmptcp/xmptcpd.conf"
+#endif
+
+/* The configuration in effect and where it came from: SIGHUP reads the
+ * file again with the same command line over it (reload.c). */
+struct xd_conf {
+	int argc;
+	char **argv;
+	const char *path;   /* the file; NULL: --no-config */
+	bool optional;	    /* the default path: no file there is no error */
+	struct xd_opts cur; /* in effect; restart-only keys as at start-up */
+	char *text;	    /* the file read at start-up: cur's strings point into it */
+	char *live_text;    /* the last SIGHUP's: the strings of cur's live keys */
+};
+
+/* argv, the file, the defaults into cf->cur, checked (--help exits); the
+ * log level applied. 0, or -errno after saying why (FILE:LINE for a line). */
+int xd_conf_init(struct xd_conf *cf, int argc, char **argv);
+/* The options cf's file and command line give now, checked; *text holds
+ * the file's bytes their strings point into (free it). 0 or -errno. */
+int xd_opts_load(const struct xd_conf *cf, struct xd_opts *o, char **text);
+void xd_conf_free(struct xd_conf *cf);
+/* --print-config: every key of cf->cur in the file's format. */
+void xd_conf_print(FILE *f, const struct xd_conf *cf);
+const struct opt_prog *xd_opts_prog(void);
+/* The connections' configuration from the options. */
+void xd_opts_xc(struct xc_cfg *cfg, const struct xd_opts *o);
+
+/* opt_values.c: parsers and printers of the values options.c's typed
+ * parsers do not know (common/opts.h's opt_parse_fn and opt_print_fn). */
+struct xmp_opt;
+int xd_opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_pin_dir(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_verbose(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_quiet(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_print_client(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		    size_t len);
+int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		    size_t len);
+int xd_print_pm(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		size_t len);
+int xd_print_str(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		 size_t len);
+int xd_print_level(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		   size_t len);
 /* ADDR:PORT or [V6ADDR]:PORT. */
 int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port);
-struct opt_prog;
-/* The option table, its defaults filled into *defaults (doc.c). */
-const struct opt_prog *xd_opts_prog(struct xd_opts *defaults);
+/* Every option at its default (doc.c: the man page shows them). */
+void xd_opts_defaults(struct xd_opts *o);
 
 /* ---- doc.c: xmptcpd(8) and the bash completion, from the table ---- */
 
 /* arg "--man" or "--bash-completion" (the build's hidden options): writes
  * it to stdout and sets *rc; false for anything else. */
 bool xd_doc(const char *arg, int *rc);
+
+/* ---- reload.c: SIGHUP ---- */
+
+/* Reads cf's file again; applies the live keys that changed, logs the
+ * others as needing a restart; a bad file changes nothing. */
+void xd_reload(struct xd_loop *l, struct xd_conf *cf);
 
 #endif

@@ -181,8 +181,7 @@ static int store_list(const char *prog, const struct xmp_opt *o, const char *val
 	return 0;
 }
 
-/* Stores val into the field of o; val is NULL for flags. */
-static int opt_store(const char *prog, const struct xmp_opt *o, const char *val, void *cfg)
+int opts_store(const char *prog, const struct xmp_opt *o, const char *val, void *cfg)
 {
 	char *field = (char *)cfg + o->off;
 	const struct opt_enum *e;
@@ -307,15 +306,15 @@ static int parse_long(const struct opt_prog *p, int argc, char **argv, int *i, v
 			pr_warn("%s: --%s takes no value\n", p->prog, o->name);
 			return -EINVAL;
 		}
-		return opt_store(p->prog, o, NULL, cfg);
+		return opts_store(p->prog, o, NULL, cfg);
 	}
 	if (eq)
-		return opt_store(p->prog, o, eq + 1, cfg);
+		return opts_store(p->prog, o, eq + 1, cfg);
 	if (*i + 1 >= argc) {
 		missing_value(p, o, true);
 		return -EINVAL;
 	}
-	return opt_store(p->prog, o, argv[++*i], cfg);
+	return opts_store(p->prog, o, argv[++*i], cfg);
 }
 
 /* "-x", "-xy" (bundled flags) or "-m value" / "-mvalue". */
@@ -333,18 +332,18 @@ static int parse_short(const struct opt_prog *p, int argc, char **argv, int *i, 
 			return -EINVAL;
 		}
 		if (!opts_takes_value(o)) {
-			err = opt_store(p->prog, o, NULL, cfg);
+			err = opts_store(p->prog, o, NULL, cfg);
 			if (err)
 				return err;
 			continue;
 		}
 		if (c[1])
-			return opt_store(p->prog, o, c + 1, cfg);
+			return opts_store(p->prog, o, c + 1, cfg);
 		if (*i + 1 >= argc) {
 			missing_value(p, o, false);
 			return -EINVAL;
 		}
-		return opt_store(p->prog, o, argv[++*i], cfg);
+		return opts_store(p->prog, o, argv[++*i], cfg);
 	}
 	return 0;
 }
@@ -404,11 +403,28 @@ static void print_wrapped(FILE *f, const char *text, int col)
 	fputc('\n', f);
 }
 
+void opts_fmt_ull(char *buf, size_t len, unsigned long long v, bool suffix)
+{
+	static const char unit[] = "GMK";
+	unsigned int i;
+
+	for (i = 0; suffix && v && i < 3; i++) {
+		unsigned int shift = 30 - 10 * i;
+
+		if (!(v & ((1ULL << shift) - 1))) {
+			snprintf(buf, len, "%llu%c", v >> shift, unit[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%llu", v);
+}
+
 /* " [value]" of o in the defaults struct d, or "". */
 static void default_of(const struct xmp_opt *o, const void *d, char *buf, size_t len)
 {
 	const char *field = (const char *)d + o->off, *str;
 	unsigned long long v;
+	char num[32];
 
 	buf[0] = '\0';
 	if (o->def) {
@@ -427,14 +443,8 @@ static void default_of(const struct xmp_opt *o, const void *d, char *buf, size_t
 	case OPT_U64:
 		v = o->type == OPT_UINT ? *(const unsigned int *)field
 					: *(const unsigned long long *)field;
-		if ((o->flags & OPT_F_SUFFIX) && v && !(v & ((1ULL << 30) - 1)))
-			snprintf(buf, len, " [%lluG]", v >> 30);
-		else if ((o->flags & OPT_F_SUFFIX) && v && !(v & ((1ULL << 20) - 1)))
-			snprintf(buf, len, " [%lluM]", v >> 20);
-		else if ((o->flags & OPT_F_SUFFIX) && v && !(v & ((1ULL << 10) - 1)))
-			snprintf(buf, len, " [%lluK]", v >> 10);
-		else
-			snprintf(buf, len, " [%llu]", v);
+		opts_fmt_ull(num, sizeof(num), v, o->flags & OPT_F_SUFFIX);
+		snprintf(buf, len, " [%s]", num);
 		return;
 	default:
 		return;

@@ -33,7 +33,9 @@ enum opt_type {
 #define OPT_F_EMPTY	(1u << 0) /* OPT_STRING, OPT_LIST: "" is a value */
 #define OPT_F_SUFFIX	(1u << 1) /* OPT_U64: K/M/G byte suffixes (powers of 1024) */
 #define OPT_F_NOVAL	(1u << 3) /* OPT_CUSTOM: a flag, parse() gets val NULL */
-#define OPT_F_REPEAT	(1u << 2) /* help: "(repeatable)" on an OPT_CUSTOM that repeats */
+#define OPT_F_REPEAT	(1u << 2) /* help: "(repeatable)" on an OPT_CUSTOM that repeats;
+				   * its count at cnt_off (conf.c empties the list) */
+#define OPT_F_CMDLINE	(1u << 4) /* not a key of the configuration file (--config) */
 
 struct opt_enum {
 	const char *name;
@@ -51,6 +53,10 @@ struct xmp_opt;
 /* OPT_CUSTOM: 0 or -EINVAL after one line on stderr (prog prefixes it). */
 typedef int (*opt_parse_fn)(const char *prog, const struct xmp_opt *o, const char *val,
 			    void *cfg);
+/* OPT_CUSTOM: value i (0, 1, ... of a repeatable one) as parse() takes it
+ * back, into buf; 1 when there is one, 0 when not (not set). */
+typedef int (*opt_print_fn)(const struct xmp_opt *o, const void *cfg, unsigned int i,
+			    char *buf, size_t len);
 
 struct xmp_opt {
 	const char *name;	/* long name without "--"; NULL ends the table */
@@ -70,6 +76,9 @@ struct xmp_opt {
 				 * value in opts_usage()'s defaults, if any */
 	const char *section;	/* help: a heading printed before this option */
 	opt_parse_fn parse;	/* OPT_CUSTOM */
+	opt_print_fn print;	/* OPT_CUSTOM: for --print-config (conf.h) */
+	const char *example;	/* OPT_CUSTOM: a valid value that is not the default
+				 * (tests round-trip every key with it) */
 };
 
 /* seen_off of a bool field (offset 0 means "none", hence the + 1). */
@@ -99,6 +108,13 @@ void opts_usage_options(FILE *f, const struct opt_prog *p, const void *defaults)
 /* An unsigned number, base 0 (12, 0x10), with K/M/G when suffixes:
  * 0 or -EINVAL. For specs that custom parsers take apart. */
 int opts_ull(const char *s, unsigned long long *out, bool suffixes);
+/* Stores val (NULL for a flag) into o's field of cfg, as "--NAME val"
+ * would; errors are prefixed by prog. 0, 1 (OPT_HELP) or -errno. */
+int opts_store(const char *prog, const struct xmp_opt *o, const char *val, void *cfg);
+/* The option takes a value (not a flag). */
+bool opts_takes_value(const struct xmp_opt *o);
+/* v as a byte count: with suffix, "4M" when it is a whole number of K/M/G. */
+void opts_fmt_ull(char *buf, size_t len, unsigned long long v, bool suffix);
 
 /* What --help and the man page say of one option, shared with opts_doc.c. */
 bool opts_is_positional(const struct xmp_opt *o);

@@ -66,6 +66,14 @@ void xc_stack_free(struct xc_stack *st)
 	free(st);
 }
 
+void xc_stack_set_pm(struct xc_stack *st, const struct xc_cfg *cfg)
+{
+	st->cfg.max_subflows = cfg->max_subflows;
+	st->cfg.max_add_addr = cfg->max_add_addr;
+	memcpy(st->cfg.backup_ifindex, cfg->backup_ifindex, sizeof(st->cfg.backup_ifindex));
+	st->cfg.nbackup = cfg->nbackup;
+}
+
 const struct xc_cfg *xc_stack_cfg(const struct xc_stack *st)
 {
 	return &st->cfg;

@@ -208,6 +208,11 @@ int xc_stack_new(struct xc_stack **out, const struct xc_cfg *cfg,
 /* Frees the connections still there too (their app ends are the host's). */
 void xc_stack_free(struct xc_stack *st);
 const struct xc_cfg *xc_stack_cfg(const struct xc_stack *st);
+/* The path manager's limits and backup interfaces of cfg, live (a
+ * configuration reload): the joins the stack opens from now on and new
+ * connections follow them; a connection keeps the join and ADD_ADDR limits
+ * it started with for what its peer asks, and a subflow its backup flag. */
+void xc_stack_set_pm(struct xc_stack *st, const struct xc_cfg *cfg);
 /* Connections, newest first (TIME-WAIT included). */
 struct xc_conn *xc_stack_conns(const struct xc_stack *st);
 struct xc_conn *xc_conn_next(const struct xc_conn *c);
