@@ -4,7 +4,8 @@
  * Order: an owned subflow's 4-tuple (any segment), then an MP_JOIN SYN
  * whose token the controller owns (RFC 8684 3.2: the token names the
  * connection), then a SYN to an owned listener (exact address, then the
- * all-zero wildcard). Owned subflows get their counters updated here.
+ * all-zero wildcard; a listener flagged MPTCP-only takes only SYNs with an
+ * MPTCP option). Owned subflows get their counters updated here.
  */
 #ifndef XMP_BPF_CLASSIFY_H
 #define XMP_BPF_CLASSIFY_H
@@ -45,6 +46,10 @@ static __always_inline int xmp_classify_listener(struct xmp_parse *p)
 		l = bpf_map_lookup_elem(&xmp_listeners, &k);
 	}
 	if (!l)
+		return XMP_CLASS_NONE;
+	/* --accept: the kernel's own listener on the port keeps plain TCP */
+	if ((l->flags & XMP_LISTEN_F_MPTCP_ONLY) &&
+	    !(p->m.mp_seen & ((1u << MPTCPOPT_MP_CAPABLE) | (1u << MPTCPOPT_MP_JOIN))))
 		return XMP_CLASS_NONE;
 	__sync_fetch_and_add(&l->syns, 1);
 	return XMP_CLASS_LISTENER;

@@ -52,8 +52,14 @@ struct xmp_listen_key {
 	__u8  pad[2];
 };
 
+/* xmp_listen_val.flags */
+/* Only SYNs that carry MP_CAPABLE or MP_JOIN are ours: a plain TCP SYN to
+ * the port goes on to the kernel, whose own listener (the service that
+ * xmptcpd --accept fronts) keeps serving plain TCP clients. */
+#define XMP_LISTEN_F_MPTCP_ONLY	(1u << 0)
+
 struct xmp_listen_val {
-	__u32 flags;		/* reserved, 0 */
+	__u32 flags;		/* XMP_LISTEN_F_* */
 	__u32 pad;
 	__u64 syns;		/* SYNs steered to the controller */
 };

@@ -479,6 +479,37 @@ static void classify_listener(void)
 	bpf_map__delete_elem(skel->maps.xmp_listeners, &key, sizeof(key), 0);
 }
 
+/* An --accept listener (XMP_LISTEN_F_MPTCP_ONLY): MP_CAPABLE and MP_JOIN
+ * SYNs to the port are ours, a plain TCP SYN goes on to the kernel's own
+ * listener, uncounted. */
+static void classify_listener_mptcp_only(void)
+{
+	struct xmp_listen_key key = { .port = htons(8443) };
+	struct xmp_listen_val val = { .flags = XMP_LISTEN_F_MPTCP_ONLY }, got;
+	struct pkt_opts mpc = { V4, .flags = PKT_SYN, OPT(30, 4, 0x01, 0x01) };
+	struct pkt_opts join = { V4, .flags = PKT_SYN,
+				 OPT(30, 12, 0x10, 2, 0x01, 0x02, 0x03, 0x04, 9, 9, 9, 9) };
+	struct pkt_opts plain = { V4, .flags = PKT_SYN, OPT(2, 4, 0x05, 0xb4) };
+	struct pkt k;
+
+	mpc.dport = join.dport = plain.dport = 8443;
+	CHECK_EQ(bpf_map__update_elem(skel->maps.xmp_listeners, &key, sizeof(key), &val, sizeof(val), 0), 0);
+	pkt_build(&k, &plain);
+	expect_class(&k, XMP_CLASS_NONE);
+	pkt_build(&k, &mpc);
+	expect_class(&k, XMP_CLASS_LISTENER);
+	pkt_build(&k, &join); /* a token we do not know: answered by us (RST) */
+	expect_class(&k, XMP_CLASS_LISTENER);
+	CHECK_EQ(bpf_map__lookup_elem(skel->maps.xmp_listeners, &key, sizeof(key), &got, sizeof(got), 0), 0);
+	CHECK_EQ(got.syns, 2);
+	/* without the flag the same listener takes plain TCP too */
+	val.flags = 0;
+	CHECK_EQ(bpf_map__update_elem(skel->maps.xmp_listeners, &key, sizeof(key), &val, sizeof(val), 0), 0);
+	pkt_build(&k, &plain);
+	expect_class(&k, XMP_CLASS_LISTENER);
+	bpf_map__delete_elem(skel->maps.xmp_listeners, &key, sizeof(key), 0);
+}
+
 static void classify_subflow_and_counters(void)
 {
 	struct xmp_tuple t = { .sport = htons(41000), .dport = htons(443) };
@@ -712,6 +743,7 @@ static int run_pass(bool meta)
 	RUN_PASS(dss_every_flag_combination);
 	RUN_PASS(ipv6_extension_chains);
 	RUN_PASS(classify_listener);
+	RUN_PASS(classify_listener_mptcp_only);
 	RUN_PASS(classify_subflow_and_counters);
 	RUN_PASS(classify_join_token);
 	RUN_PASS(meta_refusal_counted);

@@ -627,7 +627,7 @@ static void check_e2e(__u32 mode, bool by_pin, bool with_meta)
 	xmp_addr_parse(&la, ADDR_A);
 	CHECK_EQ(xmp_port_reserve(&e.port, &la, 0), 0);
 	port = e.port.port;
-	CHECK_EQ(xmp_owned_add_listener(&e.own, &la, port), 0);
+	CHECK_EQ(xmp_owned_add_listener(&e.own, &la, port, 0), 0);
 	CHECK_EQ(open_peer(&e, port), 0);
 	if (t_cur_failed)
 		goto out;

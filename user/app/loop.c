@@ -242,7 +242,7 @@ int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
 			xmp_addr_str(addr, a, sizeof(a)), port, strerror(-err));
 		return err;
 	}
-	err = xmp_owned_add_listener(&l->own, addr, port);
+	err = xmp_owned_add_listener(&l->own, addr, port, 0);
 	if (err) {
 		pr_warn("xmptcpd: cannot publish the listener: %s\n", strerror(-err));
 		xmp_port_release(&ls->res);

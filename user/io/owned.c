@@ -156,13 +156,20 @@ static int map_del(int fd, const void *key)
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 
-int xmp_owned_add_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port)
+int xmp_owned_add_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port,
+			   __u32 flags)
 {
-	struct xmp_listen_val v = {};
+	struct xmp_listen_val v = { .flags = flags }, cur;
 	struct xmp_listen_key k;
+	int err;
 
 	xmp_listen_key_make(&k, addr, port);
-	return map_add(o->listeners_fd, &k, &v);
+	err = map_add(o->listeners_fd, &k, &v);
+	if (err || bpf_map_lookup_elem(o->listeners_fd, &k, &cur) || cur.flags == flags)
+		return err;
+	/* left by a daemon that died with other flags: ours now, counters kept */
+	cur.flags = flags;
+	return bpf_map_update_elem(o->listeners_fd, &k, &cur, BPF_EXIST) ? -errno : 0;
 }
 
 int xmp_owned_del_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port)

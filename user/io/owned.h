@@ -42,8 +42,10 @@ void xmp_listen_key_make(struct xmp_listen_key *k, const struct xmp_addr *addr, 
 void xmp_tuple_make(struct xmp_tuple *t, const struct xmp_addr *peer, __u16 peer_port,
 		    const struct xmp_addr *local, __u16 local_port);
 
-/* 0 or -errno. Re-adding a listener keeps its counters. */
-int xmp_owned_add_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port);
+/* 0 or -errno. Re-adding a listener keeps its counters. flags:
+ * XMP_LISTEN_F_* (include/xmptcp/maps.h). */
+int xmp_owned_add_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port,
+			   __u32 flags);
 int xmp_owned_del_listener(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port);
 /* SYNs XDP steered to this listener so far. */
 int xmp_owned_listener_syns(struct xmp_owned *o, const struct xmp_addr *addr, __u16 port,
