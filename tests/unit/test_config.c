@@ -287,6 +287,51 @@ static void bad_file_refused_at_start(void)
 	unlink(path);
 }
 
+/* --accept PORT[,PORT...]: lists and repeats add up; bad ports, empty
+ * items, a port twice or one a --server/--listen takes are refused, each
+ * with its reason; --proxy-protocol wants something to forward. */
+static void accept_ports_checked(void)
+{
+	static const struct {
+		const char *argv[5];
+		const char *said;
+	} bad[] = {
+		{ { "--accept", "0" }, "--accept wants PORT[,PORT...] with ports 1..65535, not '0'" },
+		{ { "--accept", "80,,443" }, "not '80,,443'" },
+		{ { "--accept", "80," }, "not '80,'" },
+		{ { "--accept", "65536" }, "not '65536'" },
+		{ { "--accept", "http" }, "not 'http'" },
+		{ { "--accept", "80,443", "--accept", "80" }, "--accept 80 given twice" },
+		{ { "--accept", "9000", "--server", "10.0.0.1:9000=127.0.0.1:1" },
+		  "--accept 9000: port 9000 is already a --server port" },
+		{ { "--accept", "8080", "--listen", "[::]:8080" },
+		  "--accept 8080: port 8080 is already a --listen port" },
+		{ { "--proxy-protocol", "--listen", "10.0.0.1:1" },
+		  "--proxy-protocol is for --accept and --server" },
+	};
+	char *good[] = { "--accept", "80,443", "--accept", "65535", "--proxy-protocol", NULL };
+	char path[64], *argv[6];
+	struct xd_conf cf;
+	size_t i, k;
+
+	write_file(path, "iface = lo\n");
+	CHECK_EQ(conf_init(&cf, path, good), 0);
+	CHECK(cf.cur.naccept == 3 && cf.cur.accept[0] == 80 && cf.cur.accept[1] == 443 &&
+	      cf.cur.accept[2] == 65535 && cf.cur.proxy_protocol);
+	xd_conf_free(&cf);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		for (k = 0; k < 5 && bad[i].argv[k]; k++)
+			argv[k] = (char *)bad[i].argv[k];
+		argv[k] = NULL;
+		CHECK(conf_init(&cf, path, argv) < 0);
+		if (!strstr(errs, bad[i].said))
+			printf("# %s %s: want '%s', said '%s'", argv[0], argv[1], bad[i].said,
+			       errs);
+		CHECK(strstr(errs, bad[i].said));
+	}
+	unlink(path);
+}
+
 int main(void)
 {
 	RUN(every_key_round_trips);
@@ -294,6 +339,7 @@ int main(void)
 	RUN(bad_lines_named);
 	RUN(cmdline_overrides_file);
 	RUN(bad_file_refused_at_start);
+	RUN(accept_ports_checked);
 	parse_text("", &(struct xd_opts){ 0 }, 0); /* frees the copies */
 	parse_text("", &(struct xd_opts){ 0 }, 1);
 	return t_exit_code();

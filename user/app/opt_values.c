@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The values of xmptcpd's options that the generic typed parsers of
- * common/opts.c do not know: proxy specs, the path manager, the control
- * socket, the log level. Each has its parser (command line and file alike)
+ * common/opts.c do not know: proxy specs, --accept ports, the path
+ * manager, the control socket, the log level. Each has its parser (command line and file alike)
  * and its printer, which writes the value back in the form the parser
  * takes, for --print-config and the SIGHUP report (conf.h). The table that
  * names them is options.c's.
@@ -125,6 +125,84 @@ int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, 
 
 	(void)opt;
 	return i < o->nserver ? fmt_fwd(buf, len, &o->server[i]) : 0;
+}
+
+/* --accept PORT[,PORT...]: each a port of 1..65535; repeats and clashes
+ * are xd_check_accept()'s, once every option is read. */
+int xd_opt_accept(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
+{
+	struct xd_opts *o = cfg;
+	char buf[256], *rest = buf, *tok;
+	unsigned long long v;
+
+	if (snprintf(buf, sizeof(buf), "%s", val) >= (int)sizeof(buf))
+		goto bad;
+	while ((tok = strsep(&rest, ","))) { /* "80,,443": an empty one is refused */
+		if (!*tok || opts_ull(tok, &v, false) || !v || v > 65535)
+			goto bad;
+		if (o->naccept == XD_MAX_LISTENERS - 1) {
+			pr_warn("%s: at most %d --%s ports\n", prog, XD_MAX_LISTENERS - 1,
+				opt->name);
+			return -EINVAL;
+		}
+		o->accept[o->naccept++] = (__u16)v;
+	}
+	return 0;
+bad:
+	pr_warn("%s: --%s wants PORT[,PORT...] with ports 1..65535, not '%s'\n", prog,
+		opt->name, val);
+	return -EINVAL;
+}
+
+int xd_print_accept(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		    size_t len)
+{
+	const struct xd_opts *o = cfg;
+
+	(void)opt;
+	if (i >= o->naccept)
+		return 0;
+	snprintf(buf, len, "%u", o->accept[i]);
+	return 1;
+}
+
+/* The port of --listen ADDR:PORT, 0 without one. */
+static __u16 listen_port(const struct xd_opts *o)
+{
+	struct xmp_addr a;
+	__u16 port;
+
+	return o->listen && !xd_parse_endpoint(o->listen, &a, &port) ? port : 0;
+}
+
+/* A port given twice, or one that --server or --listen take already (they
+ * would take its plain TCP clients too, and which of two listeners a SYN
+ * meets would depend on its address). */
+int xd_check_accept(const struct xd_opts *o)
+{
+	unsigned int i, k;
+
+	for (i = 0; i < o->naccept; i++) {
+		for (k = 0; k < i && o->accept[k] != o->accept[i]; k++)
+			;
+		if (k < i) {
+			pr_warn("xmptcpd: --accept %u given twice\n", o->accept[i]);
+			return -EINVAL;
+		}
+		for (k = 0; k < o->nserver && o->server[k].pa != o->accept[i]; k++)
+			;
+		if (k < o->nserver || listen_port(o) == o->accept[i]) {
+			pr_warn("xmptcpd: --accept %u: port %u is already a --%s port\n",
+				o->accept[i], o->accept[i], k < o->nserver ? "server" : "listen");
+			return -EINVAL;
+		}
+	}
+	if (o->naccept + o->nserver + !!o->listen > XD_MAX_LISTENERS) {
+		pr_warn("xmptcpd: at most %d listeners (--listen, --server, --accept ports)\n",
+			XD_MAX_LISTENERS);
+		return -EINVAL;
+	}
+	return 0;
 }
 
 int xd_opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)

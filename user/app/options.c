@@ -7,6 +7,7 @@
  *   built-in server: --listen ADDR:PORT [--send-bytes N] [--send-time S] [--count N]
  *   client proxy:    --client LOCAL:PORT=REMOTE:PORT (kernel TCP in)
  *   server proxy:    --server LISTEN:PORT=FORWARD:PORT (kernel TCP out)
+ *   acceptance:      --accept PORT[,PORT...] (to the local service on PORT)
  * The configuration file has the same keys (common/conf.h): xd_opts_load()
  * reads the defaults, the file, then argv over it, at start-up and on
  * SIGHUP (reload.c). Exit 2 on a usage error (xmptcpd.c).
@@ -49,6 +50,17 @@ static const struct xmp_opt xd_opt_tab[] = {
 	  .metavar = "LISTEN:PORT=FORWARD:PORT",
 	  .help = "server proxy: MPTCP (or TCP) in on LISTEN:PORT, kernel TCP out to the app "
 		  "at FORWARD:PORT" },
+	{ .name = "accept", .type = OPT_CUSTOM, .parse = xd_opt_accept, .print = xd_print_accept,
+	  .flags = OPT_F_REPEAT, .cnt_off = OFF(naccept), .example = "8443,9443",
+	  .metavar = "PORT[,PORT...]",
+	  .help = "transparent acceptance: MPTCP connections to a local TCP service's PORT (any "
+		  "local address of the --iface interfaces) end here and go on over kernel TCP "
+		  "to the address the client connected to, PORT; plain TCP clients still reach "
+		  "the service directly. Without --proxy-protocol the service's getpeername() "
+		  "shows that local address, not the client's" },
+	{ .name = "proxy-protocol", .type = OPT_FLAG, .off = OFF(proxy_protocol),
+	  .help = "--accept and --server: send the app a PROXY protocol v2 header (the "
+		  "client's address and port, and the ones it connected to) before the stream" },
 
 	{ .name = "send-bytes", .short_name = 'n', .type = OPT_U64, .off = OFF(send_bytes),
 	  .seen_off = OPT_SEEN(struct xd_opts, send_bytes_set), .flags = OPT_F_SUFFIX,
@@ -229,9 +241,13 @@ static int check_opts(struct xd_opts *o)
 		pr_warn("xmptcpd: --iface IFACE is required; try 'xmptcpd --help'\n");
 		return -EINVAL;
 	}
-	if (!builtin && !o->nclient && !o->nserver) {
-		pr_warn("xmptcpd: give at least one of --connect, --listen, --client, --server; "
-			"try 'xmptcpd --help'\n");
+	if (!builtin && !o->nclient && !o->nserver && !o->naccept) {
+		pr_warn("xmptcpd: give at least one of --connect, --listen, --client, --server, "
+			"--accept; try 'xmptcpd --help'\n");
+		return -EINVAL;
+	}
+	if (o->proxy_protocol && !o->nserver && !o->naccept) {
+		pr_warn("xmptcpd: --proxy-protocol is for --accept and --server\n");
 		return -EINVAL;
 	}
 	if (o->send_file && o->send_bytes) {
@@ -255,7 +271,9 @@ static int check_opts(struct xd_opts *o)
 			"--timeout\n", (double)o->send_us / 1e6, o->timeout_s);
 		return -EINVAL;
 	}
-	return check_backups(o);
+	if (check_backups(o))
+		return -EINVAL;
+	return xd_check_accept(o);
 }
 
 static void set_defaults(struct xd_opts *o)

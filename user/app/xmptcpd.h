@@ -388,6 +388,9 @@ struct xd_opts {
 	bool csum;
 	struct xd_fwd client[XD_MAX_PROXIES], server[XD_MAX_LISTENERS];
 	unsigned int nclient, nserver;
+	__u16 accept[XD_MAX_LISTENERS]; /* --accept: local service ports */
+	unsigned int naccept;
+	bool proxy_protocol; /* PROXY v2 header to the app (--accept, --server) */
 	/* multipath */
 	enum xc_pm_mode pm;
 	unsigned int ndiff, max_subflows, max_add_addr;
@@ -442,6 +445,7 @@ void xd_opts_xc(struct xc_cfg *cfg, const struct xd_opts *o);
 struct xmp_opt;
 int xd_opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
 int xd_opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
+int xd_opt_accept(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
 int xd_opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
 int xd_opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
 int xd_opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
@@ -452,6 +456,10 @@ int xd_print_client(const struct xmp_opt *opt, const void *cfg, unsigned int i, 
 		    size_t len);
 int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		    size_t len);
+int xd_print_accept(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
+		    size_t len);
+/* --accept against itself and the other listeners; 0 or -EINVAL. */
+int xd_check_accept(const struct xd_opts *o);
 int xd_print_pm(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		size_t len);
 int xd_print_str(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
