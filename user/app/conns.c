@@ -93,7 +93,7 @@ int xd_conn_connect(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport,
 
 /* A SYN to one of our listeners: a new connection, its app end the
  * built-in endpoint (it answers after the client's data: request and
- * response) or (server proxy) a kernel TCP connect() to fwd. */
+ * response) or (server proxy, --accept) a kernel TCP connect() to the app. */
 void xd_accept_syn(struct xd_loop *l, struct xd_port *port, struct xd_listener *ls,
 		   const struct xmp_frame *f)
 {
@@ -117,12 +117,11 @@ void xd_accept_syn(struct xd_loop *l, struct xd_port *port, struct xd_listener *
 		return;
 	}
 	if (ls->forward) {
-		err = xd_proxy_forward_sock(&ls->fwd_addr, ls->fwd_port, &ec.sock_fd);
+		err = xd_listener_forward(l, ls, f, &ec);
 		if (err) {
 			l->st.proxy_fwd_failed++;
 			return; /* no state: the SYN goes unanswered, the peer retries */
 		}
-		ec.sock_connecting = true;
 	}
 	xd_port_path(port, &in);
 	err = app_new(&a, &ec);

@@ -81,6 +81,9 @@ static int ep_init_sock(struct xd_endpoint *ep, const struct xd_ep_cfg *cfg)
 	if (!ep->obuf)
 		return -ENOMEM;
 	ep->ocap = XD_EP_OBUF;
+	/* first in the app's stream, once its connect() completes */
+	memcpy(ep->obuf, cfg->preamble, cfg->preamble_len);
+	ep->olen = cfg->preamble_len;
 	ep->sock_fd = cfg->sock_fd;
 	ep->connecting = cfg->sock_connecting;
 	return 0;

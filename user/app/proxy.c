@@ -194,7 +194,7 @@ int xd_proxy_forward_sock(const struct xmp_addr *fwd, __u16 port, int *out)
 	if (connect(fd, (struct sockaddr *)&ss, sl) && errno != EINPROGRESS) {
 		int err = -errno;
 
-		pr_warn("xmptcpd: --server: cannot connect to %s port %u: %s\n",
+		pr_warn("xmptcpd: cannot connect to the app at %s port %u: %s\n",
 			xmp_addr_str(fwd, a, sizeof(a)), port, strerror(errno));
 		close(fd);
 		return err;

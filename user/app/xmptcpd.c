@@ -69,9 +69,15 @@ static int setup(struct xd_loop *l, const struct xd_opts *o)
 			return err;
 		pr_info("xmptcpd: listening on %s\n", o->listen);
 	}
+	l->proxy_v2 = o->proxy_protocol;
 	for (i = 0; i < o->nserver; i++) {
 		err = xd_loop_listen(l, &o->server[i].a, o->server[i].pa, &o->server[i].b,
 				     o->server[i].pb);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < o->naccept; i++) {
+		err = xd_loop_accept(l, o->accept[i]);
 		if (err)
 			return err;
 	}

@@ -72,6 +72,7 @@ struct xd_src {
 /* ---- endpoint.c: the application end of a connection ---- */
 
 #define XD_EP_OBUF (256u << 10) /* bytes waiting for an app socket */
+#define XD_EP_PREAMBLE 64	/* room for a PROXY v2 header (52 bytes at most) */
 
 struct xd_ep_cfg {
 	__u64 send_total;     /* built-in source: bytes of the pattern */
@@ -80,6 +81,10 @@ struct xd_ep_cfg {
 	__u64 seed;
 	int sock_fd;	      /* >= 0: a kernel TCP socket of an unmodified app */
 	bool sock_connecting; /* server proxy: its connect() is in progress */
+	/* app socket: bytes it reads before the stream, not counted as
+	 * received (--proxy-protocol: the PROXY v2 header) */
+	__u8 preamble[XD_EP_PREAMBLE];
+	__u8 preamble_len;
 };
 
 struct xd_endpoint {
@@ -235,12 +240,14 @@ struct xd_loop_stats {
 #define XD_MAX_PROXIES	 16
 
 /* An MPTCP listener: the built-in sink, or a server proxy forwarding each
- * connection to fwd over kernel TCP. */
+ * connection to fwd over kernel TCP, or (accept) to the local service on
+ * the address the client connected to and the listener's port. */
 struct xd_listener {
 	struct xmp_addr addr;
 	__u16 port;
 	struct xmp_portres res;
 	bool forward;
+	bool accept; /* --accept: fwd is the SYN's destination */
 	struct xmp_addr fwd_addr;
 	__u16 fwd_port;
 };
@@ -273,6 +280,7 @@ struct xd_loop {
 	unsigned int nlst;
 	struct xd_cproxy px[XD_MAX_PROXIES];
 	unsigned int npx;
+	bool proxy_v2; /* --proxy-protocol: forwarding listeners send the header */
 
 	/* built-in endpoints: what each new connection sends */
 	struct xd_ep_cfg builtin;
@@ -327,6 +335,16 @@ extern volatile sig_atomic_t xd_stop;
 void xd_loop_end_sources(void);
 /* Async-signal-safe: SIGHUP asks the loop to read the configuration again. */
 void xd_loop_reload(void);
+
+/* ---- accept.c: transparent acceptance for local TCP services ---- */
+
+/* --accept PORT: MPTCP SYNs to PORT on any local address are ours, plain
+ * TCP ones stay the kernel's (the service's own listener). 0 or -errno. */
+int xd_loop_accept(struct xd_loop *l, __u16 port);
+/* A forwarding listener's SYN: ec gets the kernel TCP socket connecting to
+ * the app, and the PROXY v2 header with --proxy-protocol. 0 or -errno. */
+int xd_listener_forward(struct xd_loop *l, const struct xd_listener *ls,
+			const struct xmp_frame *f, struct xd_ep_cfg *ec);
 
 /* ---- proxy.c: client and server proxies over kernel TCP sockets ---- */
 
