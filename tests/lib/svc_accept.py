@@ -63,10 +63,7 @@ def serve(c, port, reply, want_proxy):
     try:
         if want_proxy:
             rec["proxy"] = proxy_header(c)
-        while True:
-            b = c.recv(1 << 16)
-            if not b:
-                break
+        for b in iter(lambda: c.recv(1 << 16), b""):  # to EOF
             h.update(b)
             n += len(b)
         data = os.urandom(reply)

@@ -18,7 +18,10 @@
 #include <sys/socket.h>
 
 #include "common/log.h"
+#include "io/proxy_v2.h"
 #include "app/xmptcpd.h"
+
+_Static_assert(XD_EP_PREAMBLE >= XMP_PROXY_V2_MAX, "no room for a PROXY v2 header");
 
 #define XD_PUBLISH_US 250000 /* xmp_conns refresh */
 
@@ -91,6 +94,35 @@ int xd_conn_connect(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport,
 	return 0;
 }
 
+/* A forwarding listener's SYN: ec gets the kernel TCP socket connecting to
+ * the app (--accept: the address the client connected to, the same port)
+ * and, with --proxy-protocol, the PROXY v2 header naming the initial
+ * subflow's client and destination: otherwise the app's getpeername()
+ * shows only our forwarding socket. 0 or -errno. */
+static int listener_forward(struct xd_loop *l, const struct xd_listener *ls,
+			    const struct xmp_frame *f, struct xd_ep_cfg *ec)
+{
+	const struct xmp_addr *dst = ls->accept ? &f->daddr : &ls->fwd_addr;
+	int n, err;
+
+	err = xd_proxy_forward_sock(dst, ls->accept ? ls->port : ls->fwd_port, &ec->sock_fd);
+	if (err)
+		return err;
+	ec->sock_connecting = true;
+	ec->preamble_len = 0;
+	if (!l->proxy_v2)
+		return 0;
+	n = xmp_proxy_v2_write(ec->preamble, sizeof(ec->preamble), &f->saddr, f->seg.sport,
+			       &f->daddr, f->seg.dport);
+	if (n < 0) { /* one SYN's addresses: one family, cannot happen */
+		close(ec->sock_fd);
+		ec->sock_fd = -1;
+		return n;
+	}
+	ec->preamble_len = (__u8)n;
+	return 0;
+}
+
 /* A SYN to one of our listeners: a new connection, its app end the
  * built-in endpoint (it answers after the client's data: request and
  * response) or (server proxy, --accept) a kernel TCP connect() to the app. */
@@ -117,7 +149,7 @@ void xd_accept_syn(struct xd_loop *l, struct xd_port *port, struct xd_listener *
 		return;
 	}
 	if (ls->forward) {
-		err = xd_listener_forward(l, ls, f, &ec);
+		err = listener_forward(l, ls, f, &ec);
 		if (err) {
 			l->st.proxy_fwd_failed++;
 			return; /* no state: the SYN goes unanswered, the peer retries */

@@ -222,20 +222,30 @@ void xd_loop_fini(struct xd_loop *l)
 	l->epfd = l->tmr_src.fd = -1;
 }
 
-int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
-		   const struct xmp_addr *fwd, __u16 fwd_port)
+/* The next listener, zeroed; NULL (said why) when all are taken. */
+static struct xd_listener *listener_slot(struct xd_loop *l)
 {
 	struct xd_listener *ls;
-	char a[64];
-	int err;
 
 	if (l->nlst == XD_MAX_LISTENERS) {
 		pr_warn("xmptcpd: at most %d listeners\n", XD_MAX_LISTENERS);
-		return -ENOSPC;
+		return NULL;
 	}
 	ls = &l->lst[l->nlst];
 	memset(ls, 0, sizeof(*ls));
 	ls->res.fd = -1;
+	return ls;
+}
+
+int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
+		   const struct xmp_addr *fwd, __u16 fwd_port)
+{
+	struct xd_listener *ls = listener_slot(l);
+	char a[64];
+	int err;
+
+	if (!ls)
+		return -ENOSPC;
 	err = xmp_port_reserve(&ls->res, addr, port);
 	if (err) {
 		pr_warn("xmptcpd: cannot reserve %s port %u: %s\n",
@@ -256,6 +266,30 @@ int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
 		ls->fwd_port = fwd_port;
 	}
 	l->nlst++;
+	return 0;
+}
+
+/* A wildcard flagged MPTCP-only: plain TCP SYNs go on to the service's
+ * kernel listener, which holds the port (we reserve nothing). The forward
+ * (conns.c) goes to a local address through lo, where XDP does not run. */
+int xd_loop_accept(struct xd_loop *l, __u16 port)
+{
+	struct xd_listener *ls = listener_slot(l);
+	int err;
+
+	if (!ls)
+		return -ENOSPC;
+	err = xmp_owned_add_listener(&l->own, NULL, port, XMP_LISTEN_F_MPTCP_ONLY);
+	if (err) {
+		pr_warn("xmptcpd: cannot publish the listener of --accept %u: %s\n", port,
+			strerror(-err));
+		return err;
+	}
+	ls->port = port;
+	ls->forward = ls->accept = true;
+	l->nlst++;
+	pr_info("xmptcpd: listening for MPTCP to local port %u (--accept)%s\n", port,
+		l->proxy_v2 ? ", PROXY v2 header to the service" : "");
 	return 0;
 }
 

@@ -81,9 +81,7 @@ struct xd_ep_cfg {
 	__u64 seed;
 	int sock_fd;	      /* >= 0: a kernel TCP socket of an unmodified app */
 	bool sock_connecting; /* server proxy: its connect() is in progress */
-	/* app socket: bytes it reads before the stream, not counted as
-	 * received (--proxy-protocol: the PROXY v2 header) */
-	__u8 preamble[XD_EP_PREAMBLE];
+	__u8 preamble[XD_EP_PREAMBLE]; /* app socket: read first, not counted (PROXY v2) */
 	__u8 preamble_len;
 };
 
@@ -240,14 +238,13 @@ struct xd_loop_stats {
 #define XD_MAX_PROXIES	 16
 
 /* An MPTCP listener: the built-in sink, or a server proxy forwarding each
- * connection to fwd over kernel TCP, or (accept) to the local service on
- * the address the client connected to and the listener's port. */
+ * connection to fwd over kernel TCP (accept: to the SYN's destination). */
 struct xd_listener {
 	struct xmp_addr addr;
 	__u16 port;
 	struct xmp_portres res;
 	bool forward;
-	bool accept; /* --accept: fwd is the SYN's destination */
+	bool accept; /* --accept: MPTCP SYNs only, any local address */
 	struct xmp_addr fwd_addr;
 	__u16 fwd_port;
 };
@@ -316,6 +313,9 @@ void xd_loop_fini(struct xd_loop *l);
 /* An MPTCP listener; fwd NULL: the built-in endpoint. */
 int xd_loop_listen(struct xd_loop *l, const struct xmp_addr *addr, __u16 port,
 		   const struct xmp_addr *fwd, __u16 fwd_port);
+/* --accept PORT: its MPTCP SYNs, on any local address (plain TCP stays the
+ * kernel's), forwarded to the local service. */
+int xd_loop_accept(struct xd_loop *l, __u16 port);
 /* Built-in client: count connections (parallel at a time) to dst. */
 int xd_loop_client(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport, __u64 count,
 		   unsigned int parallel);
@@ -335,16 +335,6 @@ extern volatile sig_atomic_t xd_stop;
 void xd_loop_end_sources(void);
 /* Async-signal-safe: SIGHUP asks the loop to read the configuration again. */
 void xd_loop_reload(void);
-
-/* ---- accept.c: transparent acceptance for local TCP services ---- */
-
-/* --accept PORT: MPTCP SYNs to PORT on any local address are ours, plain
- * TCP ones stay the kernel's (the service's own listener). 0 or -errno. */
-int xd_loop_accept(struct xd_loop *l, __u16 port);
-/* A forwarding listener's SYN: ec gets the kernel TCP socket connecting to
- * the app, and the PROXY v2 header with --proxy-protocol. 0 or -errno. */
-int xd_listener_forward(struct xd_loop *l, const struct xd_listener *ls,
-			const struct xmp_frame *f, struct xd_ep_cfg *ec);
 
 /* ---- proxy.c: client and server proxies over kernel TCP sockets ---- */
 
@@ -476,8 +466,7 @@ int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, 
 		    size_t len);
 int xd_print_accept(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		    size_t len);
-/* --accept against itself and the other listeners; 0 or -EINVAL. */
-int xd_check_accept(const struct xd_opts *o);
+int xd_check_accept(const struct xd_opts *o); /* repeats, clashes: 0 or -EINVAL */
 int xd_print_pm(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		size_t len);
 int xd_print_str(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
