@@ -63,7 +63,7 @@ if [ "$only_unit" -eq 0 ]; then
 	done
 	# Again without XDP metadata (what kernels that refuse bpf_xdp_adjust_meta
 	# get): xmptcp attach reads XMPTCP_NO_META, userspace parses every frame.
-	for t in test_engine_kernel test_proxy; do
+	for t in test_engine_kernel test_proxy test_accept; do
 		[ -f "tests/net/$t.sh" ] && run_one "net/$t[no-meta]" 900 \
 			env XMPTCP_NO_META=1 XB_TEST="$t[no-meta]" bash "tests/net/$t.sh"
 	done
