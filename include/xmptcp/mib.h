@@ -279,7 +279,7 @@
 	X(XMP_MSK_MIB_FASTCLOSE_OUT, "FastcloseOut") \
 	/* MP_FAIL received: infinite mapping next */ \
 	X(XMP_MSK_MIB_MP_FAIL_IN, "MpFailIn") \
-	/* MP_FAIL for a DSN outside what we sent: ignored */ \
+	/* MP_FAIL for a DSN outside what we sent, or without DSS checksums: ignored */ \
 	X(XMP_MSK_MIB_MP_FAIL_BAD, "MpFailBad") \
 	/* connection fell back to TCP */ \
 	X(XMP_MSK_MIB_FALLBACK, "Fallback") \

@@ -247,20 +247,30 @@ static __u32 fz_tsval(const struct xmp_seg *s)
 	return off >= 0 && s->opts[off + 1] == 10 ? get_be32(s->opts + off + 2) : 0;
 }
 
-/* The mapping-bearing options of @s, as one comparable blob. */
-static void fz_maps(const struct xmp_seg *s, struct xmp_dss *dss, struct xmp_mpc *mpc)
+/* The mapping-bearing options of @s, as one comparable blob. An MP_FAIL
+ * is one too: a stack must act on it (3.7: the data from its DSN goes
+ * again under an infinite mapping), so forging one is tampering. */
+struct fz_maps {
+	struct xmp_dss dss;
+	struct xmp_mpc mpc;
+	__u64 fail_dsn;
+	bool fail;
+};
+
+static void fz_maps(const struct xmp_seg *s, struct fz_maps *m)
 {
 	struct xmp_mp_opt mp;
 
 	xmp_mp_parse(s->opts, s->optlen, &mp, NULL);
-	memset(dss, 0, sizeof(*dss));
-	memset(mpc, 0, sizeof(*mpc));
+	memset(m, 0, sizeof(*m));
 	if ((mp.suboptions & XMP_MPO_DSS) && mp.dss.use_map)
-		*dss = mp.dss;
+		m->dss = mp.dss;
 	if (mp.suboptions & XMP_MPO_MPC_ACK)
-		*mpc = mp.mpc;
-	dss->data_ack = 0, dss->use_ack = 0, dss->ack64 = 0; /* acks are no mapping */
-	dss->flags = 0;
+		m->mpc = mp.mpc;
+	m->dss.data_ack = 0, m->dss.use_ack = 0, m->dss.ack64 = 0; /* acks are no mapping */
+	m->dss.flags = 0;
+	m->fail = mp.suboptions & XMP_MPO_FAIL;
+	m->fail_dsn = m->fail ? mp.fail.data_seq : 0;
 }
 
 /* Every MPTCP option of @s with a mapping turned into NOPs. */
@@ -487,18 +497,17 @@ static void fz_hold(struct fz *z, unsigned int link, int from, const struct xmp_
 
 static void fz_flip_opt(struct fz *z, struct xmp_seg *seg, const struct fz_mbox *mb)
 {
-	struct xmp_dss d0, d1;
-	struct xmp_mpc m0, m1;
+	struct fz_maps m0, m1;
 	unsigned int at;
 	__u8 v = mb->val ? mb->val : 0x80;
 
 	if (!seg->optlen)
 		return;
 	at = mb->pos % seg->optlen;
-	fz_maps(seg, &d0, &m0);
+	fz_maps(seg, &m0);
 	seg->opts[at] ^= v;
-	fz_maps(seg, &d1, &m1);
-	if (!memcmp(&d0, &d1, sizeof(d0)) && !memcmp(&m0, &m1, sizeof(m0)))
+	fz_maps(seg, &m1);
+	if (!memcmp(&m0, &m1, sizeof(m0)))
 		return;
 	if (fz_protected(z))
 		z->tampered = true;

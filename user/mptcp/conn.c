@@ -633,10 +633,15 @@ int xmp_msk_rcv_fastclose(struct xmp_msk *msk, __u64 key)
 
 /* RFC 8684 3.7: the peer dropped data from @dsn on; resend it under an
  * infinite mapping starting there. */
+void xmp_msk_mp_fail_bad(struct xmp_msk *msk)
+{
+	msk->mib[XMP_MSK_MIB_MP_FAIL_BAD]++;
+}
+
 int xmp_msk_rcv_mp_fail(struct xmp_msk *msk, __u64 dsn)
 {
 	if (before64(dsn, msk->snd_una) || after64(dsn, msk->snd_nxt)) {
-		msk->mib[XMP_MSK_MIB_MP_FAIL_BAD]++;
+		xmp_msk_mp_fail_bad(msk);
 		return -EINVAL;
 	}
 	/* Repeats (the peer sends it until our infinite mapping arrives). */

@@ -340,6 +340,8 @@ int xmp_msk_rcv_fastclose(struct xmp_msk *msk, __u64 key);
 /* MP_FAIL from the peer: our next data mapping is an infinite one at @dsn
  * and data from @dsn is sent again (3.7). 0 or -EINVAL (counted). */
 int xmp_msk_rcv_mp_fail(struct xmp_msk *msk, __u64 dsn);
+/* An MP_FAIL ignored (MpFailBad): one a subflow knows cannot be true. */
+void xmp_msk_mp_fail_bad(struct xmp_msk *msk);
 /* Fall back to plain TCP (3.7); counted once. */
 void xmp_msk_fallback(struct xmp_msk *msk);
 

@@ -440,8 +440,7 @@ count:
 
 void xmp_sf_fail_unsent(struct xmp_sf *sf)
 {
-	if (sf->mib[XMP_SF_MIB_MP_FAIL_TX])
-		sf->mib[XMP_SF_MIB_MP_FAIL_TX]--;
+	sf->mib[XMP_SF_MIB_MP_FAIL_TX] -= !!sf->mib[XMP_SF_MIB_MP_FAIL_TX];
 }
 
 int xmp_sf_write_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u8 *buf,
@@ -703,7 +702,15 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 	}
 	if (in->suboptions & XMP_MPO_FAIL) {
 		sf->mib[XMP_SF_MIB_MP_FAIL_RX]++;
-		/* 3.7: the answer is an infinite mapping, after which the peer
+		/* 3.7: MP_FAIL reports a failed DSS checksum (as Linux sends
+		 * it). Without checksums it is forged: answering it sent data
+		 * again at new subflow sequence numbers, taken as the bytes
+		 * after by a peer that never sent it (wrong bytes). */
+		if (!sf->msk->csum) {
+			xmp_msk_mp_fail_bad(sf->msk);
+			return 0;
+		}
+		/* The answer is an infinite mapping, after which the peer
 		 * takes our subflow stream as the data stream: only on the
 		 * single subflow, and only if that stream never carried a
 		 * copy. Otherwise the subflow cannot be trusted: reset. */
