@@ -26,6 +26,9 @@ esac
 # What we need, one per line: KIND NAME PACKAGE [why]
 #   cmd  a command on PATH        pc  a pkg-config module (needs pkg-config)
 #   file a path that must exist   fuzzrt  clang's libFuzzer runtime
+#   py   a python3 module (import NAME) in python3 on PATH or in the system's
+#        /usr/bin/python3, where Debian's python3-* packages install (a pyenv
+#        python3 first on PATH does not see them; the tests try both)
 needs() {
 	cat <<'EOF'
 cmd clang clang BPF objects and the fuzzers
@@ -51,6 +54,7 @@ cmd unshare util-linux
 cmd taskset util-linux
 cmd setpriv util-linux
 cmd python3 python3 kernel MPTCP peers
+py prometheus_client python3-prometheus-client metrics test (text format parser)
 cmd mptcpize mptcpize unmodified apps on the kernel's MPTCP
 cmd curl curl proxy tests and the demo
 cmd tshark tshark MPTCP option decoding
@@ -70,12 +74,23 @@ rt_pkg() {
 	echo "libclang-rt-${v:-14}-dev"
 }
 
+# py_with MODULE: prints the first python3 that imports MODULE.
+py_with() {
+	local py
+	for py in python3 /usr/bin/python3; do
+		command -v "$py" >/dev/null 2>&1 && "$py" -c "import $1" >/dev/null 2>&1 &&
+			{ command -v "$py"; return 0; }
+	done
+	return 1
+}
+
 # present KIND NAME: 0 when it is there.
 present() {
 	case $1 in
 	cmd) command -v "$2" >/dev/null 2>&1 ;;
 	pc) command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$2" ;;
 	file) [ -e "$2" ] ;;
+	py) py_with "$2" >/dev/null ;;
 	fuzzrt)
 		command -v clang >/dev/null 2>&1 &&
 			[ -e "$(clang -print-resource-dir)/lib/linux/libclang_rt.fuzzer-$(uname -m).a" ]
@@ -88,6 +103,7 @@ kind_word() {
 	cmd) echo command ;;
 	pc) echo "pkg-config module" ;;
 	file) echo file ;;
+	py) echo "python3 module" ;;
 	fuzzrt) echo "clang runtime" ;;
 	esac
 }

@@ -88,6 +88,21 @@ xb_require_cmds() {
 	done
 }
 
+# xb_require_pymod MODULE: sets XB_PY to a python3 that imports MODULE:
+# python3 on PATH, else the system's /usr/bin/python3, where Debian's
+# python3-* packages install (a pyenv python3 first on PATH does not see
+# them; scripts/deps.sh checks the same two). Missing: a failure, as a
+# missing command is.
+xb_require_pymod() {
+	local py
+	for py in python3 /usr/bin/python3; do
+		command -v "$py" >/dev/null 2>&1 && "$py" -c "import $1" >/dev/null 2>&1 &&
+			{ XB_PY=$(command -v "$py"); return 0; }
+	done
+	echo "not ok - $XB_TEST: missing python3 module $1 (scripts/deps.sh installs it)"
+	exit 1
+}
+
 # xb_require_bin PATH...: every PATH is a built executable, else the whole
 # test is skipped (a failure in CI, see xb_skip_all).
 xb_require_bin() {

@@ -22,7 +22,6 @@
 
 #include "common/ctlsock.h"
 #include "common/log.h"
-#include "common/mib.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
 
@@ -125,66 +124,6 @@ static void ifaces(const struct xd_loop *l, FILE *f, const char *sep, const char
 		fprintf(f, "%s%s%s%s", i ? sep : "", quote, l->port[i].ifname, quote);
 }
 
-/* Every counter, zeros included: the keys of `stats -j` do not come and go.
- * Join and address-signalling counters: what ended plus what is live. */
-static void mib_json(const struct xd_loop *l, FILE *f)
-{
-	__u64 join[XMP_JOIN_MIB_NR], addr[XMP_ADDR_MIB_NR];
-
-	xc_stack_mib(l->xc, join, addr);
-	fprintf(f, "\"join\":{");
-	xmp_mib_json(f, XMP_MIB_JOIN, join, true);
-	fprintf(f, "},\"add_addr\":{");
-	xmp_mib_json(f, XMP_MIB_ADDR, addr, true);
-	fprintf(f, "}");
-}
-
-/* The connection layer's limits (user/conn/limits.c), what they hold now
- * and what they refused. */
-static void limits_json(const struct xd_loop *l, FILE *f)
-{
-	const struct xc_cfg *cfg = xc_stack_cfg(l->xc);
-	struct xc_mem_stats m;
-
-	xc_stack_mem(l->xc, &m);
-	fprintf(f, "\"limits\":{\"max_conns\":%u,\"max_half_open\":%u,\"half_open\":%u,"
-		   "\"syn_evicted\":%llu,\"mem_max\":%llu,\"mem_reserved\":%llu,"
-		   "\"mem_peak\":%llu,\"mem_conn_max\":%llu,\"mem_refused\":%llu},",
-		cfg->max_conns, cfg->max_halfopen, xc_halfopen_count(l->xc),
-		S(l->st.syn_evicted), S(cfg->max_mem), S(m.reserved), S(m.peak),
-		S(xc_mem_conn_max(cfg, xd_app_mem(true))), S(m.refused));
-}
-
-static void stats_json(const struct xd_loop *l, FILE *f)
-{
-	const struct xd_loop_stats *st = &l->st;
-	unsigned int tw = l->nconns - l->nactive;
-
-	fprintf(f, "{\"ifaces\":[");
-	ifaces(l, f, ",", "\"");
-	fprintf(f, "],\"pid\":%d,", (int)getpid());
-	fprintf(f, "\"conns\":{\"active\":%u,\"time_wait\":%u,\"opened\":%llu,\"ok\":%llu,"
-		   "\"failed\":%llu,\"plain_tcp\":%llu},",
-		l->nactive, tw, S(st->conns_opened), S(st->conns_ok), S(st->conns_failed),
-		S(st->conns_plain));
-	fprintf(f, "\"listeners\":%u,\"client_proxies\":%u,", l->nlst, l->npx);
-	fprintf(f, "\"frames\":{\"rx\":%llu,\"rx_bad\":%llu,\"rx_nomatch\":%llu,"
-		   "\"rx_syn_limit\":%llu,\"rx_opts_located\":%llu,\"rx_opts_walked\":%llu,"
-		   "\"rx_meta_bad\":%llu,\"tx\":%llu,\"tx_drop\":%llu},",
-		S(st->rx_frames), S(st->rx_bad), S(st->rx_nomatch), S(st->rx_syn_limit),
-		S(st->rx_opts_located), S(st->rx_opts_walked), S(st->rx_meta_bad),
-		S(st->tx_frames), S(st->tx_drop));
-	fprintf(f, "\"proxy\":{\"accepted\":%llu,\"refused\":%llu,\"forward_failed\":%llu},",
-		S(st->proxy_accepted), S(st->proxy_refused), S(st->proxy_fwd_failed));
-	limits_json(l, f);
-	fprintf(f, "\"bytes_completed\":{\"sent\":%llu,\"recv\":%llu},", S(st->bytes_sent),
-		S(st->bytes_rcvd));
-	fprintf(f, "\"ctl\":{\"requests\":%llu,\"bad\":%llu},", S(st->ctl_requests),
-		S(st->ctl_bad));
-	mib_json(l, f);
-	fprintf(f, "}\n");
-}
-
 static void stats_text(const struct xd_loop *l, FILE *f)
 {
 	const struct xc_cfg *cfg = xc_stack_cfg(l->xc);
@@ -257,19 +196,22 @@ static bool ctl_answer(struct xd_loop *l, char *req, FILE *f)
 		return xd_ctl_sched(l, req + 6, f);
 	if (sscanf(req, "%15s %15s", what, fmt) != 2 ||
 	    (strcmp(fmt, "json") && strcmp(fmt, "text"))) {
-		fprintf(f, "error: bad request (want 'conns|stats|subflows json|text' or "
-			   "'sched ...')\n");
+		fprintf(f, "error: bad request (want 'conns|stats|subflows json|text', "
+			   "'metrics text' or 'sched ...')\n");
 		return false;
 	}
 	json = !strcmp(fmt, "json");
 	if (!strcmp(what, "conns"))
 		(json ? conns_json : conns_text)(l, f);
 	else if (!strcmp(what, "stats"))
-		(json ? stats_json : stats_text)(l, f);
+		(json ? xd_stats_json : stats_text)(l, f);
+	else if (!strcmp(what, "metrics") && !json)
+		xd_metrics_write(l, f);
 	else if (!strcmp(what, "subflows"))
 		(json ? subflows_json : subflows_text)(l, f);
 	else {
-		fprintf(f, "error: unknown request '%s' (conns, stats, subflows, sched)\n", what);
+		fprintf(f, "error: unknown request '%s %s' (conns, stats, subflows: json|text; "
+			   "metrics: text; sched)\n", what, fmt);
 		return false;
 	}
 	return true;

@@ -2,8 +2,9 @@
 /*
  * The event loop of an xmptcpd worker: epoll over the AF_XDP sockets of its
  * ports (port.c), a timerfd armed at the earliest deadline of all
- * connections (CLOCK_MONOTONIC, absolute, microsecond precision), the
- * rtnetlink monitor (addrs.c), the control socket, the client proxies'
+ * connections (CLOCK_MONOTONIC, absolute, microsecond precision) and of the
+ * metrics (metrics.c), the rtnetlink monitor (addrs.c), the control
+ * socket, the metrics scrapers (metrics_http.c), the client proxies'
  * listeners and the app sockets of proxied connections. Each turn: read the
  * clock, handle socket events, take a burst of frames from every port and
  * hand them to the connection layer, run expired timers; report and free
@@ -187,6 +188,8 @@ int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg)
 		err = loop_open_io(l, cfg);
 	if (!err)
 		err = xd_ctl_open(l, cfg->ctl_path);
+	if (!err)
+		err = xd_metrics_open(l, &cfg->metrics);
 	if (err)
 		xd_loop_fini(l);
 	return err;
@@ -207,6 +210,7 @@ void xd_loop_fini(struct xd_loop *l)
 	l->nlst = 0;
 	xd_proxy_close_all(l);
 	xd_ctl_close(l);
+	xd_metrics_close(l);
 	for (i = 0; i < l->nports; i++)
 		xd_port_close(&l->port[i]);
 	l->nports = 0;
@@ -308,8 +312,10 @@ int xd_loop_client(struct xd_loop *l, const struct xmp_addr *dst, __u16 dport, _
 static void loop_arm_timer(struct xd_loop *l)
 {
 	struct itimerspec its = {};
-	__u64 t = xc_stack_next_timer(l->xc);
+	__u64 t = xc_stack_next_timer(l->xc), m = xd_metrics_next(l);
 
+	if (m < t)
+		t = m;
 	if (xd_loop_tx_inflight(l) && l->now + XD_TX_RETRY_US < t)
 		t = l->now + XD_TX_RETRY_US;
 	if (l->deadline && l->deadline < t)
@@ -382,6 +388,12 @@ static void loop_event(struct xd_loop *l, const struct epoll_event *ev)
 	case XD_SRC_NL:
 		l->now = xd_now_us();
 		xmp_nlmon_read(l->nl, xd_nl_event, l);
+		break;
+	case XD_SRC_HTTP:
+		xd_http_accept(l, src->obj);
+		break;
+	case XD_SRC_HTTP_CLIENT:
+		xd_http_event(l, src->obj, ev->events);
 		break;
 	}
 }
@@ -471,6 +483,7 @@ int xd_loop_run(struct xd_loop *l)
 			return -ETIMEDOUT;
 		}
 		xd_loop_publish(l);
+		xd_metrics_tick(l);
 		xd_loop_tx_flush(l);
 		loop_arm_timer(l);
 		n = epoll_wait(l->epfd, evs, 64, -1);

@@ -14,6 +14,7 @@
 #include "common/opts.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
+#include "app/opt_values.h"
 
 /* ADDR:PORT or [V6ADDR]:PORT. */
 int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port)

@@ -23,6 +23,7 @@
 #include "common/ctlsock.h"
 #include "io/addr.h"
 #include "app/xmptcpd.h"
+#include "app/opt_values.h"
 
 #define XD_STR_(x) #x
 #define XD_STR(x) XD_STR_(x)
@@ -181,6 +182,16 @@ static const struct xmp_opt xd_opt_tab[] = {
 	  .help = "connection-level send buffer: data kept until DATA_ACKed (K/M, 16K..64M)" },
 	{ .name = "dss-csum", .type = OPT_FLAG, .off = OFF(csum),
 	  .help = "ask for DSS checksums (RFC 8684 3.3.1; used when either side asks)" },
+
+	{ .name = "metrics-listen", .type = OPT_STRING, .off = OFF(metrics_listen),
+	  .metavar = "ADDR:PORT", .section = "Metrics (Prometheus text format, xmptcp_*):",
+	  .help = "serve GET /metrics over HTTP on ADDR:PORT ([V6ADDR]:PORT); bind it to "
+		  "127.0.0.1 unless scrapers elsewhere must reach it" },
+	{ .name = "metrics-file", .type = OPT_STRING, .off = OFF(metrics_file), .metavar = "PATH",
+	  .help = "write the metrics to PATH (via PATH.tmp and a rename) every "
+		  "--metrics-interval, for node_exporter's textfile collector (PATH ending in .prom)" },
+	{ .name = "metrics-interval", .type = OPT_SECS, .off = OFF(metrics_us), .max = 86400, .metavar = "SECS",
+	  .help = "between two writes of --metrics-file (decimals: 0.5; at least 0.1)" },
 	{ .name = NULL },
 };
 
@@ -271,6 +282,10 @@ static int check_opts(struct xd_opts *o)
 			"--timeout\n", (double)o->send_us / 1e6, o->timeout_s);
 		return -EINVAL;
 	}
+	if (o->metrics_us < 100000) { /* a file rewritten every turn of the loop */
+		pr_warn("xmptcpd: --metrics-interval wants at least 0.1 seconds\n");
+		return -EINVAL;
+	}
 	if (check_backups(o))
 		return -EINVAL;
 	return xd_check_accept(o);
@@ -292,17 +307,18 @@ static void set_defaults(struct xd_opts *o)
 	o->sndbuf = XC_MSK_SNDBUF;
 	o->rcvbuf = XC_MSK_RCVBUF;
 	o->sf_buf = XC_SF_BUF;
+	o->metrics_us = 10000000; /* --metrics-interval 10 */
 }
 
 /* --connect/--listen were checked as ADDR:PORT before anything starts. */
 static int check_endpoints(const struct xd_opts *o)
 {
-	const char *s[2] = { o->connect, o->listen };
+	const char *s[3] = { o->connect, o->listen, o->metrics_listen };
 	struct xmp_addr addr;
 	unsigned int i;
 	__u16 port;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (s[i] && xd_parse_endpoint(s[i], &addr, &port)) {
 			pr_warn("xmptcpd: '%s' is not ADDR:PORT (IPv6: [ADDR]:PORT)\n", s[i]);
 			return -EINVAL;

@@ -150,6 +150,9 @@ static void loop_cfg(struct xd_loop_cfg *lc, const struct xd_opts *o)
 	lc->ctl_path = o->ctl_path;
 	lc->queue_id = o->queue;
 	lc->timeout_s = o->timeout_s;
+	lc->metrics.listen = o->metrics_listen;
+	lc->metrics.file = o->metrics_file;
+	lc->metrics.interval_us = o->metrics_us;
 	xd_opts_xc(&lc->xc, o);
 }
 

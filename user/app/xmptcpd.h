@@ -4,7 +4,8 @@
  *
  * One worker, one event loop (loop.c): epoll over the AF_XDP sockets of the
  * --iface interfaces (port.c), a timerfd, the rtnetlink monitor (addrs.c),
- * the control socket (ctl.c, ctl_sched.c) and the proxies' kernel TCP
+ * the control socket (ctl.c, ctl_sched.c; the counters in stats.c), the
+ * metrics scrapers (metrics.c, metrics_http.c) and the proxies' kernel TCP
  * sockets (proxy.c). The MPTCP connections are the connection layer's
  * (user/conn/xc.h, a library): the daemon is its host (host.c): it hands
  * it the frames an XSK took (steered there by bpf/xdp_steer.bpf.c for the
@@ -43,6 +44,7 @@
 #include "io/portres.h"
 #include "io/route.h"
 #include "io/xsk.h"
+#include "app/metrics.h"
 
 struct evp_md_ctx_st;
 struct xd_conf;
@@ -61,6 +63,8 @@ enum xd_src_kind {
 	XD_SRC_PROXY,	    /* client proxy's kernel TCP listener (proxy.c) */
 	XD_SRC_APP,	    /* a connection's application socket (proxy.c) */
 	XD_SRC_NL,	    /* rtnetlink monitor: links, addresses, routes */
+	XD_SRC_HTTP,	    /* --metrics-listen's listener (metrics_http.c) */
+	XD_SRC_HTTP_CLIENT, /* a scraper's connection (metrics_http.c) */
 };
 
 struct xd_src {
@@ -296,6 +300,7 @@ struct xd_loop {
 	bool stopping; /* a signal came: no new connections */
 	struct xd_loop_stats st;
 	struct xd_conf *conf; /* SIGHUP: what to read again (NULL: nothing) */
+	struct xd_metrics *mx; /* metrics.c (NULL: none asked for) */
 };
 
 struct xd_loop_cfg {
@@ -306,6 +311,7 @@ struct xd_loop_cfg {
 	unsigned int queue_id;
 	unsigned int timeout_s;
 	struct xc_cfg xc; /* the connections' configuration */
+	struct xd_metrics_cfg metrics;
 };
 
 int xd_loop_init(struct xd_loop *l, const struct xd_loop_cfg *cfg);
@@ -414,6 +420,9 @@ struct xd_opts {
 	unsigned int max_halfopen;
 	__u64 max_mem, sf_buf;
 	int log_level; /* enum xmp_log_level: -v, -q */
+	/* metrics */
+	const char *metrics_listen, *metrics_file;
+	__u64 metrics_us; /* --metrics-interval */
 	/* command line only */
 	const char *config;
 	bool no_config, print_config;
@@ -448,31 +457,6 @@ const struct opt_prog *xd_opts_prog(void);
 /* The connections' configuration from the options. */
 void xd_opts_xc(struct xc_cfg *cfg, const struct xd_opts *o);
 
-/* opt_values.c: parsers and printers of the values options.c's typed
- * parsers do not know (common/opts.h's opt_parse_fn and opt_print_fn). */
-struct xmp_opt;
-int xd_opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_server(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_accept(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_pm(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_cc(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_ctl(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_pin_dir(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_verbose(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_opt_quiet(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg);
-int xd_print_client(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		    size_t len);
-int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		    size_t len);
-int xd_print_accept(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		    size_t len);
-int xd_check_accept(const struct xd_opts *o); /* repeats, clashes: 0 or -EINVAL */
-int xd_print_pm(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		size_t len);
-int xd_print_str(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		 size_t len);
-int xd_print_level(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
-		   size_t len);
 /* ADDR:PORT or [V6ADDR]:PORT. */
 int xd_parse_endpoint(const char *s, struct xmp_addr *a, __u16 *port);
 /* Every option at its default (doc.c: the man page shows them). */

@@ -16,7 +16,7 @@
 #include "conn/xc_int.h"
 
 /* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */
-static const char *endpoint_str(const struct xmp_addr *a, __u16 port, char *buf, size_t len)
+const char *xc_endpoint_str(const struct xmp_addr *a, __u16 port, char *buf, size_t len)
 {
 	char s[64];
 
@@ -56,7 +56,7 @@ static void json_err(FILE *f, int err, bool comma)
 		fprintf(f, "\"error\":null%s", comma ? "," : "");
 }
 
-static const char *sf_state(const struct xc_sf *s)
+const char *xc_sf_state_name(const struct xc_sf *s)
 {
 	return s->sk ? xmp_tcp_state_name(s->sk->state) : "CLOSED";
 }
@@ -69,33 +69,33 @@ static void app_info(const struct xc_conn *c, struct xc_app_info *info)
 		c->st->ops->app_info(c->st->host, c->app.ctx, info);
 }
 
-static const char *iface(const struct xc_sf *s)
+const char *xc_sf_iface(const struct xc_sf *s)
 {
 	return s->path.port && s->path.ifname ? s->path.ifname : "-";
 }
 
-static const char *sched_name(const struct xc_conn *c)
+const char *xc_conn_sched_name(const struct xc_conn *c)
 {
 	const struct xmp_sched_ops *ops = c->sched_ready ? xmp_sched_conn_ops(&c->sched) : NULL;
 
 	return ops ? ops->name : "-";
 }
 
-static const char *cc_name(const struct xc_conn *c)
+const char *xc_conn_cc_name(const struct xc_conn *c)
 {
 	const struct xc_sf *s = xc_conn_first(c);
 
 	return s && s->sk && s->sk->cc ? s->sk->cc->name : "-";
 }
 
-static bool is_backup(const struct xc_sf *s)
+bool xc_sf_is_backup(const struct xc_sf *s)
 {
 	return s->backup || s->peer_backup;
 }
 
 /* What the subflow's peer acknowledged at the TCP level: what it was
  * given less what still waits in its send buffer. */
-static __u64 sf_acked(const struct xc_sf *s)
+__u64 xc_sf_acked(const struct xc_sf *s)
 {
 	__u64 q = s->sk ? xc_sf_queued(s) : 0;
 
@@ -108,23 +108,23 @@ static void sf_json(const struct xc_sf *s, FILE *f, bool full)
 	const struct xmp_tcp_sock *sk = s->sk;
 	char la[80], ra[80];
 
-	endpoint_str(&s->laddr, s->lport, la, sizeof(la));
-	endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
+	xc_endpoint_str(&s->laddr, s->lport, la, sizeof(la));
+	xc_endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
 	fprintf(f, "{");
 	json_u64(f, "id", s->id, true);
 	fprintf(f, "\"local\":\"%s\",\"remote\":\"%s\",", la, ra);
-	json_str(f, "iface", iface(s), true);
-	json_str(f, "state", sf_state(s), true);
+	json_str(f, "iface", xc_sf_iface(s), true);
+	json_str(f, "state", xc_sf_state_name(s), true);
 	json_bool(f, "join", s->join, true);
 	if (s->join)
 		json_str(f, "join_state", xmp_join_state_name(s->jn.state), true);
-	json_bool(f, "backup", is_backup(s), true);
+	json_bool(f, "backup", xc_sf_is_backup(s), true);
 	json_u64(f, "local_id", s->join ? s->jn.local_id : 0, true);
 	json_u64(f, "remote_id", s->join ? s->jn.remote_id : 0, true);
 	json_u64(f, "srtt_us", sk ? sk->srtt_us : 0, true);
 	json_u64(f, "cwnd", sk ? sk->cwnd : 0, true);
 	json_u64(f, "bytes_sent", s->bytes_sent, true);
-	json_u64(f, "bytes_acked", sf_acked(s), true);
+	json_u64(f, "bytes_acked", xc_sf_acked(s), true);
 	json_u64(f, "bytes_rcvd", s->bytes_rcvd, true);
 	json_u64(f, "reinjected", s->bytes_reinj, true);
 	if (full && sk) {
@@ -152,7 +152,7 @@ static void subflows_array(const struct xc_conn *c, FILE *f, bool full)
 	fprintf(f, "]");
 }
 
-static void tok_hex(char *buf, size_t len, __u32 tok, bool valid)
+void xc_tok_hex(char *buf, size_t len, __u32 tok, bool valid)
 {
 	if (valid)
 		snprintf(buf, len, "%08x", tok);
@@ -170,9 +170,9 @@ static void report_mptcp(const struct xc_conn *c, FILE *f)
 	if (msk) {
 		char tok[16];
 
-		tok_hex(tok, sizeof(tok), first->sf.local_token, true);
+		xc_tok_hex(tok, sizeof(tok), first->sf.local_token, true);
 		json_str(f, "local_token", tok, true);
-		tok_hex(tok, sizeof(tok), first->sf.remote_token, true);
+		xc_tok_hex(tok, sizeof(tok), first->sf.remote_token, true);
 		json_str(f, "remote_token", tok, true);
 		json_str(f, "msk_state", xmp_msk_state_name(msk->state), true);
 		json_bool(f, "csum", msk->csum, true);
@@ -204,7 +204,7 @@ static void report_tcp(const struct xc_conn *c, FILE *f)
 	const struct xmp_tcp_sock *sk = s->sk;
 
 	fprintf(f, "\"subflow\":{");
-	json_str(f, "state", sf_state(s), true);
+	json_str(f, "state", xc_sf_state_name(s), true);
 	json_u64(f, "srtt_us", sk ? sk->srtt_us : 0, true);
 	json_u64(f, "cwnd", sk ? sk->cwnd : 0, true);
 	json_u64(f, "mss", sk ? sk->mss : 0, true);
@@ -219,8 +219,8 @@ static void conn_head(const struct xc_conn *c, FILE *f)
 {
 	char la[80], ra[80];
 
-	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
-	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
+	xc_endpoint_str(&c->laddr, c->lport, la, sizeof(la));
+	xc_endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
 	json_u64(f, "id", c->id, true);
 	json_str(f, "role", c->role == XMP_SF_CLIENT ? "client" : "server", true);
 	json_bool(f, "proxy", c->app.proxied, true);
@@ -243,7 +243,7 @@ void xc_conn_stats(const struct xc_conn *c, struct xc_conn_stats *s)
 	s->keep_adopted = c->keep_adopted;
 	s->subflows_opened = c->subflows_opened;
 	s->joins_failed = c->joins_failed;
-	s->sched = sched_name(c);
+	s->sched = xc_conn_sched_name(c);
 	if (msk) {
 		s->mptcp = true;
 		s->csum = msk->csum;
@@ -282,8 +282,8 @@ void xc_conn_report(const struct xc_conn *c, FILE *f)
 	if (c->t_eof > c->t_start)
 		fprintf(f, "\"recv_seconds\":%.6f,", (double)(c->t_eof - c->t_start) / 1e6);
 	json_err(f, c->err, true);
-	json_str(f, "sched", sched_name(c), true);
-	json_str(f, "cc", cc_name(c), true);
+	json_str(f, "sched", xc_conn_sched_name(c), true);
+	json_str(f, "cc", xc_conn_cc_name(c), true);
 	json_u64(f, "subflows_opened", c->subflows_opened, true);
 	json_u64(f, "joins_failed", c->joins_failed, true);
 	report_mptcp(c, f);
@@ -341,20 +341,20 @@ void xc_conn_brief_json(const struct xc_conn *c, FILE *f)
 	const struct xmp_msk *msk = xc_conn_msk(c);
 	char lt[16], rt[16];
 
-	tok_hex(lt, sizeof(lt), first->sf.local_token, !!msk);
-	tok_hex(rt, sizeof(rt), first->sf.remote_token, !!msk);
+	xc_tok_hex(lt, sizeof(lt), first->sf.local_token, !!msk);
+	xc_tok_hex(rt, sizeof(rt), first->sf.remote_token, !!msk);
 	fprintf(f, "{");
 	conn_head(c, f);
 	json_str(f, "state", xc_conn_state(c), true);
-	json_str(f, "subflow_state", sf_state(first), true);
+	json_str(f, "subflow_state", xc_sf_state_name(first), true);
 	json_bool(f, "mp_capable", !!msk, true);
 	json_bool(f, "fallback", c->plain || (msk && msk->fallback), true);
 	json_str(f, "local_token", lt, true);
 	json_str(f, "remote_token", rt, true);
 	json_u64(f, "subflows", xc_conn_live(c), true);
 	json_u64(f, "subflows_opened", c->subflows_opened, true);
-	json_str(f, "sched", sched_name(c), true);
-	json_str(f, "cc", cc_name(c), true);
+	json_str(f, "sched", xc_conn_sched_name(c), true);
+	json_str(f, "cc", xc_conn_cc_name(c), true);
 	json_u64(f, "sent", c->app_sent, true);
 	json_u64(f, "recv", c->app_rcvd, true);
 	json_u64(f, "reinjected", c->reinj_bytes, true);
@@ -372,13 +372,13 @@ void xc_conn_brief_text(const struct xc_conn *c, FILE *f)
 	bool mp = xc_conn_msk(c) != NULL;
 	char la[80], ra[80], tok[16];
 
-	endpoint_str(&c->laddr, c->lport, la, sizeof(la));
-	endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
-	tok_hex(tok, sizeof(tok), first->sf.local_token, mp);
+	xc_endpoint_str(&c->laddr, c->lport, la, sizeof(la));
+	xc_endpoint_str(&c->raddr, c->rport, ra, sizeof(ra));
+	xc_tok_hex(tok, sizeof(tok), first->sf.local_token, mp);
 	fprintf(f, "%-6llu %-6s %-5s %-22s %-22s %-11s %-8s %3u %-9s %12llu %12llu %8llu\n",
 		(unsigned long long)c->id, c->role == XMP_SF_CLIENT ? "client" : "server",
 		c->app.proxied ? "proxy" : "-", la, ra, xc_conn_state(c), mp ? tok : "tcp",
-		xc_conn_live(c), sched_name(c), (unsigned long long)c->app_sent,
+		xc_conn_live(c), xc_conn_sched_name(c), (unsigned long long)c->app_sent,
 		(unsigned long long)c->app_rcvd, (unsigned long long)(first->sk ? first->sk->srtt_us : 0));
 }
 
@@ -388,12 +388,12 @@ void xc_conn_subflows_json(const struct xc_conn *c, FILE *f)
 	const struct xc_sf *first = xc_conn_first(c);
 	char tok[16];
 
-	tok_hex(tok, sizeof(tok), first->sf.local_token, xc_conn_msk(c) != NULL);
+	xc_tok_hex(tok, sizeof(tok), first->sf.local_token, xc_conn_msk(c) != NULL);
 	fprintf(f, "{");
 	json_u64(f, "conn", c->id, true);
 	json_str(f, "token", tok, true);
-	json_str(f, "sched", sched_name(c), true);
-	json_str(f, "cc", cc_name(c), true);
+	json_str(f, "sched", xc_conn_sched_name(c), true);
+	json_str(f, "cc", xc_conn_cc_name(c), true);
 	subflows_array(c, f, false);
 	fprintf(f, "}");
 }
@@ -407,14 +407,14 @@ void xc_conn_subflows_text(const struct xc_conn *c, FILE *f)
 		const struct xc_sf *s = c->sfs[i];
 		char la[80], ra[80];
 
-		endpoint_str(&s->laddr, s->lport, la, sizeof(la));
-		endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
+		xc_endpoint_str(&s->laddr, s->lport, la, sizeof(la));
+		xc_endpoint_str(&s->raddr, s->rport, ra, sizeof(ra));
 		fprintf(f, "%-6llu %-3u %-22s %-22s %-8s %-12s %-4s %-6s %8u %9u %12llu %12llu %10llu %-8s\n",
-			(unsigned long long)c->id, s->id, la, ra, iface(s),
-			sf_state(s), s->join ? "join" : "mpc", is_backup(s) ? "backup" : "-",
+			(unsigned long long)c->id, s->id, la, ra, xc_sf_iface(s),
+			xc_sf_state_name(s), s->join ? "join" : "mpc", xc_sf_is_backup(s) ? "backup" : "-",
 			s->sk ? s->sk->srtt_us : 0, s->sk ? s->sk->cwnd : 0,
 			(unsigned long long)s->bytes_sent, (unsigned long long)s->bytes_rcvd,
-			(unsigned long long)s->bytes_reinj, sched_name(c));
+			(unsigned long long)s->bytes_reinj, xc_conn_sched_name(c));
 	}
 }
 
@@ -444,6 +444,6 @@ void xc_conn_publish_val(const struct xc_conn *c, struct xmp_conn_val *v)
 	v->bytes_sent = c->app_sent;
 	v->bytes_rcvd = c->app_rcvd;
 	v->reinjected = c->reinj_bytes;
-	snprintf(v->sched, sizeof(v->sched), "%s", sched_name(c));
-	snprintf(v->cc, sizeof(v->cc), "%s", cc_name(c));
+	snprintf(v->sched, sizeof(v->sched), "%s", xc_conn_sched_name(c));
+	snprintf(v->cc, sizeof(v->cc), "%s", xc_conn_cc_name(c));
 }

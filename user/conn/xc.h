@@ -325,6 +325,10 @@ void xc_conn_brief_text(const struct xc_conn *c, FILE *f);
 /* `xmptcp subflows -j` / one row per subflow. */
 void xc_conn_subflows_json(const struct xc_conn *c, FILE *f);
 void xc_conn_subflows_text(const struct xc_conn *c, FILE *f);
+/* metrics.c: every connection and subflow in the stack as Prometheus text
+ * format series (xmptcp_conn_*, xmptcp_subflow_*; HELP and TYPE lines
+ * included, samples only for what lives). */
+void xc_stack_metrics(const struct xc_stack *st, FILE *f);
 /* The connection as xmp_conns holds it (include/xmptcp/maps.h). */
 void xc_conn_publish_val(const struct xc_conn *c, struct xmp_conn_val *v);
 

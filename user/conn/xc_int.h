@@ -279,6 +279,21 @@ unsigned int xc_conn_live(const struct xc_conn *c);
 const char *xc_conn_state(const struct xc_conn *c);
 /* The first of @ev for the host (ops->conn_event). */
 void xc_conn_event(struct xc_conn *c, unsigned int ev);
+/* report.c: what every report says of a connection and its subflows the
+ * same way (the JSON forms there, the metrics in metrics.c) */
+/* ADDR:PORT, [ADDR]:PORT for IPv6 (as the command line takes them). */
+const char *xc_endpoint_str(const struct xmp_addr *a, __u16 port, char *buf, size_t len);
+const char *xc_sf_state_name(const struct xc_sf *s);
+/* The interface's name, "-" when the subflow has no port of the host. */
+const char *xc_sf_iface(const struct xc_sf *s);
+const char *xc_conn_sched_name(const struct xc_conn *c);
+const char *xc_conn_cc_name(const struct xc_conn *c);
+/* Either end flagged the subflow backup. */
+bool xc_sf_is_backup(const struct xc_sf *s);
+/* Bytes the subflow's peer acknowledged at the TCP level. */
+__u64 xc_sf_acked(const struct xc_sf *s);
+/* A token as 8 hex digits, "-" when not @valid. */
+void xc_tok_hex(char *buf, size_t len, __u32 tok, bool valid);
 /* pump.c */
 void xc_conn_input(struct xc_sf *s, const struct xmp_frame *f);
 /* close.c */

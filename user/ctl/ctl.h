@@ -81,6 +81,7 @@ int cmd_status(struct ctl_cfg *cfg);
 int cmd_flows(struct ctl_cfg *cfg);
 int cmd_conns(struct ctl_cfg *cfg);
 int cmd_stats(struct ctl_cfg *cfg);
+int cmd_metrics(struct ctl_cfg *cfg);
 int cmd_subflows(struct ctl_cfg *cfg);
 int cmd_sched(struct ctl_cfg *cfg);
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xmptcp conns | stats: ask the running xmptcpd over its control socket
+ * xmptcp conns | stats | subflows | metrics | sched: ask the running xmptcpd over its control socket
  * (common/ctlsock.h) and print its answer, JSON with -j, else its table.
  * The daemon renders both forms itself, so the CLI stays a thin pipe and
  * the two can never disagree on a field.
@@ -65,6 +65,13 @@ int cmd_stats(struct ctl_cfg *cfg)
 int cmd_subflows(struct ctl_cfg *cfg)
 {
 	return ask(cfg, "subflows");
+}
+
+/* The Prometheus text exposition, as GET /metrics answers it (no JSON
+ * form: the format is the point). */
+int cmd_metrics(struct ctl_cfg *cfg)
+{
+	return ask_raw(cfg, "metrics text");
 }
 
 static int sched_usage(const char *why)

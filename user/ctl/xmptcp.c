@@ -38,6 +38,10 @@
 	CTL_OPT("pin-dir", 0, OPT_STRING, pin_dir_opt, "DIR",           \
 	  "bpffs directory of this instance (default " XMP_PIN_ROOT "/ns<netns inode>)", NULL)
 
+#define OPT_CTL_PATH                                                                        \
+	CTL_OPT("ctl", 0, OPT_STRING, ctl_path, "PATH",                                     \
+	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL)
+
 #define OPT_IFACE_LIST                                                                      \
 	CTL_OPT("IFACE", 0, OPT_IFACES, ifaces, "IFACE", "interfaces", NULL)
 
@@ -95,8 +99,13 @@ static const struct xmp_opt show_opts[] = {
 static const struct xmp_opt daemon_opts[] = {
 	OPT_COMMON,
 	CTL_OPT("json", 'j', OPT_FLAG, json, NULL, "JSON output", NULL),
-	CTL_OPT("ctl", 0, OPT_STRING, ctl_path, "PATH",
-	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL),
+	OPT_CTL_PATH,
+	{ .name = NULL },
+};
+
+static const struct xmp_opt metrics_opts[] = {
+	OPT_COMMON,
+	OPT_CTL_PATH,
 	{ .name = NULL },
 };
 
@@ -105,8 +114,7 @@ static const struct xmp_opt sched_opts[] = {
 	CTL_OPT("json", 'j', OPT_FLAG, json, NULL, "JSON output (list)", NULL),
 	CTL_OPT("conn", 0, OPT_STRING, conn, "ID|TOKEN",
 	  "set: only this connection (its id or local token from 'xmptcp conns')", NULL),
-	CTL_OPT("ctl", 0, OPT_STRING, ctl_path, "PATH",
-	  "xmptcpd's control socket (default " XMP_CTL_DIR "/ns<netns inode>.sock)", NULL),
+	OPT_CTL_PATH,
 	CTL_OPT("WORDS", 0, OPT_WORDS, ifaces, "WORDS", "verb and argument",
 	  NULL),
 	{ .name = NULL },
@@ -134,6 +142,10 @@ const struct ctl_cmd ctl_cmds[] = {
 	  "Show every subflow of the running xmptcpd's connections: tuple, interface,\n"
 	  "state, initial or joined, backup, srtt, cwnd, bytes sent/received/reinjected,\n"
 	  "scheduler (like 'ss -M')." },
+	{ "metrics", cmd_metrics, metrics_opts, NULL,
+	  "Print the running xmptcpd's metrics in the Prometheus text format, as its\n"
+	  "--metrics-listen serves them: the counters of 'stats' and the live connections'\n"
+	  "and subflows' series." },
 	{ "sched", cmd_sched, sched_opts, "list [-j] | set NAME [--conn ID] | load FILE.so",
 	  "Schedulers of the running xmptcpd. list: the policies (built-in and loaded)\n"
 	  "and how many connections use each; set: swap live, every connection and the\n"
@@ -213,7 +225,7 @@ static int global_opts(int argc, char **argv, int *rc)
 		}
 	}
 	if (i >= argc) {
-		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows, conns, stats, subflows, sched); "
+		pr_warn("xmptcp: missing COMMAND (attach, detach, status, flows, conns, stats, subflows, metrics, sched); "
 			"try 'xmptcp --help'\n");
 		*rc = 2;
 		return -1;
