@@ -165,6 +165,8 @@ static size_t mh_app_room(void *host, void *ctx)
 	(void)host;
 	if (a->paused)
 		return 0;
+	if (a->buf_cap)
+		return a->buf_cap - a->buffered;
 	return a->room ? a->room : SIZE_MAX;
 }
 
@@ -178,6 +180,7 @@ static NO_COVERAGE void mh_app_consume(void *host, void *ctx, const __u8 *buf, s
 		if (buf[i] != pattern_byte(a->peer_seed, a->rcvd + i) && !a->bad++)
 			a->first_bad = a->rcvd + i;
 	a->rcvd += len;
+	a->buffered += a->buf_cap ? len : 0;
 }
 
 static int mh_app_flush(void *host, void *ctx, bool eof)
@@ -185,6 +188,8 @@ static int mh_app_flush(void *host, void *ctx, bool eof)
 	struct memhost_app *a = ctx;
 
 	(void)host;
+	if (a->flushes++ & 1)
+		a->buffered -= a->drain && a->drain < a->buffered ? a->drain : a->buffered;
 	a->eof_in |= eof;
 	return 0;
 }

@@ -40,6 +40,13 @@ struct memhost_app {
 	__u64 send_total, sent;
 	__u64 rcvd, bad, first_bad;
 	__u64 room; /* bytes it takes per call (0: all) */
+	/* buf_cap != 0: a reader behind a buffer, as the daemon's endpoint
+	 * and its socket: room is what the buffer has free; every second
+	 * flush empties @drain bytes of it (0: all), the other finds the
+	 * socket still full (EAGAIN): what a slow reader's socket does, which
+	 * may drain between two flushes of one pump */
+	__u64 buf_cap, buffered, drain;
+	unsigned int flushes;
 	bool paused; /* takes nothing (a reader that stopped) */
 	bool hold_eof; /* its stream does not end yet: clear, then xc_conn_pump() */
 	bool eof_in;

@@ -5,6 +5,8 @@
  * without its fix: the end of a connection (close.c) and the fallback to
  * plain TCP (3.7) next to a join (sflow.c), an MP_FAIL beside SACK blocks.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/memhost.h"
@@ -346,11 +348,75 @@ static void mp_fail_beside_sack(void)
 	net_free(&f.n);
 }
 
+/* xc_conn_brief_json() (what `xmptcp conns -j` shows) holds @text. */
+static bool brief_has(const struct xc_conn *c, const char *text)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool has;
+
+	if (!f)
+		return false;
+	xc_conn_brief_json(c, f);
+	fclose(f);
+	has = buf && strstr(buf, text);
+	free(buf);
+	return has;
+}
+
+static bool cli_app_done(void *arg)
+{
+	struct net *n = arg;
+
+	return ++n->steps > MAX_STEPS || xc_conn_done(n->ca->c);
+}
+
+/*
+ * A reader behind a small buffer (the daemon's endpoint and its socket)
+ * that empties 1 KB per flush: the whole download sits in the client's
+ * msk when both DATA_FINs are done and the subflow closes. Each pump then
+ * moves 64 rounds; its last flush makes room while the msk still holds
+ * bytes, and that room was taken as "the app has everything": the
+ * connection ended with the rest never read (curl --limit-rate through the
+ * client proxy, 11 of 20 MB). Nor may the rest wait for an event the host
+ * would never see: the next pump comes at once.
+ */
+static void slow_reader_after_close(void)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
+	struct net n;
+	int side;
+
+	memset(&n, 0, sizeof(n));
+	CHECK_EQ(memwire_new_links(&n.w, 1, 0, 1), 0);
+	for (side = 0; side < 2; side++)
+		memwire_link_set_dir(n.w, 0, side, &d);
+	CHECK_EQ(memhost_init(&n.cli, n.w, 0, false, NULL, 1), 0);
+	CHECK_EQ(memhost_init(&n.srv, n.w, 1, false, NULL, 1), 0);
+	memhost_listen(&n.srv, PORT, 512 << 10, false);
+	CHECK_EQ(memhost_connect(&n.cli, PORT, 0, &n.ca), 0);
+	n.ca->buf_cap = 4096;
+	n.ca->drain = 64;
+	memwire_run_until(n.w, cli_app_done, &n, 60 * T_SEC);
+	CHECK(n.steps < MAX_STEPS);
+	CHECK(xc_conn_done(n.ca->c));
+	CHECK_EQ(n.ca->rcvd, 512 << 10);
+	CHECK_EQ(n.ca->bad, 0);
+	CHECK(n.ca->eof_in);
+	/* our DATA_FIN acked (one DSN past the data): nothing unacked, not
+	 * 2^64 - 1 (xmptcp conns -j) */
+	CHECK(brief_has(n.ca->c, "\"msk_unacked\":0,"));
+	CHECK(brief_has(n.ca->c, "\"msk_unmapped\":0,"));
+	net_free(&n);
+}
+
 int main(void)
 {
 	RUN(linger_slow_app);
 	RUN(no_fallback_after_join_third_ack);
 	RUN(no_fallback_after_join_synack_sent);
 	RUN(mp_fail_beside_sack);
+	RUN(slow_reader_after_close);
 	return t_exit_code();
 }

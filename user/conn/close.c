@@ -215,9 +215,12 @@ void xc_conn_pump_close(struct xc_conn *c)
 	else if (linger_limit(c))
 		any_open = false; /* those left were reset */
 	/* Over once the subflows closed and the app has had everything: a
-	 * slow app may still hold back bytes the msk keeps (no room). */
-	if (!any_open &&
-	    (c->err || c->rcvd_eof || c->st->ops->app_room(c->st->host, c->app.ctx)))
+	 * slow app may still hold back bytes the msk keeps. Room in the app
+	 * is no proof that it has them all: the last flush of a pump can
+	 * make room while the msk still holds bytes (a slow reader after
+	 * both DATA_FINs; test_conn_found slow_reader_after_close). */
+	if (!any_open && (c->err || c->rcvd_eof ||
+			  (c->st->ops->app_room(c->st->host, c->app.ctx) && !xc_conn_rx_waiting(c))))
 		conn_done(c);
 }
 
@@ -264,6 +267,9 @@ __u64 xc_conn_next_timer(const struct xc_conn *c)
 {
 	__u64 t = c->dfin_rtx_at < c->dack_at ? c->dfin_rtx_at : c->dack_at, st;
 	unsigned int i;
+
+	if (c->repump && !c->done)
+		return xc_now(c->st);
 
 	if (c->drtx_at < t)
 		t = c->drtx_at;

@@ -335,6 +335,16 @@ static void pump_error(struct xc_conn *c, int err)
 	xc_conn_abort(c, err);
 }
 
+bool xc_conn_rx_waiting(const struct xc_conn *c)
+{
+	const struct xmp_msk *msk = xc_conn_msk(c);
+	const struct xc_sf *first = xc_conn_first(c);
+
+	if (msk)
+		return xmp_msk_readable(msk);
+	return c->plain && first && first->sk && xmp_tcp_readable(first->sk);
+}
+
 void xc_conn_pump(struct xc_conn *c)
 {
 	struct xc_sf *first = xc_conn_first(c);
@@ -366,6 +376,11 @@ void xc_conn_pump(struct xc_conn *c)
 		pump_error(c, err);
 		return;
 	}
+	/* That flush may have made room for bytes still waiting (the rounds
+	 * ran out, or the app's socket drained meanwhile), and the host
+	 * hears of no new room when its socket took it all (EPOLLOUT is an
+	 * edge): the connection's timer brings the next pump at once. */
+	c->repump = app_room(c) && xc_conn_rx_waiting(c);
 	msk = xc_conn_msk(c);
 	if (msk && !msk->fallback && c->t_established) {
 		xc_conn_mptcp_acks(c);

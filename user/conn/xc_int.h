@@ -231,6 +231,7 @@ struct xc_conn {
 	__u64 t_start, t_established, t_done;
 	__u64 t_eof; /* the peer's end of data reached the app's side (DATA_FIN in order) */
 	bool done;     /* the transfer is over (closed, TIME-WAIT or error) */
+	bool repump;   /* the app has room for bytes still waiting: pump again now */
 	int err;
 	__u64 reinj_upto; /* opportunistic reinjection sent data up to here */
 	bool reinj_upto_valid;
@@ -309,6 +310,8 @@ void xc_conn_acks_due(struct xc_conn *c);
 void xc_conn_check_alive(struct xc_conn *c);
 /* Subflows close once the data level is done; the connection is over. */
 void xc_conn_pump_close(struct xc_conn *c);
+/* Received bytes the application has not taken yet (pump.c). */
+bool xc_conn_rx_waiting(const struct xc_conn *c);
 void xc_conn_timer(struct xc_conn *c);
 __u64 xc_conn_next_timer(const struct xc_conn *c);
 
