@@ -318,6 +318,10 @@ static void fz_conn_protected(struct xc_conn *c, void *arg)
 {
 	struct xc_conn_stats s;
 
+	if (!c) { /* a listener's app end whose connection is being made */
+		*(bool *)arg = false;
+		return;
+	}
 	xc_conn_stats(c, &s);
 	if (!s.mptcp || !s.csum || s.fallback)
 		*(bool *)arg = false;
