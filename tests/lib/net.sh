@@ -324,6 +324,26 @@ xb_rx_bytes() {
 	done
 }
 
+# xb_shape_lo NS RATE: lo in NS paced to RATE (tc syntax: 40mbit) by tbf,
+# e.g. the hop between an app and a proxy. The bucket holds two of lo's
+# largest frames: tbf drops every packet (every GSO segment) larger than
+# its bucket, and TCP on lo sends segments of up to its 64 KB MTU, which a
+# local drop never makes smaller, so with a bucket below that (the 16kb of
+# a veth's tbf) any TCP connection on lo stops for ever after its first
+# small segments: kernel to kernel as much as through a proxy. Non-zero if
+# tc failed (no tbf).
+xb_shape_lo() {
+	local mtu
+	mtu=$(ip netns exec "$1" cat /sys/class/net/lo/mtu) || return 1
+	ip netns exec "$1" tc qdisc replace dev lo root tbf rate "$2" \
+		burst $((2 * (mtu + 14))) latency 100ms
+}
+
+# xb_qdisc_sent NS IFACE: the bytes IFACE's root qdisc in NS has sent.
+xb_qdisc_sent() {
+	ip netns exec "$1" tc -s qdisc show dev "$2" root | awk '$1 == "Sent" { print $2; exit }'
+}
+
 # xb_size N[K|M|G]: the size in bytes; fails on anything else.
 xb_size() {
 	[[ $1 =~ ^[0-9]+[kKmMgG]?$ ]] || return 1

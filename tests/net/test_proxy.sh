@@ -13,7 +13,8 @@
 # kernel's MPTCP as a peer of each proxy (mptcpize curl into the server
 # proxy; the client proxy into a kernel MPTCP server), `xmptcp conns -j` /
 # `stats -j` on both ends during and after transfers (tokens agree across
-# the two daemons), a forward that fails resets the app's connection and
+# the two daemons), an upload and a download with the app <-> proxy hops
+# paced at 40 Mbit/s (tbf on lo), a forward that fails resets the app's connection and
 # is counted, SIGTERM exits cleanly and removes the control socket.
 source "$(dirname "$0")/../lib/net.sh"
 
@@ -234,6 +235,35 @@ ff=$(ctl "$S" stats -j | xb_json 'd["proxy"]["forward_failed"]')
 [ "$rc" -ne 0 ] && [ "$rc" -ne 28 ] && [ "$rc" -ne 124 ] && [ "${ff:-0}" -ge 1 ] &&
 	ok "forward_refused_resets_app_and_counts" ||
 	not_ok "forward_refused_resets_app_and_counts" "curl exit $rc (28: timed out), forward_failed=$ff"
+
+# 6b. the app <-> proxy hops paced: lo in both namespaces at 40 Mbit/s
+# (tbf), so each proxy's app socket fills and drains at the shaper's pace
+# (EAGAIN, partial reads and writes, edge-triggered wakeups): an upload and
+# a download of 4 MB (0.8 s per hop at that rate, whatever the CPU) end
+# byte-exact within their deadline, and the shapers carried them.
+# xb_shape_lo sizes tbf's bucket for lo's 64 KB segments: a smaller one
+# stops any TCP connection on lo (a report of a proxy stall at ~256 KB).
+head -c 4000000 /dev/urandom >"$WWW/shaped.bin"
+sha_shaped=$(sha256sum <"$WWW/shaped.bin" | cut -d' ' -f1)
+if xb_shape_lo "$C" 40mbit && xb_shape_lo "$S" 40mbit; then
+	q0c=$(xb_qdisc_sent "$C" lo) q0s=$(xb_qdisc_sent "$S" lo)
+	r=$(ip netns exec "$C" timeout 40 python3 "$XB_TMP/upload.py" 8081 4000000 2>&1)
+	got=$(ip netns exec "$C" timeout 40 curl -sS --max-time 30 http://127.0.0.1:8080/shaped.bin |
+		sha256sum | cut -d' ' -f1)
+	q1c=$(xb_qdisc_sent "$C" lo) q1s=$(xb_qdisc_sent "$S" lo)
+	ip netns exec "$C" tc qdisc del dev lo root
+	ip netns exec "$S" tc qdisc del dev lo root
+	# each lo carried the upload and the download once: 8 MB and headers
+	[ "$r" = ok ] && [ "$got" = "$sha_shaped" ] && [ $((q1c - q0c)) -ge 8000000 ] &&
+		[ $((q1s - q0s)) -ge 8000000 ] && ok "paced_app_hops_upload_download_4MB_sha256" ||
+		not_ok "paced_app_hops_upload_download_4MB_sha256" "upload: $r" \
+			"download sha $got want $sha_shaped" \
+			"lo qdisc sent: C $((q1c - q0c)), S $((q1s - q0s)) (want >= 8000000 each)" \
+			"$(ctl "$C" conns -j)" "$(ctl "$S" conns -j)" "$(tail -n 3 "$XB_TMP/c.err" "$XB_TMP/s.err")"
+else
+	ip netns exec "$C" tc qdisc del dev lo root 2>/dev/null
+	skip "paced_app_hops_upload_download_4MB_sha256" "no tbf qdisc"
+fi
 
 # 7. stats after the transfers, once the last connections were counted
 stats_agree() {
