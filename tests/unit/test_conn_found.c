@@ -31,6 +31,21 @@ static void net_free(struct net *n)
 	memwire_free(n->w);
 }
 
+/* One link, 5 ms each way at @rate_bps (0: unlimited), the client on side
+ * 0 and the server on side 1, both with @cfg (NULL: the defaults). */
+static void net_one_link(struct net *n, const struct xc_cfg *cfg, __u64 rate_bps)
+{
+	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .rate_bps = rate_bps };
+	int side;
+
+	memset(n, 0, sizeof(*n));
+	CHECK_EQ(memwire_new_links(&n->w, 1, 0, 1), 0);
+	for (side = 0; side < 2; side++)
+		memwire_link_set_dir(n->w, 0, side, &d);
+	CHECK_EQ(memhost_init(&n->cli, n->w, 0, false, cfg, 1), 0);
+	CHECK_EQ(memhost_init(&n->srv, n->w, 1, false, cfg, 1), 0);
+}
+
 /* Counts the wire's events (its loop asks before each one). */
 static bool count_step(void *arg)
 {
@@ -55,16 +70,9 @@ static bool srv_done(void *arg)
  */
 static void linger_slow_app(void)
 {
-	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
 	struct net n;
-	int side;
 
-	memset(&n, 0, sizeof(n));
-	CHECK_EQ(memwire_new_links(&n.w, 1, 0, 1), 0);
-	for (side = 0; side < 2; side++)
-		memwire_link_set_dir(n.w, 0, side, &d);
-	CHECK_EQ(memhost_init(&n.cli, n.w, 0, false, NULL, 1), 0);
-	CHECK_EQ(memhost_init(&n.srv, n.w, 1, false, NULL, 1), 0);
+	net_one_link(&n, NULL, 0);
 	memhost_listen(&n.srv, PORT, 32 << 10, false);
 	CHECK_EQ(memhost_connect(&n.cli, PORT, 32 << 10, &n.ca), 0);
 	n.ca->paused = true;
@@ -319,20 +327,14 @@ static bool fail_done(void *arg)
  */
 static void mp_fail_beside_sack(void)
 {
-	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS, .rate_bps = 10000000 };
 	struct fail_net f;
 	struct xc_cfg cfg;
-	int side;
 
 	memset(&f, 0, sizeof(f));
 	xc_cfg_default(&cfg);
 	cfg.csum = true;
-	CHECK_EQ(memwire_new_links(&f.n.w, 1, 0, 1), 0);
-	for (side = 0; side < 2; side++)
-		memwire_link_set_dir(f.n.w, 0, side, &d);
+	net_one_link(&f.n, &cfg, 10000000);
 	memwire_link_set_mbox(f.n.w, 0, fail_mbox, &f);
-	CHECK_EQ(memhost_init(&f.n.cli, f.n.w, 0, false, &cfg, 1), 0);
-	CHECK_EQ(memhost_init(&f.n.srv, f.n.w, 1, false, &cfg, 1), 0);
 	memhost_listen(&f.n.srv, PORT, 0, false);
 	CHECK_EQ(memhost_connect(&f.n.cli, PORT, 64 << 10, &f.n.ca), 0);
 	memwire_run_until(f.n.w, fail_done, &f, 30 * T_SEC);
@@ -384,16 +386,9 @@ static bool cli_app_done(void *arg)
  */
 static void slow_reader_after_close(void)
 {
-	struct memwire_dir_cfg d = { .delay_us = 5 * T_MS };
 	struct net n;
-	int side;
 
-	memset(&n, 0, sizeof(n));
-	CHECK_EQ(memwire_new_links(&n.w, 1, 0, 1), 0);
-	for (side = 0; side < 2; side++)
-		memwire_link_set_dir(n.w, 0, side, &d);
-	CHECK_EQ(memhost_init(&n.cli, n.w, 0, false, NULL, 1), 0);
-	CHECK_EQ(memhost_init(&n.srv, n.w, 1, false, NULL, 1), 0);
+	net_one_link(&n, NULL, 0);
 	memhost_listen(&n.srv, PORT, 512 << 10, false);
 	CHECK_EQ(memhost_connect(&n.cli, PORT, 0, &n.ca), 0);
 	n.ca->buf_cap = 4096;

@@ -49,6 +49,23 @@ static void unset_is_nothing(void)
 	CHECK_EQ(xmp_sd_notify("READY=1"), 0);
 }
 
+/* A datagram socket bound at @addr (@len bytes), named @env in
+ * NOTIFY_SOCKET, that received READY=1 from xmp_sd_notify(); -1 if not. */
+static int bound_ready(const char *addr, size_t len, const char *env)
+{
+	char buf[64];
+	int fd = bound(addr, len);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return -1;
+	setenv("NOTIFY_SOCKET", env, 1);
+	CHECK_EQ(xmp_sd_notify("READY=1"), 0);
+	received(fd, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "READY=1"));
+	return fd;
+}
+
 static void path_socket(void)
 {
 	char path[64], buf[64];
@@ -56,14 +73,9 @@ static void path_socket(void)
 
 	snprintf(path, sizeof(path), "/tmp/xmp-notify-%d.sock", (int)getpid());
 	unlink(path);
-	fd = bound(path, strlen(path));
-	CHECK(fd >= 0);
+	fd = bound_ready(path, strlen(path), path);
 	if (fd < 0)
 		return;
-	setenv("NOTIFY_SOCKET", path, 1);
-	CHECK_EQ(xmp_sd_notify("READY=1"), 0);
-	received(fd, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "READY=1"));
 	CHECK_EQ(xmp_sd_notify("STOPPING=1"), 0);
 	received(fd, buf, sizeof(buf));
 	CHECK(!strcmp(buf, "STOPPING=1"));
@@ -77,22 +89,16 @@ static void path_socket(void)
 
 static void abstract_socket(void)
 {
-	char name[64], env[64], buf[64];
+	char name[64], env[64];
 	int fd;
 
 	/* "\0xmp-notify-PID", written "@xmp-notify-PID" in NOTIFY_SOCKET */
 	snprintf(env, sizeof(env), "@xmp-notify-%d", (int)getpid());
 	memcpy(name, env, strlen(env));
 	name[0] = '\0';
-	fd = bound(name, strlen(env));
-	CHECK(fd >= 0);
-	if (fd < 0)
-		return;
-	setenv("NOTIFY_SOCKET", env, 1);
-	CHECK_EQ(xmp_sd_notify("READY=1"), 0);
-	received(fd, buf, sizeof(buf));
-	CHECK(!strcmp(buf, "READY=1"));
-	close(fd);
+	fd = bound_ready(name, strlen(env), env);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void bad_addresses(void)

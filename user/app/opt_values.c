@@ -87,24 +87,40 @@ static int fmt_fwd(char *buf, size_t len, const struct xd_fwd *fw)
 	return 1;
 }
 
+/* The @i-th of fw[0..n) as the option's value; 0 past the end. */
+static int print_fwd(const struct xd_fwd *fw, unsigned int n, unsigned int i, char *buf,
+		     size_t len)
+{
+	return i < n ? fmt_fwd(buf, len, &fw[i]) : 0;
+}
+
+/* One more ADDR:PORT=ADDR:PORT into fw[*n], at most @max of them. */
+static int add_fwd(const char *prog, const struct xmp_opt *opt, const char *val,
+		   struct xd_fwd *fw, unsigned int *n, unsigned int max)
+{
+	char name[32];
+
+	if (*n == max) {
+		pr_warn("%s: at most %u --%s\n", prog, max, opt->name);
+		return -EINVAL;
+	}
+	snprintf(name, sizeof(name), "--%s", opt->name);
+	return parse_fwd(prog, name, val, &fw[(*n)++]);
+}
+
 int xd_opt_client(const char *prog, const struct xmp_opt *opt, const char *val, void *cfg)
 {
 	struct xd_opts *o = cfg;
 
-	if (o->nclient == XD_MAX_PROXIES) {
-		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_PROXIES, opt->name);
-		return -EINVAL;
-	}
-	return parse_fwd(prog, "--client", val, &o->client[o->nclient++]);
+	return add_fwd(prog, opt, val, o->client, &o->nclient, XD_MAX_PROXIES);
 }
 
 int xd_print_client(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		    size_t len)
 {
-	const struct xd_opts *o = cfg;
-
 	(void)opt;
-	return i < o->nclient ? fmt_fwd(buf, len, &o->client[i]) : 0;
+	return print_fwd(((const struct xd_opts *)cfg)->client,
+			 ((const struct xd_opts *)cfg)->nclient, i, buf, len);
 }
 
 /* One listener stays for --listen. */
@@ -112,20 +128,15 @@ int xd_opt_server(const char *prog, const struct xmp_opt *opt, const char *val, 
 {
 	struct xd_opts *o = cfg;
 
-	if (o->nserver == XD_MAX_LISTENERS - 1) {
-		pr_warn("%s: at most %d --%s\n", prog, XD_MAX_LISTENERS - 1, opt->name);
-		return -EINVAL;
-	}
-	return parse_fwd(prog, "--server", val, &o->server[o->nserver++]);
+	return add_fwd(prog, opt, val, o->server, &o->nserver, XD_MAX_LISTENERS - 1);
 }
 
 int xd_print_server(const struct xmp_opt *opt, const void *cfg, unsigned int i, char *buf,
 		    size_t len)
 {
-	const struct xd_opts *o = cfg;
-
 	(void)opt;
-	return i < o->nserver ? fmt_fwd(buf, len, &o->server[i]) : 0;
+	return print_fwd(((const struct xd_opts *)cfg)->server,
+			 ((const struct xd_opts *)cfg)->nserver, i, buf, len);
 }
 
 /* --accept PORT[,PORT...]: each a port of 1..65535; repeats and clashes
