@@ -4,8 +4,8 @@
  * of every segment (DSS, DATA_FIN, MP_FAIL, infinite mapping), and the
  * fallback decisions of 3.7. The connection-level state lives in conn.c;
  * this file decides what each segment says and reacts to what it hears.
- * Call chain: subflow engine hooks (write_options / rcv_options / readable)
- * -> xmp_sf_* here -> xmp_msk_* (conn.c) and xmp_mp_* (options.c).
+ * Call chain: engine hooks (write/rcv_options, readable) -> xmp_sf_* here
+ * -> xmp_msk_* (conn.c), xmp_mp_* (options.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -351,15 +351,16 @@ static void put_map(const struct xmp_sf *sf, struct xmp_mp_opt *out, __u64 dsn, 
 }
 
 /* 3.1: the client repeats MP_CAPABLE on its ACKs until the server's first
- * DSS proves the keys arrived; the first data byte (relative seq 1) rides in
- * the MP_CAPABLE itself with its data-level length (and checksum). */
+ * DSS proves the keys arrived; the first data byte (relative seq 1, DSN
+ * IDSN+1) rides in it with its data-level length (and checksum): the
+ * option names no DSN, so other DSNs there need their DSS (wrong bytes). */
 static bool build_mpc_ack(struct xmp_sf *sf, __u32 seq, __u32 len, struct xmp_mp_opt *out)
 {
 	const struct xmp_sf_txent *e = NULL;
 
 	if (len) {
 		e = txmap_find(sf, seq);
-		if (seq != 1 || !e || e->ssn != 1)
+		if (seq != 1 || !e || e->ssn != 1 || e->map.dsn != sf->local_idsn + 1)
 			return false; /* later data: DSS */
 	}
 	set_mpc(out, XMP_MPO_MPC_ACK, e ? XMP_MPC_ACK_DATA : XMP_MPC_ACK,
@@ -702,10 +703,9 @@ int xmp_sf_rcv_options(struct xmp_sf *sf, __u8 flags, __u32 seq, __u32 len, __u3
 	}
 	if (in->suboptions & XMP_MPO_FAIL) {
 		sf->mib[XMP_SF_MIB_MP_FAIL_RX]++;
-		/* 3.7: MP_FAIL reports a failed DSS checksum (as Linux sends
-		 * it). Without checksums it is forged: answering it sent data
-		 * again at new subflow sequence numbers, taken as the bytes
-		 * after by a peer that never sent it (wrong bytes). */
+		/* 3.7: it reports a failed DSS checksum. Without checksums it
+		 * is forged: answering it sent data again at new subflow
+		 * sequence numbers, new bytes to a peer that never sent it. */
 		if (!sf->msk->csum) {
 			xmp_msk_mp_fail_bad(sf->msk);
 			return 0;
