@@ -161,7 +161,7 @@ stale_reused() {
 		echo "# $WHY"
 	done
 	[ "${NR_ROUNDS:-2}" -gt 0 ] || stale_ns "$1A0" || { rc=3; return; }
-	stale_moved "$1M" && HOW=rename rc=0 || rc=3
+	stale_moved "$1M" && rc=0 || rc=3
 }
 
 # stale_moved NAME: a fresh namespace NAME, and the pins and control socket
@@ -172,7 +172,17 @@ stale_moved() {
 	local ino
 	xb_ns_add "$1" || return 1
 	ino=$(ino_of "$1")
-	mv "$PIN" "/sys/fs/bpf/xmptcp/ns$ino" || return 1
+	if [ "$ino" = "$INO" ]; then
+		# the number came back after all, to this one: nothing to move
+		HOW=reuse REUSED=$1
+		return 0
+	fi
+	HOW=rename
+	# pins already under the new inode are a dead namespace's leftovers
+	# (nobody else can own a live namespace's number): replaced, not
+	# moved into (mv would nest the stale dir inside them)
+	rm -rf "/sys/fs/bpf/xmptcp/ns$ino"
+	mv -T "$PIN" "/sys/fs/bpf/xmptcp/ns$ino" || return 1
 	[ -S "$CTL" ] && mv "$CTL" "/run/xmptcp/ns$ino.sock"
 	PIN="/sys/fs/bpf/xmptcp/ns$ino" CTL="/run/xmptcp/ns$ino.sock" INO=$ino REUSED=$1
 }
