@@ -220,7 +220,8 @@ run_case() {
 		nsenter --net="/var/run/netns/$R" dumpcap -q -s 200 -i xmr1 -f "tcp port $port" \
 			-i xmr2 -f "tcp port $port" -w "$XM_PCAP/$name.pcapng" >/dev/null 2>&1 &
 		cap=$!
-		sleep 1
+		# capturing once dumpcap wrote its file's header
+		xb_wait_until --pid "$cap" 10 test -s "$XM_PCAP/$name.pcapng"
 	fi
 	if [ "$sv" = ours ]; then
 		xb_ours_server "$S" xms0 "10.234.3.1:$port" "@$SFILE" 0 "$dir/server"
@@ -236,7 +237,9 @@ run_case() {
 	wait "$spid" || src=$?
 	xb_kstat "$C" >"$dir/k.client.after"
 	xb_kstat "$S" >"$dir/k.server.after"
-	[ -n "$cap" ] && { sleep 0.5; kill -INT "$cap"; wait "$cap"; }
+	# every segment was seen before the ends finished; dumpcap writes what
+	# it holds when it ends
+	[ -n "$cap" ] && { kill -INT "$cap"; wait "$cap"; }
 	c2s=$(xm_tc_stats "$R" xmr1) s2c=$(xm_tc_stats "$R" xmr2)
 	echo "# $name: client($cl): $(cat "$dir/client")"
 	echo "# $name: server($sv): $(cat "$dir/server")"
