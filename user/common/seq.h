@@ -44,4 +44,11 @@ static inline bool after64(__u64 seq1, __u64 seq2)
 	return before64(seq2, seq1);
 }
 
+/* Sequence numbers from @from up to @to; 0 once @from reached or passed
+ * @to (a DATA_FIN counts one number beyond the last byte). */
+static inline __u64 span64(__u64 from, __u64 to)
+{
+	return after64(to, from) ? to - from : 0;
+}
+
 #endif

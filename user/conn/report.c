@@ -297,13 +297,6 @@ void xc_conn_report(const struct xc_conn *c, FILE *f)
 /* Where the bytes of a connection wait: for spotting a stall at a glance
  * (the app, the data level, the subflows, the peer's window). */
 
-/* Bytes from @from up to @to; 0 once @from passed @to: the DATA_FIN, once
- * mapped and acked, counts one DSN beyond the last byte written. */
-static __u64 dsn_span(__u64 from, __u64 to)
-{
-	return (__s64)(to - from) > 0 ? to - from : 0;
-}
-
 static void brief_queues(const struct xc_conn *c, FILE *f)
 {
 	const struct xc_sf *s = xc_conn_first(c);
@@ -332,8 +325,8 @@ static void brief_queues(const struct xc_conn *c, FILE *f)
 	json_u64(f, "tcp_snd_wnd", sk ? sk->snd_wnd : 0, true);
 	json_u64(f, "tcp_rcv_adv", sk ? sk->rcv_adv - sk->rcv_nxt : 0, !!msk);
 	if (msk) {
-		json_u64(f, "msk_unacked", dsn_span(msk->snd_una, msk->write_seq), true);
-		json_u64(f, "msk_unmapped", dsn_span(msk->snd_nxt, msk->write_seq), true);
+		json_u64(f, "msk_unacked", span64(msk->snd_una, msk->write_seq), true);
+		json_u64(f, "msk_unmapped", span64(msk->snd_nxt, msk->write_seq), true);
 		json_u64(f, "msk_snd_wnd", xmp_msk_snd_wnd(msk), true);
 		json_u64(f, "msk_rcv_unread", msk->ack_seq - msk->rcv_base, true);
 		json_u64(f, "msk_rcv_wnd", xmp_msk_rcv_wnd(msk), true);

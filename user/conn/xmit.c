@@ -463,7 +463,7 @@ static int pump_sched(struct xc_conn *c, bool *moved)
 	}
 	while (guard++ < 1024) {
 		/* snd_nxt counts the DATA_FIN once it is mapped */
-		unsent = (after64(msk->write_seq, msk->snd_nxt) ? msk->write_seq - msk->snd_nxt : 0) +
+		unsent = span64(msk->snd_nxt, msk->write_seq) +
 			 (msk->fin_queued && !msk->fin_mapped);
 		if (!unsent)
 			return 0;

@@ -271,7 +271,7 @@ void xmp_msk_init_wnd(struct xmp_msk *msk, __u32 wnd)
 
 __u64 xmp_msk_snd_wnd(const struct xmp_msk *msk)
 {
-	return after64(msk->snd_wnd_end, msk->snd_nxt) ? msk->snd_wnd_end - msk->snd_nxt : 0;
+	return span64(msk->snd_nxt, msk->snd_wnd_end);
 }
 
 static void fill_map(struct xmp_msk *msk, struct xmp_tx_map *map, __u64 dsn, __u32 len, bool fin)
@@ -308,7 +308,7 @@ int xmp_msk_next_map(struct xmp_msk *msk, __u32 max_len, struct xmp_tx_map *map)
 		return 0;
 	if (max_len > 0xfffe)
 		max_len = 0xfffe;
-	avail = after64(msk->write_seq, msk->snd_nxt) ? msk->write_seq - msk->snd_nxt : 0;
+	avail = span64(msk->snd_nxt, msk->write_seq);
 	wnd = xmp_msk_snd_wnd(msk);
 	n = min64(min64(avail, wnd), max_len);
 	if (n < avail && n < max_len && n == wnd)
